@@ -1,0 +1,122 @@
+package org.uchub.boot;
+
+import com.zaxxer.hikari.HikariDataSource;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.spi.Resource;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.uchub.channel.NotConnectedChannel;
+import org.uchub.directory.Directory;
+import org.uchub.enrich.Enricher;
+import org.uchub.ingress.InboxFiles;
+import org.uchub.request.ContractCodec;
+import org.uchub.request.Rejections;
+import org.uchub.request.RequestRules;
+import org.uchub.sessionlog.Database;
+import org.uchub.sessionlog.NumberPool;
+import org.uchub.sessionlog.RequestLedger;
+import org.uchub.sessionlog.SessionLog;
+
+/**
+ * Wires the hub into a CamelContext: the beans the routes call (by the names used in
+ * {@code routes/*.xml}), the route files themselves, and their reloading. The same class
+ * configures the running hub and every test, so tests exercise the real wiring.
+ */
+public class HubBootstrap implements CamelConfiguration {
+    private static final Logger LOG = LoggerFactory.getLogger(HubBootstrap.class);
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        PropertiesComponent pc = context.getPropertiesComponent();
+        Path dataDir = Path.of(prop(pc, "hub.data.dir"));
+        Files.createDirectories(dataDir);
+        Files.createDirectories(Path.of(prop(pc, "hub.inbox.dir")));
+        Files.createDirectories(Path.of(prop(pc, "hub.outbox.dir")));
+
+        HikariDataSource ds = Database.open(prop(pc, "hub.db.url"), prop(pc, "hub.db.user"), prop(pc, "hub.db.password"),
+                intProp(pc, "hub.db.pool-size"));
+        // Closed after the routes have stopped, so in-flight requests can still commit.
+        context.addService(new ServiceSupport() {
+            @Override
+            protected void doStop() {
+                ds.close();
+            }
+        }, true, true);
+
+        int maxBytes = intProp(pc, "hub.request.max-bytes");
+        ContractCodec codec = new ContractCodec(maxBytes);
+        NumberPool pool = new NumberPool(prop(pc, "hub.pool.numbers"));
+        SessionLog log = new SessionLog(ds, pool, Clock.systemUTC());
+        Directory directory = new Directory(Path.of(prop(pc, "hub.directory.file")));
+
+        bind(context, "dataSource", ds);
+        bind(context, "contractCodec", codec);
+        bind(context, "requestRules", new RequestRules(intProp(pc, "hub.rules.max-participants"),
+                intProp(pc, "hub.rules.max-document-bytes"), intProp(pc, "hub.rules.max-text-length"),
+                intProp(pc, "hub.rules.max-subject-length")));
+        bind(context, "directory", directory);
+        bind(context, "enricher", new Enricher(directory, log));
+        bind(context, "sessionLog", log);
+        bind(context, "requestLedger", new RequestLedger(ds, log, codec));
+        bind(context, "rejections", new Rejections(log));
+        bind(context, "notConnectedChannel", new NotConnectedChannel(log));
+        bind(context, "inboxFiles", new InboxFiles(Path.of(prop(pc, "hub.inbox.dir")), Path.of(prop(pc, "hub.outbox.dir")),
+                prop(pc, "hub.inbox.default-tenant")));
+
+        loadRoutes(context, Path.of(prop(pc, "hub.routes.dir")), Boolean.parseBoolean(prop(pc, "hub.routes.reload")));
+    }
+
+    private static void loadRoutes(CamelContext context, Path dir, boolean reload) throws Exception {
+        List<Path> files;
+        try (Stream<Path> s = Files.list(dir)) {
+            files = s.filter(p -> p.getFileName().toString().endsWith(".xml")).sorted().toList();
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot read the route directory " + dir.toAbsolutePath() + ": " + e, e);
+        }
+        SafeRouteReloadStrategy reloader = reload ? new SafeRouteReloadStrategy(dir.toString()) : null;
+        for (Path file : files) {
+            Resource resource = PluginHelper.getResourceLoader(context).resolveResource("file:" + file);
+            try {
+                PluginHelper.getRoutesLoader(context).loadRoutes(resource);
+            } catch (Exception e) {
+                throw new IllegalStateException("Route file " + file + " cannot be loaded: "
+                        + SafeRouteReloadStrategy.rootMessage(e), e);
+            }
+            if (reloader != null) {
+                reloader.remember(resource);
+            }
+        }
+        LOG.info("Loaded {} route file(s) from {}{}", files.size(), dir, reload ? ", reloading on change" : "");
+        if (reloader != null) {
+            context.addService(reloader);
+        }
+    }
+
+    private static void bind(CamelContext context, String name, Object bean) {
+        context.getRegistry().bind(name, bean);
+    }
+
+    static String prop(PropertiesComponent pc, String key) {
+        return pc.resolveProperty(key)
+                .orElseThrow(() -> new IllegalStateException("Missing configuration property " + key));
+    }
+
+    static int intProp(PropertiesComponent pc, String key) {
+        String v = prop(pc, key).trim();
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException("Configuration property " + key + " must be a whole number, not \"" + v + "\"");
+        }
+    }
+}

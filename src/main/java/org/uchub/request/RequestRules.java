@@ -1,0 +1,238 @@
+package org.uchub.request;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.uchub.contract.Channel;
+import org.uchub.contract.Document;
+import org.uchub.contract.ModifySessionRequest;
+import org.uchub.contract.Participant;
+import org.uchub.contract.ParticipantList;
+import org.uchub.contract.SessionOptions;
+import org.uchub.contract.StartSessionRequest;
+
+/**
+ * The rules the XSD leaves to the hub, each with its own error code. Everything a request
+ * carries that later reaches AMI, SMTP, SQL or a path is checked here first, by whitelist.
+ */
+public class RequestRules {
+    static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+    static final Pattern NUMBER = Pattern.compile("\\+?[0-9]{2,20}");
+    // RFC 7622 in the shape real deployments use: local@domain/resource, no spaces or controls.
+    static final Pattern JID = Pattern.compile(
+            "[^\\s\\p{Cntrl}\"&'/:<>@]{1,1023}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*(?:/[^\\s\\p{Cntrl}]{1,1023})?");
+    // RFC 5321 dot-atom local part and a DNS domain; quoted local parts are not accepted.
+    static final Pattern EMAIL = Pattern.compile(
+            "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+");
+    static final Set<String> DOCUMENT_TYPES = Set.of("application/pdf", "image/tiff");
+
+    private final int maxParticipants;
+    private final int maxDocumentBytes;
+    private final int maxTextLength;
+    private final int maxSubjectLength;
+
+    public RequestRules(int maxParticipants, int maxDocumentBytes, int maxTextLength, int maxSubjectLength) {
+        this.maxParticipants = maxParticipants;
+        this.maxDocumentBytes = maxDocumentBytes;
+        this.maxTextLength = maxTextLength;
+        this.maxSubjectLength = maxSubjectLength;
+    }
+
+    public HubRequest check(HubRequest request) {
+        checkId(request.getBusinessId(), ErrorCode.INVALID_BUSINESS_ID, "businessId");
+        if (request.getRequestId() != null) {
+            checkId(request.getRequestId(), ErrorCode.INVALID_REQUEST_ID, "requestId");
+        }
+        if (request.getRequestedSessionId() != null) {
+            checkId(request.getRequestedSessionId(), ErrorCode.INVALID_SESSION_ID, "sessionId");
+        }
+        if (request.getPayload() instanceof StartSessionRequest start) {
+            checkStart(start);
+        } else if (request.getPayload() instanceof ModifySessionRequest modify) {
+            checkModify(modify);
+        }
+        return request;
+    }
+
+    private void checkStart(StartSessionRequest start) {
+        List<Participant> ps = start.getParticipants().getParticipant();
+        checkParticipants(ps, "participants");
+        if (ps.size() > maxParticipants) {
+            throw reject(ErrorCode.TOO_MANY_PARTICIPANTS, "A session has at most " + maxParticipants + " participants; "
+                    + ps.size() + " were given.");
+        }
+        SessionOptions o = start.getOptions();
+        if (o != null) {
+            checkSubject(o.getSubject());
+            checkText(o.getText(), "options.text");
+        }
+        Channel channel = start.getChannel();
+        if (channel == Channel.CALL && ps.size() != 2) {
+            throw reject(ErrorCode.CALL_NEEDS_TWO_PARTIES, "A call connects exactly two participants; " + ps.size() + " were given.");
+        }
+        if (channel == Channel.FAX) {
+            checkDocument(o == null ? null : o.getDocument());
+        }
+    }
+
+    private void checkModify(ModifySessionRequest m) {
+        int count = 0;
+        for (ParticipantList list : new ParticipantList[] {m.getAdd(), m.getRemove(), m.getMute(), m.getUnmute()}) {
+            if (list != null) {
+                checkParticipants(list.getParticipant(), "participants");
+                count += list.getParticipant().size();
+            }
+        }
+        if (m.getAdd() != null && m.getAdd().getParticipant().size() > maxParticipants) {
+            throw reject(ErrorCode.TOO_MANY_PARTICIPANTS, "At most " + maxParticipants + " participants can be added at once.");
+        }
+        checkText(m.getText(), "text");
+        if (count == 0 && (m.getText() == null || m.getText().isEmpty())) {
+            throw reject(ErrorCode.NOTHING_TO_MODIFY, "ModifySession names no participant to add, remove, mute or unmute and no text.");
+        }
+    }
+
+    private void checkParticipants(List<Participant> ps, String where) {
+        Set<String> seen = new HashSet<>();
+        for (Participant p : ps) {
+            String key = checkAddress(p);
+            if (!seen.add(key)) {
+                throw reject(ErrorCode.DUPLICATE_PARTICIPANT, "The participant " + key + " is named twice in " + where + ".");
+            }
+            if (p.getDisplayName() != null) {
+                if (p.getDisplayName().length() > 128 || hasControl(p.getDisplayName(), false)) {
+                    throw reject(ErrorCode.INVALID_TEXT, "displayName must be at most 128 characters without control characters.");
+                }
+            }
+        }
+    }
+
+    /** Checks the one address of a participant and returns it in a comparable form. */
+    public static String checkAddress(Participant p) {
+        if (p.getNumber() != null) {
+            return "number:" + checkNumber(p.getNumber());
+        }
+        if (p.getFax() != null) {
+            return "fax:" + checkNumber(p.getFax());
+        }
+        if (p.getJid() != null) {
+            if (!JID.matcher(p.getJid()).matches()) {
+                throw reject(ErrorCode.INVALID_JID, "\"" + printable(p.getJid()) + "\" is not a valid JID (local@domain[/resource]).");
+            }
+            return "jid:" + p.getJid().toLowerCase(Locale.ROOT);
+        }
+        if (p.getEmail() != null) {
+            if (p.getEmail().length() > 254 || !EMAIL.matcher(p.getEmail()).matches()) {
+                throw reject(ErrorCode.INVALID_EMAIL, "\"" + printable(p.getEmail()) + "\" is not a valid e-mail address.");
+            }
+            return "email:" + p.getEmail().toLowerCase(Locale.ROOT);
+        }
+        if (p.getPersonId() != null) {
+            checkId(p.getPersonId(), ErrorCode.INVALID_PERSON_ID, "personId");
+            return "person:" + p.getPersonId();
+        }
+        throw reject(ErrorCode.SCHEMA_INVALID, "A participant needs one of number, jid, email, fax or personId.");
+    }
+
+    static String checkNumber(String n) {
+        if (!NUMBER.matcher(n).matches()) {
+            throw reject(ErrorCode.INVALID_NUMBER, "\"" + printable(n)
+                    + "\" is not a phone number: an optional + then 2 to 20 digits, nothing else.");
+        }
+        return n;
+    }
+
+    private static void checkId(String value, ErrorCode code, String field) {
+        if (value == null || !ID.matcher(value).matches()) {
+            throw reject(code, field + " must be 1 to 64 characters of A-Z, a-z, 0-9, '.', '_', ':' or '-'; got \""
+                    + printable(value) + "\".");
+        }
+    }
+
+    private void checkSubject(String subject) {
+        if (subject == null) {
+            return;
+        }
+        if (subject.length() > maxSubjectLength) {
+            throw reject(ErrorCode.TEXT_TOO_LONG, "subject has " + subject.length() + " characters; the limit is " + maxSubjectLength + ".");
+        }
+        if (hasControl(subject, false)) {
+            throw reject(ErrorCode.INVALID_TEXT, "subject must be one line without control characters.");
+        }
+    }
+
+    private void checkText(String text, String field) {
+        if (text == null) {
+            return;
+        }
+        if (text.length() > maxTextLength) {
+            throw reject(ErrorCode.TEXT_TOO_LONG, field + " has " + text.length() + " characters; the limit is " + maxTextLength + ".");
+        }
+        if (hasControl(text, true)) {
+            throw reject(ErrorCode.INVALID_TEXT, field + " must not contain control characters other than line breaks and tabs.");
+        }
+    }
+
+    private void checkDocument(Document d) {
+        if (d == null || d.getContent() == null || d.getContent().length == 0) {
+            throw reject(ErrorCode.DOCUMENT_MISSING, "A fax needs options.document with the PDF or TIFF to send.");
+        }
+        String type = d.getMimeType() == null ? "" : d.getMimeType().trim().toLowerCase(Locale.ROOT);
+        if (!DOCUMENT_TYPES.contains(type)) {
+            throw reject(ErrorCode.DOCUMENT_TYPE_NOT_ALLOWED, "Document type \"" + printable(d.getMimeType())
+                    + "\" is not allowed; send application/pdf or image/tiff.");
+        }
+        if (d.getContent().length > maxDocumentBytes) {
+            throw reject(ErrorCode.DOCUMENT_TOO_LARGE, "The document has " + d.getContent().length + " bytes; the limit is "
+                    + maxDocumentBytes + ".");
+        }
+        if (!contentMatches(type, d.getContent())) {
+            throw reject(ErrorCode.DOCUMENT_TYPE_NOT_ALLOWED, "The document content is not a " + type + " file.");
+        }
+        if (d.getFileName() != null && !Pattern.matches("[A-Za-z0-9._-]{1,100}", d.getFileName())) {
+            throw reject(ErrorCode.INVALID_TEXT, "document.fileName must be 1 to 100 characters of A-Z, a-z, 0-9, '.', '_' or '-'.");
+        }
+    }
+
+    /** The document's magic bytes must agree with its declared type. */
+    static boolean contentMatches(String type, byte[] c) {
+        if (type.equals("application/pdf")) {
+            return c.length >= 5 && c[0] == '%' && c[1] == 'P' && c[2] == 'D' && c[3] == 'F' && c[4] == '-';
+        }
+        return c.length >= 4 && ((c[0] == 'I' && c[1] == 'I' && c[2] == 42 && c[3] == 0)
+                || (c[0] == 'M' && c[1] == 'M' && c[2] == 0 && c[3] == 42));
+    }
+
+    private static boolean hasControl(String s, boolean allowLineBreaks) {
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            if (allowLineBreaks && (ch == '\n' || ch == '\r' || ch == '\t')) {
+                continue;
+            }
+            if (Character.isISOControl(ch) || ch == '\u2028' || ch == '\u2029') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Makes a rejected value safe to echo in an error message and a log line. */
+    static String printable(String s) {
+        if (s == null) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < s.length() && sb.length() < 80; i++) {
+            char ch = s.charAt(i);
+            sb.append(Character.isISOControl(ch) ? String.format("\\u%04x", (int) ch) : ch);
+        }
+        return sb.toString();
+    }
+
+    private static RequestRejectedException reject(ErrorCode code, String message) {
+        return new RequestRejectedException(code, message);
+    }
+
+}

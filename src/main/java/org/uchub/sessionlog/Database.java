@@ -1,0 +1,59 @@
+package org.uchub.sessionlog;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+
+/** The session log's connection pool, with the schema migrated to the current version on open. */
+public final class Database {
+    private Database() {
+    }
+
+    public static HikariDataSource open(String url, String user, String password, int poolSize) {
+        HikariConfig cfg = new HikariConfig();
+        cfg.setJdbcUrl(url);
+        cfg.setUsername(user);
+        cfg.setPassword(password);
+        cfg.setMaximumPoolSize(poolSize);
+        cfg.setPoolName("session-log");
+        cfg.setAutoCommit(true);
+        // A dead database must fail a request within seconds, not hang an ingress thread.
+        cfg.setConnectionTimeout(5000);
+        cfg.setInitializationFailTimeout(10000);
+        HikariDataSource ds = new HikariDataSource(cfg);
+        Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+        return ds;
+    }
+
+    /** Work done in one transaction: committed when it returns, rolled back when it throws. */
+    @FunctionalInterface
+    public interface Work<T> {
+        T apply(Connection c) throws SQLException;
+    }
+
+    public static <T> T inTransaction(DataSource ds, Work<T> work) {
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.apply(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new SessionLogUnavailableException("session log unavailable: " + e.getMessage(), e);
+        }
+    }
+
+    /** SQLState 23505 is a unique or primary key violation on both H2 and PostgreSQL. */
+    public static boolean isDuplicateKey(SQLException e) {
+        return "23505".equals(e.getSQLState());
+    }
+}

@@ -1,0 +1,622 @@
+package org.uchub.sessionlog;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.uchub.contract.AddressType;
+import org.uchub.contract.Channel;
+import org.uchub.contract.EndSessionRequest;
+import org.uchub.contract.Event;
+import org.uchub.contract.EventList;
+import org.uchub.contract.ModifySessionRequest;
+import org.uchub.contract.ParticipantState;
+import org.uchub.contract.ParticipantStateList;
+import org.uchub.contract.ReplyStatus;
+import org.uchub.contract.Role;
+import org.uchub.contract.Session;
+import org.uchub.contract.SessionList;
+import org.uchub.contract.SessionOptions;
+import org.uchub.contract.SessionReply;
+import org.uchub.contract.StartSessionRequest;
+import org.uchub.request.ErrorCode;
+import org.uchub.request.HubRequest;
+import org.uchub.request.RequestRejectedException;
+import org.uchub.request.ResolvedParticipant;
+
+/**
+ * The durable record per business ID: sessions, their participants and an append-only,
+ * gap-free numbered list of events. Every method is one transaction; a business ID is only
+ * ever visible to the tenant that created it.
+ */
+public class SessionLog {
+    public static final String STATE_REQUESTED = "REQUESTED";
+    public static final String STATE_NOT_CONNECTED = "NOT_CONNECTED";
+    public static final String STATE_ENDED = "ENDED";
+    public static final String P_REQUESTED = "REQUESTED";
+    public static final String P_JOINED = "JOINED";
+    public static final String P_LEFT = "LEFT";
+    public static final String P_REMOVED = "REMOVED";
+    public static final String P_NOT_CONNECTED = "NOT_CONNECTED";
+
+    private final DataSource ds;
+    private final NumberPool pool;
+    private final Clock clock;
+
+    public SessionLog(DataSource ds, NumberPool pool, Clock clock) {
+        this.ds = ds;
+        this.pool = pool;
+        this.clock = clock;
+    }
+
+    private OffsetDateTime now() {
+        // Microseconds: what both H2 and PostgreSQL store, so a value reads back as written.
+        return OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
+    }
+
+    // ------------------------------------------------------------------ start
+
+    /** Opens a session for a validated, enriched StartSession; binds a reserved number to a conference. */
+    public HubRequest start(HubRequest r) {
+        StartSessionRequest start = (StartSessionRequest) r.getPayload();
+        SessionOptions o = start.getOptions();
+        String sessionId = UUID.randomUUID().toString();
+        ensureCase(r.getTenant(), r.getBusinessId());
+        Database.inTransaction(ds, c -> {
+            OffsetDateTime now = now();
+            claimRequestId(c, r, sessionId, now);
+            try (PreparedStatement ps = c.prepareStatement("insert into uc_session (session_id, tenant, business_id, channel, state,"
+                    + " subject, record_requested, video, started_at, updated_at) values (?,?,?,?,?,?,?,?,?,?)")) {
+                ps.setString(1, sessionId);
+                ps.setString(2, r.getTenant());
+                ps.setString(3, r.getBusinessId());
+                ps.setString(4, start.getChannel().value());
+                ps.setString(5, STATE_REQUESTED);
+                ps.setString(6, o == null ? null : o.getSubject());
+                ps.setBoolean(7, o != null && Boolean.TRUE.equals(o.isRecord()));
+                ps.setBoolean(8, o != null && Boolean.TRUE.equals(o.isVideo()));
+                ps.setObject(9, now);
+                ps.setObject(10, now);
+                ps.executeUpdate();
+            }
+            for (ResolvedParticipant p : r.getParticipants()) {
+                insertParticipant(c, sessionId, p, now);
+            }
+            appendEvent(c, r.getTenant(), r.getBusinessId(), sessionId, now, "REQUEST_RECEIVED", "ingress:" + r.getIngress(), null,
+                    "StartSession " + start.getChannel().value() + " with " + r.getParticipants().size()
+                            + " participant(s), validated" + requestIdNote(r));
+            if (start.getChannel() == Channel.CONFERENCE) {
+                String number = pool.reserve(c, r.getTenant(), r.getBusinessId(), sessionId, now);
+                setReservedNumber(c, sessionId, number);
+                r.setReservedNumber(number);
+                appendEvent(c, r.getTenant(), r.getBusinessId(), sessionId, now, "NUMBER_RESERVED", "hub", null,
+                        "Reserved number " + number + " bound to business ID " + r.getBusinessId());
+            }
+            return null;
+        });
+        r.setSessionId(sessionId);
+        r.setChannel(start.getChannel());
+        return r;
+    }
+
+    // ------------------------------------------------------------------ lookup
+
+    /** The session a modify/end/query is about: the named one, or the business ID's most recent. */
+    public Optional<SessionRef> find(String tenant, String businessId, String sessionId) {
+        String sql = sessionId != null
+                ? "select session_id, channel, state, reserved_number from uc_session where tenant = ? and business_id = ? and session_id = ?"
+                : "select session_id, channel, state, reserved_number from uc_session where tenant = ? and business_id = ?"
+                        + " order by started_at desc, session_id desc";
+        return Database.inTransaction(ds, c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, tenant);
+                ps.setString(2, businessId);
+                if (sessionId != null) {
+                    ps.setString(3, sessionId);
+                }
+                ps.setMaxRows(1);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.<SessionRef>empty();
+                    }
+                    return Optional.of(new SessionRef(rs.getString(1), Channel.fromValue(rs.getString(2)), rs.getString(3),
+                            rs.getString(4)));
+                }
+            }
+        });
+    }
+
+    /** A session as the log knows it: enough to route a request to its channel. */
+    public record SessionRef(String sessionId, Channel channel, String state, String reservedNumber) {
+        public boolean isEnded() {
+            return STATE_ENDED.equals(state) || "FAILED".equals(state);
+        }
+    }
+
+    // ------------------------------------------------------------------ modify
+
+    public HubRequest modify(HubRequest r) {
+        ModifySessionRequest m = (ModifySessionRequest) r.getPayload();
+        String sessionId = r.getSessionId();
+        Database.inTransaction(ds, c -> {
+            OffsetDateTime now = now();
+            lockCase(c, r.getTenant(), r.getBusinessId());
+            requireOpen(c, sessionId);
+            claimRequestId(c, r, sessionId, now);
+            String source = "ingress:" + r.getIngress();
+            appendEvent(c, r.getTenant(), r.getBusinessId(), sessionId, now, "REQUEST_RECEIVED", source, null,
+                    "ModifySession, validated" + requestIdNote(r));
+            List<Participant> present = participants(c, sessionId);
+            for (ResolvedParticipant p : r.getAdded()) {
+                if (active(present, p).isPresent()) {
+                    throw new RequestRejectedException(ErrorCode.PARTICIPANT_ALREADY_PRESENT,
+                            p.address() + " is already a participant of session " + sessionId + ".");
+                }
+                insertParticipant(c, sessionId, p, now);
+                appendEvent(c, r.getTenant(), r.getBusinessId(), sessionId, now, "PARTICIPANT_ADDED", source, p.address(),
+                        describe(p));
+            }
+            for (ResolvedParticipant p : r.getRemoved()) {
+                Participant row = mustBeActive(present, p, sessionId);
+                updateParticipant(c, row.id, P_REMOVED, row.muted, now);
+                appendEvent(c, r.getTenant(), r.getBusinessId(), sessionId, now, "PARTICIPANT_REMOVED", source, p.address(), null);
+            }
+            for (ResolvedParticipant p : r.getMuted()) {
+                Participant row = mustBeActive(present, p, sessionId);
+                updateParticipant(c, row.id, row.state, true, now);
+                appendEvent(c, r.getTenant(), r.getBusinessId(), sessionId, now, "PARTICIPANT_MUTED", source, p.address(), null);
+            }
+            for (ResolvedParticipant p : r.getUnmuted()) {
+                Participant row = mustBeActive(present, p, sessionId);
+                updateParticipant(c, row.id, row.state, false, now);
+                appendEvent(c, r.getTenant(), r.getBusinessId(), sessionId, now, "PARTICIPANT_UNMUTED", source, p.address(), null);
+            }
+            if (m.getText() != null && !m.getText().isEmpty()) {
+                appendEvent(c, r.getTenant(), r.getBusinessId(), sessionId, now, "MESSAGE_REQUESTED", source, null, m.getText());
+            }
+            touch(c, sessionId, now);
+            return null;
+        });
+        return r;
+    }
+
+    // ------------------------------------------------------------------ end
+
+    public HubRequest end(HubRequest r) {
+        EndSessionRequest e = (EndSessionRequest) r.getPayload();
+        String sessionId = r.getSessionId();
+        Database.inTransaction(ds, c -> {
+            OffsetDateTime now = now();
+            lockCase(c, r.getTenant(), r.getBusinessId());
+            requireOpen(c, sessionId);
+            claimRequestId(c, r, sessionId, now);
+            appendEvent(c, r.getTenant(), r.getBusinessId(), sessionId, now, "REQUEST_RECEIVED", "ingress:" + r.getIngress(), null,
+                    "EndSession, validated" + requestIdNote(r));
+            try (PreparedStatement ps = c.prepareStatement(
+                    "update uc_participant set state = ?, updated_at = ? where session_id = ? and state = ?")) {
+                ps.setString(1, P_LEFT);
+                ps.setObject(2, now);
+                ps.setString(3, sessionId);
+                ps.setString(4, P_JOINED);
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "update uc_session set state = ?, ended_at = ?, updated_at = ? where session_id = ?")) {
+                ps.setString(1, STATE_ENDED);
+                ps.setObject(2, now);
+                ps.setObject(3, now);
+                ps.setString(4, sessionId);
+                ps.executeUpdate();
+            }
+            appendEvent(c, r.getTenant(), r.getBusinessId(), sessionId, now, "SESSION_ENDED", "hub", null,
+                    e.getReason() == null ? "Ended on request" : "Ended on request: " + e.getReason());
+            String number = pool.release(c, sessionId);
+            if (number != null) {
+                appendEvent(c, r.getTenant(), r.getBusinessId(), sessionId, now, "NUMBER_RELEASED", "hub", null,
+                        "Reserved number " + number + " released");
+            }
+            return null;
+        });
+        return r;
+    }
+
+    // ------------------------------------------------------------------ channel outcomes
+
+    /**
+     * Records that the session's channel has no server behind it yet: the session and its
+     * waiting participants are NOT_CONNECTED and the event says so in plain words.
+     */
+    public void markNotConnected(HubRequest r, String detail) {
+        Database.inTransaction(ds, c -> {
+            OffsetDateTime now = now();
+            lockCase(c, r.getTenant(), r.getBusinessId());
+            try (PreparedStatement ps = c.prepareStatement(
+                    "update uc_participant set state = ?, updated_at = ? where session_id = ? and state = ?")) {
+                ps.setString(1, P_NOT_CONNECTED);
+                ps.setObject(2, now);
+                ps.setString(3, r.getSessionId());
+                ps.setString(4, P_REQUESTED);
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "update uc_session set state = ?, updated_at = ? where session_id = ? and state <> ?")) {
+                ps.setString(1, STATE_NOT_CONNECTED);
+                ps.setObject(2, now);
+                ps.setString(3, r.getSessionId());
+                ps.setString(4, STATE_ENDED);
+                ps.executeUpdate();
+            }
+            appendEvent(c, r.getTenant(), r.getBusinessId(), r.getSessionId(), now, "CHANNEL_NOT_CONNECTED",
+                    "channel:" + r.getChannelKey(), null, detail);
+            return null;
+        });
+    }
+
+    /** Appends one event in its own transaction, for steps that change nothing else. */
+    public void append(String tenant, String businessId, String sessionId, String type, String source, String participant,
+            String detail) {
+        Database.inTransaction(ds, c -> {
+            lockCase(c, tenant, businessId);
+            appendEvent(c, tenant, businessId, sessionId, now(), type, source, participant, detail);
+            return null;
+        });
+    }
+
+    public boolean caseExists(String tenant, String businessId) {
+        return Database.inTransaction(ds, c -> {
+            try (PreparedStatement ps = c.prepareStatement("select 1 from uc_case where tenant = ? and business_id = ?")) {
+                ps.setString(1, tenant);
+                ps.setString(2, businessId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next();
+                }
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ replies
+
+    /** Sets the reply of an applied start, modify or end on the request. */
+    public HubRequest complete(HubRequest r) {
+        r.setReply(reply(r));
+        return r;
+    }
+
+    /** The reply to an applied start, modify or end: the outcome and the session as it now stands. */
+    public SessionReply reply(HubRequest r) {
+        SessionReply reply = new SessionReply();
+        reply.setStatus(r.getStatus() != null ? r.getStatus() : ReplyStatus.ACCEPTED);
+        reply.setRequestId(r.getRequestId());
+        reply.setBusinessId(r.getBusinessId());
+        reply.setSessionId(r.getSessionId());
+        reply.setMessage(r.getMessage());
+        SessionList list = new SessionList();
+        Database.inTransaction(ds, c -> {
+            list.getSession().addAll(sessions(c, r.getTenant(), r.getBusinessId(), r.getSessionId()));
+            return null;
+        });
+        if (!list.getSession().isEmpty()) {
+            Session s = list.getSession().get(0);
+            reply.setReservedNumber(r.getReservedNumber() != null ? r.getReservedNumber() : s.getReservedNumber());
+        }
+        reply.setSessions(list);
+        return reply;
+    }
+
+    /** Sets the whole record of a business ID (or of one of its sessions) as the reply; own tenant only. */
+    public HubRequest query(HubRequest r) {
+        r.setReply(record(r));
+        return r;
+    }
+
+    private SessionReply record(HubRequest r) {
+        String only = r.getRequestedSessionId();
+        SessionReply reply = new SessionReply();
+        reply.setStatus(ReplyStatus.OK);
+        reply.setRequestId(r.getRequestId());
+        reply.setBusinessId(r.getBusinessId());
+        reply.setSessionId(only);
+        SessionList sessions = new SessionList();
+        EventList events = new EventList();
+        Database.inTransaction(ds, c -> {
+            sessions.getSession().addAll(sessions(c, r.getTenant(), r.getBusinessId(), only));
+            events.getEvent().addAll(events(c, r.getTenant(), r.getBusinessId(), only));
+            return null;
+        });
+        if (sessions.getSession().isEmpty()) {
+            throw notFound(r.getBusinessId());
+        }
+        if (only != null) {
+            reply.setReservedNumber(sessions.getSession().get(0).getReservedNumber());
+        } else {
+            sessions.getSession().stream().filter(s -> !STATE_ENDED.equals(s.getState()) && s.getReservedNumber() != null)
+                    .reduce((a, b) -> b).ifPresent(s -> reply.setReservedNumber(s.getReservedNumber()));
+        }
+        reply.setSessions(sessions);
+        reply.setEvents(events);
+        return reply;
+    }
+
+    public static RequestRejectedException notFound(String businessId) {
+        return new RequestRejectedException(ErrorCode.NOT_FOUND, "No session is known for business ID " + businessId + ".");
+    }
+
+    private List<Session> sessions(Connection c, String tenant, String businessId, String sessionId) throws SQLException {
+        List<Session> out = new ArrayList<>();
+        String sql = "select session_id, channel, state, reserved_number, subject, recording_ref, started_at, ended_at"
+                + " from uc_session where tenant = ? and business_id = ?" + (sessionId != null ? " and session_id = ?" : "")
+                + " order by started_at, session_id";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, tenant);
+            ps.setString(2, businessId);
+            if (sessionId != null) {
+                ps.setString(3, sessionId);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Session s = new Session();
+                    s.setSessionId(rs.getString(1));
+                    s.setChannel(Channel.fromValue(rs.getString(2)));
+                    s.setState(rs.getString(3));
+                    s.setReservedNumber(rs.getString(4));
+                    s.setSubject(rs.getString(5));
+                    s.setRecording(rs.getString(6));
+                    s.setStartedAt(rs.getObject(7, OffsetDateTime.class));
+                    s.setEndedAt(rs.getObject(8, OffsetDateTime.class));
+                    out.add(s);
+                }
+            }
+        }
+        for (Session s : out) {
+            ParticipantStateList list = new ParticipantStateList();
+            for (Participant p : participants(c, s.getSessionId())) {
+                ParticipantState ps = new ParticipantState();
+                ps.setAddress(p.address);
+                ps.setAddressType(AddressType.fromValue(p.addressType));
+                ps.setPersonId(p.personId);
+                ps.setDisplayName(p.displayName);
+                ps.setRole(Role.fromValue(p.role));
+                ps.setState(p.state);
+                ps.setMuted(p.muted);
+                ps.setUpdatedAt(p.updatedAt);
+                list.getParticipant().add(ps);
+            }
+            s.setParticipants(list);
+        }
+        return out;
+    }
+
+    private List<Event> events(Connection c, String tenant, String businessId, String sessionId) throws SQLException {
+        List<Event> out = new ArrayList<>();
+        String sql = "select seq, event_time, event_type, source, session_id, participant, detail from uc_event"
+                + " where tenant = ? and business_id = ?" + (sessionId != null ? " and session_id = ?" : "") + " order by seq";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, tenant);
+            ps.setString(2, businessId);
+            if (sessionId != null) {
+                ps.setString(3, sessionId);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Event e = new Event();
+                    e.setSeq(rs.getLong(1));
+                    e.setTime(rs.getObject(2, OffsetDateTime.class));
+                    e.setType(rs.getString(3));
+                    e.setSource(rs.getString(4));
+                    e.setSessionId(rs.getString(5));
+                    e.setParticipant(rs.getString(6));
+                    e.setDetail(rs.getString(7));
+                    out.add(e);
+                }
+            }
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ rows
+
+    private record Participant(long id, String addressType, String address, String personId, String displayName, String role,
+            String state, boolean muted, OffsetDateTime updatedAt) {
+        boolean isActive() {
+            return !P_REMOVED.equals(state) && !P_LEFT.equals(state);
+        }
+    }
+
+    private static List<Participant> participants(Connection c, String sessionId) throws SQLException {
+        List<Participant> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("select id, address_type, address, person_id, display_name, role, state,"
+                + " muted, updated_at from uc_participant where session_id = ? order by id")) {
+            ps.setString(1, sessionId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Participant(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                            rs.getString(6), rs.getString(7), rs.getBoolean(8), rs.getObject(9, OffsetDateTime.class)));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Optional<Participant> active(List<Participant> present, ResolvedParticipant p) {
+        return present.stream()
+                .filter(x -> x.isActive() && x.addressType.equals(p.addressType().value()) && x.address.equalsIgnoreCase(p.address()))
+                .findFirst();
+    }
+
+    private static Participant mustBeActive(List<Participant> present, ResolvedParticipant p, String sessionId) {
+        return active(present, p).orElseThrow(() -> new RequestRejectedException(ErrorCode.PARTICIPANT_NOT_FOUND,
+                p.address() + " is not a participant of session " + sessionId + "."));
+    }
+
+    private static void insertParticipant(Connection c, String sessionId, ResolvedParticipant p, OffsetDateTime now)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("insert into uc_participant (session_id, address_type, address, person_id,"
+                + " display_name, role, state, muted, updated_at) values (?,?,?,?,?,?,?,?,?)")) {
+            ps.setString(1, sessionId);
+            ps.setString(2, p.addressType().value());
+            ps.setString(3, p.address());
+            ps.setString(4, p.personId());
+            ps.setString(5, p.displayName());
+            ps.setString(6, p.role().value());
+            ps.setString(7, P_REQUESTED);
+            ps.setBoolean(8, false);
+            ps.setObject(9, now);
+            ps.executeUpdate();
+        }
+    }
+
+    private static void updateParticipant(Connection c, long id, String state, boolean muted, OffsetDateTime now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("update uc_participant set state = ?, muted = ?, updated_at = ? where id = ?")) {
+            ps.setString(1, state);
+            ps.setBoolean(2, muted);
+            ps.setObject(3, now);
+            ps.setLong(4, id);
+            ps.executeUpdate();
+        }
+    }
+
+    private static void setReservedNumber(Connection c, String sessionId, String number) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("update uc_session set reserved_number = ? where session_id = ?")) {
+            ps.setString(1, number);
+            ps.setString(2, sessionId);
+            ps.executeUpdate();
+        }
+    }
+
+    private static void touch(Connection c, String sessionId, OffsetDateTime now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("update uc_session set updated_at = ? where session_id = ?")) {
+            ps.setObject(1, now);
+            ps.setString(2, sessionId);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Re-reads the state under the case lock, so two concurrent ends cannot both succeed. */
+    private static void requireOpen(Connection c, String sessionId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select state from uc_session where session_id = ?")) {
+            ps.setString(1, sessionId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new RequestRejectedException(ErrorCode.NOT_FOUND, "Session " + sessionId + " does not exist.");
+                }
+                if (STATE_ENDED.equals(rs.getString(1))) {
+                    throw new RequestRejectedException(ErrorCode.SESSION_ENDED, "Session " + sessionId + " has already ended.");
+                }
+            }
+        }
+    }
+
+    private void ensureCase(String tenant, String businessId) {
+        try {
+            Database.inTransaction(ds, c -> {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "insert into uc_case (tenant, business_id, last_seq, created_at) select ?, ?, 0, ? where not exists"
+                                + " (select 1 from uc_case where tenant = ? and business_id = ?)")) {
+                    ps.setString(1, tenant);
+                    ps.setString(2, businessId);
+                    ps.setObject(3, now());
+                    ps.setString(4, tenant);
+                    ps.setString(5, businessId);
+                    ps.executeUpdate();
+                }
+                return null;
+            });
+        } catch (SessionLogUnavailableException e) {
+            // Two first requests for one business ID raced; the other one created the case.
+            if (!(e.getCause() instanceof SQLException sql && Database.isDuplicateKey(sql))) {
+                throw e;
+            }
+        }
+    }
+
+    /** Takes the business ID's row lock for the rest of the transaction. */
+    private static void lockCase(Connection c, String tenant, String businessId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "update uc_case set last_seq = last_seq where tenant = ? and business_id = ?")) {
+            ps.setString(1, tenant);
+            ps.setString(2, businessId);
+            if (ps.executeUpdate() == 0) {
+                throw notFound(businessId);
+            }
+        }
+    }
+
+    private static void appendEvent(Connection c, String tenant, String businessId, String sessionId, OffsetDateTime time, String type,
+            String source, String participant, String detail) throws SQLException {
+        long seq;
+        try (PreparedStatement ps = c.prepareStatement(
+                "update uc_case set last_seq = last_seq + 1 where tenant = ? and business_id = ?")) {
+            ps.setString(1, tenant);
+            ps.setString(2, businessId);
+            if (ps.executeUpdate() == 0) {
+                throw notFound(businessId);
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("select last_seq from uc_case where tenant = ? and business_id = ?")) {
+            ps.setString(1, tenant);
+            ps.setString(2, businessId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                seq = rs.getLong(1);
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("insert into uc_event (tenant, business_id, seq, session_id, event_time,"
+                + " event_type, source, participant, detail) values (?,?,?,?,?,?,?,?,?)")) {
+            ps.setString(1, tenant);
+            ps.setString(2, businessId);
+            ps.setLong(3, seq);
+            ps.setString(4, sessionId);
+            ps.setObject(5, time);
+            ps.setString(6, type);
+            ps.setString(7, source);
+            ps.setString(8, participant);
+            ps.setString(9, detail == null ? null : detail.length() > 4000 ? detail.substring(0, 4000) : detail);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Records the requestId in the same transaction as its effects: applied at most once. */
+    private static void claimRequestId(Connection c, HubRequest r, String sessionId, OffsetDateTime now) throws SQLException {
+        if (r.getRequestId() == null) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("insert into uc_request (tenant, request_id, action, business_id, session_id,"
+                + " created_at) values (?,?,?,?,?,?)")) {
+            ps.setString(1, r.getTenant());
+            ps.setString(2, r.getRequestId());
+            ps.setString(3, r.getAction().key());
+            ps.setString(4, r.getBusinessId());
+            ps.setString(5, sessionId);
+            ps.setObject(6, now);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            if (Database.isDuplicateKey(e)) {
+                throw new RequestRejectedException(ErrorCode.REQUEST_IN_PROGRESS,
+                        "Request " + r.getRequestId() + " is being applied by another delivery; ask again for its reply.");
+            }
+            throw e;
+        }
+    }
+
+    private static String requestIdNote(HubRequest r) {
+        return r.getRequestId() == null ? "" : " (requestId " + r.getRequestId() + ")";
+    }
+
+    private static String describe(ResolvedParticipant p) {
+        StringBuilder sb = new StringBuilder(p.addressType().value()).append(' ').append(p.address());
+        if (p.displayName() != null) {
+            sb.append(" (").append(p.displayName()).append(')');
+        }
+        sb.append(", role ").append(p.role().value());
+        return sb.toString();
+    }
+}

@@ -1,0 +1,173 @@
+package org.uchub;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import jakarta.xml.bind.JAXBContext;
+import jakarta.xml.bind.JAXBElement;
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Properties;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.test.junit5.CamelTestSupport;
+import org.junit.jupiter.api.io.TempDir;
+import org.uchub.boot.HubBootstrap;
+import org.uchub.contract.ErrorReply;
+import org.uchub.contract.ObjectFactory;
+import org.uchub.contract.SessionReply;
+import org.uchub.request.ContractCodec;
+
+/**
+ * Runs the real hub (config/application.properties, the beans of {@link HubBootstrap} and
+ * every route file in routes/) with its state in a fresh temporary directory per test.
+ */
+public abstract class HubTestSupport extends CamelTestSupport {
+    protected static final String NS = "xmlns=\"urn:uc-hub:session:v1\"";
+
+    @TempDir
+    protected Path dataDir;
+
+    protected Path inbox() {
+        return dataDir.resolve("inbox");
+    }
+
+    protected Path outbox() {
+        return dataDir.resolve("outbox");
+    }
+
+    /** Overrides of config/application.properties for this test class. */
+    protected Properties hubProperties() {
+        Properties p = new Properties();
+        p.setProperty("hub.data.dir", dataDir.toString());
+        p.setProperty("hub.db.url", "jdbc:h2:file:" + dataDir.resolve("sessionlog") + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE");
+        p.setProperty("hub.directory.file", "src/test/resources/directory.csv");
+        p.setProperty("hub.inbox.poll-delay-ms", "100");
+        p.setProperty("hub.inbox.min-age-ms", "300");
+        p.setProperty("hub.inbox.lock-check-ms", "100");
+        p.setProperty("hub.routes.reload", "false");
+        return p;
+    }
+
+    @Override
+    protected CamelContext createCamelContext() throws Exception {
+        CamelContext context = super.createCamelContext();
+        context.getPropertiesComponent().setLocation("file:config/application.properties");
+        context.getPropertiesComponent().setOverrideProperties(hubProperties());
+        new HubBootstrap().configure(context);
+        return context;
+    }
+
+    // ------------------------------------------------------------ the shared entry
+
+    /** Sends a request to the entry every ingress uses, as the given tenant; returns the rendered reply. */
+    protected String call(String tenant, String request) {
+        Exchange ex = template.send("direct:hub-request", e -> {
+            e.setProperty("ucTenant", tenant);
+            e.setProperty("ucIngress", "test");
+            e.getMessage().setBody(request.getBytes(StandardCharsets.UTF_8));
+        });
+        if (ex.getException() != null) {
+            throw new AssertionError("exchange failed", ex.getException());
+        }
+        ContractCodec codec = context.getRegistry().lookupByNameAndType("contractCodec", ContractCodec.class);
+        return codec.render(ex.getMessage().getBody(JAXBElement.class), ex.getProperty("ucFormat", String.class));
+    }
+
+    protected SessionReply ok(String tenant, String request) {
+        Object reply = parse(call(tenant, request));
+        if (reply instanceof ErrorReply e) {
+            fail("expected a session reply, got error " + e.getError().getCode() + ": " + e.getError().getMessage());
+        }
+        SessionReply r = (SessionReply) reply;
+        if (r.getError() != null) {
+            fail("expected success, got " + r.getError().getCode() + ": " + r.getError().getMessage());
+        }
+        return r;
+    }
+
+    /** Asserts the request is refused with the code, and returns the error code's message. */
+    protected String rejected(String tenant, String request, String code) {
+        Object reply = parse(call(tenant, request));
+        String actual;
+        String message;
+        if (reply instanceof ErrorReply e) {
+            actual = e.getError().getCode();
+            message = e.getError().getMessage();
+        } else {
+            SessionReply r = assertInstanceOf(SessionReply.class, reply);
+            if (r.getError() == null) {
+                fail("expected " + code + " but the request succeeded with status " + r.getStatus());
+            }
+            actual = r.getError().getCode();
+            message = r.getError().getMessage();
+        }
+        assertEquals(code, actual, message);
+        return message;
+    }
+
+    // ------------------------------------------------------------ the file drop
+
+    /** Drops a request file the way a careful writer does: written aside, then moved in. */
+    protected void drop(String relativeName, String content) throws IOException {
+        Path target = inbox().resolve(relativeName);
+        Files.createDirectories(target.getParent());
+        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+        Files.writeString(tmp, content);
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Waits for the reply file of a dropped request and returns its text. */
+    protected String awaitReply(String replyName) throws Exception {
+        Path reply = outbox().resolve(replyName);
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (System.currentTimeMillis() < deadline) {
+            if (Files.exists(reply)) {
+                return Files.readString(reply);
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no reply " + reply + " within 20 s");
+    }
+
+    protected static Object parse(String reply) {
+        if (reply.trim().startsWith("{")) {
+            throw new IllegalArgumentException("parse() reads XML replies");
+        }
+        try {
+            Object o = JAXBContext.newInstance(ObjectFactory.class).createUnmarshaller().unmarshal(new StringReader(reply));
+            return ((JAXBElement<?>) o).getValue();
+        } catch (Exception e) {
+            throw new AssertionError("unreadable reply: " + reply, e);
+        }
+    }
+
+    protected static SessionReply sessionReply(String xml) {
+        return assertInstanceOf(SessionReply.class, parse(xml));
+    }
+
+    // ------------------------------------------------------------ requests
+
+    protected static String startConference(String businessId, String requestId, String... numbers) {
+        StringBuilder ps = new StringBuilder();
+        for (String n : numbers) {
+            ps.append("<participant><number>").append(n).append("</number></participant>");
+        }
+        return "<StartSession " + NS + ">" + (requestId == null ? "" : "<requestId>" + requestId + "</requestId>")
+                + "<businessId>" + businessId + "</businessId><channel>conference</channel><participants>" + ps
+                + "</participants><options><record>true</record></options></StartSession>";
+    }
+
+    protected static String query(String businessId) {
+        return "<QuerySessionLog " + NS + "><businessId>" + businessId + "</businessId></QuerySessionLog>";
+    }
+
+    protected static String end(String businessId) {
+        return "<EndSession " + NS + "><businessId>" + businessId + "</businessId></EndSession>";
+    }
+}
