@@ -93,9 +93,19 @@ public abstract class HubTestSupport extends CamelTestSupport {
 
     /** Asserts the request is refused with the code, and returns the error code's message. */
     protected String rejected(String tenant, String request, String code) {
-        Object reply = parse(call(tenant, request));
+        String rendered = call(tenant, request);
         String actual;
         String message;
+        if (rendered.trim().startsWith("{")) {
+            com.fasterxml.jackson.databind.JsonNode root = readJson(rendered);
+            com.fasterxml.jackson.databind.JsonNode error = root.elements().next().get("error");
+            if (error == null) {
+                fail("expected " + code + " but got " + rendered);
+            }
+            assertEquals(code, error.get("code").asText(), rendered);
+            return error.get("message").asText();
+        }
+        Object reply = parse(rendered);
         if (reply instanceof ErrorReply e) {
             actual = e.getError().getCode();
             message = e.getError().getMessage();
@@ -144,6 +154,14 @@ public abstract class HubTestSupport extends CamelTestSupport {
             return ((JAXBElement<?>) o).getValue();
         } catch (Exception e) {
             throw new AssertionError("unreadable reply: " + reply, e);
+        }
+    }
+
+    protected static com.fasterxml.jackson.databind.JsonNode readJson(String json) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+        } catch (IOException e) {
+            throw new AssertionError("unreadable JSON reply: " + json, e);
         }
     }
 

@@ -311,8 +311,9 @@ public class ContractCodec {
                 return new RequestRejectedException(ErrorCode.DTD_NOT_ALLOWED,
                         "DOCTYPE declarations are not accepted (no DTDs, no entities).", line, col);
             }
-            boolean fatal = first == null || first.getSeverity() == ValidationEvent.FATAL_ERROR;
-            if (fatal) {
+            // Xerces words every schema-validity error as "cvc-..."; anything else is a parse error.
+            boolean schema = msg != null && msg.startsWith("cvc-");
+            if (!schema) {
                 return new RequestRejectedException(ErrorCode.MALFORMED_REQUEST, "Not well-formed XML: " + msg, line, col);
             }
             if (msg != null && msg.startsWith("cvc-elt.1")) {

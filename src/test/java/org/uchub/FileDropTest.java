@@ -1,0 +1,317 @@
+package org.uchub;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.uchub.contract.Channel;
+import org.uchub.contract.ErrorReply;
+import org.uchub.contract.Event;
+import org.uchub.contract.ParticipantState;
+import org.uchub.contract.ReplyStatus;
+import org.uchub.contract.Session;
+import org.uchub.contract.SessionReply;
+
+/** The file-drop ingress end to end: inbox, outbox, .done, .error, tenants. */
+class FileDropTest extends HubTestSupport {
+
+    private SessionReply dropAndAwait(String name, String content) throws Exception {
+        drop(name, content);
+        String base = name.substring(0, name.lastIndexOf('.'));
+        return sessionReply(awaitReply(base + ".reply.xml"));
+    }
+
+    private static List<String> eventTypes(SessionReply r) {
+        return r.getEvents().getEvent().stream().map(Event::getType).toList();
+    }
+
+    @Test
+    void conferenceStartModifyEndAndQueryThroughFiles() throws Exception {
+        SessionReply started = dropAndAwait("start.xml", Files.readString(Path.of("examples/start-conference.xml")));
+        assertEquals(ReplyStatus.NOT_CONNECTED, started.getStatus());
+        assertEquals("4711", started.getBusinessId());
+        assertEquals("8000", started.getReservedNumber());
+        assertNotNull(started.getSessionId());
+        assertTrue(started.getMessage().contains("not connected"), started.getMessage());
+        assertTrue(Files.exists(inbox().resolve(".done/start.xml")));
+
+        SessionReply added = dropAndAwait("add.xml", Files.readString(Path.of("examples/add-participant.xml")));
+        assertEquals(started.getSessionId(), added.getSessionId());
+        List<ParticipantState> ps = added.getSessions().getSession().get(0).getParticipants().getParticipant();
+        assertEquals(4, ps.size());
+        assertEquals("+4930444444", ps.get(3).getAddress());
+        assertEquals("dave", ps.get(3).getPersonId());
+
+        SessionReply ended = dropAndAwait("end.xml", Files.readString(Path.of("examples/end-conference.xml")));
+        assertEquals(ReplyStatus.OK, ended.getStatus());
+        assertEquals("ENDED", ended.getSessions().getSession().get(0).getState());
+        assertNotNull(ended.getSessions().getSession().get(0).getEndedAt());
+
+        SessionReply log = dropAndAwait("query.xml", Files.readString(Path.of("examples/query.xml")));
+        assertEquals(ReplyStatus.OK, log.getStatus());
+        assertEquals(List.of("REQUEST_RECEIVED", "NUMBER_RESERVED", "CHANNEL_NOT_CONNECTED", "REQUEST_RECEIVED", "PARTICIPANT_ADDED",
+                "CHANNEL_NOT_CONNECTED", "REQUEST_RECEIVED", "SESSION_ENDED", "NUMBER_RELEASED"), eventTypes(log));
+        List<Long> seqs = log.getEvents().getEvent().stream().map(Event::getSeq).toList();
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L), seqs);
+        // The number is free again once the session ended.
+        assertNull(log.getReservedNumber());
+    }
+
+    @Test
+    void everyChannelRecordsItsSessionAndSaysItIsNotConnected() throws Exception {
+        String pdf = Base64.getEncoder().encodeToString("%PDF-1.4\n%test\n".getBytes(StandardCharsets.US_ASCII));
+        String[][] cases = {
+            {"call", "<participant><number>+4930111111</number></participant><participant><personId>bob</personId></participant>", ""},
+            {"conference", "<participant><number>+4930111111</number></participant>", ""},
+            {"im", "<participant><jid>alice@example.com</jid></participant>", "<options><text>Hello</text></options>"},
+            {"fax", "<participant><fax>+4930111119</fax></participant>",
+                "<options><document><mimeType>application/pdf</mimeType><content>" + pdf + "</content></document></options>"},
+        };
+        for (String[] c : cases) {
+            String id = "case-" + c[0];
+            SessionReply r = dropAndAwait(c[0] + ".xml", "<StartSession " + NS + "><businessId>" + id + "</businessId><channel>" + c[0]
+                    + "</channel><participants>" + c[1] + "</participants>" + c[2] + "</StartSession>");
+            assertEquals(ReplyStatus.NOT_CONNECTED, r.getStatus(), c[0]);
+            Session s = r.getSessions().getSession().get(0);
+            assertEquals(Channel.fromValue(c[0]), s.getChannel());
+            assertEquals("NOT_CONNECTED", s.getState());
+            s.getParticipants().getParticipant().forEach(p -> assertEquals("NOT_CONNECTED", p.getState()));
+
+            SessionReply modified = dropAndAwait(c[0] + "-mod.xml", "<ModifySession " + NS + "><businessId>" + id
+                    + "</businessId><text>more</text></ModifySession>");
+            assertEquals(ReplyStatus.NOT_CONNECTED, modified.getStatus(), c[0]);
+
+            SessionReply ended = dropAndAwait(c[0] + "-end.xml", end(id));
+            assertEquals(ReplyStatus.OK, ended.getStatus(), c[0]);
+
+            SessionReply log = dropAndAwait(c[0] + "-query.xml", query(id));
+            assertTrue(eventTypes(log).contains("CHANNEL_NOT_CONNECTED"), c[0]);
+            assertTrue(eventTypes(log).contains("MESSAGE_REQUESTED"), c[0]);
+            assertEquals("SESSION_ENDED", eventTypes(log).get(eventTypes(log).size() - 1).equals("NUMBER_RELEASED")
+                    ? eventTypes(log).get(eventTypes(log).size() - 2) : eventTypes(log).get(eventTypes(log).size() - 1), c[0]);
+        }
+    }
+
+    @Test
+    void jsonRequestsGetJsonReplies() throws Exception {
+        drop("call.json", Files.readString(Path.of("examples/start-call.json")));
+        JsonNode reply = readJson(awaitReply("call.reply.json")).get("StartSessionResponse");
+        assertEquals("NOT_CONNECTED", reply.get("status").asText());
+        assertEquals("case-9001", reply.get("businessId").asText());
+        JsonNode participant = reply.get("sessions").get("session").get(0).get("participants").get("participant").get(1);
+        assertEquals("+4930333333", participant.get("address").asText());
+        assertTrue(Files.exists(inbox().resolve(".done/call.json")));
+    }
+
+    @Test
+    void malformedFileGoesToErrorWithItsReasonAndLine() throws Exception {
+        drop("broken.xml", Files.readString(Path.of("examples/malformed.xml")));
+        Object reply = parse(awaitReply("broken.reply.xml"));
+        ErrorReply error = (ErrorReply) reply;
+        assertEquals("MALFORMED_REQUEST", error.getError().getCode());
+        assertEquals(ReplyStatus.REJECTED, error.getStatus());
+        Path note = inbox().resolve(".error/broken.xml.error.txt");
+        awaitFile(note);
+        String text = Files.readString(note);
+        assertTrue(text.contains("code: MALFORMED_REQUEST"), text);
+        assertTrue(text.contains("line: 5"), text);
+        assertTrue(Files.exists(inbox().resolve(".error/broken.xml")), "the rejected file is kept");
+        assertFalse(Files.exists(inbox().resolve("broken.xml")));
+    }
+
+    @Test
+    void malformedJsonGoesToErrorWithItsLine() throws Exception {
+        drop("broken.json", "{\n  \"StartSession\": {\n    \"businessId\": \"1\",,\n  }\n}");
+        JsonNode error = readJson(awaitReply("broken.reply.json")).get("Error").get("error");
+        assertEquals("MALFORMED_REQUEST", error.get("code").asText());
+        assertEquals(3, error.get("line").asInt());
+        awaitFile(inbox().resolve(".error/broken.json.error.txt"));
+    }
+
+    @Test
+    void externalEntityIsRejectedAndTheFileIsNeverRead() throws Exception {
+        Path secret = dataDir.resolve("secret.txt");
+        Files.writeString(secret, "TOP-SECRET-CONTENT");
+        String xxe = "<?xml version=\"1.0\"?>\n<!DOCTYPE q [<!ENTITY xxe SYSTEM \"" + secret.toUri() + "\">]>\n"
+                + "<QuerySessionLog " + NS + "><businessId>&xxe;</businessId></QuerySessionLog>";
+        drop("xxe.xml", xxe);
+        String reply = awaitReply("xxe.reply.xml");
+        assertEquals("DTD_NOT_ALLOWED", ((ErrorReply) parse(reply)).getError().getCode());
+        assertFalse(reply.contains("TOP-SECRET"));
+        Path note = inbox().resolve(".error/xxe.xml.error.txt");
+        awaitFile(note);
+        assertFalse(Files.readString(note).contains("TOP-SECRET"));
+    }
+
+    @Test
+    void billionLaughsIsRejectedWithoutExpansion() throws Exception {
+        StringBuilder dtd = new StringBuilder("<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [<!ENTITY lol \"lol\">");
+        for (int i = 1; i < 10; i++) {
+            dtd.append("<!ENTITY lol").append(i).append(" \"").append(("&lol" + (i == 1 ? "" : i - 1) + ";").repeat(10)).append("\">");
+        }
+        dtd.append("]>\n<QuerySessionLog ").append(NS).append("><businessId>&lol9;</businessId></QuerySessionLog>");
+        drop("lol.xml", dtd.toString());
+        assertEquals("DTD_NOT_ALLOWED", ((ErrorReply) parse(awaitReply("lol.reply.xml"))).getError().getCode());
+    }
+
+    @Test
+    void tenantsAreTheirSubfoldersAndCannotSeeEachOther() throws Exception {
+        drop("erp/start.xml", startConference("shared-7", null, "+4930111111"));
+        SessionReply started = sessionReply(awaitReply("erp/start.reply.xml"));
+        assertEquals("8000", started.getReservedNumber());
+
+        // Another tenant asking for the same business ID gets exactly what an unknown ID gets.
+        drop("crm/query.xml", query("shared-7"));
+        SessionReply foreign = sessionReply(awaitReply("crm/query.reply.xml"));
+        assertEquals("NOT_FOUND", foreign.getError().getCode());
+        drop("crm/query-unknown.xml", query("never-seen"));
+        SessionReply unknown = sessionReply(awaitReply("crm/query-unknown.reply.xml"));
+        assertEquals(unknown.getError().getCode(), foreign.getError().getCode());
+        assertEquals(unknown.getError().getMessage().replace("never-seen", "shared-7"), foreign.getError().getMessage());
+
+        drop("crm/end.xml", end("shared-7"));
+        assertEquals("NOT_FOUND", sessionReply(awaitReply("crm/end.reply.xml")).getError().getCode());
+        // The default tenant (top-level inbox) is a tenant of its own.
+        drop("end.xml", end("shared-7"));
+        assertEquals("NOT_FOUND", sessionReply(awaitReply("end.reply.xml")).getError().getCode());
+
+        drop("erp/query.xml", query("shared-7"));
+        SessionReply own = sessionReply(awaitReply("erp/query.reply.xml"));
+        assertEquals(ReplyStatus.OK, own.getStatus());
+        assertEquals("NOT_CONNECTED", own.getSessions().getSession().get(0).getState());
+        assertTrue(Files.exists(inbox().resolve(".error/crm/end.xml")));
+    }
+
+    @Test
+    void aFolderNameThatIsNoTenantIdIsRejected() throws Exception {
+        drop("bad tenant/q.xml", query("x"));
+        assertEquals("UNKNOWN_TENANT", ((ErrorReply) parse(awaitReply("bad tenant/q.reply.xml"))).getError().getCode());
+    }
+
+    @Test
+    void aRepeatedRequestIdReturnsTheFirstReplyAndChangesNothing() throws Exception {
+        String request = startConference("idem-1", "req-1", "+4930111111");
+        SessionReply first = dropAndAwait("a.xml", request);
+        SessionReply second = dropAndAwait("b.xml", request);
+        assertEquals(first.getSessionId(), second.getSessionId());
+        assertEquals(first.getReservedNumber(), second.getReservedNumber());
+        assertEquals(Boolean.TRUE, second.isReplayed());
+        assertNull(first.isReplayed());
+
+        SessionReply log = dropAndAwait("q.xml", query("idem-1"));
+        assertEquals(1, log.getSessions().getSession().size());
+        assertEquals(1, eventTypes(log).stream().filter("REQUEST_RECEIVED"::equals).count());
+        // A different request under the same id from another tenant is that tenant's own.
+        SessionReply other = dropAndAwait("crm/c.xml", request);
+        assertFalse(first.getSessionId().equals(other.getSessionId()));
+    }
+
+    @Test
+    void aHundredFilesDroppedAtOnceAreEachProcessedExactlyOnce() throws Exception {
+        Path staging = dataDir.resolve("staging");
+        Files.createDirectories(staging);
+        for (int i = 0; i < 100; i++) {
+            Files.writeString(staging.resolve("bulk-" + i + ".xml"), i % 2 == 0
+                    ? startConference("bulk-" + i, "bulk-req-" + i, "+49301111" + String.format("%02d", i))
+                    : "<StartSession " + NS + "><businessId>bulk-" + i + "</businessId><channel>call</channel><participants>"
+                            + "<participant><number>+4930111111</number></participant><participant><number>+4930222222</number>"
+                            + "</participant></participants></StartSession>");
+        }
+        try (Stream<Path> files = Files.list(staging)) {
+            for (Path f : files.toList()) {
+                Files.move(f, inbox().resolve(f.getFileName()));
+            }
+        }
+        for (int i = 0; i < 100; i++) {
+            SessionReply r = sessionReply(awaitReply("bulk-" + i + ".reply.xml"));
+            assertEquals(ReplyStatus.NOT_CONNECTED, r.getStatus(), "bulk-" + i);
+        }
+        awaitCount(inbox().resolve(".done"), 100);
+        for (int i = 0; i < 100; i++) {
+            SessionReply log = ok("default", query("bulk-" + i));
+            assertEquals(1, log.getSessions().getSession().size(), "bulk-" + i);
+        }
+        // Fifty conferences hold fifty distinct reserved numbers.
+        try (Stream<Path> replies = Files.list(outbox())) {
+            List<String> numbers = replies.map(p -> sessionReply(read(p)).getReservedNumber()).filter(n -> n != null).collect(Collectors.toList());
+            assertEquals(50, numbers.size());
+            assertEquals(50, numbers.stream().distinct().count());
+        }
+    }
+
+    @Test
+    void aFileStillBeingWrittenIsNotPickedUp() throws Exception {
+        String request = startConference("slow-1", null, "+4930111111");
+        // Split where whitespace is legal, so the padding below keeps the document valid.
+        int half = request.indexOf("<participants>") + "<participants>".length();
+        Path file = inbox().resolve("slow.xml");
+        try (OutputStream out = Files.newOutputStream(file)) {
+            out.write(request.substring(0, half).getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            // Keep writing slowly for longer than the read lock's minimum age.
+            for (int i = 0; i < 8; i++) {
+                Thread.sleep(150);
+                out.write(' ');
+                out.flush();
+            }
+            assertFalse(Files.exists(outbox().resolve("slow.reply.xml")), "a half-written file was taken");
+            out.write(request.substring(half).getBytes(StandardCharsets.UTF_8));
+        }
+        SessionReply r = sessionReply(awaitReply("slow.reply.xml"));
+        assertEquals(ReplyStatus.NOT_CONNECTED, r.getStatus());
+    }
+
+    @Test
+    void filesBeingWrittenUnderATemporaryNameAreLeftAlone() throws Exception {
+        Path tmp = inbox().resolve("upload.xml.part");
+        Files.writeString(tmp, query("x"));
+        drop("marker.xml", query("y"));
+        awaitReply("marker.reply.xml");
+        Thread.sleep(500);
+        assertTrue(Files.exists(tmp));
+        assertFalse(Files.exists(outbox().resolve("upload.xml.reply.xml")));
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static void awaitFile(Path p) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (!Files.exists(p) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+        }
+        assertTrue(Files.exists(p), p + " missing");
+    }
+
+    private static void awaitCount(Path dir, int n) throws Exception {
+        long deadline = System.currentTimeMillis() + 20_000;
+        long count = 0;
+        while (System.currentTimeMillis() < deadline) {
+            try (Stream<Path> s = Files.list(dir)) {
+                count = s.filter(Files::isRegularFile).count();
+            }
+            if (count >= n) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        assertEquals(n, count, "files in " + dir);
+    }
+}

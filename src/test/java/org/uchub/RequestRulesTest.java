@@ -1,0 +1,267 @@
+package org.uchub;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Base64;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.uchub.contract.ReplyStatus;
+import org.uchub.contract.SessionReply;
+
+/** Every validation rule and error code, through the shared entry every ingress uses. */
+class RequestRulesTest extends HubTestSupport {
+    private static final String T = "erp";
+
+    @Override
+    protected Properties hubProperties() {
+        Properties p = super.hubProperties();
+        p.setProperty("hub.pool.numbers", "8000-8001");
+        p.setProperty("hub.rules.max-document-bytes", "2048");
+        p.setProperty("hub.request.max-bytes", "200000");
+        p.setProperty("hub.rules.max-participants", "5");
+        p.setProperty("hub.rules.max-text-length", "100");
+        return p;
+    }
+
+    private static String start(String businessId, String channel, String participants, String options) {
+        return "<StartSession " + NS + "><businessId>" + businessId + "</businessId><channel>" + channel
+                + "</channel><participants>" + participants + "</participants>" + (options == null ? "" : "<options>" + options + "</options>")
+                + "</StartSession>";
+    }
+
+    private static String num(String n) {
+        return "<participant><number>" + n + "</number></participant>";
+    }
+
+    private static String two() {
+        return num("+4930111111") + num("+4930222222");
+    }
+
+    private static String fax(String mime, byte[] content) {
+        return "<document><fileName>contract.pdf</fileName><mimeType>" + mime + "</mimeType><content>"
+                + Base64.getEncoder().encodeToString(content) + "</content></document>";
+    }
+
+    @Test
+    void businessIdWithForbiddenCharactersIsRefused() {
+        rejected(T, start("47 11", "call", two(), null), "INVALID_BUSINESS_ID");
+        rejected(T, start("4711/../x", "call", two(), null), "INVALID_BUSINESS_ID");
+        rejected(T, start("", "call", two(), null), "INVALID_BUSINESS_ID");
+    }
+
+    @Test
+    void businessIdOfSixtyFiveCharactersIsRefusedAndSixtyFourAccepted() {
+        rejected(T, start("a".repeat(65), "call", two(), null), "INVALID_BUSINESS_ID");
+        ok(T, start("b".repeat(64), "call", two(), null));
+        ok(T, start("Case_1.2:3-4", "call", two(), null));
+    }
+
+    @Test
+    void requestIdFollowsTheSameCharacterRules() {
+        rejected(T, "<EndSession " + NS + "><requestId>bad id</requestId><businessId>x</businessId></EndSession>",
+                "INVALID_REQUEST_ID");
+    }
+
+    @Test
+    void numberWithALineBreakNeverGetsThrough() {
+        String message = rejected(T, start("4711", "call", num("+4930111111&#13;&#10;Action: Originate") + num("+4930222222"), null),
+                "INVALID_NUMBER");
+        // The echo in the message is escaped, so the error text itself cannot smuggle a line.
+        assertFalse(message.contains("\n"));
+        assertFalse(message.contains("\r"));
+    }
+
+    @Test
+    void numbersMustBeAnOptionalPlusAndTwoToTwentyDigits() {
+        rejected(T, start("4711", "call", num("+49 30 111") + num("+4930222222"), null), "INVALID_NUMBER");
+        rejected(T, start("4711", "call", num("1") + num("+4930222222"), null), "INVALID_NUMBER");
+        rejected(T, start("4711", "call", num("1".repeat(21)) + num("+4930222222"), null), "INVALID_NUMBER");
+        rejected(T, start("4711", "call", num("++4930") + num("+4930222222"), null), "INVALID_NUMBER");
+        rejected(T, start("4711", "call", num("0301234*") + num("+4930222222"), null), "INVALID_NUMBER");
+        ok(T, start("4711", "call", num("12") + num("1".repeat(20)), null));
+    }
+
+    @Test
+    void malformedJidIsRefused() {
+        rejected(T, start("4711", "im", "<participant><jid>not a jid</jid></participant>", null), "INVALID_JID");
+        rejected(T, start("4711", "im", "<participant><jid>a@b@c</jid></participant>", null), "INVALID_JID");
+    }
+
+    @Test
+    void malformedEmailIsRefused() {
+        rejected(T, start("4711", "fax", "<participant><email>a@@b</email></participant>", null), "INVALID_EMAIL");
+        rejected(T, start("4711", "fax", "<participant><email>a@b.com&#10;Bcc: x@y.z</email></participant>", null),
+                "INVALID_EMAIL");
+    }
+
+    @Test
+    void personIdMustBeAnIdentifier() {
+        rejected(T, start("4711", "call", "<participant><personId>bob smith</personId></participant>" + num("+4930222222"), null),
+                "INVALID_PERSON_ID");
+    }
+
+    @Test
+    void participantLimitComesFromConfiguration() {
+        String six = num("+491") + num("+492") + num("+493") + num("+494") + num("+495") + num("+496");
+        rejected(T, start("4711", "conference", six, null), "TOO_MANY_PARTICIPANTS");
+    }
+
+    @Test
+    void theSameParticipantTwiceIsRefused() {
+        rejected(T, start("4711", "conference", num("+4930111111") + num("+4930111111"), null), "DUPLICATE_PARTICIPANT");
+    }
+
+    @Test
+    void aCallConnectsExactlyTwoParties() {
+        rejected(T, start("4711", "call", num("+4930111111"), null), "CALL_NEEDS_TWO_PARTIES");
+    }
+
+    @Test
+    void channelsOnlyTakeAddressesTheyCanReach() {
+        rejected(T, start("4711", "conference", "<participant><jid>a@example.com</jid></participant>", null),
+                "ADDRESS_NOT_SUPPORTED_BY_CHANNEL");
+        rejected(T, start("4711", "im", num("+4930111111"), null), "ADDRESS_NOT_SUPPORTED_BY_CHANNEL");
+    }
+
+    @Test
+    void personsResolveThroughTheDirectory() {
+        SessionReply r = ok(T, start("4711", "im", "<participant><personId>alice</personId></participant>", null));
+        assertEquals("alice@example.com", r.getSessions().getSession().get(0).getParticipants().getParticipant().get(0).getAddress());
+        assertEquals("Alice Test", r.getSessions().getSession().get(0).getParticipants().getParticipant().get(0).getDisplayName());
+        rejected(T, start("4711", "im", "<participant><personId>nobody</personId></participant>", null), "UNKNOWN_PERSON");
+        rejected(T, start("4711", "im", "<participant><personId>carol</personId></participant>", null), "JID_MISSING");
+        rejected(T, start("4711", "call", "<participant><personId>nophone</personId></participant>" + num("+4930222222"), null),
+                "PERSON_NOT_REACHABLE");
+    }
+
+    @Test
+    void directoryEntriesObeyTheNumberRulesToo() {
+        rejected(T, start("4711", "call", "<participant><personId>broken</personId></participant>" + num("+4930222222"), null),
+                "INVALID_NUMBER");
+    }
+
+    @Test
+    void faxNeedsADocumentAndAFaxNumber() {
+        byte[] pdf = "%PDF-1.4 test".getBytes();
+        rejected(T, start("4711", "fax", num("+4930111111"), null), "DOCUMENT_MISSING");
+        rejected(T, start("4711", "fax", "<participant><personId>bob</personId></participant>", fax("application/pdf", pdf)),
+                "FAX_NUMBER_MISSING");
+        SessionReply r = ok(T, start("4711", "fax", "<participant><fax>+4930111119</fax></participant>", fax("application/pdf", pdf)));
+        assertEquals(ReplyStatus.NOT_CONNECTED, r.getStatus());
+    }
+
+    @Test
+    void documentsMustBePdfOrTiffWithinTheSizeLimit() {
+        byte[] pdf = "%PDF-1.4 test".getBytes();
+        String p = num("+4930111111");
+        rejected(T, start("4711", "fax", p, fax("text/plain", pdf)), "DOCUMENT_TYPE_NOT_ALLOWED");
+        rejected(T, start("4711", "fax", p, fax("application/pdf", "MZ not a pdf".getBytes())), "DOCUMENT_TYPE_NOT_ALLOWED");
+        byte[] big = new byte[2049];
+        System.arraycopy(pdf, 0, big, 0, pdf.length);
+        rejected(T, start("4711", "fax", p, fax("application/pdf", big)), "DOCUMENT_TOO_LARGE");
+        byte[] tiff = {'I', 'I', 42, 0, 8, 0, 0, 0};
+        ok(T, start("4711", "fax", p, fax("image/tiff", tiff)));
+    }
+
+    @Test
+    void subjectIsOneLineAndTextsHaveALengthLimit() {
+        rejected(T, start("4711", "call", two(), "<subject>Hi&#13;&#10;Bcc: x@example.com</subject>"), "INVALID_TEXT");
+        rejected(T, start("4711", "im", "<participant><jid>a@example.com</jid></participant>", "<text>" + "x".repeat(101) + "</text>"),
+                "TEXT_TOO_LONG");
+        ok(T, start("4711", "im", "<participant><jid>a@example.com</jid></participant>", "<text>line one&#10;line two</text>"));
+    }
+
+    @Test
+    void schemaViolationsAreReportedWithTheirPosition() {
+        String msg = rejected(T, "<StartSession " + NS + ">\n<businessId>1</businessId>\n<participants/>\n</StartSession>",
+                "SCHEMA_INVALID");
+        assertTrue(msg.contains("channel"), msg);
+        rejected(T, start("4711", "telepathy", two(), null), "SCHEMA_INVALID");
+    }
+
+    @Test
+    void anElementThatIsNoOperationIsUnknown() {
+        rejected(T, "<Launch " + NS + "><businessId>1</businessId></Launch>", "UNKNOWN_OPERATION");
+        rejected(T, "<StartSessionResponse " + NS + "><status>OK</status></StartSessionResponse>", "UNKNOWN_OPERATION");
+        rejected(T, "{\"Launch\": {\"businessId\": \"1\"}}", "UNKNOWN_OPERATION");
+    }
+
+    @Test
+    void brokenXmlAndJsonAreMalformed() {
+        rejected(T, "<StartSession " + NS + "><businessId>1</businessId>", "MALFORMED_REQUEST");
+        rejected(T, "{\"QuerySessionLog\": {\"businessId\": \"1\"", "MALFORMED_REQUEST");
+        rejected(T, "hello", "MALFORMED_REQUEST");
+        rejected(T, "", "MALFORMED_REQUEST");
+    }
+
+    @Test
+    void jsonUsesTheSameSchema() {
+        rejected(T, "{\"StartSession\": {\"businessId\": \"1\", \"participants\": {\"participant\": [{\"number\": \"+4930111111\"}]}}}",
+                "SCHEMA_INVALID");
+        rejected(T, "{\"QuerySessionLog\": {\"businessId\": \"1\", \"tenant\": \"someone-else\"}}", "SCHEMA_INVALID");
+        rejected(T, "{\"QuerySessionLog\": {\"businessId\": \"1\", \"businessId\": \"2\"}}", "MALFORMED_REQUEST");
+    }
+
+    @Test
+    void requestsOverTheSizeLimitAreRefusedUnread() {
+        rejected(T, "<QuerySessionLog " + NS + "><businessId>1</businessId><!--" + "x".repeat(200_000) + "--></QuerySessionLog>",
+                "REQUEST_TOO_LARGE");
+    }
+
+    @Test
+    void unknownBusinessIdIsNotFoundForModifyEndAndQuery() {
+        rejected(T, query("nope"), "NOT_FOUND");
+        rejected(T, end("nope"), "NOT_FOUND");
+        rejected(T, "<ModifySession " + NS + "><businessId>nope</businessId><text>hi</text></ModifySession>", "NOT_FOUND");
+    }
+
+    @Test
+    void modifyAndEndOfAnEndedSessionAreRefused() {
+        ok(T, startConference("4711", null, "+4930111111", "+4930222222"));
+        ok(T, end("4711"));
+        rejected(T, end("4711"), "SESSION_ENDED");
+        rejected(T, "<ModifySession " + NS + "><businessId>4711</businessId><add>" + num("+4930333333") + "</add></ModifySession>",
+                "SESSION_ENDED");
+    }
+
+    @Test
+    void modifyNamesParticipantsThatExistAndSomethingToDo() {
+        ok(T, startConference("4711", null, "+4930111111", "+4930222222"));
+        rejected(T, "<ModifySession " + NS + "><businessId>4711</businessId></ModifySession>", "NOTHING_TO_MODIFY");
+        rejected(T, "<ModifySession " + NS + "><businessId>4711</businessId><remove>" + num("+4930999999") + "</remove></ModifySession>",
+                "PARTICIPANT_NOT_FOUND");
+        rejected(T, "<ModifySession " + NS + "><businessId>4711</businessId><add>" + num("+4930111111") + "</add></ModifySession>",
+                "PARTICIPANT_ALREADY_PRESENT");
+        rejected(T, "<ModifySession " + NS + "><businessId>4711</businessId><sessionId>no-such</sessionId><text>x</text></ModifySession>",
+                "NOT_FOUND");
+    }
+
+    @Test
+    void anExhaustedNumberPoolIsReportedAndAnEndFreesANumber() {
+        ok(T, startConference("c1", null, "+4930111111"));
+        ok(T, startConference("c2", null, "+4930111111"));
+        String msg = rejected(T, startConference("c3", null, "+4930111111"), "POOL_EXHAUSTED");
+        assertTrue(msg.contains("2"), msg);
+        ok(T, end("c1"));
+        SessionReply r = ok(T, startConference("c3", null, "+4930111111"));
+        assertEquals("8000", r.getReservedNumber());
+    }
+
+    @Test
+    void aRejectedRequestChangesNothing() {
+        rejected(T, startConference("4711", null, "+4930111111", "bad"), "INVALID_NUMBER");
+        rejected(T, query("4711"), "NOT_FOUND");
+    }
+
+    @Test
+    void aRejectionOfAKnownBusinessIdIsWrittenToItsLog() {
+        ok(T, startConference("4711", null, "+4930111111"));
+        rejected(T, "<ModifySession " + NS + "><businessId>4711</businessId><remove>" + num("+4930999999") + "</remove></ModifySession>",
+                "PARTICIPANT_NOT_FOUND");
+        SessionReply log = ok(T, query("4711"));
+        assertTrue(log.getEvents().getEvent().stream()
+                .anyMatch(e -> e.getType().equals("REQUEST_REJECTED") && e.getDetail().contains("PARTICIPANT_NOT_FOUND")));
+    }
+}
