@@ -284,6 +284,18 @@ class FileDropTest extends HubTestSupport {
         assertFalse(Files.exists(outbox().resolve("upload.xml.reply.xml")));
     }
 
+    @Test
+    void aDeadSessionLogLeavesTheFileInTheInboxToRetry() throws Exception {
+        dropAndAwait("first.xml", query("x"));
+        context.getRegistry().lookupByNameAndType("dataSource", com.zaxxer.hikari.HikariDataSource.class).close();
+        drop("waiting.xml", startConference("db-down", null, "+4930111111"));
+        Thread.sleep(2000);
+        assertTrue(Files.exists(inbox().resolve("waiting.xml")), "the request must stay in the inbox");
+        assertFalse(Files.exists(outbox().resolve("waiting.reply.xml")));
+        assertFalse(Files.exists(inbox().resolve(".error/waiting.xml")));
+        assertFalse(Files.exists(inbox().resolve(".done/waiting.xml")));
+    }
+
     private static String read(Path p) {
         try {
             return Files.readString(p);

@@ -9,8 +9,10 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.model.errorhandler.NoErrorHandlerDefinition;
 import org.apache.camel.spi.PropertiesComponent;
-import org.apache.camel.spi.Resource;
+import org.apache.camel.support.ResourceHelper;
+import java.nio.charset.StandardCharsets;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
@@ -37,6 +39,10 @@ public class HubBootstrap implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) throws Exception {
+        // Failures are answered where they happen: the dispatcher's doTry turns them into error
+        // replies and an ingress keeps what it could not hand over. Camel's default handler
+        // would log each of those, answered or not, as an error with a stack trace.
+        context.getCamelContextExtension().setErrorHandlerFactory(new NoErrorHandlerDefinition());
         PropertiesComponent pc = context.getPropertiesComponent();
         Path dataDir = Path.of(prop(pc, "hub.data.dir"));
         Files.createDirectories(dataDir);
@@ -85,15 +91,15 @@ public class HubBootstrap implements CamelConfiguration {
         }
         SafeRouteReloadStrategy reloader = reload ? new SafeRouteReloadStrategy(dir.toString()) : null;
         for (Path file : files) {
-            Resource resource = PluginHelper.getResourceLoader(context).resolveResource("file:" + file);
+            String content = Files.readString(file, StandardCharsets.UTF_8);
             try {
-                PluginHelper.getRoutesLoader(context).loadRoutes(resource);
+                PluginHelper.getRoutesLoader(context).loadRoutes(ResourceHelper.fromString("file:" + file, content));
             } catch (Exception e) {
                 throw new IllegalStateException("Route file " + file + " cannot be loaded: "
                         + SafeRouteReloadStrategy.rootMessage(e), e);
             }
             if (reloader != null) {
-                reloader.remember(resource);
+                reloader.remember(file, content);
             }
         }
         LOG.info("Loaded {} route file(s) from {}{}", files.size(), dir, reload ? ", reloading on change" : "");

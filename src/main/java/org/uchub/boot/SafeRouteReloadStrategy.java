@@ -1,14 +1,17 @@
 package org.uchub.boot;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.camel.ServiceStatus;
 import org.apache.camel.spi.Resource;
+import org.apache.camel.spi.RoutesLoader;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
 import org.apache.camel.support.RouteWatcherReloadStrategy;
@@ -16,16 +19,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reloads a changed route file without a restart, and refuses a broken one: the routes that
- * were running before keep running. Camel's own strategy either removes every route first
- * (so one bad file stops the hub) or leaves a route that failed to start removed; this one
- * updates only the changed file's routes and, when that fails, puts back the last version of
- * the file that worked.
+ * Reloads a changed or added route file without a restart, and refuses a broken one while
+ * the routes that were running keep running. Camel's own strategy either removes every
+ * route first (one bad file stops the hub) or can leave a route that failed to start
+ * removed; this one updates only the changed file's routes and, when they do not parse or
+ * do not start, puts back the last version of that file that worked.
  */
 public class SafeRouteReloadStrategy extends RouteWatcherReloadStrategy {
     private static final Logger LOG = LoggerFactory.getLogger(SafeRouteReloadStrategy.class);
 
-    private final Map<String, String> lastGood = new ConcurrentHashMap<>();
+    private final Map<Path, String> lastGood = new ConcurrentHashMap<>();
 
     public SafeRouteReloadStrategy(String directory) {
         super(directory, false);
@@ -33,72 +36,74 @@ public class SafeRouteReloadStrategy extends RouteWatcherReloadStrategy {
         setRemoveAllRoutes(false);
     }
 
-    /** Remembers a route file as working, so it can be restored after a broken edit. */
-    public void remember(Resource resource) {
-        try {
-            lastGood.put(key(resource), read(resource));
-        } catch (IOException e) {
-            LOG.warn("Cannot keep a copy of route file {}: {}", resource.getLocation(), e.toString());
-        }
+    /** Remembers the content of a route file that loaded, to restore after a broken edit. */
+    public void remember(Path file, String content) {
+        lastGood.put(file.toAbsolutePath().normalize(), content);
     }
 
     @Override
     protected void onRouteReload(Collection<Resource> resources, boolean removeEverything) {
-        try {
-            super.onRouteReload(resources, removeEverything);
-            if (resources != null) {
-                resources.forEach(this::remember);
-                resources.forEach(r -> LOG.info("Route file {} reloaded", r.getLocation()));
-            }
-        } catch (RuntimeException e) {
-            String names = resources == null ? "?" : resources.stream().map(Resource::getLocation).toList().toString();
-            LOG.error("Route file {} refused, the routes running before keep running: {}", names, rootMessage(e));
-            restore(resources);
-        }
-    }
-
-    private void restore(Collection<Resource> resources) {
         if (resources == null) {
             return;
         }
-        List<Resource> previous = new ArrayList<>();
         for (Resource r : resources) {
-            String content = lastGood.get(key(r));
-            if (content != null) {
-                previous.add(ResourceHelper.fromString(r.getLocation(), content));
-            }
+            reload(Path.of(r.getLocation().replaceFirst("^file:", "")).toAbsolutePath().normalize());
         }
-        if (previous.isEmpty()) {
+    }
+
+    private synchronized void reload(Path file) {
+        String content;
+        try {
+            content = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return;
+        }
+        // An empty file is one an editor is still writing; an unchanged one needs nothing.
+        if (content.isBlank() || content.equals(lastGood.get(file))) {
+            return;
+        }
+        RoutesLoader loader = PluginHelper.getRoutesLoader(getCamelContext());
+        try {
+            Set<String> ids = loader.updateRoutes(List.of(ResourceHelper.fromString("file:" + file, content)));
+            if (ids.isEmpty()) {
+                throw new IllegalArgumentException("the file defines no route");
+            }
+            for (String id : ids) {
+                ServiceStatus status = getCamelContext().getRouteController().getRouteStatus(id);
+                if (status != ServiceStatus.Started) {
+                    throw new IllegalStateException("route " + id + " did not start (" + status + ")");
+                }
+            }
+            lastGood.put(file, content);
+            LOG.info("Route file {} reloaded: {}", file, ids);
+        } catch (Exception e) {
+            LOG.error("Route file {} refused, the routes running before keep running: {}", file, rootMessage(e));
+            restore(loader, file);
+        }
+    }
+
+    private void restore(RoutesLoader loader, Path file) {
+        String previous = lastGood.get(file);
+        if (previous == null) {
             return;
         }
         try {
-            PluginHelper.getRoutesLoader(getCamelContext()).updateRoutes(previous);
+            loader.updateRoutes(List.of(ResourceHelper.fromString("file:" + file, previous)));
         } catch (Exception e) {
-            LOG.error("Could not restore the previous version of {}: {}", previous, rootMessage(e));
-        }
-    }
-
-    private static String key(Resource r) {
-        return r.getLocation();
-    }
-
-    private static String read(Resource r) throws IOException {
-        try (InputStream in = r.getInputStream()) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            LOG.error("Could not restore the previous version of {}: {}", file, rootMessage(e));
         }
     }
 
     static String rootMessage(Throwable e) {
-        Throwable t = e;
         StringBuilder sb = new StringBuilder();
-        while (t != null) {
-            if (t.getMessage() != null && (sb.isEmpty() || !sb.toString().contains(t.getMessage()))) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String m = t.getMessage();
+            if (m != null && !sb.toString().contains(m)) {
                 if (!sb.isEmpty()) {
                     sb.append(" <- ");
                 }
-                sb.append(t.getMessage());
+                sb.append(m);
             }
-            t = t.getCause() == t ? null : t.getCause();
         }
         return sb.toString();
     }

@@ -14,7 +14,7 @@ public final class Database {
 
     public static HikariDataSource open(String url, String user, String password, int poolSize) {
         HikariConfig cfg = new HikariConfig();
-        cfg.setJdbcUrl(url);
+        cfg.setJdbcUrl(absoluteH2Path(url));
         cfg.setUsername(user);
         cfg.setPassword(password);
         cfg.setMaximumPoolSize(poolSize);
@@ -26,6 +26,24 @@ public final class Database {
         HikariDataSource ds = new HikariDataSource(cfg);
         Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
         return ds;
+    }
+
+    /**
+     * H2 refuses file paths that are implicitly relative; the hub's are relative to where it
+     * starts, like every other path in its configuration.
+     */
+    static String absoluteH2Path(String url) {
+        String prefix = "jdbc:h2:file:";
+        if (!url.startsWith(prefix)) {
+            return url;
+        }
+        String rest = url.substring(prefix.length());
+        int semi = rest.indexOf(';');
+        String path = semi < 0 ? rest : rest.substring(0, semi);
+        if (path.startsWith("~")) {
+            return url;
+        }
+        return prefix + java.nio.file.Path.of(path).toAbsolutePath().normalize() + (semi < 0 ? "" : rest.substring(semi));
     }
 
     /** Work done in one transaction: committed when it returns, rolled back when it throws. */

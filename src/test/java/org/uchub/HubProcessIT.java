@@ -1,0 +1,180 @@
+package org.uchub;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packaged hub ({@code java -jar target/uc-hub.jar}) as a real process: killed in the
+ * middle of a batch it finishes every file exactly once after a restart, and SIGTERM stops it
+ * without leaving anything half done. Its state directory is set through an environment
+ * variable, which also proves the documented override mapping.
+ */
+class HubProcessIT {
+    private static final String NS = "xmlns=\"urn:uc-hub:session:v1\"";
+
+    @TempDir
+    Path dataDir;
+
+    private Process hub;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (hub != null && hub.isAlive()) {
+            hub.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
+        }
+    }
+
+    private Process startHub(String logName) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                "target/uc-hub.jar");
+        Map<String, String> env = pb.environment();
+        env.put("HUB_DATA_DIR", dataDir.toString());
+        env.put("HUB_INBOX_POLL_DELAY_MS", "100");
+        env.put("HUB_INBOX_MIN_AGE_MS", "200");
+        env.put("HUB_ROUTES_RELOAD", "false");
+        pb.redirectErrorStream(true);
+        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolveSibling(dataDir.getFileName() + "-" + logName).toFile()));
+        hub = pb.start();
+        return hub;
+    }
+
+    private Path inbox() {
+        return dataDir.resolve("inbox");
+    }
+
+    private Path outbox() {
+        return dataDir.resolve("outbox");
+    }
+
+    private void awaitReady() throws Exception {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (!Files.isDirectory(inbox()) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(100);
+        }
+        String name = "ready-" + System.nanoTime();
+        Files.writeString(inbox().resolve(name + ".xml"), "<QuerySessionLog " + NS + "><businessId>ping</businessId></QuerySessionLog>");
+        await(() -> Files.exists(outbox().resolve(name + ".reply.xml")), 60_000, "hub did not answer");
+    }
+
+    private static String start(int i) {
+        return "<StartSession " + NS + "><requestId>req-" + i + "</requestId><businessId>biz-" + i + "</businessId>"
+                + "<channel>conference</channel><participants><participant><number>+4930111111</number></participant>"
+                + "</participants></StartSession>";
+    }
+
+    private void dropBatch(int n) throws IOException {
+        Path staging = dataDir.resolve("staging");
+        Files.createDirectories(staging);
+        for (int i = 0; i < n; i++) {
+            Files.writeString(staging.resolve("biz-" + i + ".xml"), start(i));
+        }
+        for (int i = 0; i < n; i++) {
+            Files.move(staging.resolve("biz-" + i + ".xml"), inbox().resolve("biz-" + i + ".xml"));
+        }
+    }
+
+    private long count(Path dir, String suffix) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().startsWith("biz-") && p.getFileName().toString().endsWith(suffix)).count();
+        }
+    }
+
+    private Map<String, Integer> sessionsPerBusinessId() throws Exception {
+        Map<String, Integer> out = new HashMap<>();
+        try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + dataDir.resolve("sessionlog"), "uchub", "uchub");
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("select business_id, count(*) from uc_session where business_id like 'biz-%' group by business_id")) {
+            while (rs.next()) {
+                out.put(rs.getString(1), rs.getInt(2));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void aHubKilledMidBatchAppliesEveryFileExactlyOnceAfterRestart() throws Exception {
+        startHub("run1.log");
+        awaitReady();
+        dropBatch(100);
+        await(() -> count(outbox(), ".reply.xml") >= 15, 60_000, "no progress before the kill");
+        hub.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
+        long doneAtKill = count(inbox().resolve(".done"), ".xml");
+        assertTrue(doneAtKill < 100, "the kill came too late to interrupt anything: " + doneAtKill);
+
+        startHub("run2.log");
+        await(() -> count(inbox().resolve(".done"), ".xml") == 100, 120_000, "not every file was done after the restart");
+        hub.destroy();
+        assertTrue(hub.waitFor(60, TimeUnit.SECONDS), "hub did not stop on SIGTERM");
+
+        assertEquals(100, count(outbox(), ".reply.xml"));
+        assertEquals(0, count(inbox(), ".xml"));
+        Map<String, Integer> sessions = sessionsPerBusinessId();
+        assertEquals(100, sessions.size());
+        sessions.forEach((id, n) -> assertEquals(1, n, id + " applied " + n + " times"));
+    }
+
+    @Test
+    void sigtermLetsInFlightRequestsFinishAndLeavesTheRestUntouched() throws Exception {
+        startHub("run.log");
+        awaitReady();
+        dropBatch(60);
+        await(() -> count(outbox(), ".reply.xml") >= 5, 60_000, "no progress before SIGTERM");
+        hub.destroy();
+        assertTrue(hub.waitFor(60, TimeUnit.SECONDS), "hub did not stop on SIGTERM");
+        // 143 is how a JVM reports a SIGTERM it shut down for after running its shutdown hooks.
+        assertTrue(hub.exitValue() == 0 || hub.exitValue() == 143, "exit code " + hub.exitValue());
+        assertTrue(Files.readString(dataDir.resolveSibling(dataDir.getFileName() + "-run.log")).contains("shutdown"),
+                "Camel did not report its shutdown");
+
+        Map<String, Integer> sessions = sessionsPerBusinessId();
+        for (int i = 0; i < 60; i++) {
+            String id = "biz-" + i;
+            boolean done = Files.exists(inbox().resolve(".done/" + id + ".xml"));
+            boolean waiting = Files.exists(inbox().resolve(id + ".xml"));
+            assertTrue(done ^ waiting, id + " is neither done nor waiting (or both)");
+            if (done) {
+                assertTrue(Files.exists(outbox().resolve(id + ".reply.xml")), id + " done without a reply");
+                assertEquals(1, sessions.get(id), id);
+            } else {
+                assertFalse(sessions.containsKey(id), id + " was applied but its file was not finished");
+            }
+        }
+    }
+
+    interface Check {
+        boolean ok() throws Exception;
+    }
+
+    private void await(Check check, long millis, String message) throws Exception {
+        long deadline = System.currentTimeMillis() + millis;
+        while (System.currentTimeMillis() < deadline) {
+            if (check.ok()) {
+                return;
+            }
+            if (hub != null && !hub.isAlive()) {
+                throw new AssertionError(message + ": the hub exited with " + hub.exitValue());
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError(message);
+    }
+}

@@ -1,0 +1,110 @@
+package org.uchub;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import java.util.stream.Stream;
+import org.apache.camel.Exchange;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.uchub.contract.ReplyStatus;
+
+/** Route files are reloaded on change; a broken one is refused and the running routes keep working. */
+class RouteReloadTest extends HubTestSupport {
+    private Path routes;
+
+    @BeforeEach
+    void noop() {
+    }
+
+    @Override
+    protected Properties hubProperties() {
+        Properties p = super.hubProperties();
+        routes = dataDir.resolveSibling(dataDir.getFileName() + "-routes");
+        try {
+            Files.createDirectories(routes);
+            try (Stream<Path> s = Files.list(Path.of("routes"))) {
+                for (Path f : s.toList()) {
+                    Files.copy(f, routes.resolve(f.getFileName()));
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        p.setProperty("hub.routes.dir", routes.toString());
+        p.setProperty("hub.routes.reload", "true");
+        return p;
+    }
+
+    private static String callRequest() {
+        return "<StartSession " + NS + "><businessId>r-1</businessId><channel>call</channel><participants>"
+                + "<participant><number>+4930111111</number></participant><participant><number>+4930222222</number></participant>"
+                + "</participants></StartSession>";
+    }
+
+    @Test
+    void anAddedRouteFileTakesEffectWithoutARestart() throws Exception {
+        Files.writeString(routes.resolve("ping.xml"), """
+                <routes xmlns="http://camel.apache.org/schema/xml-io">
+                  <route id="ping-answer">
+                    <from uri="direct:ping"/>
+                    <setBody><constant>pong</constant></setBody>
+                  </route>
+                </routes>
+                """);
+        awaitRoute("ping-answer");
+        assertEquals("pong", template.requestBody("direct:ping", "", String.class));
+    }
+
+    @Test
+    void aChangedRouteFileReplacesItsRoutes() throws Exception {
+        Path im = routes.resolve("channel-im.xml");
+        Files.writeString(im, Files.readString(im).replace("<to uri=\"bean:notConnectedChannel?method=handle\"/>",
+                "<setProperty name=\"reloaded\"><constant>yes</constant></setProperty>"
+                        + "<to uri=\"bean:notConnectedChannel?method=handle\"/>"));
+        long deadline = System.currentTimeMillis() + 15_000;
+        while (System.currentTimeMillis() < deadline) {
+            Exchange ex = template.send("direct:channel-im", e -> e.getMessage().setBody(null));
+            if ("yes".equals(ex.getProperty("reloaded"))) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("channel-im.xml was not reloaded");
+    }
+
+    @Test
+    void aBrokenRouteFileIsRefusedAndTheRunningRoutesKeepWorking() throws Exception {
+        Files.writeString(routes.resolve("channel-call.xml"), "<routes xmlns=\"http://camel.apache.org/schema/xml-io\"><route id=\"call-dispatch\">"
+                + "<from uri=\"direct:channel-call\"/><to uri=\"bean:notConnectedChannel?method=handle\"/>");
+        // And a file that parses but cannot start: its previous version must come back.
+        Files.writeString(routes.resolve("channel-fax.xml"), """
+                <routes xmlns="http://camel.apache.org/schema/xml-io">
+                  <route id="fax-dispatch">
+                    <from uri="direct:channel-fax"/>
+                    <to uri="nosuchcomponent:anything"/>
+                  </route>
+                </routes>
+                """);
+        Thread.sleep(4000);
+        assertEquals(ReplyStatus.NOT_CONNECTED, ok("erp", callRequest()).getStatus());
+        assertTrue(context.getRoute("call-dispatch") != null, "call-dispatch still there");
+        assertTrue(context.getRoute("fax-dispatch") != null, "fax-dispatch restored");
+        assertEquals("Started", context.getRouteController().getRouteStatus("fax-dispatch").name());
+        assertTrue(context.getRoute("inbox-consume") != null);
+        drop("q.xml", query("r-1"));
+        assertEquals(ReplyStatus.REJECTED, sessionReply(awaitReply("q.reply.xml")).getStatus());
+    }
+
+    private void awaitRoute(String id) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 15_000;
+        while (context.getRoute(id) == null && System.currentTimeMillis() < deadline) {
+            Thread.sleep(100);
+        }
+        assertTrue(context.getRoute(id) != null, id + " not loaded");
+    }
+}
