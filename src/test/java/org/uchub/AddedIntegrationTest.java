@@ -1,0 +1,67 @@
+package org.uchub;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.uchub.contract.ReplyStatus;
+import org.uchub.contract.SessionReply;
+
+/**
+ * Adding an integration is one XML file in routes/ and a few properties: the shipped example
+ * (examples/routes/ingress-legacy-batch.xml), dropped into a running hub, serves requests
+ * as its own tenant.
+ */
+class AddedIntegrationTest extends HubTestSupport {
+    private Path routes;
+
+    @Override
+    protected Properties hubProperties() {
+        Properties p = super.hubProperties();
+        routes = dataDir.resolveSibling(dataDir.getFileName() + "-routes");
+        try {
+            Files.createDirectories(routes);
+            try (Stream<Path> s = Files.list(Path.of("routes"))) {
+                for (Path f : s.toList()) {
+                    Files.copy(f, routes.resolve(f.getFileName()));
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        p.setProperty("hub.routes.dir", routes.toString());
+        p.setProperty("hub.routes.reload", "true");
+        p.setProperty("legacy.inbox.dir", dataDir.resolve("legacy/in").toString());
+        p.setProperty("legacy.outbox.dir", dataDir.resolve("legacy/out").toString());
+        p.setProperty("legacy.tenant", "legacy-batch");
+        return p;
+    }
+
+    @Test
+    void theExampleIntegrationServesRequestsOnceDroppedIntoRoutes() throws Exception {
+        Files.copy(Path.of("examples/routes/ingress-legacy-batch.xml"), routes.resolve("ingress-legacy-batch.xml"));
+        long deadline = System.currentTimeMillis() + 15_000;
+        while (context.getRoute("legacy-consume") == null && System.currentTimeMillis() < deadline) {
+            Thread.sleep(100);
+        }
+        assertTrue(context.getRoute("legacy-consume") != null, "the added route file was not loaded");
+
+        Files.createDirectories(dataDir.resolve("legacy/in"));
+        Files.writeString(dataDir.resolve("legacy/in/job1.xml"), startConference("L-1", null, "+4930111111"));
+        Path reply = dataDir.resolve("legacy/out/job1.reply.xml");
+        deadline = System.currentTimeMillis() + 15_000;
+        while (!Files.exists(reply) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(100);
+        }
+        SessionReply r = sessionReply(Files.readString(reply));
+        assertEquals(ReplyStatus.NOT_CONNECTED, r.getStatus());
+        // The session belongs to the integration's tenant and to no one else.
+        assertEquals(ReplyStatus.OK, ok("legacy-batch", query("L-1")).getStatus());
+        rejected("default", query("L-1"), "NOT_FOUND");
+    }
+}
