@@ -205,6 +205,20 @@ class RequestRulesTest extends HubTestSupport {
     }
 
     @Test
+    void jsonCarriesBooleansDocumentsAndSingleParticipants() {
+        String pdf = Base64.getEncoder().encodeToString("%PDF-1.4 json".getBytes());
+        String reply = call(T, "{\"StartSession\": {\"businessId\": \"J-1\", \"channel\": \"fax\", \"participants\": "
+                + "{\"participant\": {\"fax\": \"+4930111119\"}}, \"options\": {\"record\": false, \"subject\": \"Contract\", "
+                + "\"document\": {\"fileName\": \"c.pdf\", \"mimeType\": \"application/pdf\", \"content\": \"" + pdf + "\"}}}}");
+        com.fasterxml.jackson.databind.JsonNode r = readJson(reply).get("StartSessionResponse");
+        assertEquals("NOT_CONNECTED", r.get("status").asText(), reply);
+        assertEquals("Contract", r.get("sessions").get("session").get(0).get("subject").asText());
+        rejected(T, "{\"StartSession\": {\"businessId\": \"J-2\", \"channel\": \"fax\", \"participants\": "
+                + "{\"participant\": {\"fax\": \"+4930111119\"}}, \"options\": {\"document\": {\"mimeType\": \"application/pdf\", "
+                + "\"content\": \"" + Base64.getEncoder().encodeToString("not a pdf".getBytes()) + "\"}}}}", "DOCUMENT_TYPE_NOT_ALLOWED");
+    }
+
+    @Test
     void requestsOverTheSizeLimitAreRefusedUnread() {
         rejected(T, "<QuerySessionLog " + NS + "><businessId>1</businessId><!--" + "x".repeat(200_000) + "--></QuerySessionLog>",
                 "REQUEST_TOO_LARGE");
