@@ -3,11 +3,9 @@ package org.uchub;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.uchub.contract.ReplyStatus;
 import org.uchub.contract.SessionReply;
@@ -23,19 +21,7 @@ class AddedIntegrationTest extends HubTestSupport {
     @Override
     protected Properties hubProperties() {
         Properties p = super.hubProperties();
-        routes = dataDir.resolveSibling(dataDir.getFileName() + "-routes");
-        try {
-            Files.createDirectories(routes);
-            try (Stream<Path> s = Files.list(Path.of("routes"))) {
-                for (Path f : s.toList()) {
-                    Files.copy(f, routes.resolve(f.getFileName()));
-                }
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        p.setProperty("hub.routes.dir", routes.toString());
-        p.setProperty("hub.routes.reload", "true");
+        routes = reloadableRoutes(p);
         p.setProperty("legacy.inbox.dir", dataDir.resolve("legacy/in").toString());
         p.setProperty("legacy.outbox.dir", dataDir.resolve("legacy/out").toString());
         p.setProperty("legacy.tenant", "legacy-batch");

@@ -54,6 +54,27 @@ public abstract class HubTestSupport extends CamelTestSupport {
         return p;
     }
 
+    /**
+     * Runs this test's hub on a copy of routes/ with reloading on, so a test can add or
+     * change route files; returns the copy.
+     */
+    protected Path reloadableRoutes(Properties p) {
+        Path routes = dataDir.resolveSibling(dataDir.getFileName() + "-routes");
+        try {
+            Files.createDirectories(routes);
+            try (java.util.stream.Stream<Path> s = Files.list(Path.of("routes"))) {
+                for (Path f : s.toList()) {
+                    Files.copy(f, routes.resolve(f.getFileName()));
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        p.setProperty("hub.routes.dir", routes.toString());
+        p.setProperty("hub.routes.reload", "true");
+        return routes;
+    }
+
     @Override
     protected CamelContext createCamelContext() throws Exception {
         CamelContext context = super.createCamelContext();

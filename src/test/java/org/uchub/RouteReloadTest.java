@@ -3,13 +3,10 @@ package org.uchub;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
-import java.util.stream.Stream;
 import org.apache.camel.Exchange;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.uchub.contract.ReplyStatus;
 
@@ -17,26 +14,10 @@ import org.uchub.contract.ReplyStatus;
 class RouteReloadTest extends HubTestSupport {
     private Path routes;
 
-    @BeforeEach
-    void noop() {
-    }
-
     @Override
     protected Properties hubProperties() {
         Properties p = super.hubProperties();
-        routes = dataDir.resolveSibling(dataDir.getFileName() + "-routes");
-        try {
-            Files.createDirectories(routes);
-            try (Stream<Path> s = Files.list(Path.of("routes"))) {
-                for (Path f : s.toList()) {
-                    Files.copy(f, routes.resolve(f.getFileName()));
-                }
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        p.setProperty("hub.routes.dir", routes.toString());
-        p.setProperty("hub.routes.reload", "true");
+        routes = reloadableRoutes(p);
         return p;
     }
 
