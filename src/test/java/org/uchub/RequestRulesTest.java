@@ -90,6 +90,37 @@ class RequestRulesTest extends HubTestSupport {
     }
 
     @Test
+    void jidsAreBoundedAndFreeOfUnicodeLineBreaks() {
+        rejected(T, start("4711", "im", "<participant><jid>" + "a".repeat(400) + "@example.com</jid></participant>", null), "INVALID_JID");
+        rejected(T, start("4711", "im", "<participant><jid>a&#x2028;b@example.com</jid></participant>", null), "INVALID_JID");
+        rejected(T, start("4711", "im", "<participant><jid>a&#x85;b@example.com</jid></participant>", null), "INVALID_JID");
+        ok(T, start("4711", "im", "<participant><jid>jürgen@example.com/desk</jid></participant>", null));
+    }
+
+    @Test
+    void endReasonIsOneLineOfText() {
+        ok(T, startConference("R-1", null, "+4930111111"));
+        rejected(T, "<EndSession " + NS + "><businessId>R-1</businessId><reason>bye&#10;x</reason></EndSession>", "INVALID_TEXT");
+        rejected(T, "{\"EndSession\": {\"businessId\": \"R-1\", \"reason\": \"bye\\u0000\\u001b[31m\"}}", "INVALID_TEXT");
+        ok(T, "<EndSession " + NS + "><businessId>R-1</businessId><reason>done</reason></EndSession>");
+    }
+
+    @Test
+    void aPersonAndTheirOwnNumberAreTheSameParticipant() {
+        rejected(T, start("4711", "conference", "<participant><personId>alice</personId></participant>" + num("+4930111111"), null),
+                "DUPLICATE_PARTICIPANT");
+    }
+
+    @Test
+    void aRequestIdNamesOneRequestOnly() {
+        ok(T, "<StartSession " + NS + "><requestId>r1</requestId><businessId>B1</businessId><channel>conference</channel>"
+                + "<participants>" + num("+4930111111") + "</participants></StartSession>");
+        rejected(T, "<EndSession " + NS + "><requestId>r1</requestId><businessId>OTHER</businessId></EndSession>", "REQUEST_ID_REUSED");
+        rejected(T, "<EndSession " + NS + "><requestId>r1</requestId><businessId>B1</businessId></EndSession>", "REQUEST_ID_REUSED");
+        assertEquals("NOT_CONNECTED", ok(T, query("B1")).getSessions().getSession().get(0).getState());
+    }
+
+    @Test
     void malformedEmailIsRefused() {
         rejected(T, start("4711", "fax", "<participant><email>a@@b</email></participant>", null), "INVALID_EMAIL");
         rejected(T, start("4711", "fax", "<participant><email>a@b.com&#10;Bcc: x@y.z</email></participant>", null),

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.Properties;
 import org.apache.camel.Exchange;
 import org.junit.jupiter.api.Test;
+import org.uchub.boot.SafeRouteReloadStrategy;
 import org.uchub.contract.ReplyStatus;
 
 /** Route files are reloaded on change; a broken one is refused and the running routes keep working. */
@@ -71,7 +72,12 @@ class RouteReloadTest extends HubTestSupport {
                   </route>
                 </routes>
                 """);
-        Thread.sleep(4000);
+        SafeRouteReloadStrategy reloader = context.hasService(SafeRouteReloadStrategy.class);
+        long deadline = System.currentTimeMillis() + 15_000;
+        while (reloader.getRefusedCount() < 2 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(100);
+        }
+        assertTrue(reloader.getRefusedCount() >= 2, "both broken files must be refused, got " + reloader.getRefusedCount());
         assertEquals(ReplyStatus.NOT_CONNECTED, ok("erp", callRequest()).getStatus());
         assertTrue(context.getRoute("call-dispatch") != null, "call-dispatch still there");
         assertTrue(context.getRoute("fax-dispatch") != null, "fax-dispatch restored");

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.ServiceStatus;
 import org.apache.camel.spi.Resource;
 import org.apache.camel.spi.RoutesLoader;
@@ -29,6 +30,7 @@ public class SafeRouteReloadStrategy extends RouteWatcherReloadStrategy {
     private static final Logger LOG = LoggerFactory.getLogger(SafeRouteReloadStrategy.class);
 
     private final Map<Path, String> lastGood = new ConcurrentHashMap<>();
+    private final AtomicInteger refused = new AtomicInteger();
 
     public SafeRouteReloadStrategy(String directory) {
         super(directory, false);
@@ -77,9 +79,15 @@ public class SafeRouteReloadStrategy extends RouteWatcherReloadStrategy {
             lastGood.put(file, content);
             LOG.info("Route file {} reloaded: {}", file, ids);
         } catch (Exception e) {
+            refused.incrementAndGet();
             LOG.error("Route file {} refused, the routes running before keep running: {}", file, rootMessage(e));
             restore(loader, file);
         }
+    }
+
+    /** How many route file versions were refused since start. */
+    public int getRefusedCount() {
+        return refused.get();
     }
 
     private void restore(RoutesLoader loader, Path file) {

@@ -29,8 +29,8 @@ public class NotConnectedChannel {
             case FAX -> "no fax was sent";
         };
         String detail = "The " + r.getChannelKey() + " channel is not connected yet: " + what + ".";
-        log.markNotConnected(r, detail);
         r.outcome(ReplyStatus.NOT_CONNECTED, detail);
+        log.markNotConnected(r, detail);
         return r;
     }
 }

@@ -42,6 +42,11 @@ public class Enricher {
         if (r.getAction() == Action.QUERY) {
             return r;
         }
+        if (r.isResumed()) {
+            // The ledger already knows the session this request changed.
+            resolveModify(r, r.getChannel());
+            return r;
+        }
         SessionRef target = log.find(r.getTenant(), r.getBusinessId(), r.getRequestedSessionId())
                 .orElseThrow(() -> r.getRequestedSessionId() == null ? SessionLog.notFound(r.getBusinessId())
                         : new RequestRejectedException(ErrorCode.NOT_FOUND, "Business ID " + r.getBusinessId()
@@ -53,13 +58,17 @@ public class Enricher {
         r.setSessionId(target.sessionId());
         r.setChannel(target.channel());
         r.setReservedNumber(target.reservedNumber());
-        if (r.getPayload() instanceof ModifySessionRequest m) {
-            resolveAll(m.getAdd(), target.channel(), r.getAdded());
-            resolveAll(m.getRemove(), target.channel(), r.getRemoved());
-            resolveAll(m.getMute(), target.channel(), r.getMuted());
-            resolveAll(m.getUnmute(), target.channel(), r.getUnmuted());
-        }
+        resolveModify(r, target.channel());
         return r;
+    }
+
+    private void resolveModify(HubRequest r, Channel channel) {
+        if (r.getPayload() instanceof ModifySessionRequest m) {
+            resolveAll(m.getAdd(), channel, r.getAdded());
+            resolveAll(m.getRemove(), channel, r.getRemoved());
+            resolveAll(m.getMute(), channel, r.getMuted());
+            resolveAll(m.getUnmute(), channel, r.getUnmuted());
+        }
     }
 
     private void resolveAll(ParticipantList list, Channel channel, List<ResolvedParticipant> into) {
@@ -67,7 +76,15 @@ public class Enricher {
             return;
         }
         for (Participant p : list.getParticipant()) {
-            into.add(resolve(p, channel));
+            ResolvedParticipant resolved = resolve(p, channel);
+            // A person id and the address it resolves to are the same participant.
+            for (ResolvedParticipant earlier : into) {
+                if (earlier.addressType() == resolved.addressType() && earlier.address().equalsIgnoreCase(resolved.address())) {
+                    throw new RequestRejectedException(ErrorCode.DUPLICATE_PARTICIPANT,
+                            "The participant " + resolved.address() + " is named twice.");
+                }
+            }
+            into.add(resolved);
         }
     }
 

@@ -1,9 +1,14 @@
 package org.uchub.ingress;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import org.apache.camel.Exchange;
 import org.uchub.contract.ErrorDetail;
 import org.uchub.request.ContractCodec;
+import org.uchub.request.ErrorCode;
 import org.uchub.request.Rejections;
 
 /**
@@ -16,6 +21,7 @@ public class InboxFiles {
     public static final String TENANT = "ucTenant";
     public static final String INGRESS = "ucIngress";
     public static final String MOVE_TO = "ucMoveTo";
+    public static final String DEDUPE_KEY = "ucDedupeKey";
 
     private final Path inbox;
     private final Path outbox;
@@ -34,7 +40,34 @@ public class InboxFiles {
         String tenant = rel.getParent() == null ? defaultTenant : rel.getParent().getFileName().toString();
         exchange.setProperty(TENANT, tenant);
         exchange.setProperty(INGRESS, "file");
+        exchange.setProperty(DEDUPE_KEY, dedupeKey(relative, exchange));
         exchange.setProperty(MOVE_TO, inbox.resolve(".done").resolve(relative).toString());
+    }
+
+    /**
+     * The same file met again (the hub stopped after applying it, before moving it away) has
+     * the same name, size and modification time; a new drop under the same name does not.
+     */
+    static String dedupeKey(String relative, Exchange exchange) {
+        Object modified = exchange.getMessage().getHeader(Exchange.FILE_LAST_MODIFIED);
+        Object length = exchange.getMessage().getHeader(Exchange.FILE_LENGTH);
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest((relative + "\n" + modified + "\n" + length).getBytes(StandardCharsets.UTF_8));
+            return "file:" + HexFormat.of().formatHex(digest, 0, 20);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Sends a file that could not be handled to {@code .error/} and returns the text of its note. */
+    public String failed(Exchange exchange) {
+        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        ErrorDetail e = new ErrorDetail();
+        e.setCode(ErrorCode.INTERNAL_ERROR.name());
+        e.setMessage("The hub could not handle the file: " + (cause == null ? "unknown failure" : cause.getMessage()));
+        exchange.setProperty(Rejections.ERROR, e);
+        return reject(exchange);
     }
 
     /** The reply file's path relative to the outbox: same subfolder, {@code <name>.reply.xml|json}. */

@@ -21,6 +21,7 @@ import jakarta.xml.bind.ValidationEventLocator;
 import jakarta.xml.bind.util.JAXBSource;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.StringWriter;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
@@ -111,24 +112,32 @@ public class ContractCodec {
         return XML;
     }
 
-    /** Reads one request; the format found is left in the exchange property {@value #FORMAT_PROPERTY}. */
-    public HubRequest read(byte[] body, @ExchangeProperty("ucTenant") String tenant,
-            @ExchangeProperty("ucIngress") String ingress, Exchange exchange) {
-        String format = detectFormat(body == null ? new byte[0] : body);
+    /**
+     * Reads one request, never more than the size limit of it; the format found is left in
+     * the exchange property {@value #FORMAT_PROPERTY}. The ingress names the tenant it
+     * authenticated ({@code ucTenant}), itself ({@code ucIngress}) and, optionally, a key
+     * that identifies a redelivery of the same transport message ({@code ucDedupeKey}).
+     */
+    public HubRequest read(InputStream body, @ExchangeProperty("ucTenant") String tenant,
+            @ExchangeProperty("ucIngress") String ingress, @ExchangeProperty("ucDedupeKey") String ingressKey,
+            Exchange exchange) throws IOException {
+        byte[] bytes = body == null ? new byte[0] : body.readNBytes(maxBytes + 1);
+        String format = detectFormat(bytes);
         exchange.setProperty(FORMAT_PROPERTY, format);
         if (tenant == null || !RequestRules.ID.matcher(tenant).matches()) {
             throw new RequestRejectedException(ErrorCode.UNKNOWN_TENANT,
                     "The ingress could not tell which business system sent this request.");
         }
-        if (body == null || body.length == 0) {
+        if (bytes.length == 0) {
             throw new RequestRejectedException(ErrorCode.MALFORMED_REQUEST, "The request is empty.");
         }
-        if (body.length > maxBytes) {
-            throw new RequestRejectedException(ErrorCode.REQUEST_TOO_LARGE,
-                    "The request has " + body.length + " bytes; the limit is " + maxBytes + ".");
+        if (bytes.length > maxBytes) {
+            throw new RequestRejectedException(ErrorCode.REQUEST_TOO_LARGE, "The request is larger than the limit of " + maxBytes + " bytes.");
         }
-        RequestBase payload = JSON.equals(format) ? readJson(body) : readXml(body);
-        return new HubRequest(tenant, ingress, Action.forType(payload.getClass()), payload);
+        RequestBase payload = JSON.equals(format) ? readJson(bytes) : readXml(bytes);
+        HubRequest request = new HubRequest(tenant, ingress, Action.forType(payload.getClass()), payload);
+        request.setIngressKey(ingressKey);
+        return request;
     }
 
     RequestBase readXml(byte[] body) {

@@ -36,6 +36,7 @@ public enum ErrorCode {
     SESSION_ENDED(true),
     PARTICIPANT_NOT_FOUND(true),
     PARTICIPANT_ALREADY_PRESENT(true),
+    REQUEST_ID_REUSED(true),
     POOL_EXHAUSTED(false),
     REQUEST_IN_PROGRESS(false),
     INTERNAL_ERROR(false);

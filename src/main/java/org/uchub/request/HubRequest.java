@@ -33,6 +33,8 @@ public class HubRequest {
     private String message;
     private SessionReply reply;
     private boolean replayed;
+    private boolean resumed;
+    private String ingressKey;
 
     public HubRequest(String tenant, String ingress, Action action, RequestBase payload) {
         this.tenant = tenant;
@@ -68,6 +70,22 @@ public class HubRequest {
 
     public String getRequestId() {
         return payload.getRequestId();
+    }
+
+    /**
+     * The key that makes applying this request idempotent: the sender's requestId, or else a
+     * key the ingress derives from its transport (a file's identity, a JMS message id). The
+     * "~" prefix keeps ingress keys apart from requestIds, which cannot contain it.
+     */
+    public String getDedupeKey() {
+        if (payload.getRequestId() != null) {
+            return payload.getRequestId();
+        }
+        return ingressKey == null ? null : "~" + ingressKey;
+    }
+
+    public void setIngressKey(String ingressKey) {
+        this.ingressKey = ingressKey;
     }
 
     /** The session the request names, if it names one. */
@@ -167,5 +185,20 @@ public class HubRequest {
     public void replay(SessionReply stored) {
         this.reply = stored;
         this.replayed = true;
+    }
+
+    /**
+     * True when the request was applied before but its channel step never reported (the hub
+     * stopped in between): it goes on from the channel step, on the session it created.
+     */
+    public boolean isResumed() {
+        return resumed;
+    }
+
+    public void resume(String sessionId, Channel channel, String reservedNumber) {
+        this.resumed = true;
+        this.sessionId = sessionId;
+        this.channel = channel;
+        this.reservedNumber = reservedNumber;
     }
 }

@@ -48,14 +48,14 @@ public class Rejections {
 
         Object body = exchange.getMessage().getBody();
         if (!(body instanceof HubRequest request)) {
-            LOG.info("Request rejected before it could be read: {} {}", error.getCode(), error.getMessage());
+            LOG.info("Request rejected before it could be read: {} {}", error.getCode(), RequestRules.printable(error.getMessage()));
             ErrorReply reply = new ErrorReply();
             reply.setStatus(status);
             reply.setError(error);
             return ContractCodec.element(reply, null);
         }
         LOG.info("{} of tenant {} for business ID {} rejected: {} {}", request.getAction().element(), request.getTenant(),
-                request.getBusinessId(), error.getCode(), error.getMessage());
+                RequestRules.printable(request.getBusinessId()), error.getCode(), RequestRules.printable(error.getMessage()));
         noteInSessionLog(request, error);
         SessionReply reply = new SessionReply();
         reply.setStatus(status);

@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import org.uchub.contract.Channel;
 import org.uchub.contract.Document;
+import org.uchub.contract.EndSessionRequest;
 import org.uchub.contract.ModifySessionRequest;
 import org.uchub.contract.Participant;
 import org.uchub.contract.ParticipantList;
@@ -21,8 +22,15 @@ public class RequestRules {
     static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
     static final Pattern NUMBER = Pattern.compile("\\+?[0-9]{2,20}");
     // RFC 7622 in the shape real deployments use: local@domain/resource, no spaces or controls.
+    // UNICODE_CHARACTER_CLASS: \s and \p{Cntrl} must also cover U+0085, U+2028 and friends.
     static final Pattern JID = Pattern.compile(
-            "[^\\s\\p{Cntrl}\"&'/:<>@]{1,1023}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*(?:/[^\\s\\p{Cntrl}]{1,1023})?");
+            "[^\\s\\p{Cntrl}\\p{Cf}\"&'/:<>@]{1,256}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*(?:/[^\\s\\p{Cntrl}\\p{Cf}]{1,256})?",
+            Pattern.UNICODE_CHARACTER_CLASS);
+    /** The longest address the session log stores. */
+    static final int MAX_ADDRESS = 320;
+    /** Column widths of the session log that configured limits must fit in. */
+    static final int SUBJECT_COLUMN = 1000;
+    static final int DETAIL_COLUMN = 4000;
     // RFC 5321 dot-atom local part and a DNS domain; quoted local parts are not accepted.
     static final Pattern EMAIL = Pattern.compile(
             "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+");
@@ -34,6 +42,10 @@ public class RequestRules {
     private final int maxSubjectLength;
 
     public RequestRules(int maxParticipants, int maxDocumentBytes, int maxTextLength, int maxSubjectLength) {
+        if (maxSubjectLength > SUBJECT_COLUMN || maxTextLength > DETAIL_COLUMN) {
+            throw new IllegalArgumentException("hub.rules.max-subject-length may be at most " + SUBJECT_COLUMN
+                    + " and hub.rules.max-text-length at most " + DETAIL_COLUMN + ": the session log stores them whole");
+        }
         this.maxParticipants = maxParticipants;
         this.maxDocumentBytes = maxDocumentBytes;
         this.maxTextLength = maxTextLength;
@@ -52,6 +64,8 @@ public class RequestRules {
             checkStart(start);
         } else if (request.getPayload() instanceof ModifySessionRequest modify) {
             checkModify(modify);
+        } else if (request.getPayload() instanceof EndSessionRequest end) {
+            checkSubjectLike(end.getReason(), "reason");
         }
         return request;
     }
@@ -118,7 +132,7 @@ public class RequestRules {
             return "fax:" + checkNumber(p.getFax());
         }
         if (p.getJid() != null) {
-            if (!JID.matcher(p.getJid()).matches()) {
+            if (p.getJid().length() > MAX_ADDRESS || !JID.matcher(p.getJid()).matches()) {
                 throw reject(ErrorCode.INVALID_JID, "\"" + printable(p.getJid()) + "\" is not a valid JID (local@domain[/resource]).");
             }
             return "jid:" + p.getJid().toLowerCase(Locale.ROOT);
@@ -152,14 +166,19 @@ public class RequestRules {
     }
 
     private void checkSubject(String subject) {
-        if (subject == null) {
+        checkSubjectLike(subject, "subject");
+    }
+
+    /** One line of text: no control characters, at most the subject length. */
+    private void checkSubjectLike(String text, String field) {
+        if (text == null) {
             return;
         }
-        if (subject.length() > maxSubjectLength) {
-            throw reject(ErrorCode.TEXT_TOO_LONG, "subject has " + subject.length() + " characters; the limit is " + maxSubjectLength + ".");
+        if (text.length() > maxSubjectLength) {
+            throw reject(ErrorCode.TEXT_TOO_LONG, field + " has " + text.length() + " characters; the limit is " + maxSubjectLength + ".");
         }
-        if (hasControl(subject, false)) {
-            throw reject(ErrorCode.INVALID_TEXT, "subject must be one line without control characters.");
+        if (hasControl(text, false)) {
+            throw reject(ErrorCode.INVALID_TEXT, field + " must be one line without control characters.");
         }
     }
 
@@ -214,19 +233,26 @@ public class RequestRules {
             if (Character.isISOControl(ch) || ch == '\u2028' || ch == '\u2029') {
                 return true;
             }
+            // A lone surrogate is no character at all; PostgreSQL and XML both refuse it.
+            if (Character.isHighSurrogate(ch) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(ch)) {
+                return true;
+            }
         }
         return false;
     }
 
     /** Makes a rejected value safe to echo in an error message and a log line. */
-    static String printable(String s) {
+    public static String printable(String s) {
         if (s == null) {
             return "";
         }
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < s.length() && sb.length() < 80; i++) {
             char ch = s.charAt(i);
-            sb.append(Character.isISOControl(ch) ? String.format("\\u%04x", (int) ch) : ch);
+            boolean unsafe = Character.isISOControl(ch) || ch == '\u2028' || ch == '\u2029' || Character.isSurrogate(ch);
+            sb.append(unsafe ? String.format("\\u%04x", (int) ch) : ch);
         }
         return sb.toString();
     }

@@ -66,8 +66,33 @@ public final class Database {
                 c.setAutoCommit(true);
             }
         } catch (SQLException e) {
-            throw new SessionLogUnavailableException("session log unavailable: " + e.getMessage(), e);
+            if (isUnavailable(ds, e)) {
+                throw new SessionLogUnavailableException("session log unavailable: " + e.getMessage(), e);
+            }
+            // A statement the database refuses (a value too long, a constraint) fails the same
+            // way every time: retrying it would only block everything behind it.
+            throw new SessionLogRejectedException("session log refused a write: " + e.getMessage(), e);
         }
+    }
+
+    /** Whether the failure is the database being out of reach (worth retrying), not the data. */
+    static boolean isUnavailable(DataSource ds, SQLException e) {
+        if (ds instanceof HikariDataSource h && h.isClosed()) {
+            return true;
+        }
+        for (SQLException x = e; x != null; x = x.getNextException()) {
+            String state = x.getSQLState();
+            if (x instanceof java.sql.SQLTransientException || x instanceof java.sql.SQLRecoverableException
+                    || x instanceof java.sql.SQLNonTransientConnectionException
+                    || (state != null && (state.startsWith("08") || state.startsWith("57P") || state.equals("53300")
+                            || state.equals("90098") || state.equals("90067")))) {
+                return true;
+            }
+            if (x.getNextException() == x) {
+                break;
+            }
+        }
+        return false;
     }
 
     /** SQLState 23505 is a unique or primary key violation on both H2 and PostgreSQL. */

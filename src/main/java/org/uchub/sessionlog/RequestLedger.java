@@ -3,16 +3,21 @@ package org.uchub.sessionlog;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import javax.sql.DataSource;
+import org.uchub.contract.ReplyStatus;
 import org.uchub.contract.SessionReply;
 import org.uchub.request.Action;
 import org.uchub.request.ContractCodec;
+import org.uchub.request.ErrorCode;
 import org.uchub.request.HubRequest;
+import org.uchub.request.RequestRejectedException;
 
 /**
- * Idempotency by requestId. The requestId is claimed in the same transaction as the
- * request's effects (see {@link SessionLog}); this class answers a repeated requestId with
- * the first reply, or, when the hub stopped between applying a request and storing its
- * reply, with a reply rebuilt from the session as it stands.
+ * Idempotency. A request's dedupe key (its requestId, or a key its ingress derived) is
+ * claimed in the same transaction as its effects (see {@link SessionLog}), and the outcome
+ * its channel reported is stored in the channel's transaction. A repeated key is answered
+ * with the stored reply; if the hub stopped before storing it, the reply is rebuilt from the
+ * stored outcome, or, when the channel never reported, the request is resumed at its
+ * channel step. Nothing is applied twice and nothing is answered with a guess.
  */
 public class RequestLedger {
     private final DataSource ds;
@@ -25,56 +30,72 @@ public class RequestLedger {
         this.codec = codec;
     }
 
-    /** Sets the stored reply on the request when its requestId was applied before. */
+    private record Claim(String replyXml, String sessionId, String businessId, String action, String outcomeStatus,
+            String outcomeMessage) {
+    }
+
+    /** Marks the request replayed (with its reply) or resumed when its key was claimed before. */
     public HubRequest replay(HubRequest r) {
-        if (r.getRequestId() == null || r.getAction() == Action.QUERY) {
+        if (r.getDedupeKey() == null || r.getAction() == Action.QUERY) {
             return r;
         }
-        String[] row = Database.inTransaction(ds, c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "select reply_xml, session_id, business_id from uc_request where tenant = ? and request_id = ?")) {
+        Claim claim = Database.inTransaction(ds, c -> {
+            try (PreparedStatement ps = c.prepareStatement("select reply_xml, session_id, business_id, action, outcome_status,"
+                    + " outcome_message from uc_request where tenant = ? and request_id = ?")) {
                 ps.setString(1, r.getTenant());
-                ps.setString(2, r.getRequestId());
+                ps.setString(2, r.getDedupeKey());
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? new String[] {rs.getString(1), rs.getString(2), rs.getString(3)} : null;
+                    return rs.next() ? new Claim(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                            rs.getString(6)) : null;
                 }
             }
         });
-        if (row == null) {
+        if (claim == null) {
             return r;
         }
-        SessionReply reply;
-        if (row[0] != null) {
-            reply = codec.parseStoredReply(row[0]);
-        } else {
-            // Applied, but the hub stopped before the reply was stored: answer from the log.
+        if (!claim.businessId().equals(r.getBusinessId()) || !claim.action().equals(r.getAction().key())) {
+            throw new RequestRejectedException(ErrorCode.REQUEST_ID_REUSED, "requestId " + r.getRequestId()
+                    + " was already used for another request; a requestId names one request only.");
+        }
+        if (claim.replyXml() != null) {
+            SessionReply reply = codec.parseStoredReply(claim.replyXml());
+            reply.setReplayed(Boolean.TRUE);
+            r.replay(reply);
+            return r;
+        }
+        if (claim.outcomeStatus() != null) {
+            // Applied and reported, but the reply was not stored: rebuild it from the log.
             HubRequest again = new HubRequest(r.getTenant(), r.getIngress(), r.getAction(), r.getPayload());
-            again.setSessionId(row[1]);
-            reply = log.reply(again);
-            remember(again, reply);
+            again.setSessionId(claim.sessionId());
+            again.outcome(ReplyStatus.fromValue(claim.outcomeStatus()), claim.outcomeMessage());
+            SessionReply reply = log.reply(again);
+            store(again, reply);
+            reply.setReplayed(Boolean.TRUE);
+            r.replay(reply);
+            return r;
         }
-        reply.setReplayed(Boolean.TRUE);
-        r.replay(reply);
+        SessionLog.SessionRef session = log.session(r.getTenant(), claim.sessionId())
+                .orElseThrow(() -> new IllegalStateException("claimed request without its session " + claim.sessionId()));
+        r.resume(session.sessionId(), session.channel(), session.reservedNumber());
         return r;
     }
 
-    /** Stores the reply of an applied request under its requestId. */
+    /** Stores the reply of an applied request under its dedupe key. */
     public HubRequest remember(HubRequest r) {
-        remember(r, r.getReply());
+        if (r.getDedupeKey() != null && r.getAction() != Action.QUERY && !r.isReplayed()) {
+            store(r, r.getReply());
+        }
         return r;
     }
 
-    private void remember(HubRequest r, SessionReply reply) {
-        if (r.getRequestId() == null || r.getAction() == Action.QUERY || r.isReplayed()) {
-            return;
-        }
+    private void store(HubRequest r, SessionReply reply) {
         String xml = codec.toXml(ContractCodec.element(reply, r.getAction()));
         Database.inTransaction(ds, c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "update uc_request set reply_xml = ? where tenant = ? and request_id = ? and reply_xml is null")) {
                 ps.setString(1, xml);
                 ps.setString(2, r.getTenant());
-                ps.setString(3, r.getRequestId());
+                ps.setString(3, r.getDedupeKey());
                 ps.executeUpdate();
             }
             return null;

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -257,8 +258,27 @@ public class SessionLog {
             }
             appendEvent(c, r.getTenant(), r.getBusinessId(), r.getSessionId(), now, "CHANNEL_NOT_CONNECTED",
                     "channel:" + r.getChannelKey(), null, detail);
+            recordOutcome(c, r);
             return null;
         });
+    }
+
+    /**
+     * Stores the request's outcome with its dedupe key, in the caller's transaction, so the
+     * outcome and the effects that produced it commit together.
+     */
+    static void recordOutcome(Connection c, HubRequest r) throws SQLException {
+        if (r.getDedupeKey() == null || r.getStatus() == null) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "update uc_request set outcome_status = ?, outcome_message = ? where tenant = ? and request_id = ?")) {
+            ps.setString(1, r.getStatus().value());
+            ps.setString(2, r.getMessage() == null ? null : r.getMessage().length() > 1000 ? r.getMessage().substring(0, 1000) : r.getMessage());
+            ps.setString(3, r.getTenant());
+            ps.setString(4, r.getDedupeKey());
+            ps.executeUpdate();
+        }
     }
 
     /** Appends one event in its own transaction, for steps that change nothing else. */
@@ -268,6 +288,21 @@ public class SessionLog {
             lockCase(c, tenant, businessId);
             appendEvent(c, tenant, businessId, sessionId, now(), type, source, participant, detail);
             return null;
+        });
+    }
+
+    /** The session a claimed request created or changed, for resuming it. */
+    public Optional<SessionRef> session(String tenant, String sessionId) {
+        return Database.inTransaction(ds, c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "select session_id, channel, state, reserved_number from uc_session where tenant = ? and session_id = ?")) {
+                ps.setString(1, tenant);
+                ps.setString(2, sessionId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(new SessionRef(rs.getString(1), Channel.fromValue(rs.getString(2)), rs.getString(3),
+                            rs.getString(4))) : Optional.<SessionRef>empty();
+                }
+            }
         });
     }
 
@@ -530,7 +565,7 @@ public class SessionLog {
                 }
                 return null;
             });
-        } catch (SessionLogUnavailableException e) {
+        } catch (SessionLogRejectedException e) {
             // Two first requests for one business ID raced; the other one created the case.
             if (!(e.getCause() instanceof SQLException sql && Database.isDuplicateKey(sql))) {
                 throw e;
@@ -586,22 +621,27 @@ public class SessionLog {
 
     /** Records the requestId in the same transaction as its effects: applied at most once. */
     private static void claimRequestId(Connection c, HubRequest r, String sessionId, OffsetDateTime now) throws SQLException {
-        if (r.getRequestId() == null) {
+        if (r.getDedupeKey() == null) {
             return;
         }
+        Savepoint sp = c.setSavepoint();
         try (PreparedStatement ps = c.prepareStatement("insert into uc_request (tenant, request_id, action, business_id, session_id,"
-                + " created_at) values (?,?,?,?,?,?)")) {
+                + " created_at, outcome_status, outcome_message) values (?,?,?,?,?,?,?,?)")) {
             ps.setString(1, r.getTenant());
-            ps.setString(2, r.getRequestId());
+            ps.setString(2, r.getDedupeKey());
             ps.setString(3, r.getAction().key());
             ps.setString(4, r.getBusinessId());
             ps.setString(5, sessionId);
             ps.setObject(6, now);
+            ps.setString(7, r.getStatus() == null ? null : r.getStatus().value());
+            ps.setString(8, r.getMessage());
             ps.executeUpdate();
+            c.releaseSavepoint(sp);
         } catch (SQLException e) {
             if (Database.isDuplicateKey(e)) {
+                c.rollback(sp);
                 throw new RequestRejectedException(ErrorCode.REQUEST_IN_PROGRESS,
-                        "Request " + r.getRequestId() + " is being applied by another delivery; ask again for its reply.");
+                        "This request is being applied by another delivery; ask again for its reply.");
             }
             throw e;
         }

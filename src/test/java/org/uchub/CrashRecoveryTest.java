@@ -1,0 +1,98 @@
+package org.uchub;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
+import org.apache.camel.support.DefaultExchange;
+import org.junit.jupiter.api.Test;
+import org.uchub.channel.NotConnectedChannel;
+import org.uchub.contract.Event;
+import org.uchub.contract.ReplyStatus;
+import org.uchub.contract.SessionReply;
+import org.uchub.enrich.Enricher;
+import org.uchub.request.ContractCodec;
+import org.uchub.request.HubRequest;
+import org.uchub.request.RequestRules;
+import org.uchub.sessionlog.SessionLog;
+
+/**
+ * The hub stopping between the steps of one request: its redelivery is neither applied
+ * twice nor answered with a guess. The first delivery is played here step by step up to
+ * the point of the crash, with the hub's own beans.
+ */
+class CrashRecoveryTest extends HubTestSupport {
+    private static final String T = "erp";
+
+    private HubRequest firstDeliveryUpToTheSessionLog(String request) throws Exception {
+        ContractCodec codec = context.getRegistry().lookupByNameAndType("contractCodec", ContractCodec.class);
+        HubRequest r = codec.read(new ByteArrayInputStream(request.getBytes(StandardCharsets.UTF_8)), T, "test", null,
+                new DefaultExchange(context));
+        context.getRegistry().lookupByNameAndType("requestRules", RequestRules.class).check(r);
+        context.getRegistry().lookupByNameAndType("enricher", Enricher.class).enrich(r);
+        return context.getRegistry().lookupByNameAndType("sessionLog", SessionLog.class).start(r);
+    }
+
+    private long channelEvents(SessionReply log) {
+        return log.getEvents().getEvent().stream().map(Event::getType).filter("CHANNEL_NOT_CONNECTED"::equals).count();
+    }
+
+    @Test
+    void stoppedAfterTheSessionWasOpenedTheRedeliveryResumesAtTheChannel() throws Exception {
+        String request = startConference("crash-1", "c1", "+4930111111");
+        HubRequest first = firstDeliveryUpToTheSessionLog(request);
+
+        SessionReply reply = ok(T, request);
+        assertEquals(ReplyStatus.NOT_CONNECTED, reply.getStatus());
+        assertEquals(first.getSessionId(), reply.getSessionId());
+        assertEquals(first.getReservedNumber(), reply.getReservedNumber());
+
+        SessionReply log = ok(T, query("crash-1"));
+        assertEquals(1, log.getSessions().getSession().size());
+        assertEquals("NOT_CONNECTED", log.getSessions().getSession().get(0).getState());
+        assertEquals(1, channelEvents(log));
+        // From now on it is an ordinary replay of the stored reply.
+        SessionReply again = ok(T, request);
+        assertEquals(Boolean.TRUE, again.isReplayed());
+        assertEquals(ReplyStatus.NOT_CONNECTED, again.getStatus());
+    }
+
+    @Test
+    void stoppedAfterTheChannelReportedTheRedeliveryIsAnsweredFromTheStoredOutcome() throws Exception {
+        String request = startConference("crash-2", "c2", "+4930111111");
+        HubRequest first = firstDeliveryUpToTheSessionLog(request);
+        context.getRegistry().lookupByNameAndType("notConnectedChannel", NotConnectedChannel.class).handle(first);
+
+        SessionReply reply = ok(T, request);
+        assertEquals(ReplyStatus.NOT_CONNECTED, reply.getStatus());
+        assertEquals(Boolean.TRUE, reply.isReplayed());
+        assertEquals(first.getMessage(), reply.getMessage());
+        assertEquals(1, channelEvents(ok(T, query("crash-2"))));
+    }
+
+    @Test
+    void aFileMetAgainAfterItWasAppliedIsNotAppliedTwiceEvenWithoutRequestId() throws Exception {
+        drop("again.xml", startConference("crash-3", null, "+4930111111"));
+        SessionReply first = sessionReply(awaitReply("again.reply.xml"));
+        assertNull(first.isReplayed());
+        Files.delete(outbox().resolve("again.reply.xml"));
+        // What a hub killed after applying the file but before moving it away finds on restart.
+        Files.copy(inbox().resolve(".done/again.xml"), inbox().resolve("again.xml"), StandardCopyOption.COPY_ATTRIBUTES);
+
+        SessionReply second = sessionReply(awaitReply("again.reply.xml"));
+        assertEquals(Boolean.TRUE, second.isReplayed());
+        assertEquals(first.getSessionId(), second.getSessionId());
+        assertEquals(1, ok("default", query("crash-3")).getSessions().getSession().size());
+
+        // A new drop under the same name is a new request.
+        drop("again.xml", startConference("crash-3", null, "+4930222222"));
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (ok("default", query("crash-3")).getSessions().getSession().size() < 2 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(100);
+        }
+        assertEquals(2, ok("default", query("crash-3")).getSessions().getSession().size());
+    }
+}

@@ -1,0 +1,80 @@
+package org.uchub;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.uchub.contract.ReplyStatus;
+
+/**
+ * A PostgreSQL session log that goes away and comes back: requests wait in the inbox while
+ * it is down and are each applied once when it returns; none is rejected or lost.
+ */
+class SessionLogOutageTest extends HubTestSupport {
+    private EmbeddedPostgres postgres;
+    private Path pgData;
+    private int port;
+
+    private EmbeddedPostgres startPostgres() throws IOException {
+        return EmbeddedPostgres.builder().setPort(port).setDataDirectory(pgData).setCleanDataDirectory(false).start();
+    }
+
+    @Override
+    protected Properties hubProperties() {
+        Properties p = super.hubProperties();
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        pgData = dataDir.resolveSibling(dataDir.getFileName() + "-pg");
+        try {
+            postgres = startPostgres();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        p.setProperty("hub.db.url", "jdbc:postgresql://localhost:" + port + "/postgres");
+        p.setProperty("hub.db.user", "postgres");
+        p.setProperty("hub.db.password", "postgres");
+        p.setProperty("hub.inbox.retry-delay-ms", "200");
+        p.setProperty("hub.inbox.retry-max-delay-ms", "1000");
+        return p;
+    }
+
+    @AfterEach
+    void stopPostgres() throws IOException {
+        if (postgres != null) {
+            postgres.close();
+        }
+    }
+
+    @Test
+    void requestsWaitWhileTheDatabaseIsDownAndAreAppliedOnceWhenItReturns() throws Exception {
+        drop("before.xml", startConference("out-1", null, "+4930111111"));
+        assertEquals(ReplyStatus.NOT_CONNECTED, sessionReply(awaitReply("before.reply.xml")).getStatus());
+
+        postgres.close();
+        postgres = null;
+        drop("during-1.xml", startConference("out-2", null, "+4930111111"));
+        drop("during-2.xml", "<ModifySession " + NS + "><businessId>out-1</businessId><text>still there?</text></ModifySession>");
+        Thread.sleep(3000);
+        assertFalse(Files.exists(outbox().resolve("during-1.reply.xml")), "answered while the database was down");
+        assertTrue(Files.exists(inbox().resolve("during-1.xml")), "the request must wait in the inbox");
+        assertFalse(Files.exists(inbox().resolve(".error/during-1.xml")), "a database outage is not the request's fault");
+
+        postgres = startPostgres();
+        assertEquals(ReplyStatus.NOT_CONNECTED, sessionReply(awaitReply("during-1.reply.xml")).getStatus());
+        assertEquals(ReplyStatus.NOT_CONNECTED, sessionReply(awaitReply("during-2.reply.xml")).getStatus());
+        assertEquals(1, ok("default", query("out-2")).getSessions().getSession().size());
+        assertTrue(ok("default", query("out-1")).getEvents().getEvent().stream()
+                .anyMatch(e -> "MESSAGE_REQUESTED".equals(e.getType()) && "still there?".equals(e.getDetail())));
+    }
+}
