@@ -48,6 +48,7 @@ class HubProcessIT {
         env.put("HUB_INBOX_POLL_DELAY_MS", "100");
         env.put("HUB_INBOX_MIN_AGE_MS", "200");
         env.put("HUB_ROUTES_RELOAD", "false");
+        env.put("BROKER_EMBEDDED_PORT", String.valueOf(HubTestSupport.freePort()));
         pb.redirectErrorStream(true);
         pb.redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolveSibling(dataDir.getFileName() + "-" + logName).toFile()));
         hub = pb.start();

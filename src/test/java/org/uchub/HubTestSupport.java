@@ -33,6 +33,17 @@ public abstract class HubTestSupport extends CamelTestSupport {
     @TempDir
     protected Path dataDir;
 
+    /** Each test's embedded broker listens on a port of its own. */
+    protected final int brokerPort = freePort();
+
+    protected static int freePort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     protected Path inbox() {
         return dataDir.resolve("inbox");
     }
@@ -51,6 +62,8 @@ public abstract class HubTestSupport extends CamelTestSupport {
         p.setProperty("hub.inbox.min-age-ms", "300");
         p.setProperty("hub.inbox.lock-check-ms", "100");
         p.setProperty("hub.routes.reload", "false");
+        p.setProperty("broker.embedded.port", String.valueOf(brokerPort));
+        p.setProperty("broker.embedded.dir", dataDir.resolve("broker").toString());
         return p;
     }
 

@@ -17,7 +17,16 @@ import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+import org.apache.camel.component.jms.JmsComponent;
+import org.springframework.jms.connection.CachingConnectionFactory;
+import org.springframework.jms.connection.JmsTransactionManager;
+import org.uchub.broker.BrokerUsers;
+import org.uchub.broker.EmbeddedBroker;
+import org.uchub.broker.HubSecurityManager;
 import org.uchub.channel.NotConnectedChannel;
+import org.uchub.ingress.JmsRequests;
+import org.uchub.ingress.StrictJmsHeaderFilter;
 import org.uchub.directory.Directory;
 import org.uchub.enrich.Enricher;
 import org.uchub.ingress.InboxFiles;
@@ -79,7 +88,64 @@ public class HubBootstrap implements CamelConfiguration {
         bind(context, "inboxFiles", new InboxFiles(Path.of(prop(pc, "hub.inbox.dir")), Path.of(prop(pc, "hub.outbox.dir")),
                 prop(pc, "hub.inbox.default-tenant")));
 
+        boolean embeddedBroker = pc.resolveProperty("broker.url").orElse("").isBlank();
+        bind(context, "jmsRequests", new JmsRequests(prop(pc, "jms.dead-letter-queue"), maxBytes, embeddedBroker));
+        configureJms(context, pc);
+
         loadRoutes(context, Path.of(prop(pc, "hub.routes.dir")), Boolean.parseBoolean(prop(pc, "hub.routes.reload")));
+    }
+
+    /**
+     * The broker connection: the embedded broker when {@code broker.url} is empty, else the
+     * external one. Consumption is transacted: a request is taken off the queue only when its
+     * reply or dead letter commits with it.
+     */
+    private static void configureJms(CamelContext context, PropertiesComponent pc) throws Exception {
+        String url = pc.resolveProperty("broker.url").orElse("").trim();
+        EmbeddedBroker embedded = null;
+        if (url.isEmpty()) {
+            BrokerUsers users = BrokerUsers.load(Path.of(prop(pc, "broker.users.file")));
+            HubSecurityManager security = new HubSecurityManager(users, prop(pc, "broker.username"), prop(pc, "broker.password"),
+                    prop(pc, "jms.request-queue"));
+            embedded = new EmbeddedBroker(new EmbeddedBroker.Settings(Path.of(prop(pc, "broker.embedded.dir")),
+                    "tcp://" + prop(pc, "broker.embedded.host") + ":" + prop(pc, "broker.embedded.port")
+                            + "?protocols=CORE,AMQP,STOMP,OPENWIRE;anycastPrefix=/queue/;multicastPrefix=/topic/",
+                    prop(pc, "jms.request-queue"), prop(pc, "jms.dead-letter-queue"), prop(pc, "jms.events-topic"),
+                    intProp(pc, "broker.max-delivery-attempts"), intProp(pc, "broker.redelivery-delay-ms"),
+                    Double.parseDouble(prop(pc, "broker.redelivery-multiplier")), intProp(pc, "broker.max-redelivery-delay-ms"),
+                    users.users()),
+                    security);
+            embedded.start();
+            bind(context, "embeddedBroker", embedded);
+            url = EmbeddedBroker.IN_VM_URL;
+        } else {
+            LOG.info("Using the external broker at {}", url);
+        }
+        ActiveMQConnectionFactory artemis = new ActiveMQConnectionFactory(url, prop(pc, "broker.username"), prop(pc, "broker.password"));
+        // The hub never reads an ObjectMessage; should anything try, no class may be deserialized.
+        artemis.setDeserializationDenyList("*");
+        artemis.setDeserializationAllowList("");
+        CachingConnectionFactory connections = new CachingConnectionFactory(artemis);
+        connections.setSessionCacheSize(intProp(pc, "jms.session-cache-size"));
+
+        JmsComponent jms = new JmsComponent();
+        jms.setConnectionFactory(connections);
+        jms.setTransacted(true);
+        jms.setTransactionManager(new JmsTransactionManager(connections));
+        jms.setHeaderFilterStrategy(new StrictJmsHeaderFilter());
+        context.addComponent("jms", jms);
+
+        EmbeddedBroker broker = embedded;
+        // Stopped after the routes, so in-flight requests still commit their acknowledgement.
+        context.addService(new ServiceSupport() {
+            @Override
+            protected void doStop() throws Exception {
+                connections.destroy();
+                if (broker != null) {
+                    broker.stop();
+                }
+            }
+        }, true, true);
     }
 
     private static void loadRoutes(CamelContext context, Path dir, boolean reload) throws Exception {

@@ -54,6 +54,8 @@ import org.xml.sax.XMLReader;
 public class ContractCodec {
     public static final String NAMESPACE = "urn:uc-hub:session:v1";
     public static final String FORMAT_PROPERTY = "ucFormat";
+    /** An ingress that could not even get the request's bytes leaves the rejection here. */
+    public static final String INGRESS_ERROR = "ucIngressError";
     public static final String XML = "xml";
     public static final String JSON = "json";
     private static final int MAX_DEPTH = 64;
@@ -124,6 +126,10 @@ public class ContractCodec {
         byte[] bytes = body == null ? new byte[0] : body.readNBytes(maxBytes + 1);
         String format = detectFormat(bytes);
         exchange.setProperty(FORMAT_PROPERTY, format);
+        RequestRejectedException ingressError = exchange.getProperty(INGRESS_ERROR, RequestRejectedException.class);
+        if (ingressError != null) {
+            throw ingressError;
+        }
         if (tenant == null || !RequestRules.ID.matcher(tenant).matches()) {
             throw new RequestRejectedException(ErrorCode.UNKNOWN_TENANT,
                     "The ingress could not tell which business system sent this request.");

@@ -6,6 +6,7 @@ package org.uchub.request;
  */
 public enum ErrorCode {
     UNKNOWN_TENANT(true),
+    UNSUPPORTED_MESSAGE_TYPE(true),
     MALFORMED_REQUEST(true),
     DTD_NOT_ALLOWED(true),
     REQUEST_TOO_LARGE(true),

@@ -1,0 +1,93 @@
+package org.uchub.broker;
+
+import java.nio.file.Path;
+import org.apache.activemq.artemis.api.core.QueueConfiguration;
+import org.apache.activemq.artemis.api.core.RoutingType;
+import org.apache.activemq.artemis.api.core.SimpleString;
+import org.apache.activemq.artemis.core.config.Configuration;
+import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
+import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
+import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The broker the hub brings along when no external one is configured: persistent (journal
+ * under the data directory), one acceptor speaking CORE, AMQP, STOMP and OpenWire, security
+ * from {@link HubSecurityManager}, and the hub's queues with a dead-letter address, an
+ * expiry address and redelivery back-off. Every message is stamped with the user the broker
+ * authenticated, which is the only tenant the hub believes.
+ */
+public class EmbeddedBroker {
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedBroker.class);
+    public static final String IN_VM_URL = "vm://0";
+
+    public record Settings(Path dir, String acceptorUrl, String requestQueue, String deadLetterQueue, String eventsTopic,
+            int maxDeliveryAttempts, long redeliveryDelayMs, double redeliveryMultiplier, long maxRedeliveryDelayMs,
+            java.util.Set<String> tenants) {
+    }
+
+    private final Settings settings;
+    private final HubSecurityManager security;
+    private EmbeddedActiveMQ broker;
+
+    public EmbeddedBroker(Settings settings, HubSecurityManager security) {
+        this.settings = settings;
+        this.security = security;
+    }
+
+    public synchronized void start() throws Exception {
+        Configuration cfg = new ConfigurationImpl();
+        cfg.setName("uc-hub");
+        cfg.setPersistenceEnabled(true);
+        cfg.setJournalDirectory(settings.dir().resolve("journal").toString());
+        cfg.setBindingsDirectory(settings.dir().resolve("bindings").toString());
+        cfg.setPagingDirectory(settings.dir().resolve("paging").toString());
+        cfg.setLargeMessagesDirectory(settings.dir().resolve("large-messages").toString());
+        cfg.setSecurityEnabled(true);
+        cfg.setPopulateValidatedUser(true);
+        // Nothing in the broker may turn bytes into Java objects.
+        cfg.setJMXManagementEnabled(false);
+        cfg.addAcceptorConfiguration("in-vm", IN_VM_URL);
+        cfg.addAcceptorConfiguration("all-protocols", settings.acceptorUrl());
+
+        SimpleString dla = SimpleString.of(settings.deadLetterQueue());
+        SimpleString expiry = SimpleString.of("ExpiryQueue");
+        cfg.addAddressSetting("#", new AddressSettings().setDeadLetterAddress(dla).setExpiryAddress(expiry)
+                .setMaxDeliveryAttempts(settings.maxDeliveryAttempts()).setRedeliveryDelay(settings.redeliveryDelayMs())
+                .setRedeliveryMultiplier(settings.redeliveryMultiplier()).setMaxRedeliveryDelay(settings.maxRedeliveryDelayMs())
+                .setAutoCreateQueues(true).setAutoCreateAddresses(true));
+        // The dead-letter and expiry queues themselves must never lose a message.
+        cfg.addAddressSetting(settings.deadLetterQueue(), new AddressSettings().setMaxDeliveryAttempts(-1));
+        cfg.addAddressSetting("ExpiryQueue", new AddressSettings().setMaxDeliveryAttempts(-1));
+
+        cfg.addQueueConfiguration(QueueConfiguration.of(settings.requestQueue()).setRoutingType(RoutingType.ANYCAST).setDurable(true));
+        cfg.addQueueConfiguration(QueueConfiguration.of(settings.deadLetterQueue()).setRoutingType(RoutingType.ANYCAST).setDurable(true));
+        cfg.addQueueConfiguration(QueueConfiguration.of("ExpiryQueue").setRoutingType(RoutingType.ANYCAST).setDurable(true));
+        // Each business system's own reply queue, for clients that do not use temporary queues.
+        for (String tenant : settings.tenants()) {
+            cfg.addQueueConfiguration(QueueConfiguration.of("uc.replies." + tenant).setRoutingType(RoutingType.ANYCAST).setDurable(true));
+        }
+
+        cfg.registerBrokerPlugin(new TenantStamp());
+
+        broker = new EmbeddedActiveMQ();
+        broker.setConfiguration(cfg);
+        broker.setSecurityManager(security);
+        broker.start();
+        LOG.info("Embedded Artemis broker started: {} (CORE, AMQP, STOMP, OpenWire), journal in {}", settings.acceptorUrl(),
+                settings.dir());
+    }
+
+    public synchronized void stop() throws Exception {
+        if (broker != null) {
+            broker.stop();
+            broker = null;
+            LOG.info("Embedded Artemis broker stopped");
+        }
+    }
+
+    public EmbeddedActiveMQ getBroker() {
+        return broker;
+    }
+}

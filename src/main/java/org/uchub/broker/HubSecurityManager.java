@@ -1,0 +1,94 @@
+package org.uchub.broker;
+
+import java.util.Set;
+import javax.security.auth.Subject;
+import org.apache.activemq.artemis.core.security.CheckType;
+import org.apache.activemq.artemis.core.security.Role;
+import org.apache.activemq.artemis.spi.core.protocol.RemotingConnection;
+import org.apache.activemq.artemis.spi.core.security.ActiveMQSecurityManager5;
+import org.apache.activemq.artemis.spi.core.security.jaas.RolePrincipal;
+import org.apache.activemq.artemis.spi.core.security.jaas.UserPrincipal;
+
+/**
+ * Who may do what on the embedded broker. The hub's own user may do everything. A business
+ * system (a tenant) may send to the request queue, read its own reply queue
+ * {@code uc.replies.<user>}, and create and read temporary queues for replies (their names
+ * are random, chosen by the client library); nothing else, and nothing under the hub's own
+ * names. Anonymous access does not exist.
+ */
+public class HubSecurityManager implements ActiveMQSecurityManager5 {
+    static final String HUB_ROLE = "hub";
+    static final String TENANT_ROLE = "tenant";
+
+    private final BrokerUsers users;
+    private final String hubUser;
+    private final String hubPassword;
+    private final String requestQueue;
+
+    public HubSecurityManager(BrokerUsers users, String hubUser, String hubPassword, String requestQueue) {
+        this.users = users;
+        this.hubUser = hubUser;
+        this.hubPassword = hubPassword;
+        this.requestQueue = requestQueue;
+    }
+
+    @Override
+    public Subject authenticate(String user, String password, RemotingConnection connection, String securityDomain) {
+        if (user != null && user.equals(hubUser) && java.security.MessageDigest.isEqual(bytes(password), bytes(hubPassword))) {
+            return subject(user, HUB_ROLE);
+        }
+        return users.authenticate(user, password).map(u -> subject(u, TENANT_ROLE)).orElse(null);
+    }
+
+    private static byte[] bytes(String s) {
+        return s == null ? new byte[0] : s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static Subject subject(String user, String role) {
+        Subject s = new Subject();
+        s.getPrincipals().add(new UserPrincipal(user));
+        s.getPrincipals().add(new RolePrincipal(role));
+        return s;
+    }
+
+    @Override
+    public boolean authorize(Subject subject, Set<Role> roles, CheckType checkType, String address) {
+        if (subject == null) {
+            return false;
+        }
+        if (!subject.getPrincipals(RolePrincipal.class).isEmpty()
+                && subject.getPrincipals(RolePrincipal.class).iterator().next().getName().equals(HUB_ROLE)) {
+            return true;
+        }
+        String user = subject.getPrincipals(UserPrincipal.class).stream().map(UserPrincipal::getName).findFirst().orElse("");
+        String addressName = address.contains("::") ? address.substring(0, address.indexOf("::")) : address;
+        String ownReplies = "uc.replies." + user;
+        return switch (checkType) {
+            case SEND -> addressName.equals(requestQueue);
+            case CONSUME, BROWSE -> addressName.equals(ownReplies) || isTemporaryReplyAddress(addressName);
+            case CREATE_DURABLE_QUEUE -> addressName.equals(ownReplies);
+            case CREATE_ADDRESS -> addressName.equals(ownReplies) || isTemporaryReplyAddress(addressName);
+            case CREATE_NON_DURABLE_QUEUE, DELETE_NON_DURABLE_QUEUE, DELETE_ADDRESS -> isTemporaryReplyAddress(addressName);
+            default -> false;
+        };
+    }
+
+    /**
+     * Temporary queues are named by the client (a UUID for Artemis, qpid and OpenWire
+     * clients); they are allowed anywhere outside the names the hub and the broker use.
+     */
+    static boolean isTemporaryReplyAddress(String address) {
+        return !address.startsWith("uc.") && !address.startsWith("DLQ.") && !address.startsWith("activemq.")
+                && !address.startsWith("$") && !address.equals("ExpiryQueue") && !address.isEmpty();
+    }
+
+    @Override
+    public boolean validateUser(String user, String password) {
+        throw new UnsupportedOperationException("Invoke authenticate(...) instead");
+    }
+
+    @Override
+    public boolean validateUserAndRole(String user, String password, Set<Role> roles, CheckType checkType) {
+        throw new UnsupportedOperationException("Invoke authorize(...) instead");
+    }
+}

@@ -1,0 +1,26 @@
+package org.uchub.broker;
+
+import org.apache.activemq.artemis.api.core.Message;
+import org.apache.activemq.artemis.core.server.ServerSession;
+import org.apache.activemq.artemis.core.server.plugin.ActiveMQServerMessagePlugin;
+import org.apache.activemq.artemis.core.transaction.Transaction;
+
+/**
+ * Stamps every message entering the embedded broker with the user the broker authenticated
+ * for its sender, whatever the protocol (Artemis' own validated-user field does not survive
+ * the trip from AMQP to a JMS consumer). A value the sender put in the same property is
+ * overwritten, so the stamp is the only tenant the hub believes.
+ */
+public class TenantStamp implements ActiveMQServerMessagePlugin {
+    public static final String PROPERTY = "_UC_TENANT";
+
+    @Override
+    public void beforeSend(ServerSession session, Transaction tx, Message message, boolean direct, boolean noAutoCreateQueue) {
+        String user = session == null ? null : session.getValidatedUser();
+        if (user != null) {
+            message.putStringProperty(PROPERTY, user);
+        } else {
+            message.removeProperty(org.apache.activemq.artemis.api.core.SimpleString.of(PROPERTY));
+        }
+    }
+}

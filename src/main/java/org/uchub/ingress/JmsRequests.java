@@ -1,0 +1,238 @@
+package org.uchub.ingress;
+
+import jakarta.jms.BytesMessage;
+import jakarta.jms.Destination;
+import org.apache.activemq.artemis.api.jms.ActiveMQJMSClient;
+import org.apache.activemq.artemis.jms.client.ActiveMQDestination;
+import org.apache.camel.component.jms.JmsConstants;
+import org.uchub.request.RequestRules;
+import jakarta.jms.JMSException;
+import jakarta.jms.Message;
+import jakarta.jms.TextMessage;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangePattern;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.component.jms.JmsMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.uchub.broker.TenantStamp;
+import org.uchub.contract.ErrorDetail;
+import org.uchub.request.ContractCodec;
+import org.uchub.request.ErrorCode;
+import org.uchub.request.Rejections;
+import org.uchub.request.RequestRejectedException;
+
+/**
+ * The JMS ingress's bookkeeping. The tenant is the user the broker authenticated and stamped
+ * on the message, never a property the sender set; only text
+ * and bytes messages are read, and an ObjectMessage is refused without its body ever being
+ * touched (so nothing is deserialized). Dead letters join the consumer's transaction, so
+ * "kept in the DLQ" and "taken off the queue" commit together.
+ */
+public class JmsRequests {
+    static final String JMS_MESSAGE = "ucJmsMessage";
+    private static final Logger LOG = LoggerFactory.getLogger(JmsRequests.class);
+
+    private final String deadLetterQueue;
+    private final String deadLetterUri;
+    private final String replyUri;
+    private final int maxBytes;
+    private final boolean trustTenantStamp;
+    private volatile ProducerTemplate template;
+
+    public JmsRequests(String deadLetterQueue, int maxBytes, boolean trustTenantStamp) {
+        this.trustTenantStamp = trustTenantStamp;
+        this.deadLetterQueue = deadLetterQueue;
+        this.deadLetterUri = "jms:queue:" + deadLetterQueue + "?disableReplyTo=true";
+        this.replyUri = "jms:queue:replies?disableReplyTo=true";
+        this.maxBytes = maxBytes;
+    }
+
+    /** Sets tenant, ingress and dedupe key, and makes the body the request's bytes. */
+    public InputStream accept(Exchange exchange) throws JMSException {
+        JmsMessage in = exchange.getIn(JmsMessage.class);
+        Message m = in.getJmsMessage();
+        // Kept for the dead letter: later steps replace the Camel message.
+        exchange.setProperty(JMS_MESSAGE, m);
+        exchange.setProperty(InboxFiles.TENANT, tenant(m));
+        exchange.setProperty(InboxFiles.INGRESS, "jms");
+        exchange.setProperty(InboxFiles.DEDUPE_KEY, dedupeKey(messageId(m)));
+        if (m instanceof TextMessage t) {
+            String text = t.getText();
+            return new ByteArrayInputStream(text == null ? new byte[0] : text.getBytes(StandardCharsets.UTF_8));
+        }
+        if (m instanceof BytesMessage b) {
+            long length = b.getBodyLength();
+            byte[] bytes = new byte[(int) Math.min(length, maxBytes + 1L)];
+            b.readBytes(bytes);
+            return new ByteArrayInputStream(bytes);
+        }
+        exchange.setProperty(ContractCodec.INGRESS_ERROR, new RequestRejectedException(ErrorCode.UNSUPPORTED_MESSAGE_TYPE,
+                "Only text and bytes messages are read; this was a " + kind(m) + ", refused without reading it."));
+        return InputStream.nullInputStream();
+    }
+
+    /**
+     * The user the broker authenticated for the message's sender. The embedded broker stamps
+     * it on every message ({@link TenantStamp}), overwriting any value the sender set; an
+     * external broker's own stamp (populate-validated-user) is used otherwise, and there the
+     * hub's stamp property is not trusted, since nothing would have overwritten it.
+     */
+    String tenant(Message m) throws JMSException {
+        if (trustTenantStamp) {
+            return m.getStringProperty(TenantStamp.PROPERTY);
+        }
+        if (m instanceof org.apache.activemq.artemis.jms.client.ActiveMQMessage a) {
+            Object v = a.getCoreMessage().getValidatedUserID();
+            return v == null ? null : v.toString();
+        }
+        return null;
+    }
+
+    /**
+     * The JMS message id, or, for messages that have none (STOMP senders), the id the broker
+     * gave the message; both stay the same across redeliveries.
+     */
+    static String messageId(Message m) throws JMSException {
+        if (m.getJMSMessageID() != null) {
+            return m.getJMSMessageID();
+        }
+        if (m instanceof org.apache.activemq.artemis.jms.client.ActiveMQMessage a) {
+            return "core:" + a.getCoreMessage().getMessageID();
+        }
+        return null;
+    }
+
+    /**
+     * Sends the reply to JMSReplyTo, correlated by the request's JMSCorrelationID, or else its
+     * message id; without JMSReplyTo the request was fire-and-forget and the reply is only
+     * logged. Sent in this thread, so it commits with the request's acknowledgement.
+     */
+    public void reply(Exchange exchange) throws JMSException {
+        Message request = exchange.getProperty(JMS_MESSAGE, Message.class);
+        Destination to = replyDestination(request.getJMSReplyTo());
+        String text = exchange.getMessage().getBody(String.class);
+        if (to == null) {
+            LOG.info("Reply to fire-and-forget request {}: {}", messageId(request), RequestRules.printable(firstLine(text)));
+            return;
+        }
+        String correlation = request.getJMSCorrelationID() != null ? request.getJMSCorrelationID() : request.getJMSMessageID();
+        Exchange sent = producer(exchange).send(replyUri, ExchangePattern.InOnly, e -> {
+            e.getMessage().setBody(text);
+            e.getMessage().setHeader(JmsConstants.JMS_DESTINATION, to);
+            if (correlation != null) {
+                e.getMessage().setHeader("JMSCorrelationID", correlation);
+            }
+        });
+        if (sent.getException() != null) {
+            throw new IllegalStateException("reply to " + to + " failed", sent.getException());
+        }
+    }
+
+    private static String firstLine(String s) {
+        return s == null ? "" : s.length() > 200 ? s.substring(0, 200) : s;
+    }
+
+    /**
+     * STOMP and AMQP senders name their reply destination as a plain string ("/queue/x" or
+     * "x"), which reaches JMS as a destination of no kind; it is taken as a queue.
+     */
+    static Destination replyDestination(Destination d) throws JMSException {
+        if (!(d instanceof ActiveMQDestination a) || a.getType() != ActiveMQDestination.TYPE.DESTINATION) {
+            return d;
+        }
+        // A plain name from a STOMP or AMQP sender: a queue unless it says /topic/.
+        String name = a.getAddress();
+        if (name.startsWith("/topic/")) {
+            return ActiveMQJMSClient.createTopic(name.substring("/topic/".length()));
+        }
+        return ActiveMQJMSClient.createQueue(name.startsWith("/queue/") ? name.substring("/queue/".length()) : name);
+    }
+
+    static String dedupeKey(String messageId) {
+        if (messageId == null) {
+            return null;
+        }
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(messageId.getBytes(StandardCharsets.UTF_8));
+            return "jms:" + HexFormat.of().formatHex(d, 0, 20);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String kind(Message m) {
+        if (m instanceof jakarta.jms.ObjectMessage) {
+            return "ObjectMessage";
+        }
+        if (m instanceof jakarta.jms.MapMessage) {
+            return "MapMessage";
+        }
+        if (m instanceof jakarta.jms.StreamMessage) {
+            return "StreamMessage";
+        }
+        return "message without a body type the contract knows";
+    }
+
+    /** Keeps a rejected request in the dead-letter queue with its error code and message. */
+    public void deadLetterRejected(Exchange exchange) throws JMSException {
+        ErrorDetail e = exchange.getProperty(Rejections.ERROR, ErrorDetail.class);
+        deadLetter(exchange, e.getCode(), e.getMessage());
+    }
+
+    /** Keeps a request that kept failing in the dead-letter queue with the reason. */
+    public void deadLetterFailed(Exchange exchange) throws JMSException {
+        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        deadLetter(exchange, "DELIVERY_FAILED", cause == null ? "unknown failure" : cause.getMessage());
+    }
+
+    private void deadLetter(Exchange exchange, String code, String reason) throws JMSException {
+        Message original = exchange.getProperty(JMS_MESSAGE, Message.class);
+        Object body;
+        if (original instanceof TextMessage t) {
+            body = t.getText();
+        } else if (original instanceof BytesMessage b) {
+            b.reset();
+            byte[] bytes = new byte[(int) Math.min(b.getBodyLength(), Integer.MAX_VALUE - 8)];
+            b.readBytes(bytes);
+            body = bytes;
+        } else {
+            // Any other kind is passed on as the broker holds it, its body never opened here.
+            original.clearProperties();
+            body = original;
+        }
+        String tenant = exchange.getProperty(InboxFiles.TENANT, String.class);
+        String why = reason == null ? "" : reason.length() > 1000 ? reason.substring(0, 1000) : reason;
+        // Sent in this thread, so it joins the consumer's transaction: the dead letter and the
+        // acknowledgement of the request commit together.
+        producer(exchange).send(deadLetterUri, ExchangePattern.InOnly, e -> {
+            e.getMessage().setBody(body);
+            e.getMessage().setHeader("ucErrorCode", code);
+            e.getMessage().setHeader("ucFailureReason", why);
+            if (tenant != null) {
+                e.getMessage().setHeader("tenant", tenant);
+            }
+        }).getException();
+        LOG.warn("Request {} of tenant {} kept in {}: {} {}", messageId(original), tenant, deadLetterQueue, code,
+                RequestRules.printable(why));
+    }
+
+    private ProducerTemplate producer(Exchange exchange) {
+        ProducerTemplate p = template;
+        if (p == null) {
+            synchronized (this) {
+                if (template == null) {
+                    template = exchange.getContext().createProducerTemplate();
+                }
+                p = template;
+            }
+        }
+        return p;
+    }
+}

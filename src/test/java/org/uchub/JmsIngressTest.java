@@ -1,0 +1,301 @@
+package org.uchub;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.jms.Connection;
+import jakarta.jms.JMSException;
+import jakarta.jms.JMSSecurityException;
+import jakarta.jms.Message;
+import jakarta.jms.MessageConsumer;
+import jakarta.jms.MessageProducer;
+import jakarta.jms.ObjectMessage;
+import jakarta.jms.Queue;
+import jakarta.jms.Session;
+import jakarta.jms.TemporaryQueue;
+import jakarta.jms.TextMessage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.ObjectInputStream;
+import java.io.OutputStream;
+import java.io.Serializable;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.activemq.artemis.api.core.SimpleString;
+import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+import org.apache.qpid.jms.JmsConnectionFactory;
+import org.junit.jupiter.api.Test;
+import org.uchub.contract.ReplyStatus;
+import org.uchub.contract.SessionReply;
+
+/**
+ * The JMS ingress on the embedded broker, driven the way business systems drive it: an
+ * Artemis (CORE) client, a raw STOMP socket, an AMQP client (Qpid JMS) and an OpenWire
+ * client (ActiveMQ 5), each authenticated as its own tenant.
+ */
+class JmsIngressTest extends HubTestSupport {
+    private static final String HUB_USER = "uchub";
+    private static final String HUB_PASSWORD = "uchub-dev-password";
+
+    @Override
+    protected Properties hubProperties() {
+        Properties p = super.hubProperties();
+        p.setProperty("broker.max-delivery-attempts", "3");
+        p.setProperty("broker.redelivery-delay-ms", "100");
+        p.setProperty("broker.max-redelivery-delay-ms", "200");
+        return p;
+    }
+
+    private Connection core(String user, String password) throws JMSException {
+        Connection c = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + brokerPort, user, password).createConnection();
+        c.start();
+        return c;
+    }
+
+    /** Sends a request as the user and waits for its reply on a temporary queue. */
+    private TextMessage requestReply(String user, String body, MessageCustomizer customizer) throws Exception {
+        try (Connection c = core(user, user + "-dev-password")) {
+            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            TemporaryQueue replies = s.createTemporaryQueue();
+            TextMessage m = s.createTextMessage(body);
+            m.setJMSReplyTo(replies);
+            if (customizer != null) {
+                customizer.customize(m);
+            }
+            s.createProducer(s.createQueue("uc.requests")).send(m);
+            Message reply = s.createConsumer(replies).receive(20_000);
+            assertNotNull(reply, "no reply within 20 s");
+            return (TextMessage) reply;
+        }
+    }
+
+    interface MessageCustomizer {
+        void customize(Message m) throws JMSException;
+    }
+
+    private Message readDeadLetter(long timeoutMs) throws JMSException {
+        try (Connection c = core(HUB_USER, HUB_PASSWORD)) {
+            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            return s.createConsumer(s.createQueue("DLQ.uc.requests")).receive(timeoutMs);
+        }
+    }
+
+    @Test
+    void aCoreClientGetsItsReplyCorrelatedByItsCorrelationId() throws Exception {
+        TextMessage reply = requestReply("erp", startConference("J-1", null, "+4930111111"), m -> m.setJMSCorrelationID("corr-42"));
+        assertEquals("corr-42", reply.getJMSCorrelationID());
+        SessionReply r = sessionReply(reply.getText());
+        assertEquals(ReplyStatus.NOT_CONNECTED, r.getStatus());
+        assertEquals("8000", r.getReservedNumber());
+        assertEquals(ReplyStatus.OK, ok("erp", query("J-1")).getStatus());
+    }
+
+    @Test
+    void withoutCorrelationIdTheReplyCarriesTheRequestMessageId() throws Exception {
+        String[] sentId = new String[1];
+        try (Connection c = core("erp", "erp-dev-password")) {
+            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            TemporaryQueue replies = s.createTemporaryQueue();
+            TextMessage m = s.createTextMessage(query("nothing"));
+            m.setJMSReplyTo(replies);
+            s.createProducer(s.createQueue("uc.requests")).send(m);
+            sentId[0] = m.getJMSMessageID();
+            Message reply = s.createConsumer(replies).receive(20_000);
+            assertNotNull(reply);
+            assertEquals(sentId[0], reply.getJMSCorrelationID());
+        }
+    }
+
+    @Test
+    void aStompClientSendsJsonAndReadsItsReplyQueue() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", brokerPort)) {
+            socket.setSoTimeout(20_000);
+            OutputStream out = socket.getOutputStream();
+            InputStream in = socket.getInputStream();
+            out.write(frame("CONNECT", "accept-version:1.2\nhost:localhost\nlogin:crm\npasscode:crm-dev-password\n", ""));
+            assertTrue(readFrame(in).startsWith("CONNECTED"));
+            out.write(frame("SUBSCRIBE", "id:1\ndestination:/queue/uc.replies.crm\nack:auto\n", ""));
+            String json = "{\"StartSession\": {\"businessId\": \"S-1\", \"channel\": \"im\", \"participants\": "
+                    + "{\"participant\": [{\"jid\": \"alice@example.com\"}]}, \"options\": {\"text\": \"Hello from STOMP\"}}}";
+            out.write(frame("SEND", "destination:/queue/uc.requests\nreply-to:/queue/uc.replies.crm\ncorrelation-id:stomp-1\n"
+                    + "content-type:application/json\n", json));
+            String reply = readFrame(in);
+            assertTrue(reply.startsWith("MESSAGE"), reply);
+            assertTrue(reply.contains("correlation-id:stomp-1"), reply);
+            assertTrue(reply.contains("\"status\" : \"NOT_CONNECTED\""), reply);
+        }
+        assertEquals(ReplyStatus.OK, ok("crm", query("S-1")).getStatus());
+        rejected("erp", query("S-1"), "NOT_FOUND");
+    }
+
+    private static byte[] frame(String command, String headers, String body) {
+        return (command + "\n" + headers + "\n" + body + "\0").getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String readFrame(InputStream in) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        int b;
+        while ((b = in.read()) != -1 && b != 0) {
+            sb.append((char) b);
+        }
+        return sb.toString().stripLeading();
+    }
+
+    @Test
+    void anAmqpClientIsItsOwnTenant() throws Exception {
+        JmsConnectionFactory amqp = new JmsConnectionFactory("crm", "crm-dev-password", "amqp://127.0.0.1:" + brokerPort);
+        try (Connection c = amqp.createConnection()) {
+            c.start();
+            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            TemporaryQueue replies = s.createTemporaryQueue();
+            TextMessage m = s.createTextMessage(startConference("A-1", "amqp-1", "+4930111111"));
+            m.setJMSReplyTo(replies);
+            m.setJMSCorrelationID("amqp-corr");
+            s.createProducer(s.createQueue("uc.requests")).send(m);
+            Message reply = s.createConsumer(replies).receive(20_000);
+            assertNotNull(reply, "no AMQP reply");
+            assertEquals("amqp-corr", reply.getJMSCorrelationID());
+            assertEquals(ReplyStatus.NOT_CONNECTED, sessionReply(((TextMessage) reply).getText()).getStatus());
+        }
+        assertEquals(ReplyStatus.OK, ok("crm", query("A-1")).getStatus());
+        rejected("erp", query("A-1"), "NOT_FOUND");
+    }
+
+    @Test
+    void anOpenWireClientUsesItsReplyQueue() throws Exception {
+        org.apache.activemq.ActiveMQConnectionFactory openwire = new org.apache.activemq.ActiveMQConnectionFactory("erp",
+                "erp-dev-password", "tcp://127.0.0.1:" + brokerPort);
+        javax.jms.Connection c = openwire.createConnection();
+        try {
+            c.start();
+            javax.jms.Session s = c.createSession(false, javax.jms.Session.AUTO_ACKNOWLEDGE);
+            javax.jms.Queue replies = s.createQueue("uc.replies.erp");
+            javax.jms.TextMessage m = s.createTextMessage(startConference("O-1", null, "+4930111111"));
+            m.setJMSReplyTo(replies);
+            m.setJMSCorrelationID("ow-1");
+            s.createProducer(s.createQueue("uc.requests")).send(m);
+            javax.jms.Message reply = s.createConsumer(replies).receive(20_000);
+            assertNotNull(reply, "no OpenWire reply");
+            assertEquals("ow-1", reply.getJMSCorrelationID());
+            assertEquals(ReplyStatus.NOT_CONNECTED, sessionReply(((javax.jms.TextMessage) reply).getText()).getStatus());
+        } finally {
+            c.close();
+        }
+        assertEquals(ReplyStatus.OK, ok("erp", query("O-1")).getStatus());
+    }
+
+    @Test
+    void anInvalidRequestIsAnsweredAtOnceAndKeptInTheDeadLetterQueueWithItsCode() throws Exception {
+        TextMessage reply = requestReply("erp", startConference("bad id", null, "+4930111111"), null);
+        assertEquals("INVALID_BUSINESS_ID", sessionReply(reply.getText()).getError().getCode());
+        Message dead = readDeadLetter(10_000);
+        assertNotNull(dead, "the invalid request must be kept");
+        assertEquals("INVALID_BUSINESS_ID", dead.getStringProperty("ucErrorCode"));
+        assertEquals("erp", dead.getStringProperty("tenant"));
+        assertTrue(((TextMessage) dead).getText().contains("bad id"));
+    }
+
+    /** Sets a flag if anything ever deserializes it. */
+    public static class Tripwire implements Serializable {
+        static final AtomicBoolean DESERIALIZED = new AtomicBoolean();
+
+        private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
+            DESERIALIZED.set(true);
+            in.defaultReadObject();
+        }
+    }
+
+    @Test
+    void anObjectMessageIsRefusedWithoutBeingDeserialized() throws Exception {
+        Tripwire.DESERIALIZED.set(false);
+        try (Connection c = core("erp", "erp-dev-password")) {
+            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            TemporaryQueue replies = s.createTemporaryQueue();
+            ObjectMessage m = s.createObjectMessage(new Tripwire());
+            m.setJMSReplyTo(replies);
+            Tripwire.DESERIALIZED.set(false);
+            s.createProducer(s.createQueue("uc.requests")).send(m);
+            TextMessage reply = (TextMessage) s.createConsumer(replies).receive(20_000);
+            assertNotNull(reply);
+            assertTrue(reply.getText().contains("UNSUPPORTED_MESSAGE_TYPE"), reply.getText());
+        }
+        Message dead = readDeadLetter(10_000);
+        assertNotNull(dead);
+        assertEquals("UNSUPPORTED_MESSAGE_TYPE", dead.getStringProperty("ucErrorCode"));
+        assertFalse(Tripwire.DESERIALIZED.get(), "the hub deserialized an ObjectMessage");
+    }
+
+    @Test
+    void camelHeadersFromTheSenderAreIgnoredInEveryLetterCase() throws Exception {
+        TextMessage reply = requestReply("erp", startConference("H-1", null, "+4930111111"), m -> {
+            for (String name : new String[] {"CamelJmsDestinationName", "CAmelJmsDestinationName", "camelJmsDestinationName",
+                "CAMELJMSDESTINATIONNAME", "cAMELjMSdESTINATIONnAME"}) {
+                m.setStringProperty(name, "stolen." + name);
+            }
+            m.setStringProperty("CamelBeanMethodName", "end");
+            m.setStringProperty("CamelFileName", "../../etc/passwd");
+            m.setStringProperty("mail_smtp_host", "evil.example.com");
+        });
+        assertEquals(ReplyStatus.NOT_CONNECTED, sessionReply(reply.getText()).getStatus());
+        var server = context.getRegistry().lookupByNameAndType("embeddedBroker", org.uchub.broker.EmbeddedBroker.class)
+                .getBroker().getActiveMQServer();
+        for (SimpleString address : server.getPostOffice().getAddresses()) {
+            assertFalse(address.toString().startsWith("stolen."), "a sender's header redirected a message to " + address);
+        }
+        assertNull(context.getRegistry().lookupByName("stolen"));
+    }
+
+    @Test
+    void theTenantIsTheAuthenticatedUserNeverAPropertyTheSenderSets() throws Exception {
+        requestReply("erp", startConference("T-1", null, "+4930111111"), m -> {
+            m.setStringProperty("_AMQ_VALIDATED_USER", "crm");
+            m.setStringProperty("_UC_TENANT", "crm");
+            m.setStringProperty("JMSXUserID", "crm");
+            m.setStringProperty("tenant", "crm");
+            m.setStringProperty("ucTenant", "crm");
+        });
+        assertEquals(ReplyStatus.OK, ok("erp", query("T-1")).getStatus());
+        rejected("crm", query("T-1"), "NOT_FOUND");
+    }
+
+    @Test
+    void wrongCredentialsAndAnonymousAccessAreRefused() {
+        assertThrows(JMSSecurityException.class, () -> core("erp", "wrong").close());
+        assertThrows(JMSSecurityException.class, () -> core(null, null).close());
+    }
+
+    @Test
+    void aBusinessSystemMayOnlySendRequestsAndReadItsOwnReplies() throws Exception {
+        try (Connection c = core("erp", "erp-dev-password")) {
+            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            assertThrows(JMSSecurityException.class, () -> s.createConsumer(s.createQueue("uc.requests")));
+            assertThrows(JMSSecurityException.class, () -> s.createConsumer(s.createQueue("DLQ.uc.requests")));
+            assertThrows(JMSSecurityException.class, () -> s.createConsumer(s.createQueue("uc.replies.crm")));
+            MessageProducer p = s.createProducer(s.createQueue("uc.replies.crm"));
+            assertThrows(JMSSecurityException.class, () -> p.send(s.createTextMessage("spoofed reply")));
+            MessageConsumer own = s.createConsumer(s.createQueue("uc.replies.erp"));
+            own.close();
+        }
+    }
+
+    @Test
+    void aRequestTheHubCannotApplyIsRedeliveredThenKeptWithTheReason() throws Exception {
+        context.getRegistry().lookupByNameAndType("dataSource", com.zaxxer.hikari.HikariDataSource.class).close();
+        try (Connection c = core("erp", "erp-dev-password")) {
+            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            Queue requests = s.createQueue("uc.requests");
+            s.createProducer(requests).send(s.createTextMessage(startConference("D-1", null, "+4930111111")));
+        }
+        Message dead = readDeadLetter(30_000);
+        assertNotNull(dead, "after the last attempt the request must be in the DLQ");
+        assertEquals("DELIVERY_FAILED", dead.getStringProperty("ucErrorCode"));
+        assertTrue(dead.getStringProperty("ucFailureReason").contains("session log unavailable"), dead.getStringProperty("ucFailureReason"));
+        assertTrue(((TextMessage) dead).getText().contains("D-1"));
+    }
+}
