@@ -265,6 +265,37 @@ class JmsIngressTest extends HubTestSupport {
     }
 
     @Test
+    void aBusinessSystemFollowsItsOwnSessionsOnTheEventsTopicWithASelector() throws Exception {
+        try (Connection erp = core("erp", "erp-dev-password"); Connection crm = core("crm", "crm-dev-password")) {
+            Session s = erp.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            MessageConsumer events = s.createConsumer(s.createTopic("uc.events.erp"), "businessId = 'E-1'");
+            Session cs = crm.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            MessageConsumer crmEvents = cs.createConsumer(cs.createTopic("uc.events.crm"));
+            assertThrows(JMSSecurityException.class, () -> s.createConsumer(s.createTopic("uc.events")));
+            assertThrows(JMSSecurityException.class, () -> s.createConsumer(s.createTopic("uc.events.crm")));
+
+            requestReply("erp", startConference("E-1", null, "+4930111111"), null);
+            requestReply("erp", startConference("E-2", null, "+4930222222"), null);
+            requestReply("erp", "<ModifySession " + NS + "><businessId>E-1</businessId><add><participant><number>+4930333333"
+                    + "</number></participant></add></ModifySession>", null);
+
+            String[] expected = {"REQUEST_RECEIVED", "NUMBER_RESERVED", "CHANNEL_NOT_CONNECTED", "REQUEST_RECEIVED", "PARTICIPANT_ADDED",
+                "CHANNEL_NOT_CONNECTED"};
+            for (int i = 0; i < expected.length; i++) {
+                Message e = events.receive(10_000);
+                assertNotNull(e, "event " + (i + 1) + " of E-1 missing");
+                assertEquals(i + 1, e.getLongProperty("seq"));
+                assertEquals(expected[i], e.getStringProperty("eventType"));
+                assertEquals("E-1", e.getStringProperty("businessId"));
+                assertEquals("erp", e.getStringProperty("tenant"));
+                assertTrue(((TextMessage) e).getText().contains("<SessionEvent"), ((TextMessage) e).getText());
+            }
+            assertNull(events.receive(500), "only E-1's events match the selector");
+            assertNull(crmEvents.receive(500), "another tenant's events must not reach crm");
+        }
+    }
+
+    @Test
     void wrongCredentialsAndAnonymousAccessAreRefused() {
         assertThrows(JMSSecurityException.class, () -> core("erp", "wrong").close());
         assertThrows(JMSSecurityException.class, () -> core(null, null).close());

@@ -34,6 +34,7 @@ import org.uchub.request.ContractCodec;
 import org.uchub.request.Rejections;
 import org.uchub.request.RequestRules;
 import org.uchub.sessionlog.Database;
+import org.uchub.sessionlog.EventOutbox;
 import org.uchub.sessionlog.NumberPool;
 import org.uchub.sessionlog.RequestLedger;
 import org.uchub.sessionlog.SessionLog;
@@ -84,6 +85,7 @@ public class HubBootstrap implements CamelConfiguration {
         bind(context, "sessionLog", log);
         bind(context, "requestLedger", new RequestLedger(ds, log, codec));
         bind(context, "rejections", new Rejections(log));
+        bind(context, "eventOutbox", new EventOutbox(ds, codec, intProp(pc, "events.batch-size")));
         bind(context, "notConnectedChannel", new NotConnectedChannel(log));
         bind(context, "inboxFiles", new InboxFiles(Path.of(prop(pc, "hub.inbox.dir")), Path.of(prop(pc, "hub.outbox.dir")),
                 prop(pc, "hub.inbox.default-tenant")));
@@ -106,7 +108,7 @@ public class HubBootstrap implements CamelConfiguration {
         if (url.isEmpty()) {
             BrokerUsers users = BrokerUsers.load(Path.of(prop(pc, "broker.users.file")));
             HubSecurityManager security = new HubSecurityManager(users, prop(pc, "broker.username"), prop(pc, "broker.password"),
-                    prop(pc, "jms.request-queue"));
+                    prop(pc, "jms.request-queue"), prop(pc, "jms.events-topic"));
             embedded = new EmbeddedBroker(new EmbeddedBroker.Settings(Path.of(prop(pc, "broker.embedded.dir")),
                     "tcp://" + prop(pc, "broker.embedded.host") + ":" + prop(pc, "broker.embedded.port")
                             + "?protocols=CORE,AMQP,STOMP,OPENWIRE;anycastPrefix=/queue/;multicastPrefix=/topic/",

@@ -5,6 +5,9 @@ import org.apache.activemq.artemis.api.core.QueueConfiguration;
 import org.apache.activemq.artemis.api.core.RoutingType;
 import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.config.Configuration;
+import org.apache.activemq.artemis.core.config.CoreAddressConfiguration;
+import org.apache.activemq.artemis.core.config.DivertConfiguration;
+import org.apache.activemq.artemis.core.server.ComponentConfigurationRoutingType;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
@@ -64,9 +67,16 @@ public class EmbeddedBroker {
         cfg.addQueueConfiguration(QueueConfiguration.of(settings.requestQueue()).setRoutingType(RoutingType.ANYCAST).setDurable(true));
         cfg.addQueueConfiguration(QueueConfiguration.of(settings.deadLetterQueue()).setRoutingType(RoutingType.ANYCAST).setDurable(true));
         cfg.addQueueConfiguration(QueueConfiguration.of("ExpiryQueue").setRoutingType(RoutingType.ANYCAST).setDurable(true));
-        // Each business system's own reply queue, for clients that do not use temporary queues.
+        // Each business system's own reply queue, for clients that do not use temporary queues,
+        // and its own events address, fed from the events topic by tenant.
+        cfg.addAddressConfiguration(new CoreAddressConfiguration().setName(settings.eventsTopic()).addRoutingType(RoutingType.MULTICAST));
         for (String tenant : settings.tenants()) {
             cfg.addQueueConfiguration(QueueConfiguration.of("uc.replies." + tenant).setRoutingType(RoutingType.ANYCAST).setDurable(true));
+            String own = settings.eventsTopic() + "." + tenant;
+            cfg.addAddressConfiguration(new CoreAddressConfiguration().setName(own).addRoutingType(RoutingType.MULTICAST));
+            cfg.addDivertConfiguration(new DivertConfiguration().setName("events-of-" + tenant).setAddress(settings.eventsTopic())
+                    .setForwardingAddress(own).setFilterString("tenant = '" + tenant + "'").setExclusive(false)
+                    .setRoutingType(ComponentConfigurationRoutingType.MULTICAST));
         }
 
         cfg.registerBrokerPlugin(new TenantStamp());

@@ -12,7 +12,7 @@ import org.apache.activemq.artemis.spi.core.security.jaas.UserPrincipal;
 /**
  * Who may do what on the embedded broker. The hub's own user may do everything. A business
  * system (a tenant) may send to the request queue, read its own reply queue
- * {@code uc.replies.<user>}, and create and read temporary queues for replies (their names
+ * {@code uc.replies.<user>} and its own events {@code uc.events.<user>}, and create and read temporary queues for replies (their names
  * are random, chosen by the client library); nothing else, and nothing under the hub's own
  * names. Anonymous access does not exist.
  */
@@ -24,8 +24,10 @@ public class HubSecurityManager implements ActiveMQSecurityManager5 {
     private final String hubUser;
     private final String hubPassword;
     private final String requestQueue;
+    private final String eventsTopic;
 
-    public HubSecurityManager(BrokerUsers users, String hubUser, String hubPassword, String requestQueue) {
+    public HubSecurityManager(BrokerUsers users, String hubUser, String hubPassword, String requestQueue, String eventsTopic) {
+        this.eventsTopic = eventsTopic;
         this.users = users;
         this.hubUser = hubUser;
         this.hubPassword = hubPassword;
@@ -63,12 +65,14 @@ public class HubSecurityManager implements ActiveMQSecurityManager5 {
         String user = subject.getPrincipals(UserPrincipal.class).stream().map(UserPrincipal::getName).findFirst().orElse("");
         String addressName = address.contains("::") ? address.substring(0, address.indexOf("::")) : address;
         String ownReplies = "uc.replies." + user;
+        String ownEvents = eventsTopic + "." + user;
         return switch (checkType) {
             case SEND -> addressName.equals(requestQueue);
-            case CONSUME, BROWSE -> addressName.equals(ownReplies) || isTemporaryReplyAddress(addressName);
-            case CREATE_DURABLE_QUEUE -> addressName.equals(ownReplies);
+            case CONSUME, BROWSE -> addressName.equals(ownReplies) || addressName.equals(ownEvents) || isTemporaryReplyAddress(addressName);
+            case CREATE_DURABLE_QUEUE, DELETE_DURABLE_QUEUE -> addressName.equals(ownReplies) || addressName.equals(ownEvents);
             case CREATE_ADDRESS -> addressName.equals(ownReplies) || isTemporaryReplyAddress(addressName);
-            case CREATE_NON_DURABLE_QUEUE, DELETE_NON_DURABLE_QUEUE, DELETE_ADDRESS -> isTemporaryReplyAddress(addressName);
+            case CREATE_NON_DURABLE_QUEUE, DELETE_NON_DURABLE_QUEUE -> addressName.equals(ownEvents) || isTemporaryReplyAddress(addressName);
+            case DELETE_ADDRESS -> isTemporaryReplyAddress(addressName);
             default -> false;
         };
     }

@@ -1,0 +1,90 @@
+package org.uchub.sessionlog;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.uchub.contract.ObjectFactory;
+import org.uchub.contract.SessionEvent;
+import org.uchub.request.ContractCodec;
+
+/**
+ * The session log's events on their way to the events topic. Events are written in the
+ * session-log transaction that causes them; this outbox hands out those not yet published,
+ * in sequence order per business ID, and marks each once it is sent. A broker that is away
+ * only delays publication; a crash between sending and marking publishes an event twice
+ * (consumers can tell by business ID and seq), never loses one.
+ */
+public class EventOutbox {
+    private final DataSource ds;
+    private final ContractCodec codec;
+    private final int batchSize;
+
+    public EventOutbox(DataSource ds, ContractCodec codec, int batchSize) {
+        this.ds = ds;
+        this.codec = codec;
+        this.batchSize = batchSize;
+    }
+
+    /** An event with the tenant it belongs to. */
+    public record Pending(String tenant, SessionEvent event) {
+    }
+
+    public List<Pending> pending() {
+        return Database.inTransaction(ds, c -> {
+            List<Pending> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("select tenant, business_id, seq, session_id, event_time, event_type, source,"
+                    + " participant, detail from uc_event where published = false order by event_time, tenant, business_id, seq")) {
+                ps.setMaxRows(batchSize);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        SessionEvent e = new SessionEvent();
+                        e.setBusinessId(rs.getString(2));
+                        e.setSeq(rs.getLong(3));
+                        e.setSessionId(rs.getString(4));
+                        e.setTime(rs.getObject(5, OffsetDateTime.class));
+                        e.setType(rs.getString(6));
+                        e.setSource(rs.getString(7));
+                        e.setParticipant(rs.getString(8));
+                        e.setDetail(rs.getString(9));
+                        out.add(new Pending(rs.getString(1), e));
+                    }
+                }
+            }
+            // Within one business ID the order must be seq order, whatever the clock said.
+            out.sort(java.util.Comparator.comparing((Pending p) -> p.tenant()).thenComparing(p -> p.event().getBusinessId())
+                    .thenComparingLong(p -> p.event().getSeq()));
+            return out;
+        });
+    }
+
+    /** Makes the exchange the JMS message of one pending event: XML body and selector properties. */
+    public void toMessage(Exchange exchange) {
+        Pending p = exchange.getMessage().getBody(Pending.class);
+        Message m = exchange.getMessage();
+        m.setHeader("businessId", p.event().getBusinessId());
+        m.setHeader("tenant", p.tenant());
+        m.setHeader("eventType", p.event().getType());
+        m.setHeader("seq", p.event().getSeq());
+        exchange.setProperty("ucEvent", p);
+        m.setBody(codec.toXml(new ObjectFactory().createSessionEvent(p.event())));
+    }
+
+    public void markPublished(Exchange exchange) {
+        Pending p = exchange.getProperty("ucEvent", Pending.class);
+        Database.inTransaction(ds, c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "update uc_event set published = true where tenant = ? and business_id = ? and seq = ?")) {
+                ps.setString(1, p.tenant());
+                ps.setString(2, p.event().getBusinessId());
+                ps.setLong(3, p.event().getSeq());
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+}
