@@ -40,6 +40,8 @@ class HubProcessIT {
         }
     }
 
+    private int brokerPort;
+
     private Process startHub(String logName) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
                 "target/uc-hub.jar");
@@ -48,7 +50,8 @@ class HubProcessIT {
         env.put("HUB_INBOX_POLL_DELAY_MS", "100");
         env.put("HUB_INBOX_MIN_AGE_MS", "200");
         env.put("HUB_ROUTES_RELOAD", "false");
-        env.put("BROKER_EMBEDDED_PORT", String.valueOf(HubTestSupport.freePort()));
+        brokerPort = HubTestSupport.freePort();
+        env.put("BROKER_EMBEDDED_PORT", String.valueOf(brokerPort));
         pb.redirectErrorStream(true);
         pb.redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolveSibling(dataDir.getFileName() + "-" + logName).toFile()));
         hub = pb.start();
@@ -159,6 +162,72 @@ class HubProcessIT {
                 assertFalse(sessions.containsKey(id), id + " was applied but its file was not finished");
             }
         }
+    }
+
+    private jakarta.jms.Connection jms(String user, String password) throws Exception {
+        jakarta.jms.Connection c = new org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory(
+                "tcp://127.0.0.1:" + brokerPort, user, password).createConnection();
+        c.start();
+        return c;
+    }
+
+    private int depth(String queue) throws Exception {
+        try (jakarta.jms.Connection c = jms("uchub", "uchub-dev-password")) {
+            jakarta.jms.Session s = c.createSession(false, jakarta.jms.Session.AUTO_ACKNOWLEDGE);
+            var e = s.createBrowser(s.createQueue(queue)).getEnumeration();
+            int n = 0;
+            while (e.hasMoreElements()) {
+                e.nextElement();
+                n++;
+            }
+            return n;
+        }
+    }
+
+    @Test
+    void aHubKilledWithThousandsOfJmsRequestsQueuedAppliesEachExactlyOnce() throws Exception {
+        int valid = 1900;
+        int invalid = 100;
+        startHub("jms1.log");
+        awaitReady();
+        try (jakarta.jms.Connection c = jms("erp", "erp-dev-password")) {
+            jakarta.jms.Session s = c.createSession(true, jakarta.jms.Session.SESSION_TRANSACTED);
+            jakarta.jms.MessageProducer p = s.createProducer(s.createQueue("uc.requests"));
+            jakarta.jms.Queue replies = s.createQueue("uc.replies.erp");
+            for (int i = 0; i < valid + invalid; i++) {
+                // Calls: they bind no reserved number, so thousands fit.
+                String call = start(i).replace("<channel>conference</channel>", "<channel>call</channel>")
+                        .replace("</participants>", "<participant><number>+4930222222</number></participant></participants>");
+                jakarta.jms.TextMessage m = s.createTextMessage(i < valid ? call : call.replace("biz-" + i, "bad id " + i));
+                m.setJMSReplyTo(replies);
+                p.send(m);
+                if (i % 100 == 99) {
+                    s.commit();
+                }
+            }
+            s.commit();
+        }
+        await(() -> depth("uc.replies.erp") >= 300, 120_000, "no progress before the kill");
+        // The broker is inside the hub: what is still queued is counted just before the kill.
+        int queuedAtKill = depth("uc.requests");
+        hub.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
+        assertTrue(queuedAtKill > 0, "the kill came too late: nothing was left queued");
+
+        startHub("jms2.log");
+        awaitReady();
+        // Every request answers once at least (a redelivered one may answer twice), and the
+        // queue browser does not see messages the hub already holds, so wait for both.
+        await(() -> depth("uc.replies.erp") >= valid + invalid && depth("uc.requests") == 0, 300_000,
+                "the queued requests were not all answered after the restart");
+        int dead = depth("DLQ.uc.requests");
+        hub.destroy();
+        assertTrue(hub.waitFor(60, TimeUnit.SECONDS), "hub did not stop on SIGTERM");
+
+        Map<String, Integer> sessions = sessionsPerBusinessId();
+        assertEquals(valid, sessions.size(), "every valid request applied");
+        sessions.forEach((id, n) -> assertEquals(1, n, id + " applied " + n + " times"));
+        assertEquals(invalid, dead, "every invalid request kept in the DLQ, nothing else");
+        System.out.println("still queued at the kill: " + queuedAtKill + " of " + (valid + invalid));
     }
 
     interface Check {
