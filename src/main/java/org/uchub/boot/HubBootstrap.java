@@ -122,6 +122,10 @@ public class HubBootstrap implements CamelConfiguration {
             url = EmbeddedBroker.IN_VM_URL;
         } else {
             LOG.info("Using the external broker at {}", url);
+            if (intProp(pc, "jms.consumers") > 1) {
+                LOG.warn("jms.consumers is {} with an external broker: requests of one business ID keep their order only if"
+                        + " their senders set JMSXGroupID", intProp(pc, "jms.consumers"));
+            }
         }
         ActiveMQConnectionFactory artemis = new ActiveMQConnectionFactory(url, prop(pc, "broker.username"), prop(pc, "broker.password"));
         // The hub never reads an ObjectMessage; should anything try, no class may be deserialized.

@@ -80,6 +80,7 @@ public class EmbeddedBroker {
         }
 
         cfg.registerBrokerPlugin(new TenantStamp());
+        cfg.registerBrokerPlugin(new BusinessIdGroups(settings.requestQueue()));
 
         broker = new EmbeddedActiveMQ();
         broker.setConfiguration(cfg);

@@ -1,0 +1,185 @@
+package org.uchub.bench;
+
+import jakarta.jms.Connection;
+import jakarta.jms.Message;
+import jakarta.jms.MessageConsumer;
+import jakarta.jms.MessageProducer;
+import jakarta.jms.Queue;
+import jakarta.jms.Session;
+import jakarta.jms.TextMessage;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.util.Arrays;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+import org.apache.camel.CamelContext;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.uchub.boot.HubBootstrap;
+
+/**
+ * Durable StartSession requests per second through uc.requests into the committed session
+ * log, with p50/p99 latency, beside the floor measured in the same run: a plain JMS consumer
+ * on the same broker that commits one database insert per message and replies, without
+ * Camel and without the hub's steps. Both runs keep the same number of requests in flight.
+ *
+ * <p>Run: see the README ("Benchmark"). Arguments: [requests (20000)] [in flight (64)].
+ */
+public final class JmsThroughputBenchmark {
+    private JmsThroughputBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
+        int window = args.length > 1 ? Integer.parseInt(args[1]) : 64;
+        Path dir = Files.createTempDirectory("uc-bench");
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Properties p = new Properties();
+        p.setProperty("hub.data.dir", dir.toString());
+        p.setProperty("hub.db.url", "jdbc:h2:file:" + dir.resolve("sessionlog") + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE");
+        p.setProperty("hub.routes.reload", "false");
+        p.setProperty("broker.embedded.port", String.valueOf(port));
+        p.setProperty("broker.embedded.dir", dir.resolve("broker").toString());
+        CamelContext context = new DefaultCamelContext();
+        context.getPropertiesComponent().setLocation("file:config/application.properties");
+        context.getPropertiesComponent().setOverrideProperties(p);
+        new HubBootstrap().configure(context);
+        context.start();
+        String url = "tcp://127.0.0.1:" + port;
+        System.out.printf("UC Hub JMS benchmark: %d StartSession requests, %d in flight, H2 file database (WRITE_DELAY=0),"
+                + " Artemis journal NIO, persistent messages%n", n, window);
+
+        int warm = Math.min(2000, n / 5);
+        run("warm-up (hub)", url, warm, window, "warm-");
+        Result hub = run("hub", url, n, window, "hub-");
+        context.getRouteController().stopRoute("jms-consume");
+
+        javax.sql.DataSource ds = context.getRegistry().lookupByNameAndType("dataSource", javax.sql.DataSource.class);
+        try (var c = ds.getConnection(); var st = c.createStatement()) {
+            st.execute("create table bench_floor (business_id varchar(64) primary key, body varchar(4000), at timestamp)");
+        }
+        Thread floor = startFloorConsumer(url, ds);
+        run("warm-up (floor)", url, warm, window, "fwarm-");
+        Result base = run("floor", url, n, window, "floor-");
+        floor.interrupt();
+
+        System.out.printf("%-6s %10s %10s %10s%n", "", "req/s", "p50 ms", "p99 ms");
+        System.out.printf("%-6s %10.0f %10.2f %10.2f%n", "hub", hub.rate, hub.p50, hub.p99);
+        System.out.printf("%-6s %10.0f %10.2f %10.2f%n", "floor", base.rate, base.p50, base.p99);
+        System.out.printf("ratio hub/floor: %.2f (target >= 0.70; target hub >= 2000 req/s)%n", hub.rate / base.rate);
+        context.stop();
+        System.exit(0);
+    }
+
+    record Result(double rate, double p50, double p99) {
+    }
+
+    private static String request(String prefix, int i) {
+        return "<StartSession xmlns=\"urn:uc-hub:session:v1\"><businessId>" + prefix + i + "</businessId><channel>call</channel>"
+                + "<participants><participant><number>+4930111111</number></participant><participant><number>+4930222222"
+                + "</number></participant></participants><options><subject>Benchmark request " + i + " padded to about one"
+                + " kilobyte like a typical business request with a subject and some participant names</subject></options>"
+                + "</StartSession>";
+    }
+
+    private static Result run(String name, String url, int n, int window, String prefix) throws Exception {
+        ActiveMQConnectionFactory cf = new ActiveMQConnectionFactory(url, "erp", "erp-dev-password");
+        long[] sentAt = new long[n];
+        long[] latency = new long[n];
+        Semaphore inFlight = new Semaphore(window);
+        AtomicInteger done = new AtomicInteger();
+        ConcurrentHashMap<String, Integer> index = new ConcurrentHashMap<>();
+        try (Connection c = cf.createConnection()) {
+            c.start();
+            Session replies = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            Queue replyQueue = replies.createQueue("uc.replies.erp");
+            MessageConsumer consumer = replies.createConsumer(replyQueue);
+            Object finished = new Object();
+            consumer.setMessageListener(m -> {
+                try {
+                    Integer i = index.remove(m.getJMSCorrelationID());
+                    if (i != null) {
+                        latency[i] = System.nanoTime() - sentAt[i];
+                        inFlight.release();
+                        if (done.incrementAndGet() == n) {
+                            synchronized (finished) {
+                                finished.notifyAll();
+                            }
+                        }
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Session send = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            MessageProducer producer = send.createProducer(send.createQueue("uc.requests"));
+            long start = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                inFlight.acquire();
+                TextMessage m = send.createTextMessage(request(prefix, i));
+                String id = prefix + i;
+                m.setJMSCorrelationID(id);
+                m.setJMSReplyTo(replyQueue);
+                index.put(id, i);
+                sentAt[i] = System.nanoTime();
+                producer.send(m);
+            }
+            synchronized (finished) {
+                while (done.get() < n) {
+                    finished.wait(1000);
+                }
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            long[] sorted = latency.clone();
+            Arrays.sort(sorted);
+            Result r = new Result(n / seconds, sorted[n / 2] / 1e6, sorted[(int) (n * 0.99)] / 1e6);
+            System.out.printf("  %s: %d in %.1f s%n", name, n, seconds);
+            return r;
+        }
+    }
+
+    /** The floor: receive, insert one row, reply, commit; one transacted session, no Camel. */
+    private static Thread startFloorConsumer(String url, javax.sql.DataSource ds) {
+        Thread t = new Thread(() -> {
+            ActiveMQConnectionFactory cf = new ActiveMQConnectionFactory(url, "uchub", "uchub-dev-password");
+            try (Connection c = cf.createConnection(); var db = ds.getConnection()) {
+                c.start();
+                db.setAutoCommit(false);
+                Session s = c.createSession(true, Session.SESSION_TRANSACTED);
+                MessageConsumer consumer = s.createConsumer(s.createQueue("uc.requests"));
+                MessageProducer replies = s.createProducer(null);
+                PreparedStatement insert = db.prepareStatement("insert into bench_floor (business_id, body, at) values (?, ?, ?)");
+                while (!Thread.currentThread().isInterrupted()) {
+                    Message m = consumer.receive(500);
+                    if (m == null) {
+                        continue;
+                    }
+                    String body = ((TextMessage) m).getText();
+                    insert.setString(1, m.getJMSCorrelationID());
+                    insert.setString(2, body);
+                    insert.setObject(3, java.time.OffsetDateTime.now());
+                    insert.executeUpdate();
+                    db.commit();
+                    TextMessage reply = s.createTextMessage("<ok/>");
+                    reply.setJMSCorrelationID(m.getJMSCorrelationID());
+                    replies.send(m.getJMSReplyTo(), reply);
+                    s.commit();
+                }
+            } catch (Exception e) {
+                if (!Thread.currentThread().isInterrupted()) {
+                    e.printStackTrace();
+                }
+            }
+        }, "floor-consumer");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+}
