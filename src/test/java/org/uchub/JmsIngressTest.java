@@ -228,6 +228,7 @@ class JmsIngressTest extends HubTestSupport {
         Message dead = readDeadLetter(10_000);
         assertNotNull(dead);
         assertEquals("UNSUPPORTED_MESSAGE_TYPE", dead.getStringProperty("ucErrorCode"));
+        assertTrue(((jakarta.jms.BytesMessage) dead).getBodyLength() > 0, "the refused message's bytes must be kept");
         assertFalse(Tripwire.DESERIALIZED.get(), "the hub deserialized an ObjectMessage");
     }
 
@@ -329,6 +330,21 @@ class JmsIngressTest extends HubTestSupport {
             assertEquals("ENDED", log.getSessions().getSession().get(0).getState());
             assertTrue(log.getSessions().getSession().get(0).getParticipants().getParticipant().get(0).isMuted());
         }
+    }
+
+    @Test
+    void theHubNeverCarriesAReplyIntoAnotherTenantsQueue() throws Exception {
+        try (Connection erp = core("erp", "erp-dev-password"); Connection crm = core("crm", "crm-dev-password")) {
+            Session s = erp.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            TextMessage m = s.createTextMessage(startConference("F-1", null, "+4930111111"));
+            m.setJMSReplyTo(s.createQueue("uc.replies.crm"));
+            m.setJMSCorrelationID("forged");
+            s.createProducer(s.createQueue("uc.requests")).send(m);
+            Session cs = crm.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            assertNull(cs.createConsumer(cs.createQueue("uc.replies.crm")).receive(3000), "a reply was carried into crm's queue");
+        }
+        // The request itself was served for its sender.
+        assertEquals(ReplyStatus.OK, ok("erp", query("F-1")).getStatus());
     }
 
     @Test

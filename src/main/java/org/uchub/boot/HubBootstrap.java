@@ -20,7 +20,6 @@ import org.slf4j.LoggerFactory;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.component.jms.JmsComponent;
 import org.springframework.jms.connection.CachingConnectionFactory;
-import org.springframework.jms.connection.JmsTransactionManager;
 import org.uchub.broker.BrokerUsers;
 import org.uchub.broker.EmbeddedBroker;
 import org.uchub.broker.HubSecurityManager;
@@ -136,8 +135,11 @@ public class HubBootstrap implements CamelConfiguration {
 
         JmsComponent jms = new JmsComponent();
         jms.setConnectionFactory(connections);
+        // Local transactions on the listener's own session, which Spring exposes to sends made
+        // in the same thread: a reply or dead letter commits with the acknowledgement. (A
+        // separate JmsTransactionManager would send on a second session, committed after it.)
         jms.setTransacted(true);
-        jms.setTransactionManager(new JmsTransactionManager(connections));
+        jms.setLazyCreateTransactionManager(false);
         jms.setHeaderFilterStrategy(new StrictJmsHeaderFilter());
         context.addComponent("jms", jms);
 

@@ -40,6 +40,8 @@ public class EmbeddedBroker {
     }
 
     public synchronized void start() throws Exception {
+        // Nothing in this JVM's Artemis clients may turn message bytes into Java objects.
+        System.setProperty("org.apache.activemq.artemis.jms.deserialization.denylist", "*");
         Configuration cfg = new ConfigurationImpl();
         cfg.setName("uc-hub");
         cfg.setPersistenceEnabled(true);
@@ -60,6 +62,10 @@ public class EmbeddedBroker {
                 .setMaxDeliveryAttempts(settings.maxDeliveryAttempts()).setRedeliveryDelay(settings.redeliveryDelayMs())
                 .setRedeliveryMultiplier(settings.redeliveryMultiplier()).setMaxRedeliveryDelay(settings.maxRedeliveryDelayMs())
                 .setAutoCreateQueues(true).setAutoCreateAddresses(true));
+        // The hub retries a failing request itself, in order; a broker-side delay would let the
+        // next request of the same business ID overtake a rolled-back one.
+        cfg.addAddressSetting(settings.requestQueue(), new AddressSettings().setDeadLetterAddress(dla).setExpiryAddress(expiry)
+                .setMaxDeliveryAttempts(settings.maxDeliveryAttempts()).setRedeliveryDelay(0));
         // The dead-letter and expiry queues themselves must never lose a message.
         cfg.addAddressSetting(settings.deadLetterQueue(), new AddressSettings().setMaxDeliveryAttempts(-1));
         cfg.addAddressSetting("ExpiryQueue", new AddressSettings().setMaxDeliveryAttempts(-1));

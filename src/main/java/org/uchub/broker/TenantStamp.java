@@ -16,6 +16,10 @@ public class TenantStamp implements ActiveMQServerMessagePlugin {
 
     @Override
     public void beforeSend(ServerSession session, Transaction tx, Message message, boolean direct, boolean noAutoCreateQueue) {
+        if (message.getUserID() == null) {
+            // STOMP senders' messages carry no id; dedupe by message id needs one that is unique.
+            message.setUserID(org.apache.activemq.artemis.utils.UUIDGenerator.getInstance().generateUUID());
+        }
         String user = session == null ? null : session.getValidatedUser();
         if (user != null) {
             message.putStringProperty(PROPERTY, user);

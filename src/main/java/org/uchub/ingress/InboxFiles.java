@@ -1,10 +1,6 @@
 package org.uchub.ingress;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import org.apache.camel.Exchange;
 import org.uchub.contract.ErrorDetail;
 import org.uchub.request.ContractCodec;
@@ -51,13 +47,7 @@ public class InboxFiles {
     static String dedupeKey(String relative, Exchange exchange) {
         Object modified = exchange.getMessage().getHeader(Exchange.FILE_LAST_MODIFIED);
         Object length = exchange.getMessage().getHeader(Exchange.FILE_LENGTH);
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256")
-                    .digest((relative + "\n" + modified + "\n" + length).getBytes(StandardCharsets.UTF_8));
-            return "file:" + HexFormat.of().formatHex(digest, 0, 20);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return DedupeKeys.of("file", relative + "\n" + modified + "\n" + length);
     }
 
     /** Sends a file that could not be handled to {@code .error/} and returns the text of its note. */

@@ -12,9 +12,6 @@ import jakarta.jms.TextMessage;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePattern;
 import org.apache.camel.ProducerTemplate;
@@ -100,13 +97,9 @@ public class JmsRequests {
      * gave the message; both stay the same across redeliveries.
      */
     static String messageId(Message m) throws JMSException {
-        if (m.getJMSMessageID() != null) {
-            return m.getJMSMessageID();
-        }
-        if (m instanceof org.apache.activemq.artemis.jms.client.ActiveMQMessage a) {
-            return "core:" + a.getCoreMessage().getMessageID();
-        }
-        return null;
+        // The embedded broker gives every message without one a random id (TenantStamp), so
+        // ids restarting with a new journal can never make a new request look like an old one.
+        return m.getJMSMessageID();
     }
 
     /**
@@ -120,6 +113,14 @@ public class JmsRequests {
         String text = exchange.getMessage().getBody(String.class);
         if (to == null) {
             LOG.info("Reply to fire-and-forget request {}: {}", messageId(request), RequestRules.printable(firstLine(text)));
+            return;
+        }
+        String tenant = exchange.getProperty(InboxFiles.TENANT, String.class);
+        if (!mayReplyTo(to, tenant)) {
+            // The hub sends with rights the sender does not have: it must not carry a reply
+            // into another tenant's queue, the events or its own queues.
+            LOG.warn("Request {} of tenant {} names reply destination {}, which is not its own: no reply sent",
+                    messageId(request), tenant, to);
             return;
         }
         String correlation = request.getJMSCorrelationID() != null ? request.getJMSCorrelationID() : request.getJMSMessageID();
@@ -143,6 +144,20 @@ public class JmsRequests {
      * STOMP and AMQP senders name their reply destination as a plain string ("/queue/x" or
      * "x"), which reaches JMS as a destination of no kind; it is taken as a queue.
      */
+    /** A temporary destination (the sender's own), or the tenant's own reply queue. */
+    static boolean mayReplyTo(Destination d, String tenant) throws JMSException {
+        if (d instanceof jakarta.jms.TemporaryQueue || d instanceof jakarta.jms.TemporaryTopic) {
+            return true;
+        }
+        if (d instanceof ActiveMQDestination a) {
+            if (a.isTemporary()) {
+                return true;
+            }
+            return a.isQueue() && tenant != null && a.getAddress().equals("uc.replies." + tenant);
+        }
+        return false;
+    }
+
     static Destination replyDestination(Destination d) throws JMSException {
         if (!(d instanceof ActiveMQDestination a) || a.getType() != ActiveMQDestination.TYPE.DESTINATION) {
             return d;
@@ -156,15 +171,7 @@ public class JmsRequests {
     }
 
     static String dedupeKey(String messageId) {
-        if (messageId == null) {
-            return null;
-        }
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(messageId.getBytes(StandardCharsets.UTF_8));
-            return "jms:" + HexFormat.of().formatHex(d, 0, 20);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return messageId == null ? null : DedupeKeys.of("jms", messageId);
     }
 
     private static String kind(Message m) {
@@ -202,23 +209,31 @@ public class JmsRequests {
             byte[] bytes = new byte[(int) Math.min(b.getBodyLength(), Integer.MAX_VALUE - 8)];
             b.readBytes(bytes);
             body = bytes;
+        } else if (original instanceof org.apache.activemq.artemis.jms.client.ActiveMQMessage a) {
+            // Any other kind is kept as the raw bytes the broker holds, never opened here.
+            var buffer = a.getCoreMessage().getReadOnlyBodyBuffer();
+            byte[] bytes = new byte[buffer.readableBytes()];
+            buffer.readBytes(bytes);
+            body = bytes;
         } else {
-            // Any other kind is passed on as the broker holds it, its body never opened here.
-            original.clearProperties();
-            body = original;
+            body = new byte[0];
         }
         String tenant = exchange.getProperty(InboxFiles.TENANT, String.class);
         String why = reason == null ? "" : reason.length() > 1000 ? reason.substring(0, 1000) : reason;
         // Sent in this thread, so it joins the consumer's transaction: the dead letter and the
         // acknowledgement of the request commit together.
-        producer(exchange).send(deadLetterUri, ExchangePattern.InOnly, e -> {
+        Exchange sent = producer(exchange).send(deadLetterUri, ExchangePattern.InOnly, e -> {
             e.getMessage().setBody(body);
             e.getMessage().setHeader("ucErrorCode", code);
             e.getMessage().setHeader("ucFailureReason", why);
             if (tenant != null) {
                 e.getMessage().setHeader("tenant", tenant);
             }
-        }).getException();
+        });
+        if (sent.getException() != null) {
+            // Failing here rolls the request back onto the queue: it is never acknowledged unkept.
+            throw new IllegalStateException("could not keep the request in " + deadLetterQueue, sent.getException());
+        }
         LOG.warn("Request {} of tenant {} kept in {}: {} {}", messageId(original), tenant, deadLetterQueue, code,
                 RequestRules.printable(why));
     }

@@ -38,7 +38,7 @@ public class EventOutbox {
         return Database.inTransaction(ds, c -> {
             List<Pending> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("select tenant, business_id, seq, session_id, event_time, event_type, source,"
-                    + " participant, detail from uc_event where published = false order by event_time, tenant, business_id, seq")) {
+                    + " participant, detail from uc_event where published = false order by tenant, business_id, seq")) {
                 ps.setMaxRows(batchSize);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -55,9 +55,6 @@ public class EventOutbox {
                     }
                 }
             }
-            // Within one business ID the order must be seq order, whatever the clock said.
-            out.sort(java.util.Comparator.comparing((Pending p) -> p.tenant()).thenComparing(p -> p.event().getBusinessId())
-                    .thenComparingLong(p -> p.event().getSeq()));
             return out;
         });
     }
