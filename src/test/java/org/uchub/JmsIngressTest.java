@@ -348,6 +348,17 @@ class JmsIngressTest extends HubTestSupport {
     }
 
     @Test
+    void aTemporaryQueueCanOnlyBeReadByTheSystemThatCreatedIt() throws Exception {
+        try (Connection erp = core("erp", "erp-dev-password"); Connection crm = core("crm", "crm-dev-password")) {
+            Session es = erp.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            TemporaryQueue erpReplies = es.createTemporaryQueue();
+            es.createConsumer(erpReplies).close();
+            Session cs = crm.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            assertThrows(JMSSecurityException.class, () -> cs.createConsumer(cs.createQueue(erpReplies.getQueueName())));
+        }
+    }
+
+    @Test
     void wrongCredentialsAndAnonymousAccessAreRefused() {
         assertThrows(JMSSecurityException.class, () -> core("erp", "wrong").close());
         assertThrows(JMSSecurityException.class, () -> core(null, null).close());

@@ -45,6 +45,7 @@ import org.uchub.sessionlog.SessionLog;
  */
 public class HubBootstrap implements CamelConfiguration {
     private static final Logger LOG = LoggerFactory.getLogger(HubBootstrap.class);
+    private static final String DEV_BROKER_PASSWORD = "uchub-dev-password";
 
     @Override
     public void configure(CamelContext context) throws Exception {
@@ -105,6 +106,13 @@ public class HubBootstrap implements CamelConfiguration {
         String url = pc.resolveProperty("broker.url").orElse("").trim();
         EmbeddedBroker embedded = null;
         if (url.isEmpty()) {
+            String host = prop(pc, "broker.embedded.host");
+            boolean loopback = host.equals("127.0.0.1") || host.equals("localhost") || host.equals("::1");
+            if (!loopback && DEV_BROKER_PASSWORD.equals(prop(pc, "broker.password"))) {
+                // The hub's broker user may do everything: its shipped password must not face a network.
+                throw new IllegalStateException("The embedded broker listens on " + host + " but broker.password is still the"
+                        + " development default: set BROKER_PASSWORD");
+            }
             BrokerUsers users = BrokerUsers.load(Path.of(prop(pc, "broker.users.file")));
             HubSecurityManager security = new HubSecurityManager(users, prop(pc, "broker.username"), prop(pc, "broker.password"),
                     prop(pc, "jms.request-queue"), prop(pc, "jms.events-topic"));

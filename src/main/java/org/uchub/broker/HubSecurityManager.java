@@ -25,6 +25,7 @@ public class HubSecurityManager implements ActiveMQSecurityManager5 {
     private final String hubPassword;
     private final String requestQueue;
     private final String eventsTopic;
+    private final java.util.Map<String, String> owners = new java.util.concurrent.ConcurrentHashMap<>();
 
     public HubSecurityManager(BrokerUsers users, String hubUser, String hubPassword, String requestQueue, String eventsTopic) {
         this.eventsTopic = eventsTopic;
@@ -68,13 +69,44 @@ public class HubSecurityManager implements ActiveMQSecurityManager5 {
         String ownEvents = eventsTopic + "." + user;
         return switch (checkType) {
             case SEND -> addressName.equals(requestQueue);
-            case CONSUME, BROWSE -> addressName.equals(ownReplies) || addressName.equals(ownEvents) || isTemporaryReplyAddress(addressName);
+            case CONSUME, BROWSE -> addressName.equals(ownReplies) || addressName.equals(ownEvents) || ownsTemporary(user, addressName);
             case CREATE_DURABLE_QUEUE, DELETE_DURABLE_QUEUE -> addressName.equals(ownReplies) || addressName.equals(ownEvents);
-            case CREATE_ADDRESS -> addressName.equals(ownReplies) || isTemporaryReplyAddress(addressName);
-            case CREATE_NON_DURABLE_QUEUE, DELETE_NON_DURABLE_QUEUE -> addressName.equals(ownEvents) || isTemporaryReplyAddress(addressName);
-            case DELETE_ADDRESS -> isTemporaryReplyAddress(addressName);
+            case CREATE_ADDRESS -> addressName.equals(ownReplies) || claimTemporary(user, addressName);
+            case CREATE_NON_DURABLE_QUEUE -> addressName.equals(ownEvents) || claimTemporary(user, addressName);
+            case DELETE_NON_DURABLE_QUEUE -> addressName.equals(ownEvents) || ownsTemporary(user, addressName);
+            case DELETE_ADDRESS -> releaseTemporary(user, addressName);
             default -> false;
         };
+    }
+
+    /**
+     * A temporary address belongs to the user who created it: another business system can
+     * neither read nor delete it, even if it learns the random name (OpenWire advisories
+     * announce them). Advisory topics themselves are every OpenWire client's.
+     */
+    private boolean claimTemporary(String user, String address) {
+        if (!isTemporaryReplyAddress(address)) {
+            return false;
+        }
+        return isAdvisory(address) || user.equals(owners.computeIfAbsent(address, a -> user));
+    }
+
+    private boolean ownsTemporary(String user, String address) {
+        return isTemporaryReplyAddress(address) && (isAdvisory(address) || user.equals(owners.get(address)));
+    }
+
+    private boolean releaseTemporary(String user, String address) {
+        if (!ownsTemporary(user, address)) {
+            return false;
+        }
+        if (!isAdvisory(address)) {
+            owners.remove(address, user);
+        }
+        return true;
+    }
+
+    private static boolean isAdvisory(String address) {
+        return address.regionMatches(true, 0, "ActiveMQ.Advisory.", 0, "ActiveMQ.Advisory.".length());
     }
 
     /**
@@ -82,8 +114,11 @@ public class HubSecurityManager implements ActiveMQSecurityManager5 {
      * clients); they are allowed anywhere outside the names the hub and the broker use.
      */
     static boolean isTemporaryReplyAddress(String address) {
-        return !address.startsWith("uc.") && !address.startsWith("DLQ.") && !address.startsWith("activemq.")
-                && !address.startsWith("$") && !address.equals("ExpiryQueue") && !address.isEmpty();
+        if (address.isEmpty() || address.startsWith("uc.") || address.startsWith("DLQ.") || address.startsWith("$")
+                || address.equals("ExpiryQueue")) {
+            return false;
+        }
+        return isAdvisory(address) || !address.regionMatches(true, 0, "activemq.", 0, "activemq.".length());
     }
 
     @Override
