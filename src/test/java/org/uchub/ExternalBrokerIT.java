@@ -125,19 +125,4 @@ class ExternalBrokerIT extends HubTestSupport {
             return rs.getLong(1);
         }
     }
-
-    interface Check {
-        boolean ok() throws Exception;
-    }
-
-    private static void await(Check check, long millis, String message) throws Exception {
-        long deadline = System.currentTimeMillis() + millis;
-        while (System.currentTimeMillis() < deadline) {
-            if (check.ok()) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError(message);
-    }
 }

@@ -230,21 +230,13 @@ class HubProcessIT {
         System.out.println("answered before the kill: " + answeredAtKill + " of " + (valid + invalid));
     }
 
-    interface Check {
-        boolean ok() throws Exception;
-    }
-
-    private void await(Check check, long millis, String message) throws Exception {
-        long deadline = System.currentTimeMillis() + millis;
-        while (System.currentTimeMillis() < deadline) {
-            if (check.ok()) {
-                return;
-            }
+    /** Like {@link HubTestSupport#await}, but stops at once if the hub process died. */
+    private void await(HubTestSupport.Check check, long millis, String message) throws Exception {
+        HubTestSupport.await(() -> {
             if (hub != null && !hub.isAlive()) {
                 throw new AssertionError(message + ": the hub exited with " + hub.exitValue());
             }
-            Thread.sleep(100);
-        }
-        throw new AssertionError(message);
+            return check.ok();
+        }, millis, message);
     }
 }

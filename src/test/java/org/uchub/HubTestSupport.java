@@ -179,6 +179,23 @@ public abstract class HubTestSupport extends CamelTestSupport {
         throw new AssertionError("no reply " + reply + " within 20 s");
     }
 
+    /** A condition a test waits for. */
+    public interface Check {
+        boolean ok() throws Exception;
+    }
+
+    /** Waits until the check holds, failing with the message after the time is up. */
+    public static void await(Check check, long millis, String message) throws Exception {
+        long deadline = System.currentTimeMillis() + millis;
+        while (System.currentTimeMillis() < deadline) {
+            if (check.ok()) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError(message);
+    }
+
     protected static Object parse(String reply) {
         if (reply.trim().startsWith("{")) {
             throw new IllegalArgumentException("parse() reads XML replies");

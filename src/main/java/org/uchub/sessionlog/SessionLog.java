@@ -113,24 +113,23 @@ public class SessionLog {
 
     /** The session a modify/end/query is about: the named one, or the business ID's most recent. */
     public Optional<SessionRef> find(String tenant, String businessId, String sessionId) {
-        String sql = sessionId != null
-                ? "select session_id, channel, state, reserved_number from uc_session where tenant = ? and business_id = ? and session_id = ?"
-                : "select session_id, channel, state, reserved_number from uc_session where tenant = ? and business_id = ?"
-                        + " order by started_at desc, session_id desc";
+        return sessionId != null
+                ? sessionRef("tenant = ? and business_id = ? and session_id = ?", tenant, businessId, sessionId)
+                : sessionRef("tenant = ? and business_id = ? order by started_at desc, session_id desc", tenant, businessId);
+    }
+
+    /** The first session matching the condition, reduced to what routing needs. */
+    private Optional<SessionRef> sessionRef(String condition, String... params) {
+        String sql = "select session_id, channel, state, reserved_number from uc_session where " + condition;
         return Database.inTransaction(ds, c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
-                ps.setString(1, tenant);
-                ps.setString(2, businessId);
-                if (sessionId != null) {
-                    ps.setString(3, sessionId);
+                for (int i = 0; i < params.length; i++) {
+                    ps.setString(i + 1, params[i]);
                 }
                 ps.setMaxRows(1);
                 try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        return Optional.<SessionRef>empty();
-                    }
-                    return Optional.of(new SessionRef(rs.getString(1), Channel.fromValue(rs.getString(2)), rs.getString(3),
-                            rs.getString(4)));
+                    return rs.next() ? Optional.of(new SessionRef(rs.getString(1), Channel.fromValue(rs.getString(2)), rs.getString(3),
+                            rs.getString(4))) : Optional.<SessionRef>empty();
                 }
             }
         });
@@ -293,17 +292,7 @@ public class SessionLog {
 
     /** The session a claimed request created or changed, for resuming it. */
     public Optional<SessionRef> session(String tenant, String sessionId) {
-        return Database.inTransaction(ds, c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "select session_id, channel, state, reserved_number from uc_session where tenant = ? and session_id = ?")) {
-                ps.setString(1, tenant);
-                ps.setString(2, sessionId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(new SessionRef(rs.getString(1), Channel.fromValue(rs.getString(2)), rs.getString(3),
-                            rs.getString(4))) : Optional.<SessionRef>empty();
-                }
-            }
-        });
+        return sessionRef("tenant = ? and session_id = ?", tenant, sessionId);
     }
 
     public boolean caseExists(String tenant, String businessId) {
