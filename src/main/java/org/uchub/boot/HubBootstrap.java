@@ -19,7 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.component.jms.JmsComponent;
+import org.apache.camel.spring.spi.SpringTransactionPolicy;
 import org.springframework.jms.connection.CachingConnectionFactory;
+import org.springframework.jms.connection.JmsTransactionManager;
 import org.uchub.broker.BrokerUsers;
 import org.uchub.broker.EmbeddedBroker;
 import org.uchub.broker.HubSecurityManager;
@@ -122,7 +124,7 @@ public class HubBootstrap implements CamelConfiguration {
                     prop(pc, "jms.request-queue"), prop(pc, "jms.dead-letter-queue"), prop(pc, "jms.events-topic"),
                     intProp(pc, "broker.max-delivery-attempts"), intProp(pc, "broker.redelivery-delay-ms"),
                     Double.parseDouble(prop(pc, "broker.redelivery-multiplier")), intProp(pc, "broker.max-redelivery-delay-ms"),
-                    users.users()),
+                    users.users(), intProp(pc, "broker.journal.buffer-timeout-us")),
                     security);
             embedded.start();
             bind(context, "embeddedBroker", embedded);
@@ -150,6 +152,8 @@ public class HubBootstrap implements CamelConfiguration {
         jms.setLazyCreateTransactionManager(false);
         jms.setHeaderFilterStrategy(new StrictJmsHeaderFilter());
         context.addComponent("jms", jms);
+        // For routes that send several messages as one broker transaction (the events batch).
+        bind(context, "jmsTransaction", new SpringTransactionPolicy(new JmsTransactionManager(connections)));
 
         EmbeddedBroker broker = embedded;
         // Stopped after the routes, so in-flight requests still commit their acknowledgement.

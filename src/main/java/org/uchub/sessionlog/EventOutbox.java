@@ -15,9 +15,9 @@ import org.uchub.request.ContractCodec;
 /**
  * The session log's events on their way to the events topic. Events are written in the
  * session-log transaction that causes them; this outbox hands out those not yet published,
- * in sequence order per business ID, and marks each once it is sent. A broker that is away
- * only delays publication; a crash between sending and marking publishes an event twice
- * (consumers can tell by business ID and seq), never loses one.
+ * in sequence order per business ID, and marks a batch once the broker has committed it. A
+ * broker that is away only delays publication; a crash between the broker's commit and the
+ * marking publishes a batch twice (consumers can tell by business ID and seq), never loses one.
  */
 public class EventOutbox {
     private final DataSource ds;
@@ -67,19 +67,24 @@ public class EventOutbox {
         m.setHeader("tenant", p.tenant());
         m.setHeader("eventType", p.event().getType());
         m.setHeader("seq", p.event().getSeq());
-        exchange.setProperty("ucEvent", p);
         m.setBody(codec.toXml(new ObjectFactory().createSessionEvent(p.event())));
     }
 
-    public void markPublished(Exchange exchange) {
-        Pending p = exchange.getProperty("ucEvent", Pending.class);
+    /** Marks a batch of events published, once the broker has committed all of them. */
+    public void markPublished(List<Pending> batch) {
+        if (batch.isEmpty()) {
+            return;
+        }
         Database.inTransaction(ds, c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "update uc_event set published = true where tenant = ? and business_id = ? and seq = ?")) {
-                ps.setString(1, p.tenant());
-                ps.setString(2, p.event().getBusinessId());
-                ps.setLong(3, p.event().getSeq());
-                ps.executeUpdate();
+                for (Pending p : batch) {
+                    ps.setString(1, p.tenant());
+                    ps.setString(2, p.event().getBusinessId());
+                    ps.setLong(3, p.event().getSeq());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
             }
             return null;
         });

@@ -1,6 +1,8 @@
 package org.uchub.sessionlog;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.sql.ResultSet;
 import javax.sql.DataSource;
 import org.uchub.contract.ReplyStatus;
@@ -68,8 +70,11 @@ public class RequestLedger {
             HubRequest again = new HubRequest(r.getTenant(), r.getIngress(), r.getAction(), r.getPayload());
             again.setSessionId(claim.sessionId());
             again.outcome(ReplyStatus.fromValue(claim.outcomeStatus()), claim.outcomeMessage());
-            SessionReply reply = log.reply(again);
-            store(again, reply);
+            SessionReply reply = Database.inTransaction(ds, c -> {
+                SessionReply rebuilt = log.reply(c, again);
+                store(c, again, rebuilt);
+                return rebuilt;
+            });
             reply.setReplayed(Boolean.TRUE);
             r.replay(reply);
             return r;
@@ -80,25 +85,29 @@ public class RequestLedger {
         return r;
     }
 
-    /** Stores the reply of an applied request under its dedupe key. */
-    public HubRequest remember(HubRequest r) {
-        if (r.getDedupeKey() != null && r.getAction() != Action.QUERY && !r.isReplayed()) {
-            store(r, r.getReply());
-        }
+    /**
+     * Completes an applied start, modify or end: its reply, the session as it now stands, is
+     * set on the request and stored under its dedupe key in one transaction.
+     */
+    public HubRequest complete(HubRequest r) {
+        r.setReply(Database.inTransaction(ds, c -> {
+            SessionReply reply = log.reply(c, r);
+            if (r.getDedupeKey() != null) {
+                store(c, r, reply);
+            }
+            return reply;
+        }));
         return r;
     }
 
-    private void store(HubRequest r, SessionReply reply) {
+    private void store(Connection c, HubRequest r, SessionReply reply) throws SQLException {
         String xml = codec.toXml(ContractCodec.element(reply, r.getAction()));
-        Database.inTransaction(ds, c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "update uc_request set reply_xml = ? where tenant = ? and request_id = ? and reply_xml is null")) {
-                ps.setString(1, xml);
-                ps.setString(2, r.getTenant());
-                ps.setString(3, r.getDedupeKey());
-                ps.executeUpdate();
-            }
-            return null;
-        });
+        try (PreparedStatement ps = c.prepareStatement(
+                "update uc_request set reply_xml = ? where tenant = ? and request_id = ? and reply_xml is null")) {
+            ps.setString(1, xml);
+            ps.setString(2, r.getTenant());
+            ps.setString(3, r.getDedupeKey());
+            ps.executeUpdate();
+        }
     }
 }

@@ -71,9 +71,9 @@ public class SessionLog {
         StartSessionRequest start = (StartSessionRequest) r.getPayload();
         SessionOptions o = start.getOptions();
         String sessionId = UUID.randomUUID().toString();
-        ensureCase(r.getTenant(), r.getBusinessId());
         Database.inTransaction(ds, c -> {
             OffsetDateTime now = now();
+            ensureCase(c, r.getTenant(), r.getBusinessId(), now);
             claimRequestId(c, r, sessionId, now);
             try (PreparedStatement ps = c.prepareStatement("insert into uc_session (session_id, tenant, business_id, channel, state,"
                     + " subject, record_requested, video, started_at, updated_at) values (?,?,?,?,?,?,?,?,?,?)")) {
@@ -309,14 +309,13 @@ public class SessionLog {
 
     // ------------------------------------------------------------------ replies
 
-    /** Sets the reply of an applied start, modify or end on the request. */
-    public HubRequest complete(HubRequest r) {
-        r.setReply(reply(r));
-        return r;
-    }
-
     /** The reply to an applied start, modify or end: the outcome and the session as it now stands. */
     public SessionReply reply(HubRequest r) {
+        return Database.inTransaction(ds, c -> reply(c, r));
+    }
+
+    /** {@link #reply(HubRequest)} in the caller's transaction. */
+    public SessionReply reply(Connection c, HubRequest r) throws SQLException {
         SessionReply reply = new SessionReply();
         reply.setStatus(r.getStatus() != null ? r.getStatus() : ReplyStatus.ACCEPTED);
         reply.setRequestId(r.getRequestId());
@@ -324,10 +323,7 @@ public class SessionLog {
         reply.setSessionId(r.getSessionId());
         reply.setMessage(r.getMessage());
         SessionList list = new SessionList();
-        Database.inTransaction(ds, c -> {
-            list.getSession().addAll(sessions(c, r.getTenant(), r.getBusinessId(), r.getSessionId()));
-            return null;
-        });
+        list.getSession().addAll(sessions(c, r.getTenant(), r.getBusinessId(), r.getSessionId()));
         if (!list.getSession().isEmpty()) {
             Session s = list.getSession().get(0);
             reply.setReservedNumber(r.getReservedNumber() != null ? r.getReservedNumber() : s.getReservedNumber());
@@ -539,26 +535,26 @@ public class SessionLog {
         }
     }
 
-    private void ensureCase(String tenant, String businessId) {
-        try {
-            Database.inTransaction(ds, c -> {
-                try (PreparedStatement ps = c.prepareStatement(
-                        "insert into uc_case (tenant, business_id, last_seq, created_at) select ?, ?, 0, ? where not exists"
-                                + " (select 1 from uc_case where tenant = ? and business_id = ?)")) {
-                    ps.setString(1, tenant);
-                    ps.setString(2, businessId);
-                    ps.setObject(3, now());
-                    ps.setString(4, tenant);
-                    ps.setString(5, businessId);
-                    ps.executeUpdate();
-                }
-                return null;
-            });
-        } catch (SessionLogRejectedException e) {
-            // Two first requests for one business ID raced; the other one created the case.
-            if (!(e.getCause() instanceof SQLException sql && Database.isDuplicateKey(sql))) {
+    /** Creates the business ID's row on its first request, in the caller's transaction. */
+    private static void ensureCase(Connection c, String tenant, String businessId, OffsetDateTime now) throws SQLException {
+        Savepoint sp = c.setSavepoint();
+        try (PreparedStatement ps = c.prepareStatement(
+                "insert into uc_case (tenant, business_id, last_seq, created_at) select ?, ?, 0, ? where not exists"
+                        + " (select 1 from uc_case where tenant = ? and business_id = ?)")) {
+            ps.setString(1, tenant);
+            ps.setString(2, businessId);
+            ps.setObject(3, now);
+            ps.setString(4, tenant);
+            ps.setString(5, businessId);
+            ps.executeUpdate();
+            c.releaseSavepoint(sp);
+        } catch (SQLException e) {
+            if (!Database.isDuplicateKey(e)) {
                 throw e;
             }
+            // Two first requests for one business ID raced and the other one created the row;
+            // the rest of this transaction uses it.
+            c.rollback(sp);
         }
     }
 

@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.CamelContext;
@@ -27,7 +28,9 @@ import org.uchub.boot.HubBootstrap;
  * on the same broker that commits one database insert per message and replies, without
  * Camel and without the hub's steps. Both runs keep the same number of requests in flight.
  *
- * <p>Run: see the README ("Benchmark"). Arguments: [requests (20000)] [in flight (64)].
+ * <p>Run: see the README ("Benchmark"). Arguments: [requests (20000)] [in flight (64)]
+ * [h2|postgres (h2)]; system properties named like configuration keys (-Djms.consumers=8)
+ * override them.
  */
 public final class JmsThroughputBenchmark {
     private JmsThroughputBenchmark() {
@@ -43,7 +46,17 @@ public final class JmsThroughputBenchmark {
         }
         Properties p = new Properties();
         p.setProperty("hub.data.dir", dir.toString());
-        p.setProperty("hub.db.url", "jdbc:h2:file:" + dir.resolve("sessionlog") + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE");
+        String db = args.length > 2 ? args[2] : "h2";
+        io.zonky.test.db.postgres.embedded.EmbeddedPostgres postgres = null;
+        if (db.equals("postgres")) {
+            postgres = io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder().setDataDirectory(dir.resolve("pg"))
+                    .setCleanDataDirectory(true).start();
+            p.setProperty("hub.db.url", postgres.getJdbcUrl("postgres", "postgres"));
+            p.setProperty("hub.db.user", "postgres");
+            p.setProperty("hub.db.password", "postgres");
+        }
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("hub.") || k.startsWith("broker.")
+                || k.startsWith("jms.")).forEach(k -> p.setProperty(k, System.getProperty(k)));
         p.setProperty("hub.routes.reload", "false");
         p.setProperty("broker.embedded.port", String.valueOf(port));
         p.setProperty("broker.embedded.dir", dir.resolve("broker").toString());
@@ -53,8 +66,11 @@ public final class JmsThroughputBenchmark {
         new HubBootstrap().configure(context);
         context.start();
         String url = "tcp://127.0.0.1:" + port;
-        System.out.printf("UC Hub JMS benchmark: %d StartSession requests, %d in flight, H2 file database (WRITE_DELAY=0),"
-                + " Artemis journal NIO, persistent messages%n", n, window);
+        System.out.printf("UC Hub JMS benchmark: %d StartSession requests, %d in flight, %d consumers, session log %s,"
+                + " Artemis journal NIO synced per commit (buffer timeout %s us), persistent messages%n", n, window,
+                Integer.parseInt(context.resolvePropertyPlaceholders("{{jms.consumers}}")),
+                db.equals("postgres") ? "PostgreSQL (embedded, default settings)" : context.resolvePropertyPlaceholders("{{hub.db.url}}"),
+                context.resolvePropertyPlaceholders("{{broker.journal.buffer-timeout-us}}"));
 
         int warm = Math.min(2000, n / 5);
         run("warm-up (hub)", url, warm, window, "warm-");
@@ -62,13 +78,14 @@ public final class JmsThroughputBenchmark {
         context.getRouteController().stopRoute("jms-consume");
 
         javax.sql.DataSource ds = context.getRegistry().lookupByNameAndType("dataSource", javax.sql.DataSource.class);
-        try (var c = ds.getConnection(); var st = c.createStatement()) {
-            st.execute("create table bench_floor (business_id varchar(64) primary key, body varchar(4000), at timestamp)");
+        int consumers = Integer.parseInt(context.resolvePropertyPlaceholders("{{jms.consumers}}"));
+        AtomicBoolean stop = new AtomicBoolean();
+        for (int i = 0; i < consumers; i++) {
+            startFloorConsumer(url, ds, stop);
         }
-        Thread floor = startFloorConsumer(url, ds);
         run("warm-up (floor)", url, warm, window, "fwarm-");
         Result base = run("floor", url, n, window, "floor-");
-        floor.interrupt();
+        stop.set(true);
 
         System.out.printf("%-6s %10s %10s %10s%n", "", "req/s", "p50 ms", "p99 ms");
         System.out.printf("%-6s %10.0f %10.2f %10.2f%n", "hub", hub.rate, hub.p50, hub.p99);
@@ -91,6 +108,9 @@ public final class JmsThroughputBenchmark {
 
     private static Result run(String name, String url, int n, int window, String prefix) throws Exception {
         ActiveMQConnectionFactory cf = new ActiveMQConnectionFactory(url, "erp", "erp-dev-password");
+        // Sends stay durable (the broker journals each before it is delivered) but do not wait
+        // for the journal one by one, as a busy legacy sender with many threads would not.
+        cf.setBlockOnDurableSend(false);
         long[] sentAt = new long[n];
         long[] latency = new long[n];
         Semaphore inFlight = new Semaphore(window);
@@ -145,8 +165,13 @@ public final class JmsThroughputBenchmark {
         }
     }
 
-    /** The floor: receive, insert one row, reply, commit; one transacted session, no Camel. */
-    private static Thread startFloorConsumer(String url, javax.sql.DataSource ds) {
+    /**
+     * The floor: receive, write the rows a StartSession of a call adds to the session log
+     * (business ID, session, two participants, one event, the request's dedupe key) in one
+     * database transaction, reply, commit the JMS transaction. Plain JDBC and JMS, no Camel,
+     * no parsing, validation or channel step.
+     */
+    private static Thread startFloorConsumer(String url, javax.sql.DataSource ds, AtomicBoolean stop) {
         Thread t = new Thread(() -> {
             ActiveMQConnectionFactory cf = new ActiveMQConnectionFactory(url, "uchub", "uchub-dev-password");
             try (Connection c = cf.createConnection(); var db = ds.getConnection()) {
@@ -155,25 +180,59 @@ public final class JmsThroughputBenchmark {
                 Session s = c.createSession(true, Session.SESSION_TRANSACTED);
                 MessageConsumer consumer = s.createConsumer(s.createQueue("uc.requests"));
                 MessageProducer replies = s.createProducer(null);
-                PreparedStatement insert = db.prepareStatement("insert into bench_floor (business_id, body, at) values (?, ?, ?)");
-                while (!Thread.currentThread().isInterrupted()) {
-                    Message m = consumer.receive(500);
+                PreparedStatement kase = db.prepareStatement("insert into uc_case (tenant, business_id, last_seq, created_at)"
+                        + " values ('floor', ?, 1, ?)");
+                PreparedStatement session = db.prepareStatement("insert into uc_session (session_id, tenant, business_id, channel,"
+                        + " state, subject, record_requested, video, started_at, updated_at) values (?, 'floor', ?, 'call',"
+                        + " 'REQUESTED', ?, false, false, ?, ?)");
+                PreparedStatement participant = db.prepareStatement("insert into uc_participant (session_id, address_type,"
+                        + " address, role, state, muted, updated_at) values (?, 'number', ?, 'participant', 'REQUESTED', false, ?)");
+                PreparedStatement event = db.prepareStatement("insert into uc_event (tenant, business_id, seq, session_id,"
+                        + " event_time, event_type, source, detail, published) values ('floor', ?, 1, ?, ?, 'REQUEST_RECEIVED',"
+                        + " 'ingress:jms', 'StartSession call with 2 participant(s), validated', true)");
+                PreparedStatement request = db.prepareStatement("insert into uc_request (tenant, request_id, action, business_id,"
+                        + " session_id, created_at) values ('floor', ?, 'start', ?, ?, ?)");
+                while (!stop.get()) {
+                    Message m = consumer.receive(200);
                     if (m == null) {
                         continue;
                     }
                     String body = ((TextMessage) m).getText();
-                    insert.setString(1, m.getJMSCorrelationID());
-                    insert.setString(2, body);
-                    insert.setObject(3, java.time.OffsetDateTime.now());
-                    insert.executeUpdate();
+                    String businessId = m.getJMSCorrelationID();
+                    String sessionId = java.util.UUID.randomUUID().toString();
+                    java.time.OffsetDateTime now = java.time.OffsetDateTime.now();
+                    kase.setString(1, businessId);
+                    kase.setObject(2, now);
+                    kase.executeUpdate();
+                    session.setString(1, sessionId);
+                    session.setString(2, businessId);
+                    session.setString(3, body.substring(0, Math.min(body.length(), 1000)));
+                    session.setObject(4, now);
+                    session.setObject(5, now);
+                    session.executeUpdate();
+                    for (String number : new String[] {"+4930111111", "+4930222222"}) {
+                        participant.setString(1, sessionId);
+                        participant.setString(2, number);
+                        participant.setObject(3, now);
+                        participant.executeUpdate();
+                    }
+                    event.setString(1, businessId);
+                    event.setString(2, sessionId);
+                    event.setObject(3, now);
+                    event.executeUpdate();
+                    request.setString(1, m.getJMSMessageID());
+                    request.setString(2, businessId);
+                    request.setString(3, sessionId);
+                    request.setObject(4, now);
+                    request.executeUpdate();
                     db.commit();
                     TextMessage reply = s.createTextMessage("<ok/>");
-                    reply.setJMSCorrelationID(m.getJMSCorrelationID());
+                    reply.setJMSCorrelationID(businessId);
                     replies.send(m.getJMSReplyTo(), reply);
                     s.commit();
                 }
             } catch (Exception e) {
-                if (!Thread.currentThread().isInterrupted()) {
+                if (!stop.get()) {
                     e.printStackTrace();
                 }
             }
