@@ -3,19 +3,27 @@ package org.uchub;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.jms.Connection;
 import jakarta.jms.Message;
 import jakarta.jms.MessageProducer;
 import jakarta.jms.Session;
-import jakarta.jms.TemporaryQueue;
+import jakarta.jms.JMSSecurityException;
+import jakarta.jms.MessageConsumer;
+import jakarta.jms.Queue;
 import jakarta.jms.TextMessage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
+import org.apache.qpid.jms.JmsConnectionFactory;
+import org.junit.jupiter.api.function.Executable;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,9 +32,11 @@ import org.uchub.contract.ReplyStatus;
 
 /**
  * The hub as a client of a standalone Artemis broker (its own distribution, its own
- * process): request/reply with the tenant the broker validated, and a broker killed and
- * restarted while requests are queued, after which the hub has reconnected by itself and
- * applied every request exactly once.
+ * process) configured from the shipped sample (examples/external-broker): request/reply and
+ * events with the tenant the broker validated, for CORE and AMQP senders; what a business
+ * system may and may not do there; and the broker killed and restarted, once with requests
+ * queued and once while a sender is still sending, after which the hub has reconnected by
+ * itself and applied every request exactly once.
  */
 @org.junit.jupiter.api.Timeout(value = 6, unit = java.util.concurrent.TimeUnit.MINUTES)
 class ExternalBrokerIT extends HubTestSupport {
@@ -52,7 +62,7 @@ class ExternalBrokerIT extends HubTestSupport {
         p.setProperty("broker.url", broker.url());
         p.setProperty("broker.username", StandaloneArtemis.HUB_USER);
         p.setProperty("broker.password", StandaloneArtemis.HUB_PASSWORD);
-        p.setProperty("jms.consumers", "1");
+        p.setProperty("broker.external.plugins", "true");
         return p;
     }
 
@@ -66,7 +76,8 @@ class ExternalBrokerIT extends HubTestSupport {
     void theHubServesRequestsThroughAnExternalBroker() throws Exception {
         try (Connection c = client("erp")) {
             Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
-            TemporaryQueue replies = s.createTemporaryQueue();
+            Queue replies = s.createQueue("uc.replies.erp");
+            MessageConsumer events = s.createConsumer(s.createTopic("uc.events.erp"), "businessId = 'X-1'");
             TextMessage m = s.createTextMessage(startConference("X-1", null, "+4930111111"));
             m.setJMSReplyTo(replies);
             m.setJMSCorrelationID("x-1");
@@ -75,9 +86,111 @@ class ExternalBrokerIT extends HubTestSupport {
             assertNotNull(reply, "no reply through the external broker");
             assertEquals("x-1", reply.getJMSCorrelationID());
             assertEquals(ReplyStatus.NOT_CONNECTED, sessionReply(((TextMessage) reply).getText()).getStatus());
+            Message first = events.receive(30_000);
+            assertNotNull(first, "no event on the tenant's own events address");
+            assertEquals("erp", first.getStringProperty("tenant"));
+            assertEquals(1L, first.getLongProperty("seq"));
         }
         assertEquals(ReplyStatus.OK, ok("erp", query("X-1")).getStatus());
         rejected("crm", query("X-1"), "NOT_FOUND");
+    }
+
+    @Test
+    void theSampleBrokerConfigurationLetsABusinessSystemOnlySendRequestsAndReadItsOwnRepliesAndEvents() throws Exception {
+        try (Connection c = client("erp")) {
+            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            assertDenied(() -> s.createConsumer(s.createQueue("uc.requests")), "consume uc.requests");
+            assertDenied(() -> s.createConsumer(s.createQueue("uc.replies.crm")), "read another system's replies");
+            assertDenied(() -> s.createConsumer(s.createTopic("uc.events.crm")), "read another system's events");
+            assertDenied(() -> s.createConsumer(s.createTopic("uc.events")), "read every tenant's events");
+            assertDenied(() -> s.createProducer(s.createTopic("uc.events")).send(s.createTextMessage("forged")), "publish events");
+            assertDenied(() -> s.createProducer(s.createQueue("uc.replies.crm")).send(s.createTextMessage("forged")),
+                    "send into another system's replies");
+            assertDenied(() -> s.createConsumer(s.createQueue("DLQ.uc.requests")), "read the dead letters");
+            assertDenied(s::createTemporaryQueue, "create a temporary queue (any user could read it on a plain broker)");
+        }
+    }
+
+    private static void assertDenied(Executable action, String what) {
+        JMSSecurityException e = assertThrows(JMSSecurityException.class, action, "a business system may not " + what);
+        assertTrue(e.getMessage().contains("AMQ229032") || e.getMessage().contains("AMQ229213"), e.getMessage());
+    }
+
+    /**
+     * Whether the tenant of an AMQP sender reaches the hub through an external broker: the
+     * broker stamps the validated user on the AMQP message, and the hub must read it there.
+     */
+    @Test
+    void anAmqpSenderThroughTheExternalBrokerIsItsOwnTenant() throws Exception {
+        JmsConnectionFactory amqp = new JmsConnectionFactory("crm", "crm-dev-password", "amqp://127.0.0.1:" + broker.port);
+        try (Connection c = amqp.createConnection()) {
+            c.start();
+            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            Queue replies = s.createQueue("uc.replies.crm");
+            TextMessage m = s.createTextMessage(startConference("XA-1", null, "+4930111111"));
+            m.setJMSReplyTo(replies);
+            m.setJMSCorrelationID("xa-1");
+            s.createProducer(s.createQueue("uc.requests")).send(m);
+            Message reply = s.createConsumer(replies).receive(30_000);
+            assertNotNull(reply, "no reply to the AMQP sender");
+            assertEquals(ReplyStatus.NOT_CONNECTED, sessionReply(((TextMessage) reply).getText()).getStatus(),
+                    ((TextMessage) reply).getText());
+        }
+        assertEquals(ReplyStatus.OK, ok("crm", query("XA-1")).getStatus());
+        rejected("erp", query("XA-1"), "NOT_FOUND");
+    }
+
+    /**
+     * A sender keeps sending while the broker is killed and restarted. Its client reconnects
+     * and sends again what failed, with the same requestId (a resent message gets a new JMS
+     * message ID), so each request takes effect exactly once.
+     */
+    @Test
+    void aBrokerKilledWhileASenderIsSendingLosesNothingAndAppliesNothingTwice() throws Exception {
+        int n = 400;
+        AtomicInteger sent = new AtomicInteger();
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        ActiveMQConnectionFactory cf = new ActiveMQConnectionFactory(broker.url() + "?reconnectAttempts=-1&retryInterval=200"
+                + "&initialConnectAttempts=-1", "erp", "erp-dev-password");
+        Thread sender = new Thread(() -> {
+            try (Connection c = cf.createConnection()) {
+                Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+                MessageProducer p = s.createProducer(s.createQueue("uc.requests"));
+                for (int i = 0; i < n; i++) {
+                    String request = startConference("W-" + i, "w-" + i, "+4930111111").replace("<channel>conference",
+                            "<channel>call").replace("</participants>",
+                                    "<participant><number>+4930222222</number></participant></participants>");
+                    while (true) {
+                        try {
+                            p.send(s.createTextMessage(request));
+                            break;
+                        } catch (jakarta.jms.JMSException e) {
+                            // Not known whether the broker took it: send again, the requestId decides.
+                            Thread.sleep(200);
+                        }
+                    }
+                    sent.incrementAndGet();
+                    Thread.sleep(5);
+                }
+            } catch (Throwable t) {
+                failed.set(t);
+            }
+        }, "legacy-sender");
+        sender.start();
+        await(() -> sent.get() >= 80, 60_000, "the sender did not get going");
+        broker.kill();
+        long sentAtKill = sent.get();
+        Thread.sleep(2000);
+        broker.start();
+        sender.join(240_000);
+        assertNull(failed.get(), () -> "the sender failed: " + failed.get());
+        assertEquals(n, sent.get(), "the sender did not finish");
+        await(() -> count("select count(*) from uc_session where business_id like 'W-%'") >= n, 180_000,
+                "not every request was applied after the broker came back");
+        Thread.sleep(2000);
+        assertEquals(n, count("select count(*) from uc_session where business_id like 'W-%'"), "a request was applied twice");
+        assertEquals(n, count("select count(distinct business_id) from uc_session where business_id like 'W-%'"));
+        System.out.println("sent before the kill: " + sentAtKill + " of " + n);
     }
 
     @Test

@@ -7,6 +7,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.transform.TransformerFactory;
+import javax.xml.transform.dom.DOMSource;
+import javax.xml.transform.stream.StreamResult;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
+import org.w3c.dom.NodeList;
 
 /**
  * A standalone Artemis broker from its own distribution (unpacked by the build into
@@ -26,6 +34,43 @@ final class StandaloneArtemis implements AutoCloseable {
         this.port = port;
     }
 
+    /** The sample configuration the README points operators to: the broker is built from it. */
+    static final Path SAMPLE = Path.of("examples/external-broker/broker-uc-hub.xml");
+
+    /**
+     * Puts each element of the sample over the element of the same name in the instance's
+     * {@code <core>} (or adds it), as an operator following the README would.
+     */
+    private static void applySample(Path brokerXml) throws Exception {
+        DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
+        f.setNamespaceAware(true);
+        Document broker = f.newDocumentBuilder().parse(brokerXml.toFile());
+        Document sample = f.newDocumentBuilder().parse(SAMPLE.toFile());
+        Element core = (Element) broker.getElementsByTagNameNS("urn:activemq:core", "core").item(0);
+        if (core == null) {
+            throw new IllegalStateException("no <core> element in " + brokerXml);
+        }
+        NodeList parts = sample.getDocumentElement().getChildNodes();
+        for (int i = 0; i < parts.getLength(); i++) {
+            if (!(parts.item(i) instanceof Element part)) {
+                continue;
+            }
+            Node copy = broker.importNode(part, true);
+            Node existing = null;
+            for (Node n = core.getFirstChild(); n != null; n = n.getNextSibling()) {
+                if (n instanceof Element e && e.getLocalName().equals(part.getLocalName())) {
+                    existing = n;
+                }
+            }
+            if (existing != null) {
+                core.replaceChild(copy, existing);
+            } else {
+                core.appendChild(copy);
+            }
+        }
+        TransformerFactory.newInstance().newTransformer().transform(new DOMSource(broker), new StreamResult(brokerXml.toFile()));
+    }
+
     static StandaloneArtemis create(Path instance, int port) throws Exception {
         String home = System.getProperty("artemis.home");
         if (home == null || !Files.isDirectory(Path.of(home))) {
@@ -35,22 +80,21 @@ final class StandaloneArtemis implements AutoCloseable {
         Path artemis = Path.of(home, "bin", "artemis");
         run(List.of(artemis.toString(), "create", instance.toString(), "--silent", "--force", "--user", HUB_USER, "--password",
                 HUB_PASSWORD, "--require-login", "--no-web", "--no-hornetq-acceptor", "--no-mqtt-acceptor", "--no-amqp-acceptor",
-                "--no-stomp-acceptor", "--nio", "--no-autotune", "--host", "127.0.0.1", "--default-port", String.valueOf(port),
-                "--queues", "uc.requests:anycast,DLQ.uc.requests:anycast"), null);
-        Path brokerXml = instance.resolve("etc/broker.xml");
-        String xml = Files.readString(brokerXml);
-        // The hub takes the tenant from the user the broker validated and stamped.
-        String stamped = xml.replaceFirst("(<core [^>]*>)", "$1\n      <populate-validated-user>true</populate-validated-user>");
-        if (stamped.equals(xml)) {
-            throw new IllegalStateException("no <core> element in " + brokerXml);
+                "--no-stomp-acceptor", "--nio", "--no-autotune", "--host", "127.0.0.1", "--default-port", String.valueOf(port)),
+                null);
+        applySample(instance.resolve("etc/broker.xml"));
+        Path plugins = Path.of("target/uc-hub-broker-plugins.jar");
+        if (!Files.isRegularFile(plugins)) {
+            throw new IllegalStateException(plugins + " is missing: mvn package builds it");
         }
-        Files.writeString(brokerXml, stamped);
-        // Business systems are ordinary users of the broker's properties login module.
+        Files.createDirectories(instance.resolve("lib"));
+        Files.copy(plugins, instance.resolve("lib").resolve(plugins.getFileName()));
+        // Business systems are ordinary users of the broker's properties login module, with
+        // the roles the shipped sample names.
         Path users = instance.resolve("etc/artemis-users.properties");
         Path roles = instance.resolve("etc/artemis-roles.properties");
         Files.writeString(users, Files.readString(users) + "\nerp = erp-dev-password\ncrm = crm-dev-password\n");
-        String roleFile = Files.readString(roles).replaceFirst("(?m)^amq\\s*=\\s*(.*)$", "amq = $1,erp,crm");
-        Files.writeString(roles, roleFile);
+        Files.writeString(roles, Files.readString(roles) + "\n" + Files.readString(SAMPLE.resolveSibling("artemis-roles.properties")));
         return new StandaloneArtemis(instance, port);
     }
 

@@ -93,7 +93,8 @@ public class HubBootstrap implements CamelConfiguration {
                 prop(pc, "hub.inbox.default-tenant")));
 
         boolean embeddedBroker = pc.resolveProperty("broker.url").orElse("").isBlank();
-        bind(context, "jmsRequests", new JmsRequests(prop(pc, "jms.dead-letter-queue"), maxBytes, embeddedBroker));
+        boolean stamped = embeddedBroker || Boolean.parseBoolean(prop(pc, "broker.external.plugins"));
+        bind(context, "jmsRequests", new JmsRequests(prop(pc, "jms.dead-letter-queue"), maxBytes, stamped));
         configureJms(context, pc);
 
         loadRoutes(context, Path.of(prop(pc, "hub.routes.dir")), Boolean.parseBoolean(prop(pc, "hub.routes.reload")));
@@ -131,7 +132,7 @@ public class HubBootstrap implements CamelConfiguration {
             url = EmbeddedBroker.IN_VM_URL;
         } else {
             LOG.info("Using the external broker at {}", url);
-            if (intProp(pc, "jms.consumers") > 1) {
+            if (!Boolean.parseBoolean(prop(pc, "broker.external.plugins")) && intProp(pc, "jms.consumers") > 1) {
                 LOG.warn("jms.consumers is {} with an external broker: requests of one business ID keep their order only if"
                         + " their senders set JMSXGroupID", intProp(pc, "jms.consumers"));
             }
@@ -140,6 +141,9 @@ public class HubBootstrap implements CamelConfiguration {
         // The hub never reads an ObjectMessage; should anything try, no class may be deserialized.
         artemis.setDeserializationDenyList("*");
         artemis.setDeserializationAllowList("");
+        if (embedded == null && Boolean.parseBoolean(prop(pc, "broker.external.plugins"))) {
+            requireTenantStamp(artemis, prop(pc, "broker.username"));
+        }
         CachingConnectionFactory connections = new CachingConnectionFactory(artemis);
         connections.setSessionCacheSize(intProp(pc, "jms.session-cache-size"));
 
@@ -166,6 +170,31 @@ public class HubBootstrap implements CamelConfiguration {
                 }
             }
         }, true, true);
+    }
+
+    /**
+     * With broker.external.plugins the hub believes the tenant the broker's plugin stamps on
+     * each message. Should the plugin be missing, any sender could set that property itself:
+     * the hub sends itself a message with a forged stamp and refuses to start unless the broker
+     * replaced it with the hub's own user.
+     */
+    static void requireTenantStamp(jakarta.jms.ConnectionFactory cf, String hubUser) throws Exception {
+        try (jakarta.jms.Connection c = cf.createConnection()) {
+            c.start();
+            jakarta.jms.Session s = c.createSession(false, jakarta.jms.Session.AUTO_ACKNOWLEDGE);
+            jakarta.jms.TemporaryQueue probe = s.createTemporaryQueue();
+            jakarta.jms.Message m = s.createTextMessage("tenant stamp check");
+            m.setStringProperty(org.uchub.broker.TenantStamp.PROPERTY, "forged-by-sender");
+            s.createProducer(probe).send(m);
+            jakarta.jms.Message back = s.createConsumer(probe).receive(10_000);
+            String stamp = back == null ? null : back.getStringProperty(org.uchub.broker.TenantStamp.PROPERTY);
+            if (!hubUser.equals(stamp)) {
+                throw new IllegalStateException("broker.external.plugins is true but the broker does not stamp the sender's user"
+                        + " on messages (a sender's own value came through: " + stamp + "); install uc-hub-broker-plugins.jar"
+                        + " as examples/external-broker describes, or set broker.external.plugins=false");
+            }
+        }
+        LOG.info("The external broker stamps each message with its sender's user (UC Hub broker plugins installed)");
     }
 
     private static void loadRoutes(CamelContext context, Path dir, boolean reload) throws Exception {

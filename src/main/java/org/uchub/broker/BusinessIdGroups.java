@@ -8,7 +8,7 @@ import org.apache.activemq.artemis.api.core.ICoreMessage;
 import org.apache.activemq.artemis.api.core.Message;
 import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.server.ServerSession;
-import org.apache.activemq.artemis.core.server.plugin.ActiveMQServerMessagePlugin;
+import org.apache.activemq.artemis.core.server.plugin.ActiveMQServerPlugin;
 import org.apache.activemq.artemis.core.transaction.Transaction;
 
 /**
@@ -19,15 +19,25 @@ import org.apache.activemq.artemis.core.transaction.Transaction;
  * text or bytes body are looked at, for the first businessId element or member; a request
  * without one is left ungrouped (it is invalid and will be refused anyway).
  */
-public class BusinessIdGroups implements ActiveMQServerMessagePlugin {
+public class BusinessIdGroups implements ActiveMQServerPlugin {
     private static final int SCAN = 64 * 1024;
     private static final Pattern XML = Pattern.compile("<(?:[A-Za-z_][\\w.-]*:)?businessId\\s*>\\s*([A-Za-z0-9._:-]{1,64})\\s*</");
     private static final Pattern JSON = Pattern.compile("\"businessId\"\\s*:\\s*\"([A-Za-z0-9._:-]{1,64})\"");
 
-    private final String requestQueue;
+    private String requestQueue;
 
     public BusinessIdGroups(String requestQueue) {
         this.requestQueue = requestQueue;
+    }
+
+    /** For a broker that loads the plugin from its broker.xml (property requestQueue). */
+    public BusinessIdGroups() {
+        this("uc.requests");
+    }
+
+    @Override
+    public void init(java.util.Map<String, String> properties) {
+        requestQueue = properties.getOrDefault("requestQueue", requestQueue);
     }
 
     @Override

@@ -2,16 +2,17 @@ package org.uchub.broker;
 
 import org.apache.activemq.artemis.api.core.Message;
 import org.apache.activemq.artemis.core.server.ServerSession;
-import org.apache.activemq.artemis.core.server.plugin.ActiveMQServerMessagePlugin;
+import org.apache.activemq.artemis.core.server.plugin.ActiveMQServerPlugin;
 import org.apache.activemq.artemis.core.transaction.Transaction;
 
 /**
- * Stamps every message entering the embedded broker with the user the broker authenticated
- * for its sender, whatever the protocol (Artemis' own validated-user field does not survive
+ * Stamps every message entering the broker (the embedded one, or an external one that loads
+ * it from its broker.xml) with the user the broker authenticated for its sender, whatever
+ * the protocol (Artemis' own validated-user field does not survive
  * the trip from AMQP to a JMS consumer). A value the sender put in the same property is
  * overwritten, so the stamp is the only tenant the hub believes.
  */
-public class TenantStamp implements ActiveMQServerMessagePlugin {
+public class TenantStamp implements ActiveMQServerPlugin {
     public static final String PROPERTY = "_UC_TENANT";
 
     @Override
