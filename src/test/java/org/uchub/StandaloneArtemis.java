@@ -78,8 +78,8 @@ final class StandaloneArtemis implements AutoCloseable {
                     + "); mvn verify unpacks it into target/artemis");
         }
         Path artemis = Path.of(home, "bin", "artemis");
-        run(List.of(artemis.toString(), "create", instance.toString(), "--silent", "--force", "--user", HUB_USER, "--password",
-                HUB_PASSWORD, "--require-login", "--no-web", "--no-hornetq-acceptor", "--no-mqtt-acceptor", "--no-amqp-acceptor",
+        run(List.of(artemis.toString(), "create", instance.toString(), "--silent", "--force", "--user", "admin", "--password",
+                "admin-" + HUB_PASSWORD, "--require-login", "--no-web", "--no-hornetq-acceptor", "--no-mqtt-acceptor", "--no-amqp-acceptor",
                 "--no-stomp-acceptor", "--nio", "--no-autotune", "--host", "127.0.0.1", "--default-port", String.valueOf(port)),
                 null);
         applySample(instance.resolve("etc/broker.xml"));
@@ -93,7 +93,10 @@ final class StandaloneArtemis implements AutoCloseable {
         // the roles the shipped sample names.
         Path users = instance.resolve("etc/artemis-users.properties");
         Path roles = instance.resolve("etc/artemis-roles.properties");
-        Files.writeString(users, Files.readString(users) + "\nerp = erp-dev-password\ncrm = crm-dev-password\n");
+        // The hub's user has only the sample's uc-hub role, not the instance's admin role, so
+        // a right missing from the sample fails the tests.
+        Files.writeString(users, Files.readString(users) + "\n" + HUB_USER + " = " + HUB_PASSWORD
+                + "\nerp = erp-dev-password\ncrm = crm-dev-password\n");
         Files.writeString(roles, Files.readString(roles) + "\n" + Files.readString(SAMPLE.resolveSibling("artemis-roles.properties")));
         return new StandaloneArtemis(instance, port);
     }

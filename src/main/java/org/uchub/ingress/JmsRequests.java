@@ -82,14 +82,23 @@ public class JmsRequests {
      * hub's stamp property is not trusted, since nothing would have overwritten it.
      */
     String tenant(Message m) throws JMSException {
-        if (trustTenantStamp) {
-            return m.getStringProperty(TenantStamp.PROPERTY);
-        }
+        String validated = null;
         if (m instanceof org.apache.activemq.artemis.jms.client.ActiveMQMessage a) {
             Object v = a.getCoreMessage().getValidatedUserID();
-            return v == null ? null : v.toString();
+            validated = v == null ? null : v.toString();
         }
-        return null;
+        if (!trustTenantStamp) {
+            return validated;
+        }
+        String stamp = m.getStringProperty(TenantStamp.PROPERTY);
+        // Where the broker also kept its own validated user (CORE, OpenWire, STOMP senders), a
+        // stamp that disagrees was not made by the plugin (a broker without it, or a path that
+        // bypasses it): no tenant at all rather than a wrong one.
+        if (validated != null && !validated.equals(stamp)) {
+            LOG.warn("Tenant stamp {} disagrees with the broker's validated user {}: tenant unknown", stamp, validated);
+            return null;
+        }
+        return stamp;
     }
 
     /**

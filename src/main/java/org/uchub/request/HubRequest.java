@@ -84,6 +84,10 @@ public class HubRequest {
         return ingressKey == null ? null : "~" + ingressKey;
     }
 
+    public String getIngressKey() {
+        return ingressKey;
+    }
+
     public void setIngressKey(String ingressKey) {
         this.ingressKey = ingressKey;
     }

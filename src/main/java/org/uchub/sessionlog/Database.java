@@ -3,7 +3,9 @@ package org.uchub.sessionlog;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 
@@ -93,6 +95,26 @@ public final class Database {
             }
         }
         return false;
+    }
+
+    /**
+     * Runs an insert that may hit a key another transaction holds, inside a savepoint, so the
+     * caller's transaction stays usable (PostgreSQL aborts a transaction on any error
+     * otherwise). Returns false, with nothing inserted, when the key was taken.
+     */
+    static boolean insertUnlessTaken(Connection c, PreparedStatement insert) throws SQLException {
+        Savepoint sp = c.setSavepoint();
+        try {
+            insert.executeUpdate();
+            c.releaseSavepoint(sp);
+            return true;
+        } catch (SQLException e) {
+            if (!isDuplicateKey(e)) {
+                throw e;
+            }
+            c.rollback(sp);
+            return false;
+        }
     }
 
     /** SQLState 23505 is a unique or primary key violation on both H2 and PostgreSQL. */

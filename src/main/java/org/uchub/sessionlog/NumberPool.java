@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Savepoint;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -72,7 +71,6 @@ public class NumberPool {
             if (taken.contains(n)) {
                 continue;
             }
-            Savepoint sp = c.setSavepoint();
             try (PreparedStatement ins = c.prepareStatement(
                     "insert into uc_reserved_number (reserved_number, tenant, business_id, session_id, bound_at) values (?,?,?,?,?)")) {
                 ins.setString(1, n);
@@ -80,15 +78,10 @@ public class NumberPool {
                 ins.setString(3, businessId);
                 ins.setString(4, sessionId);
                 ins.setObject(5, now);
-                ins.executeUpdate();
-                c.releaseSavepoint(sp);
-                return n;
-            } catch (SQLException e) {
-                if (!Database.isDuplicateKey(e)) {
-                    throw e;
+                if (Database.insertUnlessTaken(c, ins)) {
+                    return n;
                 }
                 // Another instance took it between our read and our insert: try the next one.
-                c.rollback(sp);
             }
         }
         throw new RequestRejectedException(ErrorCode.POOL_EXHAUSTED,

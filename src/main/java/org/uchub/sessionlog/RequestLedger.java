@@ -68,6 +68,8 @@ public class RequestLedger {
         if (claim.outcomeStatus() != null) {
             // Applied and reported, but the reply was not stored: rebuild it from the log.
             HubRequest again = new HubRequest(r.getTenant(), r.getIngress(), r.getAction(), r.getPayload());
+            // The same dedupe key, so that a request without requestId gets its reply stored too.
+            again.setIngressKey(r.getIngressKey());
             again.setSessionId(claim.sessionId());
             again.outcome(ReplyStatus.fromValue(claim.outcomeStatus()), claim.outcomeMessage());
             SessionReply reply = Database.inTransaction(ds, c -> {

@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Savepoint;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -537,7 +536,6 @@ public class SessionLog {
 
     /** Creates the business ID's row on its first request, in the caller's transaction. */
     private static void ensureCase(Connection c, String tenant, String businessId, OffsetDateTime now) throws SQLException {
-        Savepoint sp = c.setSavepoint();
         try (PreparedStatement ps = c.prepareStatement(
                 "insert into uc_case (tenant, business_id, last_seq, created_at) select ?, ?, 0, ? where not exists"
                         + " (select 1 from uc_case where tenant = ? and business_id = ?)")) {
@@ -546,15 +544,9 @@ public class SessionLog {
             ps.setObject(3, now);
             ps.setString(4, tenant);
             ps.setString(5, businessId);
-            ps.executeUpdate();
-            c.releaseSavepoint(sp);
-        } catch (SQLException e) {
-            if (!Database.isDuplicateKey(e)) {
-                throw e;
-            }
-            // Two first requests for one business ID raced and the other one created the row;
-            // the rest of this transaction uses it.
-            c.rollback(sp);
+            // False when two first requests for one business ID raced and the other one created
+            // the row: the rest of this transaction uses that one.
+            Database.insertUnlessTaken(c, ps);
         }
     }
 
@@ -609,7 +601,6 @@ public class SessionLog {
         if (r.getDedupeKey() == null) {
             return;
         }
-        Savepoint sp = c.setSavepoint();
         try (PreparedStatement ps = c.prepareStatement("insert into uc_request (tenant, request_id, action, business_id, session_id,"
                 + " created_at, outcome_status, outcome_message) values (?,?,?,?,?,?,?,?)")) {
             ps.setString(1, r.getTenant());
@@ -620,15 +611,10 @@ public class SessionLog {
             ps.setObject(6, now);
             ps.setString(7, r.getStatus() == null ? null : r.getStatus().value());
             ps.setString(8, r.getMessage());
-            ps.executeUpdate();
-            c.releaseSavepoint(sp);
-        } catch (SQLException e) {
-            if (Database.isDuplicateKey(e)) {
-                c.rollback(sp);
+            if (!Database.insertUnlessTaken(c, ps)) {
                 throw new RequestRejectedException(ErrorCode.REQUEST_IN_PROGRESS,
                         "This request is being applied by another delivery; ask again for its reply.");
             }
-            throw e;
         }
     }
 

@@ -152,8 +152,16 @@ public final class JmsThroughputBenchmark {
                 producer.send(m);
             }
             synchronized (finished) {
+                int seen = -1;
+                long since = System.nanoTime();
                 while (done.get() < n) {
                     finished.wait(1000);
+                    if (done.get() != seen) {
+                        seen = done.get();
+                        since = System.nanoTime();
+                    } else if (System.nanoTime() - since > 60_000_000_000L) {
+                        throw new IllegalStateException(name + ": no reply for 60 s after " + seen + " of " + n);
+                    }
                 }
             }
             double seconds = (System.nanoTime() - start) / 1e9;
