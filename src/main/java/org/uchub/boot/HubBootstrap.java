@@ -107,6 +107,7 @@ public class HubBootstrap implements CamelConfiguration {
      */
     private static void configureJms(CamelContext context, PropertiesComponent pc) throws Exception {
         String url = pc.resolveProperty("broker.url").orElse("").trim();
+        boolean plugins = Boolean.parseBoolean(prop(pc, "broker.external.plugins"));
         EmbeddedBroker embedded = null;
         if (url.isEmpty()) {
             String host = prop(pc, "broker.embedded.host");
@@ -132,7 +133,7 @@ public class HubBootstrap implements CamelConfiguration {
             url = EmbeddedBroker.IN_VM_URL;
         } else {
             LOG.info("Using the external broker at {}", url);
-            if (!Boolean.parseBoolean(prop(pc, "broker.external.plugins")) && intProp(pc, "jms.consumers") > 1) {
+            if (!plugins && intProp(pc, "jms.consumers") > 1) {
                 LOG.warn("jms.consumers is {} with an external broker: requests of one business ID keep their order only if"
                         + " their senders set JMSXGroupID", intProp(pc, "jms.consumers"));
             }
@@ -141,7 +142,7 @@ public class HubBootstrap implements CamelConfiguration {
         // The hub never reads an ObjectMessage; should anything try, no class may be deserialized.
         artemis.setDeserializationDenyList("*");
         artemis.setDeserializationAllowList("");
-        if (embedded == null && Boolean.parseBoolean(prop(pc, "broker.external.plugins"))) {
+        if (embedded == null && plugins) {
             requireTenantStamp(artemis, prop(pc, "broker.username"));
         }
         CachingConnectionFactory connections = new CachingConnectionFactory(artemis);
