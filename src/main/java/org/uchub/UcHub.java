@@ -17,6 +17,15 @@ public final class UcHub {
         Main main = new Main();
         main.setPropertyPlaceholderLocations("file:" + config + ",file:config/application-local.properties;optional=true");
         main.configure().addConfiguration(new HubBootstrap());
-        System.exit(main.run(args));
+        int code;
+        try {
+            code = main.run(args);
+        } catch (Throwable t) {
+            // A hub that could not start must end, or the broker's threads keep a half-started
+            // process alive that a supervisor takes for a running hub.
+            t.printStackTrace();
+            code = 1;
+        }
+        System.exit(code);
     }
 }

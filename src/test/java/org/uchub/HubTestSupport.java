@@ -35,6 +35,8 @@ public abstract class HubTestSupport extends CamelTestSupport {
 
     /** Each test's embedded broker listens on a port of its own. */
     protected final int brokerPort = freePort();
+    /** And its SOAP service a port of its own. */
+    protected final int soapPort = freePort();
 
     protected static int freePort() {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
@@ -42,6 +44,10 @@ public abstract class HubTestSupport extends CamelTestSupport {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    protected String soapAddress() {
+        return "http://127.0.0.1:" + soapPort + "/uc/sessions";
     }
 
     protected Path inbox() {
@@ -64,6 +70,7 @@ public abstract class HubTestSupport extends CamelTestSupport {
         p.setProperty("hub.routes.reload", "false");
         p.setProperty("broker.embedded.port", String.valueOf(brokerPort));
         p.setProperty("broker.embedded.dir", dataDir.resolve("broker").toString());
+        p.setProperty("soap.address", soapAddress());
         return p;
     }
 

@@ -23,6 +23,8 @@ import org.apache.camel.spring.spi.SpringTransactionPolicy;
 import org.springframework.jms.connection.CachingConnectionFactory;
 import org.springframework.jms.connection.JmsTransactionManager;
 import org.uchub.broker.BrokerUsers;
+import org.uchub.soap.SoapEndpoint;
+import org.uchub.soap.SoapRequests;
 import org.uchub.broker.EmbeddedBroker;
 import org.uchub.broker.HubSecurityManager;
 import org.uchub.channel.NotConnectedChannel;
@@ -62,7 +64,7 @@ public class HubBootstrap implements CamelConfiguration {
         Files.createDirectories(Path.of(prop(pc, "hub.outbox.dir")));
 
         HikariDataSource ds = Database.open(prop(pc, "hub.db.url"), prop(pc, "hub.db.user"), prop(pc, "hub.db.password"),
-                intProp(pc, "hub.db.pool-size"));
+                intProp(pc, "hub.db.pool-size"), intProp(pc, "hub.db.group-commit"));
         // Closed after the routes have stopped, so in-flight requests can still commit.
         context.addService(new ServiceSupport() {
             @Override
@@ -96,8 +98,28 @@ public class HubBootstrap implements CamelConfiguration {
         boolean stamped = embeddedBroker || Boolean.parseBoolean(prop(pc, "broker.external.plugins"));
         bind(context, "jmsRequests", new JmsRequests(prop(pc, "jms.dead-letter-queue"), maxBytes, stamped));
         configureJms(context, pc);
+        configureSoap(context, pc, codec);
 
         loadRoutes(context, Path.of(prop(pc, "hub.routes.dir")), Boolean.parseBoolean(prop(pc, "hub.routes.reload")));
+    }
+
+    /** The SOAP session service, {@code cxf:bean:soapSessions}, and the bean its route calls. */
+    private static void configureSoap(CamelContext context, PropertiesComponent pc, ContractCodec codec) throws Exception {
+        String address = prop(pc, "soap.address");
+        String host = java.net.URI.create(address).getHost();
+        boolean loopback = "127.0.0.1".equals(host) || "localhost".equals(host) || "[::1]".equals(host);
+        if (!loopback && address.startsWith("http:")) {
+            LOG.warn("The SOAP service at {} is plain HTTP on a network interface: passwords travel readable."
+                    + " Use https (soap.tls.keystore) outside a trusted network.", address);
+        }
+        bind(context, "soapSessions", SoapEndpoint.create(context, new SoapEndpoint.Settings(address,
+                BrokerUsers.load(Path.of(prop(pc, "soap.users.file"))), prop(pc, "soap.realm"),
+                Long.parseLong(prop(pc, "soap.max-request-bytes")), intProp(pc, "soap.max-depth"),
+                intProp(pc, "soap.max-child-elements"), Long.parseLong(prop(pc, "soap.max-elements")),
+                intProp(pc, "soap.max-attributes"), intProp(pc, "soap.max-text-length"),
+                pc.resolveProperty("soap.tls.keystore").orElse(""), pc.resolveProperty("soap.tls.keystore-password").orElse(""),
+                prop(pc, "soap.tls.keystore-type"))));
+        bind(context, "soapRequests", new SoapRequests(codec));
     }
 
     /**

@@ -15,14 +15,20 @@ import java.util.regex.Pattern;
 /**
  * The business systems that may use the broker: {@code <user> = <password hash>} in
  * {@code config/users.properties}. A user is a tenant: the user name is the tenant of every
- * request it sends. Verified passwords are remembered (as their hash check result) only for
- * the exact stored hash, so the slow hash runs once per user and password.
+ * request it sends. A verified password is remembered by a keyed digest (never as text) with
+ * the stored hash it matched, so the slow hash runs once per user and password. Verifying a
+ * wrong password is slow on purpose; at most two run at once, so a flood of wrong passwords
+ * cannot take every core, and an unknown user costs the same as a known one, so response
+ * times do not tell which users exist.
  */
 public class BrokerUsers {
     private static final Pattern USER = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
 
     private final Map<String, String> hashes;
     private final Map<String, String> verified = new ConcurrentHashMap<>();
+    private final javax.crypto.spec.SecretKeySpec cacheKey;
+    private final java.util.concurrent.Semaphore slowChecks = new java.util.concurrent.Semaphore(2, true);
+    private final String decoy = PasswordHash.hash("no such user".toCharArray());
 
     public BrokerUsers(Map<String, String> hashes) {
         for (String user : hashes.keySet()) {
@@ -31,6 +37,9 @@ public class BrokerUsers {
             }
         }
         this.hashes = Map.copyOf(hashes);
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        this.cacheKey = new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256");
     }
 
     public static BrokerUsers load(Path file) throws IOException {
@@ -49,18 +58,37 @@ public class BrokerUsers {
             return Optional.empty();
         }
         String stored = hashes.get(user);
-        if (stored == null) {
-            return Optional.empty();
-        }
-        String key = user + '\u0000' + password;
-        if (stored.equals(verified.get(key))) {
+        String key = user + '\u0000' + digest(password);
+        if (stored != null && stored.equals(verified.get(key))) {
             return Optional.of(user);
         }
-        if (PasswordHash.matches(password.toCharArray(), stored)) {
+        boolean matches;
+        try {
+            slowChecks.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+        try {
+            matches = PasswordHash.matches(password.toCharArray(), stored == null ? decoy : stored);
+        } finally {
+            slowChecks.release();
+        }
+        if (stored != null && matches) {
             verified.put(key, stored);
             return Optional.of(user);
         }
         return Optional.empty();
+    }
+
+    private String digest(String password) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(cacheKey);
+            return java.util.Base64.getEncoder().encodeToString(mac.doFinal(password.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public java.util.Set<String> users() {

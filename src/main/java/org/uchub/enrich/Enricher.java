@@ -51,6 +51,12 @@ public class Enricher {
                 .orElseThrow(() -> r.getRequestedSessionId() == null ? SessionLog.notFound(r.getBusinessId())
                         : new RequestRejectedException(ErrorCode.NOT_FOUND, "Business ID " + r.getBusinessId()
                                 + " has no session " + r.getRequestedSessionId() + "."));
+        if (r.getAction() == Action.RECORDING) {
+            // A recording is asked for after the session, so an ended one is the usual case.
+            r.setSessionId(target.sessionId());
+            r.setChannel(target.channel());
+            return r;
+        }
         if (target.isEnded()) {
             throw new RequestRejectedException(ErrorCode.SESSION_ENDED,
                     "Session " + target.sessionId() + " of business ID " + r.getBusinessId() + " has already ended.");

@@ -2,16 +2,18 @@ package org.uchub.request;
 
 import org.uchub.contract.EndSessionRequest;
 import org.uchub.contract.ModifySessionRequest;
+import org.uchub.contract.GetRecordingRequest;
 import org.uchub.contract.QuerySessionLogRequest;
 import org.uchub.contract.RequestBase;
 import org.uchub.contract.StartSessionRequest;
 
-/** The four operations of the contract, with their element names and request types. */
+/** The five operations of the contract, with their element names and request types. */
 public enum Action {
     START("StartSession", StartSessionRequest.class),
     MODIFY("ModifySession", ModifySessionRequest.class),
     END("EndSession", EndSessionRequest.class),
-    QUERY("QuerySessionLog", QuerySessionLogRequest.class);
+    QUERY("QuerySessionLog", QuerySessionLogRequest.class),
+    RECORDING("GetRecording", GetRecordingRequest.class);
 
     private final String element;
     private final Class<? extends RequestBase> type;
@@ -36,6 +38,11 @@ public enum Action {
     /** The route key used by the dispatcher, e.g. {@code direct:session-start}. */
     public String key() {
         return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** Whether the operation changes a session (and so is applied at most once per requestId). */
+    public boolean changes() {
+        return this == START || this == MODIFY || this == END;
     }
 
     public static Action forElement(String name) {

@@ -271,6 +271,17 @@ public class ContractCodec {
         }
     }
 
+    /** A reply as a DOM element of its own document, for transports that carry XML trees (SOAP). */
+    public org.w3c.dom.Element toElement(JAXBElement<?> element) {
+        try {
+            javax.xml.transform.dom.DOMResult result = new javax.xml.transform.dom.DOMResult();
+            jaxb.createMarshaller().marshal(element, result);
+            return ((org.w3c.dom.Document) result.getNode()).getDocumentElement();
+        } catch (JAXBException e) {
+            throw new IllegalStateException("cannot render reply", e);
+        }
+    }
+
     /** Reads back a reply stored by the request ledger. */
     public SessionReply parseStoredReply(String xml) {
         try {
@@ -294,6 +305,7 @@ public class ContractCodec {
             case MODIFY -> f.createModifySessionResponse(r);
             case END -> f.createEndSessionResponse(r);
             case QUERY -> f.createQuerySessionLogResponse(r);
+            case RECORDING -> f.createGetRecordingResponse(r);
         };
     }
 

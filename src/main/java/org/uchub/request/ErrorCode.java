@@ -6,6 +6,7 @@ package org.uchub.request;
  */
 public enum ErrorCode {
     UNKNOWN_TENANT(true),
+    UNAUTHENTICATED(true),
     UNSUPPORTED_MESSAGE_TYPE(true),
     MALFORMED_REQUEST(true),
     DTD_NOT_ALLOWED(true),
@@ -36,10 +37,12 @@ public enum ErrorCode {
     NOT_FOUND(true),
     SESSION_ENDED(true),
     PARTICIPANT_NOT_FOUND(true),
+    NO_RECORDING(true),
     PARTICIPANT_ALREADY_PRESENT(true),
     REQUEST_ID_REUSED(true),
     POOL_EXHAUSTED(false),
     REQUEST_IN_PROGRESS(false),
+    SERVICE_UNAVAILABLE(false),
     INTERNAL_ERROR(false);
 
     private final boolean callerFault;

@@ -5,6 +5,7 @@ import java.util.List;
 import org.uchub.contract.Channel;
 import org.uchub.contract.EndSessionRequest;
 import org.uchub.contract.ModifySessionRequest;
+import org.uchub.contract.GetRecordingRequest;
 import org.uchub.contract.QuerySessionLogRequest;
 import org.uchub.contract.ReplyStatus;
 import org.uchub.contract.RequestBase;
@@ -102,6 +103,9 @@ public class HubRequest {
         }
         if (payload instanceof QuerySessionLogRequest q) {
             return q.getSessionId();
+        }
+        if (payload instanceof GetRecordingRequest g) {
+            return g.getSessionId();
         }
         return null;
     }

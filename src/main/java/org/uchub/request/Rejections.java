@@ -67,7 +67,9 @@ public class Rejections {
     }
 
     private void noteInSessionLog(HubRequest r, ErrorDetail error) {
-        if (!RequestRules.ID.matcher(r.getBusinessId()).matches()) {
+        // A refused read changes nothing, and a client polling for a recording must not fill
+        // the business ID's log with refusals.
+        if (!r.getAction().changes() || !RequestRules.ID.matcher(r.getBusinessId()).matches()) {
             return;
         }
         try {

@@ -14,7 +14,14 @@ public final class Database {
     private Database() {
     }
 
-    public static HikariDataSource open(String url, String user, String password, int poolSize) {
+    public static SessionLogDataSource open(String url, String user, String password, int poolSize) {
+        return open(url, user, password, poolSize, 1);
+    }
+
+    /**
+     * @param groupCommit most write transactions committed together; 1 commits each on its own
+     */
+    public static SessionLogDataSource open(String url, String user, String password, int poolSize, int groupCommit) {
         HikariConfig cfg = new HikariConfig();
         cfg.setJdbcUrl(absoluteH2Path(url));
         cfg.setUsername(user);
@@ -25,8 +32,11 @@ public final class Database {
         // A dead database must fail a request within seconds, not hang an ingress thread.
         cfg.setConnectionTimeout(5000);
         cfg.setInitializationFailTimeout(10000);
-        HikariDataSource ds = new HikariDataSource(cfg);
+        SessionLogDataSource ds = new SessionLogDataSource(cfg);
         Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+        if (groupCommit > 1) {
+            ds.groupCommit(new GroupCommit(ds, groupCommit, cfg.getConnectionTimeout() + 25_000));
+        }
         return ds;
     }
 
@@ -54,7 +64,20 @@ public final class Database {
         T apply(Connection c) throws SQLException;
     }
 
+    /**
+     * Work that writes, in a transaction of its own or, on a data source with group commit, in
+     * a savepoint of a transaction shared with other writers. Either way it is committed when
+     * this returns and rolled back alone when it throws.
+     */
     public static <T> T inTransaction(DataSource ds, Work<T> work) {
+        if (ds instanceof SessionLogDataSource s && s.groupCommit() != null) {
+            return s.groupCommit().inTransaction(work);
+        }
+        return read(ds, work);
+    }
+
+    /** Work that only reads, in a transaction of its own on a pooled connection. */
+    public static <T> T read(DataSource ds, Work<T> work) {
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -87,6 +110,8 @@ public final class Database {
             if (x instanceof java.sql.SQLTransientException || x instanceof java.sql.SQLRecoverableException
                     || x instanceof java.sql.SQLNonTransientConnectionException
                     || (state != null && (state.startsWith("08") || state.startsWith("57P") || state.equals("53300")
+                            // 40: deadlock or serialization failure, which a retry resolves
+                            || state.startsWith("40")
                             || state.equals("90098") || state.equals("90067")))) {
                 return true;
             }

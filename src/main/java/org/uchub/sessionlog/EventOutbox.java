@@ -15,9 +15,9 @@ import org.uchub.request.ContractCodec;
 /**
  * The session log's events on their way to the events topic. Events are written in the
  * session-log transaction that causes them; this outbox hands out those not yet published,
- * in sequence order per business ID, and marks a batch once the broker has committed it. A
- * broker that is away only delays publication; a crash between the broker's commit and the
- * marking publishes a batch twice (consumers can tell by business ID and seq), never loses one.
+ * in sequence order per business ID, and takes a batch off once the broker has committed it. A
+ * broker that is away only delays publication; a crash between the broker's commit and
+ * taking it off publishes a batch twice (consumers can tell by business ID and seq), never loses one.
  */
 public class EventOutbox {
     private final DataSource ds;
@@ -31,14 +31,15 @@ public class EventOutbox {
     }
 
     /** An event with the tenant it belongs to. */
-    public record Pending(String tenant, SessionEvent event) {
+    public record Pending(long outboxId, String tenant, SessionEvent event) {
     }
 
     public List<Pending> pending() {
-        return Database.inTransaction(ds, c -> {
+        return Database.read(ds, c -> {
             List<Pending> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("select tenant, business_id, seq, session_id, event_time, event_type, source,"
-                    + " participant, detail from uc_event where published = false order by tenant, business_id, seq")) {
+            try (PreparedStatement ps = c.prepareStatement("select o.tenant, o.business_id, o.seq, e.session_id, e.event_time, e.event_type,"
+                    + " e.source, e.participant, e.detail, o.id from uc_event_outbox o join uc_event e on e.tenant = o.tenant"
+                    + " and e.business_id = o.business_id and e.seq = o.seq order by o.id")) {
                 ps.setMaxRows(batchSize);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -51,7 +52,7 @@ public class EventOutbox {
                         e.setSource(rs.getString(7));
                         e.setParticipant(rs.getString(8));
                         e.setDetail(rs.getString(9));
-                        out.add(new Pending(rs.getString(1), e));
+                        out.add(new Pending(rs.getLong(10), rs.getString(1), e));
                     }
                 }
             }
@@ -76,12 +77,9 @@ public class EventOutbox {
             return;
         }
         Database.inTransaction(ds, c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "update uc_event set published = true where tenant = ? and business_id = ? and seq = ?")) {
+            try (PreparedStatement ps = c.prepareStatement("delete from uc_event_outbox where id = ?")) {
                 for (Pending p : batch) {
-                    ps.setString(1, p.tenant());
-                    ps.setString(2, p.event().getBusinessId());
-                    ps.setLong(3, p.event().getSeq());
+                    ps.setLong(1, p.outboxId());
                     ps.addBatch();
                 }
                 ps.executeBatch();

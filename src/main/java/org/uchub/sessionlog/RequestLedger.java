@@ -38,10 +38,10 @@ public class RequestLedger {
 
     /** Marks the request replayed (with its reply) or resumed when its key was claimed before. */
     public HubRequest replay(HubRequest r) {
-        if (r.getDedupeKey() == null || r.getAction() == Action.QUERY) {
+        if (r.getDedupeKey() == null || !r.getAction().changes()) {
             return r;
         }
-        Claim claim = Database.inTransaction(ds, c -> {
+        Claim claim = Database.read(ds, c -> {
             try (PreparedStatement ps = c.prepareStatement("select reply_xml, session_id, business_id, action, outcome_status,"
                     + " outcome_message from uc_request where tenant = ? and request_id = ?")) {
                 ps.setString(1, r.getTenant());

@@ -120,7 +120,7 @@ public class SessionLog {
     /** The first session matching the condition, reduced to what routing needs. */
     private Optional<SessionRef> sessionRef(String condition, String... params) {
         String sql = "select session_id, channel, state, reserved_number from uc_session where " + condition;
-        return Database.inTransaction(ds, c -> {
+        return Database.read(ds, c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 for (int i = 0; i < params.length; i++) {
                     ps.setString(i + 1, params[i]);
@@ -295,7 +295,7 @@ public class SessionLog {
     }
 
     public boolean caseExists(String tenant, String businessId) {
-        return Database.inTransaction(ds, c -> {
+        return Database.read(ds, c -> {
             try (PreparedStatement ps = c.prepareStatement("select 1 from uc_case where tenant = ? and business_id = ?")) {
                 ps.setString(1, tenant);
                 ps.setString(2, businessId);
@@ -310,7 +310,7 @@ public class SessionLog {
 
     /** The reply to an applied start, modify or end: the outcome and the session as it now stands. */
     public SessionReply reply(HubRequest r) {
-        return Database.inTransaction(ds, c -> reply(c, r));
+        return Database.read(ds, c -> reply(c, r));
     }
 
     /** {@link #reply(HubRequest)} in the caller's transaction. */
@@ -337,6 +337,30 @@ public class SessionLog {
         return r;
     }
 
+    /**
+     * The recording of a session. Nothing records yet (the PBX channel is not connected), so
+     * the answer is always NO_RECORDING, saying whether a recording was asked for.
+     */
+    public HubRequest recording(HubRequest r) {
+        Boolean requested = Database.read(ds, c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "select record_requested from uc_session where tenant = ? and session_id = ?")) {
+                ps.setString(1, r.getTenant());
+                ps.setString(2, r.getSessionId());
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getBoolean(1) : null;
+                }
+            }
+        });
+        if (requested == null) {
+            throw notFound(r.getBusinessId());
+        }
+        throw new RequestRejectedException(ErrorCode.NO_RECORDING, requested
+                ? "Session " + r.getSessionId() + " asked for a recording, but the " + r.getChannelKey()
+                        + " channel is not connected yet: nothing was recorded."
+                : "Session " + r.getSessionId() + " was not recorded.");
+    }
+
     private SessionReply record(HubRequest r) {
         String only = r.getRequestedSessionId();
         SessionReply reply = new SessionReply();
@@ -346,7 +370,7 @@ public class SessionLog {
         reply.setSessionId(only);
         SessionList sessions = new SessionList();
         EventList events = new EventList();
-        Database.inTransaction(ds, c -> {
+        Database.read(ds, c -> {
             sessions.getSession().addAll(sessions(c, r.getTenant(), r.getBusinessId(), only));
             events.getEvent().addAll(events(c, r.getTenant(), r.getBusinessId(), only));
             return null;
@@ -592,6 +616,12 @@ public class SessionLog {
             ps.setString(7, source);
             ps.setString(8, participant);
             ps.setString(9, detail == null ? null : detail.length() > 4000 ? detail.substring(0, 4000) : detail);
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement("insert into uc_event_outbox (tenant, business_id, seq) values (?,?,?)")) {
+            ps.setString(1, tenant);
+            ps.setString(2, businessId);
+            ps.setLong(3, seq);
             ps.executeUpdate();
         }
     }

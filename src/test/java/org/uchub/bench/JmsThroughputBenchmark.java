@@ -11,7 +11,6 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
-import java.util.Arrays;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
@@ -57,6 +56,10 @@ public final class JmsThroughputBenchmark {
         }
         System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("hub.") || k.startsWith("broker.")
                 || k.startsWith("jms.")).forEach(k -> p.setProperty(k, System.getProperty(k)));
+        if (!p.containsKey("hub.db.pool-size") && p.containsKey("jms.consumers")) {
+            // The floor's consumers each hold a connection for the whole run.
+            p.setProperty("hub.db.pool-size", String.valueOf(Integer.parseInt(p.getProperty("jms.consumers")) + 6));
+        }
         p.setProperty("hub.routes.reload", "false");
         p.setProperty("broker.embedded.port", String.valueOf(port));
         p.setProperty("broker.embedded.dir", dir.resolve("broker").toString());
@@ -74,7 +77,7 @@ public final class JmsThroughputBenchmark {
 
         int warm = Math.min(2000, n / 5);
         run("warm-up (hub)", url, warm, window, "warm-");
-        Result hub = run("hub", url, n, window, "hub-");
+        Figures hub = run("hub", url, n, window, "hub-");
         context.getRouteController().stopRoute("jms-consume");
 
         javax.sql.DataSource ds = context.getRegistry().lookupByNameAndType("dataSource", javax.sql.DataSource.class);
@@ -84,18 +87,12 @@ public final class JmsThroughputBenchmark {
             startFloorConsumer(url, ds, stop);
         }
         run("warm-up (floor)", url, warm, window, "fwarm-");
-        Result base = run("floor", url, n, window, "floor-");
+        Figures base = run("floor", url, n, window, "floor-");
         stop.set(true);
 
-        System.out.printf("%-6s %10s %10s %10s%n", "", "req/s", "p50 ms", "p99 ms");
-        System.out.printf("%-6s %10.0f %10.2f %10.2f%n", "hub", hub.rate, hub.p50, hub.p99);
-        System.out.printf("%-6s %10.0f %10.2f %10.2f%n", "floor", base.rate, base.p50, base.p99);
-        System.out.printf("ratio hub/floor: %.2f (target >= 0.70; target hub >= 2000 req/s)%n", hub.rate / base.rate);
+        Figures.print("hub", hub, "floor", base, 0.70, 2000);
         context.stop();
         System.exit(0);
-    }
-
-    record Result(double rate, double p50, double p99) {
     }
 
     private static String request(String prefix, int i) {
@@ -106,7 +103,7 @@ public final class JmsThroughputBenchmark {
                 + "</StartSession>";
     }
 
-    private static Result run(String name, String url, int n, int window, String prefix) throws Exception {
+    private static Figures run(String name, String url, int n, int window, String prefix) throws Exception {
         ActiveMQConnectionFactory cf = new ActiveMQConnectionFactory(url, "erp", "erp-dev-password");
         // Sends stay durable (the broker journals each before it is delivered) but do not wait
         // for the journal one by one, as a busy legacy sender with many threads would not.
@@ -165,9 +162,7 @@ public final class JmsThroughputBenchmark {
                 }
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            long[] sorted = latency.clone();
-            Arrays.sort(sorted);
-            Result r = new Result(n / seconds, sorted[n / 2] / 1e6, sorted[(int) (n * 0.99)] / 1e6);
+            Figures r = Figures.of(n, seconds, latency);
             System.out.printf("  %s: %d in %.1f s%n", name, n, seconds);
             return r;
         }
@@ -196,8 +191,8 @@ public final class JmsThroughputBenchmark {
                 PreparedStatement participant = db.prepareStatement("insert into uc_participant (session_id, address_type,"
                         + " address, role, state, muted, updated_at) values (?, 'number', ?, 'participant', 'REQUESTED', false, ?)");
                 PreparedStatement event = db.prepareStatement("insert into uc_event (tenant, business_id, seq, session_id,"
-                        + " event_time, event_type, source, detail, published) values ('floor', ?, 1, ?, ?, 'REQUEST_RECEIVED',"
-                        + " 'ingress:jms', 'StartSession call with 2 participant(s), validated', true)");
+                        + " event_time, event_type, source, detail) values ('floor', ?, 1, ?, ?, 'REQUEST_RECEIVED',"
+                        + " 'ingress:jms', 'StartSession call with 2 participant(s), validated')");
                 PreparedStatement request = db.prepareStatement("insert into uc_request (tenant, request_id, action, business_id,"
                         + " session_id, created_at) values ('floor', ?, 'start', ?, ?, ?)");
                 while (!stop.get()) {

@@ -1,0 +1,214 @@
+package org.uchub.sessionlog;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Group commit: the session log's write transactions, from however many ingress threads,
+ * run one after another on one connection and are committed together. Each caller still
+ * gets its own transaction's semantics: its work runs inside a savepoint, so a work that
+ * throws is rolled back alone and its caller gets the exception, and a caller returns only
+ * after the commit that holds its work has succeeded. What is saved is the database's cost
+ * per commit (H2 writes a chunk of pages, PostgreSQL flushes its WAL), paid once per group
+ * instead of once per request.
+ */
+public final class GroupCommit implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(GroupCommit.class);
+
+    private record Unit(Database.Work<?> work, CompletableFuture<Object> done) {
+    }
+
+    private final DataSource ds;
+    private final int maxGroup;
+    private final long waitMillis;
+    /** Bounded: a database that has stopped answering must not collect requests without end. */
+    private final LinkedBlockingQueue<Unit> queue = new LinkedBlockingQueue<>(10_000);
+    private final Thread committer;
+    private volatile boolean open = true;
+    private Connection connection;
+
+    /**
+     * @param maxGroup   most works in one commit
+     * @param waitMillis how long a caller waits for its commit before it is told the session
+     *                   log is unavailable (its work may still commit: the ledger's dedupe key
+     *                   makes the retry safe)
+     */
+    public GroupCommit(DataSource ds, int maxGroup, long waitMillis) {
+        this.ds = ds;
+        this.maxGroup = Math.max(1, maxGroup);
+        this.waitMillis = waitMillis;
+        this.committer = new Thread(this::run, "session-log-committer");
+        committer.setDaemon(true);
+        committer.start();
+    }
+
+    @SuppressWarnings("unchecked")
+    public <T> T inTransaction(Database.Work<T> work) {
+        if (Thread.currentThread() == committer) {
+            throw new IllegalStateException("a session-log work must not start another transaction");
+        }
+        if (!open) {
+            throw new SessionLogUnavailableException("session log closed", null);
+        }
+        CompletableFuture<Object> done = new CompletableFuture<>();
+        Unit unit = new Unit(work, done);
+        if (!queue.offer(unit)) {
+            throw new SessionLogUnavailableException("session log is " + queue.size() + " writes behind", null);
+        }
+        try {
+            return (T) done.get(waitMillis, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (TimeoutException | InterruptedException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            // Taken back before the committer reached it, it was not applied; otherwise it may
+            // still commit, and only the dedupe key of a resend keeps it from applying twice.
+            boolean withdrawn = queue.remove(unit);
+            throw new SessionLogUnavailableException("session log did not commit within " + waitMillis + " ms"
+                    + (withdrawn ? "; the write was withdrawn" : "; the write may still commit"), e);
+        }
+    }
+
+    private void run() {
+        List<Unit> group = new ArrayList<>(maxGroup);
+        while (open || !queue.isEmpty()) {
+            try {
+                Unit first = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                group.add(first);
+                queue.drainTo(group, maxGroup - 1);
+                commit(group);
+            } catch (InterruptedException e) {
+                open = false;
+                Thread.currentThread().interrupt();
+                break;
+            } catch (RuntimeException | Error e) {
+                // Never let the committer die (every caller would wait for nothing), and never let
+                // the next group commit what this one left half done.
+                LOG.error("session-log committer failed a group", e);
+                closeConnection();
+                fail(group, new SessionLogUnavailableException("session log committer failed: " + e, e));
+            } finally {
+                group.clear();
+            }
+        }
+        fail(new ArrayList<>(queue), new SessionLogUnavailableException("session log closed", null));
+        closeConnection();
+    }
+
+    private void commit(List<Unit> group) {
+        Object[] results = new Object[group.size()];
+        RuntimeException[] failures = new RuntimeException[group.size()];
+        try {
+            Connection c = connection();
+            for (int i = 0; i < group.size(); i++) {
+                Savepoint sp = c.setSavepoint();
+                try {
+                    results[i] = group.get(i).work().apply(c);
+                    c.releaseSavepoint(sp);
+                } catch (SQLException e) {
+                    if (Database.isUnavailable(ds, e)) {
+                        throw e;
+                    }
+                    c.rollback(sp);
+                    failures[i] = new SessionLogRejectedException("session log refused a write: " + e.getMessage(), e);
+                } catch (RuntimeException e) {
+                    c.rollback(sp);
+                    failures[i] = e;
+                }
+            }
+            c.commit();
+        } catch (SQLException e) {
+            // The connection or the commit failed, not one work: every work of the group is
+            // worth trying again, each in a group of its own time.
+            closeConnection();
+            fail(group, new SessionLogUnavailableException("session log unavailable: " + e.getMessage(), e));
+            return;
+        }
+        for (int i = 0; i < group.size(); i++) {
+            if (failures[i] != null) {
+                group.get(i).done().completeExceptionally(failures[i]);
+            } else {
+                group.get(i).done().complete(results[i]);
+            }
+        }
+    }
+
+    private Connection connection() throws SQLException {
+        if (connection == null) {
+            Connection c = ds.getConnection();
+            c.setAutoCommit(false);
+            boundLockWaits(c);
+            connection = c;
+        }
+        return connection;
+    }
+
+    /**
+     * All writers share this one connection, so a lock held elsewhere (another hub instance on
+     * the same PostgreSQL) must not stall them all for longer than a caller waits.
+     */
+    private void boundLockWaits(Connection c) throws SQLException {
+        String product = c.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT);
+        long millis = Math.max(1000, waitMillis / 3);
+        try (java.sql.Statement st = c.createStatement()) {
+            if (product.contains("h2")) {
+                st.execute("SET LOCK_TIMEOUT " + millis);
+            } else if (product.contains("postgres")) {
+                st.execute("SET lock_timeout = " + millis);
+            }
+        }
+        c.commit();
+    }
+
+    private void closeConnection() {
+        if (connection != null) {
+            try {
+                connection.rollback();
+            } catch (SQLException ignored) {
+                // the connection is being thrown away
+            }
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // the connection is being thrown away
+            }
+            connection = null;
+        }
+    }
+
+    private static void fail(List<Unit> group, RuntimeException e) {
+        for (Unit u : group) {
+            u.done().completeExceptionally(e);
+        }
+    }
+
+    /** Commits what is queued, then stops; later callers are told the session log is closed. */
+    @Override
+    public void close() {
+        open = false;
+        try {
+            committer.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

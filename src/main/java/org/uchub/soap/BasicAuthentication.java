@@ -1,0 +1,72 @@
+package org.uchub.soap;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import org.apache.cxf.configuration.security.AuthorizationPolicy;
+import org.apache.cxf.message.Message;
+import org.apache.cxf.phase.AbstractPhaseInterceptor;
+import org.apache.cxf.phase.Phase;
+import org.apache.cxf.transport.http.AbstractHTTPDestination;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.uchub.broker.BrokerUsers;
+import org.uchub.request.ErrorCode;
+import org.uchub.request.RequestRules;
+
+/**
+ * HTTP Basic authentication of every SOAP call, before a byte of its body is read: the user
+ * is the tenant. A call without valid credentials gets 401 with a Basic challenge (clients
+ * such as .NET's only send credentials after one) and a soap:Client fault with code
+ * UNAUTHENTICATED; it never reaches a route, so nothing of it is logged as a session. The
+ * WSDL and its schema are served without credentials: they are the public contract, and
+ * client generators fetch them anonymously.
+ */
+public class BasicAuthentication extends AbstractPhaseInterceptor<Message> {
+    /** The CXF message key holding the authenticated tenant. */
+    public static final String TENANT = "org.uchub.soap.tenant";
+    private static final Logger LOG = LoggerFactory.getLogger(BasicAuthentication.class);
+
+    private final BrokerUsers users;
+    private final String realm;
+
+    public BasicAuthentication(BrokerUsers users, String realm) {
+        super(Phase.RECEIVE);
+        this.users = users;
+        this.realm = realm.replaceAll("[^A-Za-z0-9 ._-]", "");
+    }
+
+    @Override
+    public void handleMessage(Message message) {
+        HttpServletRequest http = (HttpServletRequest) message.get(AbstractHTTPDestination.HTTP_REQUEST);
+        if (http != null && "GET".equals(http.getMethod())) {
+            // Only ?wsdl and ?xsd= answer a GET; CXF faults any other.
+            return;
+        }
+        AuthorizationPolicy policy = message.get(AuthorizationPolicy.class);
+        Optional<String> tenant = policy == null ? Optional.empty()
+                : users.authenticate(policy.getUserName(), policy.getPassword());
+        if (tenant.isPresent()) {
+            message.put(TENANT, tenant.get());
+            return;
+        }
+        LOG.warn("SOAP call refused: {} from {}", policy == null || policy.getUserName() == null ? "no credentials"
+                : "wrong credentials for user " + RequestRules.printable(policy.getUserName()),
+                http == null ? "?" : http.getRemoteAddr());
+        HttpServletResponse response = (HttpServletResponse) message.get(AbstractHTTPDestination.HTTP_RESPONSE);
+        try {
+            response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
+            response.setHeader("WWW-Authenticate", "Basic realm=\"" + realm + "\", charset=\"UTF-8\"");
+            response.setContentType("text/xml; charset=UTF-8");
+            response.getOutputStream().write(SoapFaults.clientFaultEnvelope(ErrorCode.UNAUTHENTICATED,
+                    "Credentials missing or wrong: authenticate with HTTP Basic as your business system's user.")
+                    .getBytes(StandardCharsets.UTF_8));
+            response.flushBuffer();
+        } catch (IOException e) {
+            LOG.debug("could not answer a refused SOAP call: {}", e.toString());
+        }
+        message.getInterceptorChain().abort();
+    }
+}

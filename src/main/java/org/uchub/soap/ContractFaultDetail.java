@@ -1,0 +1,88 @@
+package org.uchub.soap;
+
+import java.util.Locale;
+import org.apache.cxf.interceptor.Fault;
+import org.apache.cxf.message.Message;
+import org.apache.cxf.phase.AbstractPhaseInterceptor;
+import org.apache.cxf.phase.Phase;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.uchub.request.ContractCodec;
+import org.uchub.request.ErrorCode;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
+
+/**
+ * Gives the faults CXF raises itself (unreadable envelope, DTD, a limit passed, unknown
+ * operation) the contract's error code and a plain message, as the hub's own faults have. A
+ * server-side failure says only that it happened: its cause stays in the hub's log.
+ */
+public class ContractFaultDetail extends AbstractPhaseInterceptor<Message> {
+    private static final Logger LOG = LoggerFactory.getLogger(ContractFaultDetail.class);
+
+    public ContractFaultDetail() {
+        super(Phase.PRE_LOGICAL);
+    }
+
+    @Override
+    public void handleMessage(Message message) {
+        if (!(message.getContent(Exception.class) instanceof Fault fault) || hasContractDetail(fault)) {
+            return;
+        }
+        String text = String.valueOf(fault.getMessage()) + " " + (fault.getCause() == null ? "" : fault.getCause());
+        String lower = text.toLowerCase(Locale.ROOT);
+        ErrorCode code;
+        String plain;
+        org.apache.cxf.message.Message in = message.getExchange() == null ? null : message.getExchange().getInMessage();
+        if (in != null && Boolean.TRUE.equals(in.get(RequestSizeLimit.EXCEEDED))) {
+            code = ErrorCode.REQUEST_TOO_LARGE;
+            plain = "The request is larger than the service accepts.";
+        } else if (Fault.FAULT_CODE_SERVER.equals(fault.getFaultCode())) {
+            LOG.error("SOAP call failed inside the hub", fault);
+            code = ErrorCode.INTERNAL_ERROR;
+            plain = "The hub could not process the request; the failure is in its log.";
+        } else if (lower.contains("dtd") || lower.contains("doctype") || lower.contains("entity")) {
+            code = ErrorCode.DTD_NOT_ALLOWED;
+            plain = "DTDs and entities are not allowed in a request.";
+        } else if (lower.contains("maximum") || lower.contains("max") && lower.contains("exceed") || lower.contains("limit")) {
+            code = ErrorCode.REQUEST_TOO_LARGE;
+            plain = "The request passes a size limit (size, depth or number of elements): " + firstLine(fault.getMessage());
+        } else if (lower.contains("soap 1.2")) {
+            code = ErrorCode.MALFORMED_REQUEST;
+            plain = "This service speaks SOAP 1.1 only (envelope namespace http://schemas.xmlsoap.org/soap/envelope/).";
+        } else if (lower.contains("operation") || lower.contains("binding") || lower.contains("action")) {
+            code = ErrorCode.UNKNOWN_OPERATION;
+            plain = firstLine(fault.getMessage());
+        } else {
+            code = ErrorCode.MALFORMED_REQUEST;
+            plain = "The request is not a readable SOAP message: " + firstLine(fault.getMessage());
+        }
+        if (Fault.FAULT_CODE_CLIENT.equals(fault.getFaultCode()) || Fault.FAULT_CODE_SERVER.equals(fault.getFaultCode())) {
+            // VersionMismatch and MustUnderstand are SOAP's own codes: a SOAP stack acts on them.
+            fault.setFaultCode(code.isCallerFault() ? Fault.FAULT_CODE_CLIENT : Fault.FAULT_CODE_SERVER);
+        }
+        fault.setMessage(plain);
+        SoapFaults.attachDetail(fault, code, plain);
+    }
+
+    private static boolean hasContractDetail(Fault fault) {
+        Element detail = fault.getDetail();
+        if (detail == null) {
+            return false;
+        }
+        for (Node n = detail.getFirstChild(); n != null; n = n.getNextSibling()) {
+            if (ContractCodec.NAMESPACE.equals(n.getNamespaceURI()) && "Error".equals(n.getLocalName())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        String line = s.lines().findFirst().orElse("");
+        return line.length() > 300 ? line.substring(0, 300) : line;
+    }
+}

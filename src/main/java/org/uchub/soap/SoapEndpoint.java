@@ -1,0 +1,109 @@
+package org.uchub.soap;
+
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.util.HashMap;
+import java.util.Map;
+import javax.net.ssl.KeyManagerFactory;
+import javax.xml.namespace.QName;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.cxf.common.DataFormat;
+import org.apache.camel.component.cxf.jaxws.CxfEndpoint;
+import org.apache.cxf.Bus;
+import org.apache.cxf.bus.CXFBusFactory;
+import org.apache.cxf.configuration.jsse.TLSServerParameters;
+import org.apache.cxf.transport.http_jetty.JettyHTTPServerEngineFactory;
+import org.uchub.broker.BrokerUsers;
+import org.uchub.request.ContractCodec;
+
+/**
+ * The session service's CXF endpoint ({@code cxf:bean:soapSessions}): the WSDL-first contract
+ * in PAYLOAD mode (the spine reads the XML itself), HTTP Basic in front of everything, XML
+ * limits on the parser, and TLS from a keystore when the address is https.
+ */
+public final class SoapEndpoint {
+    public static final QName SERVICE = new QName(ContractCodec.NAMESPACE, "SessionService");
+    public static final QName PORT = new QName(ContractCodec.NAMESPACE, "SessionPort");
+
+    /** What the endpoint is built from; every field comes from a {@code soap.*} key. */
+    public record Settings(String address, BrokerUsers users, String realm, long maxRequestBytes, int maxDepth,
+            int maxChildElements, long maxElements, int maxAttributes, int maxTextLength, String keystore,
+            String keystorePassword, String keystoreType) {
+    }
+
+    private SoapEndpoint() {
+    }
+
+    public static CxfEndpoint create(CamelContext context, Settings s) throws Exception {
+        URI uri = URI.create(s.address());
+        Bus bus = new CXFBusFactory().createBus();
+        if ("https".equalsIgnoreCase(uri.getScheme())) {
+            bus.getExtension(JettyHTTPServerEngineFactory.class)
+                    .setTLSServerParametersForPort(uri.getPort() < 0 ? 443 : uri.getPort(), tls(s));
+        } else if (!"http".equalsIgnoreCase(uri.getScheme())) {
+            throw new IllegalArgumentException("soap.address must be http:// or https://, not " + s.address());
+        }
+        CxfEndpoint endpoint = new CxfEndpoint();
+        endpoint.setCamelContext(context);
+        endpoint.setBus(bus);
+        endpoint.setAddress(s.address());
+        endpoint.setWsdlURL("classpath:contract/uc-sessions.wsdl");
+        endpoint.setServiceNameAsQName(SERVICE);
+        endpoint.setPortNameAsQName(PORT);
+        endpoint.setDataFormat(DataFormat.PAYLOAD);
+        // A DOM body keeps the namespace declarations a caller put on the envelope.
+        endpoint.setAllowStreaming(false);
+        endpoint.setSkipFaultLogging(true);
+        // No HTTP or SOAP header of a call becomes a Camel header, and no Camel header becomes
+        // one of the response: camel-cxf's own filter lets CamelHttpResponseCode through, and
+        // the routes need nothing from the transport but what SoapRequests takes.
+        endpoint.setHeaderFilterStrategy(new NoHeaders());
+        Map<String, Object> props = new HashMap<>();
+        props.put("org.apache.cxf.stax.maxElementDepth", s.maxDepth());
+        props.put("org.apache.cxf.stax.maxChildElements", s.maxChildElements());
+        props.put("org.apache.cxf.stax.maxElementCount", s.maxElements());
+        props.put("org.apache.cxf.stax.maxAttributeCount", s.maxAttributes());
+        props.put("org.apache.cxf.stax.maxTextLength", s.maxTextLength());
+        props.put("org.apache.cxf.stax.maxXMLCharacters", s.maxRequestBytes());
+        props.put("faultStackTraceEnabled", false);
+        props.put("exceptionMessageCauseEnabled", false);
+        endpoint.setProperties(props);
+        endpoint.getInInterceptors().add(new BasicAuthentication(s.users(), s.realm()));
+        endpoint.getInInterceptors().add(new RequestSizeLimit(s.maxRequestBytes()));
+        endpoint.getOutFaultInterceptors().add(new ContractFaultDetail());
+        return endpoint;
+    }
+
+    private static final class NoHeaders implements org.apache.camel.spi.HeaderFilterStrategy {
+        @Override
+        public boolean applyFilterToCamelHeaders(String name, Object value, org.apache.camel.Exchange exchange) {
+            return true;
+        }
+
+        @Override
+        public boolean applyFilterToExternalHeaders(String name, Object value, org.apache.camel.Exchange exchange) {
+            return true;
+        }
+    }
+
+    private static TLSServerParameters tls(Settings s) throws Exception {
+        if (s.keystore() == null || s.keystore().isBlank()) {
+            throw new IllegalArgumentException("soap.address is https but soap.tls.keystore is not set");
+        }
+        KeyStore ks = KeyStore.getInstance(s.keystoreType());
+        char[] password = s.keystorePassword() == null ? new char[0] : s.keystorePassword().toCharArray();
+        try (InputStream in = Files.newInputStream(Path.of(s.keystore()))) {
+            ks.load(in, password);
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, password);
+        TLSServerParameters p = new TLSServerParameters();
+        p.setKeyManagers(kmf.getKeyManagers());
+        p.setSecureSocketProtocol("TLSv1.3");
+        p.setIncludeProtocols(java.util.List.of("TLSv1.3", "TLSv1.2"));
+        return p;
+    }
+}

@@ -1,0 +1,111 @@
+package org.uchub.soap;
+
+import jakarta.xml.bind.JAXBElement;
+import java.io.ByteArrayOutputStream;
+import java.util.List;
+import javax.xml.transform.OutputKeys;
+import javax.xml.transform.Source;
+import javax.xml.transform.Transformer;
+import javax.xml.transform.TransformerException;
+import javax.xml.transform.TransformerFactory;
+import javax.xml.transform.stream.StreamResult;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.cxf.common.CxfPayload;
+import org.apache.camel.component.cxf.common.message.CxfConstants;
+import org.apache.cxf.binding.soap.SoapFault;
+import org.apache.cxf.message.Message;
+import org.uchub.contract.ErrorDetail;
+import org.uchub.contract.ErrorReply;
+import org.uchub.contract.ReplyStatus;
+import org.uchub.request.ContractCodec;
+import org.uchub.request.ErrorCode;
+import org.uchub.request.Rejections;
+import org.w3c.dom.Element;
+
+/**
+ * The SOAP ingress's two steps around the spine: the call's body element becomes the
+ * contract's bytes, with the authenticated user as tenant; the spine's reply becomes the
+ * response element, or a SOAP fault carrying the error.
+ */
+public class SoapRequests {
+    /** Exchange property with the operation CXF matched from the WSDL, e.g. StartSession. */
+    public static final String OPERATION = "ucSoapOperation";
+    private static final TransformerFactory TRANSFORMERS = TransformerFactory.newInstance();
+
+    private final ContractCodec codec;
+
+    public SoapRequests(ContractCodec codec) {
+        this.codec = codec;
+    }
+
+    /**
+     * Takes what the route needs from the call and drops every header, so that nothing a
+     * caller sends (an HTTP header named like a Camel control header, in any letter case) can
+     * steer a later step.
+     */
+    public byte[] accept(Exchange exchange) {
+        org.apache.camel.Message in = exchange.getMessage();
+        Message cxf = in.getHeader(CxfConstants.CAMEL_CXF_MESSAGE, Message.class);
+        String operation = in.getHeader(CxfConstants.OPERATION_NAME, String.class);
+        in.getHeaders().clear();
+        String tenant = cxf == null ? null : (String) cxf.get(BasicAuthentication.TENANT);
+        if (tenant == null) {
+            // Cannot happen behind BasicAuthentication; refuse rather than guess a tenant.
+            throw SoapFaults.fault(ErrorCode.UNAUTHENTICATED, "The call is not authenticated.");
+        }
+        exchange.setProperty("ucTenant", tenant);
+        exchange.setProperty("ucIngress", "soap");
+        exchange.setProperty(OPERATION, operation);
+        @SuppressWarnings("unchecked")
+        CxfPayload<?> payload = in.getBody(CxfPayload.class);
+        List<Source> body = payload == null ? List.of() : payload.getBodySources();
+        if (body.size() != 1) {
+            throw SoapFaults.fault(ErrorCode.MALFORMED_REQUEST, "The SOAP body must hold exactly one request element.");
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(2048);
+        try {
+            Transformer t = TRANSFORMERS.newTransformer();
+            t.setOutputProperty(OutputKeys.OMIT_XML_DECLARATION, "yes");
+            t.transform(body.get(0), new StreamResult(out));
+        } catch (TransformerException e) {
+            throw SoapFaults.fault(ErrorCode.MALFORMED_REQUEST, "The request element cannot be read.");
+        }
+        return out.toByteArray();
+    }
+
+    /** The response payload for a served request; a fault for a rejected one. */
+    public CxfPayload<?> reply(Exchange exchange) {
+        in(exchange).getHeaders().clear();
+        ErrorDetail error = exchange.getProperty(Rejections.ERROR, ErrorDetail.class);
+        if (Boolean.TRUE.equals(exchange.getProperty(Rejections.REJECTED, Boolean.class)) && error != null) {
+            throw fault(error);
+        }
+        JAXBElement<?> reply = in(exchange).getBody(JAXBElement.class);
+        Element element = codec.toElement(reply);
+        return new CxfPayload<Object>(null, List.of(element));
+    }
+
+    /** Answers a request the session log could not take (it is down) with a fault: try again later. */
+    public void unavailable(Exchange exchange) {
+        in(exchange).getHeaders().clear();
+        throw SoapFaults.fault(ErrorCode.SERVICE_UNAVAILABLE,
+                "The hub cannot record sessions right now. Send the request again later with the same requestId:"
+                        + " if it was applied after all, it is not applied twice.");
+    }
+
+    private SoapFault fault(ErrorDetail error) {
+        ErrorCode code = ErrorCode.valueOf(error.getCode());
+        SoapFault fault = new SoapFault(error.getMessage(),
+                code.isCallerFault() ? org.apache.cxf.interceptor.Fault.FAULT_CODE_CLIENT : org.apache.cxf.interceptor.Fault.FAULT_CODE_SERVER);
+        ErrorReply reply = new ErrorReply();
+        reply.setStatus(code.isCallerFault() ? ReplyStatus.REJECTED : ReplyStatus.FAILED);
+        reply.setError(error);
+        Element detail = fault.getOrCreateDetail();
+        detail.appendChild(detail.getOwnerDocument().importNode(codec.toElement(ContractCodec.element(reply, null)), true));
+        return fault;
+    }
+
+    private static org.apache.camel.Message in(Exchange exchange) {
+        return exchange.getMessage();
+    }
+}

@@ -1,0 +1,314 @@
+package org.uchub.soap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.uchub.HubTestSupport;
+
+/** The SOAP session service, spoken to with hand-written envelopes over real HTTP. */
+class SoapIngressTest extends HubTestSupport {
+    private static final String ENV_OPEN = "<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\""
+            + " xmlns:uc=\"urn:uc-hub:session:v1\"><soapenv:Body>";
+    private static final String ENV_CLOSE = "</soapenv:Body></soapenv:Envelope>";
+    static final int MAX_BYTES = 300_000;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @Override
+    protected Properties hubProperties() {
+        Properties p = super.hubProperties();
+        p.setProperty("soap.max-request-bytes", String.valueOf(MAX_BYTES));
+        return p;
+    }
+
+    record Answer(int status, String body, HttpResponse<String> response) {
+        String code() {
+            Matcher m = Pattern.compile("<(?:\\w+:)?code>([^<]*)</").matcher(body);
+            return m.find() ? m.group(1) : null;
+        }
+
+        String faultCode() {
+            Matcher m = Pattern.compile("<faultcode>([^<]*)</faultcode>").matcher(body);
+            return m.find() ? m.group(1) : null;
+        }
+
+        String element(String name) {
+            Matcher m = Pattern.compile("<(?:\\w+:)?" + name + ">([^<]*)</").matcher(body);
+            return m.find() ? m.group(1) : null;
+        }
+    }
+
+    Answer post(String user, String password, String envelope, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(soapAddress()))
+                .header("Content-Type", "text/xml; charset=UTF-8").header("SOAPAction", "\"\"")
+                .POST(HttpRequest.BodyPublishers.ofString(envelope, StandardCharsets.UTF_8));
+        if (user != null) {
+            b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
+        }
+        for (int i = 0; i < headers.length; i += 2) {
+            b.setHeader(headers[i], headers[i + 1]);
+        }
+        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return new Answer(r.statusCode(), r.body(), r);
+    }
+
+    Answer erp(String body) throws Exception {
+        return post("erp", "erp-dev-password", ENV_OPEN + body + ENV_CLOSE);
+    }
+
+    static String startCall(String businessId) {
+        return "<uc:StartSession><uc:businessId>" + businessId + "</uc:businessId><uc:channel>call</uc:channel><uc:participants>"
+                + "<uc:participant><uc:number>+4930123456</uc:number></uc:participant>"
+                + "<uc:participant><uc:number>+4930654321</uc:number></uc:participant></uc:participants></uc:StartSession>";
+    }
+
+    static String queryBody(String businessId) {
+        return "<uc:QuerySessionLog><uc:businessId>" + businessId + "</uc:businessId></uc:QuerySessionLog>";
+    }
+
+    @Test
+    void wsdlAndItsSchemaAreServedWithoutCredentials() throws Exception {
+        HttpResponse<String> wsdl = http.send(HttpRequest.newBuilder(URI.create(soapAddress() + "?wsdl")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, wsdl.statusCode());
+        for (String op : List.of("StartSession", "ModifySession", "EndSession", "QuerySessionLog", "GetRecording")) {
+            assertTrue(wsdl.body().contains("operation name=\"" + op + "\""), op);
+        }
+        Matcher m = Pattern.compile("schemaLocation=\"([^\"]+)\"").matcher(wsdl.body());
+        assertTrue(m.find(), wsdl.body());
+        HttpResponse<String> xsd = http.send(HttpRequest.newBuilder(URI.create(m.group(1).replace("&amp;", "&"))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, xsd.statusCode());
+        assertTrue(xsd.body().contains("name=\"StartSession\""), xsd.body());
+    }
+
+    @Test
+    void startSessionIsAnsweredWithItsSessionAndLoggedForTheBusinessId() throws Exception {
+        Answer a = erp(startCall("case-1"));
+        assertEquals(200, a.status(), a.body());
+        assertTrue(a.body().contains("StartSessionResponse"), a.body());
+        assertEquals("NOT_CONNECTED", a.element("status"), a.body());
+        String sessionId = a.element("sessionId");
+        Answer q = erp(queryBody("case-1"));
+        assertEquals(200, q.status(), q.body());
+        assertTrue(q.body().contains(sessionId), q.body());
+        assertTrue(q.body().contains("ingress:soap"), q.body());
+    }
+
+    @Test
+    void namespacesDeclaredOnlyOnTheEnvelopeAreUnderstood() throws Exception {
+        String env = "<e:Envelope xmlns:e=\"http://schemas.xmlsoap.org/soap/envelope/\" xmlns=\"urn:uc-hub:session:v1\"><e:Body>"
+                + "<QuerySessionLog><businessId>nothing-here</businessId></QuerySessionLog></e:Body></e:Envelope>";
+        Answer a = post("erp", "erp-dev-password", env);
+        assertEquals(500, a.status(), a.body());
+        assertEquals("NOT_FOUND", a.code(), a.body());
+    }
+
+    @Test
+    void everyOperationRunsEndToEnd() throws Exception {
+        String sid = erp(startCall("case-ops")).element("sessionId");
+        Answer modify = erp("<uc:ModifySession><uc:businessId>case-ops</uc:businessId><uc:add><uc:participant>"
+                + "<uc:number>+4930111111</uc:number></uc:participant></uc:add></uc:ModifySession>");
+        assertEquals(200, modify.status(), modify.body());
+        assertTrue(modify.body().contains("ModifySessionResponse"), modify.body());
+        Answer recording = erp("<uc:GetRecording><uc:businessId>case-ops</uc:businessId></uc:GetRecording>");
+        assertEquals(500, recording.status(), recording.body());
+        assertEquals("soap:Client", recording.faultCode(), recording.body());
+        assertEquals("NO_RECORDING", recording.code(), recording.body());
+        Answer end = erp("<uc:EndSession><uc:businessId>case-ops</uc:businessId><uc:sessionId>" + sid
+                + "</uc:sessionId></uc:EndSession>");
+        assertEquals(200, end.status(), end.body());
+        assertEquals("OK", end.element("status"), end.body());
+        Answer again = erp("<uc:EndSession><uc:businessId>case-ops</uc:businessId><uc:sessionId>" + sid
+                + "</uc:sessionId></uc:EndSession>");
+        assertEquals("SESSION_ENDED", again.code(), again.body());
+    }
+
+    @Test
+    void aCallWithoutCredentialsIsChallengedAndLeavesNoTrace() throws Exception {
+        Answer a = post(null, null, ENV_OPEN + startCall("case-anon") + ENV_CLOSE);
+        assertEquals(401, a.status(), a.body());
+        assertTrue(a.response().headers().firstValue("WWW-Authenticate").orElse("").startsWith("Basic realm="));
+        assertEquals("soap:Client", a.faultCode());
+        assertEquals("UNAUTHENTICATED", a.code());
+        Answer wrong = post("erp", "guess", ENV_OPEN + startCall("case-anon") + ENV_CLOSE);
+        assertEquals(401, wrong.status(), wrong.body());
+        Answer unknownUser = post("mallory", "erp-dev-password", ENV_OPEN + startCall("case-anon") + ENV_CLOSE);
+        assertEquals(401, unknownUser.status(), unknownUser.body());
+        assertEquals("NOT_FOUND", erp(queryBody("case-anon")).code());
+    }
+
+    @Test
+    void anotherTenantsBusinessIdIsNotFoundForEveryOperation() throws Exception {
+        assertEquals(200, erp(startCall("case-erp")).status());
+        for (String body : List.of(queryBody("case-erp"),
+                "<uc:ModifySession><uc:businessId>case-erp</uc:businessId><uc:add><uc:participant><uc:number>+4930111111"
+                        + "</uc:number></uc:participant></uc:add></uc:ModifySession>",
+                "<uc:EndSession><uc:businessId>case-erp</uc:businessId></uc:EndSession>",
+                "<uc:GetRecording><uc:businessId>case-erp</uc:businessId></uc:GetRecording>")) {
+            Answer a = post("crm", "crm-dev-password", ENV_OPEN + body + ENV_CLOSE);
+            assertEquals(500, a.status(), a.body());
+            assertEquals("NOT_FOUND", a.code(), a.body());
+        }
+        assertEquals(200, erp(queryBody("case-erp")).status());
+    }
+
+    @Test
+    void anInvalidRequestIsAClientFaultWithTheContractsCode() throws Exception {
+        Answer a = erp(startCall("bad id with spaces"));
+        assertEquals(500, a.status(), a.body());
+        assertEquals("soap:Client", a.faultCode(), a.body());
+        assertEquals("INVALID_BUSINESS_ID", a.code(), a.body());
+        assertEquals("REJECTED", a.element("status"), a.body());
+        assertFalse(a.body().contains("at org."), "no stack trace: " + a.body());
+    }
+
+    @Test
+    void anExternalEntityIsRefusedAndTheFileNeverRead(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path secret = dir.resolve("secret.txt");
+        Files.writeString(secret, "TOP-SECRET-CONTENT");
+        String xxe = "<?xml version=\"1.0\"?><!DOCTYPE foo [<!ENTITY xxe SYSTEM \"" + secret.toUri() + "\">]>" + ENV_OPEN
+                + "<uc:QuerySessionLog><uc:businessId>&xxe;</uc:businessId></uc:QuerySessionLog>" + ENV_CLOSE;
+        Answer a = post("erp", "erp-dev-password", xxe);
+        assertEquals(500, a.status(), a.body());
+        assertEquals("soap:Client", a.faultCode(), a.body());
+        assertEquals("DTD_NOT_ALLOWED", a.code(), a.body());
+        assertFalse(a.body().contains("TOP-SECRET"), a.body());
+    }
+
+    @Test
+    void aBillionLaughsIsRefused() throws Exception {
+        StringBuilder dtd = new StringBuilder("<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\">");
+        dtd.append("<!ENTITY lol1 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">");
+        for (int i = 2; i <= 9; i++) {
+            dtd.append("<!ENTITY lol").append(i).append(" \"").append(("&lol" + (i - 1) + ";").repeat(10)).append("\">");
+        }
+        dtd.append("]>");
+        Answer a = post("erp", "erp-dev-password", dtd + ENV_OPEN + queryBody("&lol9;") + ENV_CLOSE);
+        assertEquals(500, a.status(), a.body());
+        assertEquals("DTD_NOT_ALLOWED", a.code(), a.body());
+    }
+
+    @Test
+    void tooDeepTooManyAndTooLargeAreRefused() throws Exception {
+        String deep = "<uc:x>".repeat(40) + "</uc:x>".repeat(40);
+        Answer d = erp("<uc:QuerySessionLog><uc:businessId>c</uc:businessId>" + deep + "</uc:QuerySessionLog>");
+        assertEquals(500, d.status(), d.body());
+        assertEquals("REQUEST_TOO_LARGE", d.code(), d.body());
+
+        String many = "<uc:y/>".repeat(25_000);
+        Answer m = erp("<uc:QuerySessionLog><uc:businessId>c</uc:businessId><uc:z>" + many + "</uc:z></uc:QuerySessionLog>");
+        assertEquals(500, m.status(), m.body());
+        assertEquals("REQUEST_TOO_LARGE", m.code(), m.body());
+
+        String big = "x".repeat(MAX_BYTES);
+        Answer b = erp("<uc:QuerySessionLog><uc:businessId>" + big + "</uc:businessId></uc:QuerySessionLog>");
+        assertEquals(500, b.status(), b.body());
+        assertEquals("REQUEST_TOO_LARGE", b.code(), b.body());
+    }
+
+    @Test
+    void headersNamedLikeCamelHeadersChangeNothing() throws Exception {
+        // Each alone: together, one that empties the response would hide what the others do.
+        String[][] headers = {{"CamelHttpResponseCode", "204"}, {"CamelBeanMethodName", "markNotConnected"},
+            {"cAMELbEANmETHODnAME", "query"}, {"camelhttpresponsecode", "500"}, {"operationName", "EndSession"}};
+        int i = 0;
+        for (String[] h : headers) {
+            Answer a = post("erp", "erp-dev-password", ENV_OPEN + startCall("case-hdr-" + i++) + ENV_CLOSE, h[0], h[1]);
+            assertEquals(200, a.status(), h[0] + ": " + a.body());
+            assertTrue(a.body().contains("StartSessionResponse"), h[0] + ": [" + a.body() + "]");
+            assertTrue(a.response().headers().map().keySet().stream().noneMatch(n -> n.toLowerCase().startsWith("camel")),
+                    a.response().headers().map().toString());
+        }
+        String inSoapHeader = "<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\" xmlns:uc=\"urn:uc-hub:session:v1\">"
+                + "<soapenv:Header><CamelHttpResponseCode>204</CamelHttpResponseCode><CamelBeanMethodName>query</CamelBeanMethodName>"
+                + "</soapenv:Header><soapenv:Body>" + startCall("case-hdr-soap") + ENV_CLOSE;
+        Answer a = post("erp", "erp-dev-password", inSoapHeader);
+        assertEquals(200, a.status(), a.body());
+        assertTrue(a.body().contains("StartSessionResponse"), "[" + a.body() + "]");
+    }
+
+    @Test
+    void aSoap12CallIsToldTheServiceSpeaksSoap11() throws Exception {
+        String env = "<env:Envelope xmlns:env=\"http://www.w3.org/2003/05/soap-envelope\" xmlns:uc=\"urn:uc-hub:session:v1\">"
+                + "<env:Body>" + startCall("case-12") + "</env:Body></env:Envelope>";
+        Answer a = post("erp", "erp-dev-password", env, "Content-Type", "application/soap+xml; charset=UTF-8");
+        assertEquals(500, a.status(), a.body());
+        assertEquals("MALFORMED_REQUEST", a.code(), a.body());
+        assertTrue(a.body().contains("SOAP 1.1 only"), a.body());
+        assertEquals("NOT_FOUND", erp(queryBody("case-12")).code());
+    }
+
+    @Test
+    void aChunkedBodyPastTheLimitIsRefused() throws Exception {
+        byte[] body = (ENV_OPEN + "<uc:QuerySessionLog><uc:businessId>" + "x".repeat(MAX_BYTES) + "</uc:businessId></uc:QuerySessionLog>"
+                + ENV_CLOSE).getBytes(StandardCharsets.UTF_8);
+        HttpRequest r = HttpRequest.newBuilder(URI.create(soapAddress())).header("Content-Type", "text/xml; charset=UTF-8")
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("erp:erp-dev-password".getBytes(StandardCharsets.UTF_8)))
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body))).build();
+        HttpResponse<String> resp = http.send(r, HttpResponse.BodyHandlers.ofString());
+        Answer a = new Answer(resp.statusCode(), resp.body(), resp);
+        assertEquals(500, a.status(), a.body());
+        assertEquals("REQUEST_TOO_LARGE", a.code(), a.body());
+        // Said by the byte counter itself, not by the parser's character limit.
+        assertEquals("The request is larger than the service accepts.", a.element("message"), a.body());
+    }
+
+    @Test
+    void nothingButTheWsdlAnswersWithoutCredentials() throws Exception {
+        for (String method : List.of("GET", "PUT", "DELETE")) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(soapAddress()))
+                    .header("Content-Type", "text/xml; charset=UTF-8")
+                    .method(method, HttpRequest.BodyPublishers.ofString(ENV_OPEN + startCall("case-" + method) + ENV_CLOSE)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertTrue(r.statusCode() >= 400, method + " " + r.statusCode() + " " + r.body());
+            assertFalse(r.body().contains("StartSessionResponse"), r.body());
+            assertEquals("NOT_FOUND", erp(queryBody("case-" + method)).code(), method);
+        }
+    }
+
+    @Test
+    void fiftyConcurrentClientsEachGetTheirOwnSession() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(50);
+        try {
+            List<Callable<Answer>> calls = new java.util.ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                String id = "case-par-" + i;
+                calls.add(() -> erp(startCall(id)));
+            }
+            Set<String> sessions = new HashSet<>();
+            for (Future<Answer> f : pool.invokeAll(calls)) {
+                Answer a = f.get();
+                assertEquals(200, a.status(), a.body());
+                sessions.add(a.element("sessionId"));
+            }
+            assertEquals(50, sessions.size());
+            for (int i = 0; i < 50; i++) {
+                Answer q = erp(queryBody("case-par-" + i));
+                assertEquals(1, Pattern.compile("<(?:\\w+:)?session>").matcher(q.body()).results().count(), q.body());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
