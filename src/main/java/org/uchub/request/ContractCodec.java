@@ -166,7 +166,7 @@ public class ContractCodec {
         }
         String name = result instanceof JAXBElement<?> el ? el.getName().getLocalPart() : value.getClass().getSimpleName();
         throw new RequestRejectedException(ErrorCode.UNKNOWN_OPERATION,
-                "<" + name + "> is not a request; send StartSession, ModifySession, EndSession or QuerySessionLog.");
+                "<" + name + "> is not a request; send StartSession, ModifySession, EndSession, QuerySessionLog or GetRecording.");
     }
 
     RequestBase readJson(byte[] body) {
@@ -188,7 +188,7 @@ public class ContractCodec {
         Action action = Action.forElement(only.getKey());
         if (action == null) {
             throw new RequestRejectedException(ErrorCode.UNKNOWN_OPERATION, "\"" + only.getKey()
-                    + "\" is not an operation; use StartSession, ModifySession, EndSession or QuerySessionLog.");
+                    + "\" is not an operation; use StartSession, ModifySession, EndSession, QuerySessionLog or GetRecording.");
         }
         RequestBase request;
         try {
@@ -346,7 +346,7 @@ public class ContractCodec {
             if (msg != null && msg.startsWith("cvc-elt.1")) {
                 return new RequestRejectedException(ErrorCode.UNKNOWN_OPERATION,
                         "The root element is not an operation of " + NAMESPACE
-                                + ": send StartSession, ModifySession, EndSession or QuerySessionLog.", line, col);
+                                + ": send StartSession, ModifySession, EndSession, QuerySessionLog or GetRecording.", line, col);
             }
             return new RequestRejectedException(ErrorCode.SCHEMA_INVALID, "The request does not match the contract: " + msg, line, col);
         }
