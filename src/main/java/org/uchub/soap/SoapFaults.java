@@ -1,7 +1,5 @@
 package org.uchub.soap;
 
-import javax.xml.parsers.DocumentBuilderFactory;
-import javax.xml.parsers.ParserConfigurationException;
 import org.apache.cxf.binding.soap.SoapFault;
 import org.apache.cxf.interceptor.Fault;
 import org.uchub.contract.ReplyStatus;
@@ -16,12 +14,6 @@ import org.w3c.dom.Element;
  * message) as its detail. Never a stack trace.
  */
 public final class SoapFaults {
-    private static final DocumentBuilderFactory DOCS = DocumentBuilderFactory.newInstance();
-
-    static {
-        DOCS.setNamespaceAware(true);
-    }
-
     private SoapFaults() {
     }
 
@@ -66,13 +58,5 @@ public final class SoapFaults {
 
     private static String escape(String s) {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
-    }
-
-    static Document newDocument() {
-        try {
-            return DOCS.newDocumentBuilder().newDocument();
-        } catch (ParserConfigurationException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
