@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.xml.ws.BindingProvider;
+import jakarta.xml.ws.Holder;
 import jakarta.xml.ws.WebServiceException;
 import java.net.URL;
 import java.util.Map;
@@ -98,6 +99,31 @@ class GeneratedSoapClientTest extends HubTestSupport {
         SessionReply log = erp.querySessionLog(query);
         assertEquals("ENDED", log.getSessions().getSession().get(0).getState());
         assertTrue(log.getEvents().getEvent().stream().anyMatch(e -> e.getType().equals("NUMBER_RELEASED")));
+    }
+
+    @Test
+    void aClientGeneratedInTheDefaultWrappedStyleWorksToo() throws Exception {
+        org.uchub.soapclient.wrapped.Sessions port = new org.uchub.soapclient.wrapped.SessionService(
+                new URL(soapAddress() + "?wsdl")).getSessionPort();
+        Map<String, Object> ctx = ((BindingProvider) port).getRequestContext();
+        ctx.put(BindingProvider.ENDPOINT_ADDRESS_PROPERTY, soapAddress());
+        ctx.put(BindingProvider.USERNAME_PROPERTY, "erp");
+        ctx.put(BindingProvider.PASSWORD_PROPERTY, "erp-dev-password");
+        org.uchub.soapclient.wrapped.ParticipantList parties = new org.uchub.soapclient.wrapped.ParticipantList();
+        for (String n : new String[] {"+4930111111", "+4930222222"}) {
+            org.uchub.soapclient.wrapped.Participant p = new org.uchub.soapclient.wrapped.Participant();
+            p.setNumber(n);
+            parties.getParticipant().add(p);
+        }
+        Holder<String> requestId = new Holder<>("wrapped-1");
+        Holder<String> businessId = new Holder<>("case-wrapped");
+        Holder<org.uchub.soapclient.wrapped.ReplyStatus> status = new Holder<>();
+        Holder<String> sessionId = new Holder<>();
+        port.startSession(requestId, businessId, org.uchub.soapclient.wrapped.Channel.CALL, parties, null, status, sessionId,
+                new Holder<>(), new Holder<>(), new Holder<>(), new Holder<>(), new Holder<>(), new Holder<>(), new Holder<>());
+        assertEquals(org.uchub.soapclient.wrapped.ReplyStatus.NOT_CONNECTED, status.value);
+        assertNotNull(sessionId.value);
+        assertEquals("case-wrapped", businessId.value);
     }
 
     @Test
