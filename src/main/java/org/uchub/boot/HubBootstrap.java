@@ -103,7 +103,10 @@ public class HubBootstrap implements CamelConfiguration {
         loadRoutes(context, Path.of(prop(pc, "hub.routes.dir")), Boolean.parseBoolean(prop(pc, "hub.routes.reload")));
     }
 
-    /** The SOAP session service, {@code cxf:bean:soapSessions}, and the bean its route calls. */
+    /**
+     * The SOAP session service, {@code cxf:bean:soapSessions} (SOAP 1.1) and
+     * {@code cxf:bean:soapSessions12} (SOAP 1.2), and the bean their routes call.
+     */
     private static void configureSoap(CamelContext context, PropertiesComponent pc, ContractCodec codec) throws Exception {
         String address = prop(pc, "soap.address");
         String host = java.net.URI.create(address).getHost();
@@ -112,13 +115,16 @@ public class HubBootstrap implements CamelConfiguration {
             LOG.warn("The SOAP service at {} is plain HTTP on a network interface: passwords travel readable."
                     + " Use https (soap.tls.keystore) outside a trusted network.", address);
         }
-        bind(context, "soapSessions", SoapEndpoint.create(context, new SoapEndpoint.Settings(address,
+        SoapEndpoint.Settings settings = new SoapEndpoint.Settings(address,
                 BrokerUsers.load(Path.of(prop(pc, "soap.users.file"))), prop(pc, "soap.realm"),
                 Long.parseLong(prop(pc, "soap.max-request-bytes")), intProp(pc, "soap.max-depth"),
                 intProp(pc, "soap.max-child-elements"), Long.parseLong(prop(pc, "soap.max-elements")),
                 intProp(pc, "soap.max-attributes"), intProp(pc, "soap.max-text-length"),
                 pc.resolveProperty("soap.tls.keystore").orElse(""), pc.resolveProperty("soap.tls.keystore-password").orElse(""),
-                prop(pc, "soap.tls.keystore-type"))));
+                prop(pc, "soap.tls.keystore-type"));
+        org.apache.cxf.Bus bus = SoapEndpoint.bus(settings);
+        bind(context, "soapSessions", SoapEndpoint.create(context, bus, settings, false));
+        bind(context, "soapSessions12", SoapEndpoint.create(context, bus, settings, true));
         bind(context, "soapRequests", new SoapRequests(codec));
     }
 

@@ -31,11 +31,13 @@ public class BasicAuthentication extends AbstractPhaseInterceptor<Message> {
 
     private final BrokerUsers users;
     private final String realm;
+    private final boolean soap12;
 
-    public BasicAuthentication(BrokerUsers users, String realm) {
+    public BasicAuthentication(BrokerUsers users, String realm, boolean soap12) {
         super(Phase.RECEIVE);
         this.users = users;
         this.realm = realm.replaceAll("[^A-Za-z0-9 ._-]", "");
+        this.soap12 = soap12;
     }
 
     @Override
@@ -59,9 +61,9 @@ public class BasicAuthentication extends AbstractPhaseInterceptor<Message> {
         try {
             response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
             response.setHeader("WWW-Authenticate", "Basic realm=\"" + realm + "\", charset=\"UTF-8\"");
-            response.setContentType("text/xml; charset=UTF-8");
+            response.setContentType(soap12 ? "application/soap+xml; charset=UTF-8" : "text/xml; charset=UTF-8");
             response.getOutputStream().write(SoapFaults.clientFaultEnvelope(ErrorCode.UNAUTHENTICATED,
-                    "Credentials missing or wrong: authenticate with HTTP Basic as your business system's user.")
+                    "Credentials missing or wrong: authenticate with HTTP Basic as your business system's user.", soap12)
                     .getBytes(StandardCharsets.UTF_8));
             response.flushBuffer();
         } catch (IOException e) {

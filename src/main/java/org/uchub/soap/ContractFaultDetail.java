@@ -49,7 +49,7 @@ public class ContractFaultDetail extends AbstractPhaseInterceptor<Message> {
             plain = "The request passes a size limit (size, depth or number of elements): " + firstLine(fault.getMessage());
         } else if (lower.contains("soap 1.2")) {
             code = ErrorCode.MALFORMED_REQUEST;
-            plain = "This service speaks SOAP 1.1 only (envelope namespace http://schemas.xmlsoap.org/soap/envelope/).";
+            plain = "This address speaks SOAP 1.1; send SOAP 1.2 to the SessionPortSoap12 port, this address plus -soap12.";
         } else if (lower.contains("operation") || lower.contains("binding") || lower.contains("action")) {
             code = ErrorCode.UNKNOWN_OPERATION;
             plain = firstLine(fault.getMessage());

@@ -27,6 +27,9 @@ import org.uchub.request.ContractCodec;
 public final class SoapEndpoint {
     public static final QName SERVICE = new QName(ContractCodec.NAMESPACE, "SessionService");
     public static final QName PORT = new QName(ContractCodec.NAMESPACE, "SessionPort");
+    public static final QName PORT_SOAP12 = new QName(ContractCodec.NAMESPACE, "SessionPortSoap12");
+    /** Where the SOAP 1.2 port listens: the SOAP 1.1 address with this appended (Jetty refuses a path under it). */
+    public static final String SOAP12_PATH = "-soap12";
 
     /** What the endpoint is built from; every field comes from a {@code soap.*} key. */
     public record Settings(String address, BrokerUsers users, String realm, long maxRequestBytes, int maxDepth,
@@ -37,7 +40,8 @@ public final class SoapEndpoint {
     private SoapEndpoint() {
     }
 
-    public static CxfEndpoint create(CamelContext context, Settings s) throws Exception {
+    /** The CXF bus both ports share, with TLS on their port when the address is https. */
+    public static Bus bus(Settings s) throws Exception {
         URI uri = URI.create(s.address());
         Bus bus = new CXFBusFactory().createBus();
         if ("https".equalsIgnoreCase(uri.getScheme())) {
@@ -46,13 +50,18 @@ public final class SoapEndpoint {
         } else if (!"http".equalsIgnoreCase(uri.getScheme())) {
             throw new IllegalArgumentException("soap.address must be http:// or https://, not " + s.address());
         }
+        return bus;
+    }
+
+    /** The SOAP 1.1 port at the address, or the SOAP 1.2 port at the address plus {@value #SOAP12_PATH}. */
+    public static CxfEndpoint create(CamelContext context, Bus bus, Settings s, boolean soap12) {
         CxfEndpoint endpoint = new CxfEndpoint();
         endpoint.setCamelContext(context);
         endpoint.setBus(bus);
-        endpoint.setAddress(s.address());
+        endpoint.setAddress(soap12 ? s.address() + SOAP12_PATH : s.address());
         endpoint.setWsdlURL("classpath:contract/uc-sessions.wsdl");
         endpoint.setServiceNameAsQName(SERVICE);
-        endpoint.setPortNameAsQName(PORT);
+        endpoint.setPortNameAsQName(soap12 ? PORT_SOAP12 : PORT);
         endpoint.setDataFormat(DataFormat.PAYLOAD);
         // A DOM body keeps the namespace declarations a caller put on the envelope.
         endpoint.setAllowStreaming(false);
@@ -71,7 +80,7 @@ public final class SoapEndpoint {
         props.put("faultStackTraceEnabled", false);
         props.put("exceptionMessageCauseEnabled", false);
         endpoint.setProperties(props);
-        endpoint.getInInterceptors().add(new BasicAuthentication(s.users(), s.realm()));
+        endpoint.getInInterceptors().add(new BasicAuthentication(s.users(), s.realm(), soap12));
         endpoint.getInInterceptors().add(new RequestSizeLimit(s.maxRequestBytes()));
         endpoint.getOutFaultInterceptors().add(new ContractFaultDetail());
         return endpoint;

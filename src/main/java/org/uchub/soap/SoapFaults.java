@@ -47,12 +47,18 @@ public final class SoapFaults {
         return e;
     }
 
-    /** A whole SOAP 1.1 envelope with a Client fault, for answers given before CXF reads the call. */
-    static String clientFaultEnvelope(ErrorCode code, String message) {
+    /** A whole envelope with a Client (SOAP 1.2: Sender) fault, for answers given before CXF reads the call. */
+    static String clientFaultEnvelope(ErrorCode code, String message, boolean soap12) {
+        String error = "<uc:Error xmlns:uc=\"" + ContractCodec.NAMESPACE + "\"><uc:status>REJECTED</uc:status><uc:error><uc:code>"
+                + code.name() + "</uc:code><uc:message>" + escape(message) + "</uc:message></uc:error></uc:Error>";
+        if (soap12) {
+            return "<env:Envelope xmlns:env=\"http://www.w3.org/2003/05/soap-envelope\"><env:Body><env:Fault>"
+                    + "<env:Code><env:Value>env:Sender</env:Value></env:Code><env:Reason><env:Text xml:lang=\"en\">"
+                    + escape(message) + "</env:Text></env:Reason><env:Detail>" + error + "</env:Detail></env:Fault></env:Body>"
+                    + "</env:Envelope>";
+        }
         return "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body><soap:Fault>"
-                + "<faultcode>soap:Client</faultcode><faultstring>" + escape(message) + "</faultstring><detail>"
-                + "<uc:Error xmlns:uc=\"" + ContractCodec.NAMESPACE + "\"><uc:status>REJECTED</uc:status><uc:error><uc:code>"
-                + code.name() + "</uc:code><uc:message>" + escape(message) + "</uc:message></uc:error></uc:Error>"
+                + "<faultcode>soap:Client</faultcode><faultstring>" + escape(message) + "</faultstring><detail>" + error
                 + "</detail></soap:Fault></soap:Body></soap:Envelope>";
     }
 

@@ -127,6 +127,23 @@ class GeneratedSoapClientTest extends HubTestSupport {
     }
 
     @Test
+    void theGeneratedClientSpeaksSoap12ThroughTheSoap12Port() throws Exception {
+        Sessions port = new SessionService(new URL(soapAddress() + "?wsdl")).getSessionPortSoap12();
+        Map<String, Object> ctx = ((BindingProvider) port).getRequestContext();
+        ctx.put(BindingProvider.ENDPOINT_ADDRESS_PROPERTY, soapAddress() + "-soap12");
+        ctx.put(BindingProvider.USERNAME_PROPERTY, "erp");
+        ctx.put(BindingProvider.PASSWORD_PROPERTY, "erp-dev-password");
+        StartSessionRequest start = new StartSessionRequest();
+        start.setBusinessId("case-soap12");
+        start.setChannel(Channel.CALL);
+        start.setParticipants(numbers("+4930111111", "+4930222222"));
+        assertEquals(ReplyStatus.NOT_CONNECTED, port.startSession(start).getStatus());
+        GetRecordingRequest recording = new GetRecordingRequest();
+        recording.setBusinessId("case-soap12");
+        assertEquals("NO_RECORDING", assertThrows(Fault.class, () -> port.getRecording(recording)).getFaultInfo().getError().getCode());
+    }
+
+    @Test
     void faultsCarryTheContractsErrorToTheGeneratedClient() throws Exception {
         QuerySessionLogRequest query = new QuerySessionLogRequest();
         query.setBusinessId("case-nobody");

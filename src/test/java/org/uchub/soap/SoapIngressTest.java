@@ -249,14 +249,39 @@ class SoapIngressTest extends HubTestSupport {
     }
 
     @Test
-    void aSoap12CallIsToldTheServiceSpeaksSoap11() throws Exception {
-        String env = "<env:Envelope xmlns:env=\"http://www.w3.org/2003/05/soap-envelope\" xmlns:uc=\"urn:uc-hub:session:v1\">"
-                + "<env:Body>" + startCall("case-12") + "</env:Body></env:Envelope>";
-        Answer a = post("erp", "erp-dev-password", env, "Content-Type", "application/soap+xml; charset=UTF-8");
-        assertEquals(500, a.status(), a.body());
-        assertEquals("MALFORMED_REQUEST", a.code(), a.body());
-        assertTrue(a.body().contains("SOAP 1.1 only"), a.body());
-        assertEquals("NOT_FOUND", erp(queryBody("case-12")).code());
+    void soap12CallsAreServedAtTheSoap12Port() throws Exception {
+        String open = "<env:Envelope xmlns:env=\"http://www.w3.org/2003/05/soap-envelope\" xmlns:uc=\"urn:uc-hub:session:v1\"><env:Body>";
+        String close = "</env:Body></env:Envelope>";
+        String soap12 = soapAddress() + "-soap12";
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(soap12)).header("Content-Type", "application/soap+xml; charset=UTF-8")
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("erp:erp-dev-password".getBytes(StandardCharsets.UTF_8)));
+        HttpResponse<String> ok = http.send(b.POST(HttpRequest.BodyPublishers.ofString(open + startCall("case-12") + close)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, ok.statusCode(), ok.body());
+        assertTrue(ok.body().contains("http://www.w3.org/2003/05/soap-envelope") && ok.body().contains("StartSessionResponse"), ok.body());
+        assertTrue(ok.headers().firstValue("Content-Type").orElse("").startsWith("application/soap+xml"), ok.headers().map().toString());
+
+        HttpResponse<String> fault = http.send(b.POST(HttpRequest.BodyPublishers.ofString(open + startCall("bad id") + close)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        Answer f = new Answer(fault.statusCode(), fault.body(), fault);
+        assertEquals(500, f.status(), f.body());
+        assertTrue(f.body().contains("Sender</"), f.body());
+        assertEquals("INVALID_BUSINESS_ID", f.code(), f.body());
+
+        HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(URI.create(soap12))
+                .header("Content-Type", "application/soap+xml; charset=UTF-8")
+                .POST(HttpRequest.BodyPublishers.ofString(open + startCall("case-12b") + close)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, anonymous.statusCode(), anonymous.body());
+        assertTrue(anonymous.body().contains("env:Sender") && anonymous.body().contains("UNAUTHENTICATED"), anonymous.body());
+
+        // SOAP 1.2 to the SOAP 1.1 port: told where to go, nothing applied.
+        Answer wrongPort = post("erp", "erp-dev-password", open + startCall("case-12c") + close, "Content-Type",
+                "application/soap+xml; charset=UTF-8");
+        assertEquals(500, wrongPort.status(), wrongPort.body());
+        assertEquals("MALFORMED_REQUEST", wrongPort.code(), wrongPort.body());
+        assertTrue(wrongPort.body().contains("-soap12"), wrongPort.body());
+        assertEquals("NOT_FOUND", erp(queryBody("case-12c")).code());
+        assertEquals(200, erp(queryBody("case-12")).status());
     }
 
     @Test
