@@ -78,6 +78,8 @@ public final class SoapEndpoint {
         props.put("org.apache.cxf.stax.maxTextLength", s.maxTextLength());
         props.put("org.apache.cxf.stax.maxXMLCharacters", s.maxRequestBytes());
         props.put("faultStackTraceEnabled", false);
+        // ?wsdl names both ports at the address the caller used, not the file's localhost:8080.
+        props.put("autoRewriteSoapAddressForAllServices", true);
         props.put("exceptionMessageCauseEnabled", false);
         endpoint.setProperties(props);
         endpoint.getInInterceptors().add(new BasicAuthentication(s.users(), s.realm(), soap12));

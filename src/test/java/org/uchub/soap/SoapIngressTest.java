@@ -94,6 +94,8 @@ class SoapIngressTest extends HubTestSupport {
         for (String op : List.of("StartSession", "ModifySession", "EndSession", "QuerySessionLog", "GetRecording")) {
             assertTrue(wsdl.body().contains("operation name=\"" + op + "\""), op);
         }
+        assertTrue(wsdl.body().contains("location=\"" + soapAddress() + "\""), wsdl.body());
+        assertTrue(wsdl.body().contains("location=\"" + soapAddress() + "-soap12\""), wsdl.body());
         Matcher m = Pattern.compile("schemaLocation=\"([^\"]+)\"").matcher(wsdl.body());
         assertTrue(m.find(), wsdl.body());
         HttpResponse<String> xsd = http.send(HttpRequest.newBuilder(URI.create(m.group(1).replace("&amp;", "&"))).build(),
