@@ -31,7 +31,7 @@ import org.w3c.dom.Element;
  * same run: the same CXF stack, the same authentication and XML limits, answering a fixed
  * reply without the pipeline.
  *
- * <p>Run: see the README ("Benchmarks"). Arguments: [calls (20000)] [concurrent clients (20)];
+ * <p>Run: see the README ("SOAP benchmark"). Arguments: [calls (20000)] [concurrent clients (20)];
  * system properties named like configuration keys override them.
  */
 public final class SoapThroughputBenchmark {
