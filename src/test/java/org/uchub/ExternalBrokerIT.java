@@ -76,13 +76,8 @@ class ExternalBrokerIT extends HubTestSupport {
     void theHubServesRequestsThroughAnExternalBroker() throws Exception {
         try (Connection c = client("erp")) {
             Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
-            Queue replies = s.createQueue("uc.replies.erp");
             MessageConsumer events = s.createConsumer(s.createTopic("uc.events.erp"), "businessId = 'X-1'");
-            TextMessage m = s.createTextMessage(startConference("X-1", null, "+4930111111"));
-            m.setJMSReplyTo(replies);
-            m.setJMSCorrelationID("x-1");
-            s.createProducer(s.createQueue("uc.requests")).send(m);
-            Message reply = s.createConsumer(replies).receive(30_000);
+            Message reply = startConferenceAndAwaitReply(s, "erp", "X-1", "x-1");
             assertNotNull(reply, "no reply through the external broker");
             assertEquals("x-1", reply.getJMSCorrelationID());
             assertEquals(ReplyStatus.NOT_CONNECTED, sessionReply(((TextMessage) reply).getText()).getStatus());
@@ -111,6 +106,17 @@ class ExternalBrokerIT extends HubTestSupport {
         }
     }
 
+    /** Sends a conference start to uc.requests with the tenant's reply queue as JMSReplyTo; the reply, or null after 30 s. */
+    private static Message startConferenceAndAwaitReply(Session s, String tenant, String businessId, String correlationId)
+            throws Exception {
+        Queue replies = s.createQueue("uc.replies." + tenant);
+        TextMessage m = s.createTextMessage(startConference(businessId, null, "+4930111111"));
+        m.setJMSReplyTo(replies);
+        m.setJMSCorrelationID(correlationId);
+        s.createProducer(s.createQueue("uc.requests")).send(m);
+        return s.createConsumer(replies).receive(30_000);
+    }
+
     private static void assertDenied(Executable action, String what) {
         JMSSecurityException e = assertThrows(JMSSecurityException.class, action, "a business system may not " + what);
         assertTrue(e.getMessage().contains("AMQ229032") || e.getMessage().contains("AMQ229213"), e.getMessage());
@@ -126,12 +132,7 @@ class ExternalBrokerIT extends HubTestSupport {
         try (Connection c = amqp.createConnection()) {
             c.start();
             Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
-            Queue replies = s.createQueue("uc.replies.crm");
-            TextMessage m = s.createTextMessage(startConference("XA-1", null, "+4930111111"));
-            m.setJMSReplyTo(replies);
-            m.setJMSCorrelationID("xa-1");
-            s.createProducer(s.createQueue("uc.requests")).send(m);
-            Message reply = s.createConsumer(replies).receive(30_000);
+            Message reply = startConferenceAndAwaitReply(s, "crm", "XA-1", "xa-1");
             assertNotNull(reply, "no reply to the AMQP sender");
             assertEquals(ReplyStatus.NOT_CONNECTED, sessionReply(((TextMessage) reply).getText()).getStatus(),
                     ((TextMessage) reply).getText());
