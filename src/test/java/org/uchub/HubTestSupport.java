@@ -37,6 +37,8 @@ public abstract class HubTestSupport extends CamelTestSupport {
     protected final int brokerPort = freePort();
     /** And its SOAP service a port of its own. */
     protected final int soapPort = freePort();
+    /** And its AMI simulator a port of its own. */
+    protected final int pbxPort = freePort();
 
     protected static int freePort() {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
@@ -71,6 +73,10 @@ public abstract class HubTestSupport extends CamelTestSupport {
         p.setProperty("broker.embedded.port", String.valueOf(brokerPort));
         p.setProperty("broker.embedded.dir", dataDir.resolve("broker").toString());
         p.setProperty("soap.address", soapAddress());
+        p.setProperty("pbx.port", String.valueOf(pbxPort));
+        p.setProperty("pbx.simulator.ring-ms", "100");
+        p.setProperty("pbx.ping-interval-ms", "1000");
+        p.setProperty("pbx.retry.interval-ms", "500");
         return p;
     }
 

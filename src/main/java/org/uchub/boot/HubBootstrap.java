@@ -22,7 +22,19 @@ import org.apache.camel.component.jms.JmsComponent;
 import org.apache.camel.spring.spi.SpringTransactionPolicy;
 import org.springframework.jms.connection.CachingConnectionFactory;
 import org.springframework.jms.connection.JmsTransactionManager;
+import java.util.Map;
+import java.util.Set;
 import org.uchub.broker.BrokerUsers;
+import org.uchub.pbx.Calls;
+import org.uchub.pbx.Conferences;
+import org.uchub.pbx.Dialer;
+import org.uchub.pbx.PbxConnection;
+import org.uchub.pbx.PbxEvents;
+import org.uchub.pbx.PbxSettings;
+import org.uchub.pbx.Reconciler;
+import org.uchub.pbx.Recordings;
+import org.uchub.pbx.sim.AmiSimulator;
+import org.uchub.sessionlog.ChannelProgress;
 import org.uchub.soap.SoapEndpoint;
 import org.uchub.soap.SoapRequests;
 import org.uchub.broker.EmbeddedBroker;
@@ -99,8 +111,86 @@ public class HubBootstrap implements CamelConfiguration {
         bind(context, "jmsRequests", new JmsRequests(prop(pc, "jms.dead-letter-queue"), maxBytes, stamped));
         configureJms(context, pc);
         configureSoap(context, pc, codec);
+        configurePbx(context, pc, ds, log, pool);
 
         loadRoutes(context, Path.of(prop(pc, "hub.routes.dir")), Boolean.parseBoolean(prop(pc, "hub.routes.reload")));
+    }
+
+    /**
+     * The PBX: the AMI connection (started once the routes run, so that its events have a
+     * consumer), the beans the channel and event routes call, its health check, and in
+     * simulator mode the AMI simulator it connects to over TCP.
+     */
+    private static void configurePbx(CamelContext context, PropertiesComponent pc, javax.sql.DataSource ds, SessionLog log,
+            NumberPool pool) throws Exception {
+        PbxSettings s = new PbxSettings(prop(pc, "pbx.mode"), prop(pc, "pbx.host"), intProp(pc, "pbx.port"), prop(pc, "pbx.username"),
+                pc.resolveProperty("pbx.password").orElse(""), prop(pc, "pbx.dial-template"), prop(pc, "pbx.context.call"),
+                prop(pc, "pbx.context.conference"), prop(pc, "pbx.caller-id"), prop(pc, "pbx.profile.bridge"),
+                prop(pc, "pbx.profile.video-bridge"), prop(pc, "pbx.profile.user"), prop(pc, "pbx.profile.chair"),
+                pc.resolveProperty("pbx.announcement").orElse(""), Path.of(prop(pc, "pbx.recordings.dir")),
+                prop(pc, "pbx.recordings.pbx-dir"), Double.parseDouble(prop(pc, "pbx.originates-per-second")),
+                intProp(pc, "pbx.ring-timeout-seconds"), Long.parseLong(prop(pc, "pbx.ping-interval-ms")),
+                Long.parseLong(prop(pc, "pbx.ping-timeout-ms")), Long.parseLong(prop(pc, "pbx.response-timeout-ms")),
+                Long.parseLong(prop(pc, "pbx.retry.give-up-ms")));
+        Files.createDirectories(s.recordingsDir());
+        if (PbxSettings.SIMULATOR.equals(s.mode())) {
+            // The permissions of config/asterisk/manager.conf's hub user: what the hub needs, nothing more.
+            AmiSimulator simulator = new AmiSimulator(s.host(), s.port(),
+                    Map.of(s.username(), new AmiSimulator.User(s.password(), Set.of("call", "reporting", "system"),
+                            Set.of("originate", "call", "reporting"))),
+                    s.conferenceContext(), s.callContext(), Long.parseLong(prop(pc, "pbx.simulator.ring-ms")),
+                    prop(pc, "pbx.simulator.script"), s.recordingsDir()).start();
+            bind(context, "amiSimulator", simulator);
+            context.addService(new ServiceSupport() {
+                @Override
+                protected void doStop() {
+                    simulator.stop();
+                }
+            }, true, true);
+        }
+        ChannelProgress progress = new ChannelProgress(ds, log, pool);
+        String eventsUri = prop(pc, "pbx.events.endpoint");
+        org.apache.camel.ProducerTemplate events = context.createProducerTemplate();
+        PbxConnection pbx = new PbxConnection(s, event -> {
+            try {
+                events.sendBody(eventsUri, event);
+            } catch (RuntimeException e) {
+                LOG.error("A PBX event could not be queued for the session log: {} ({})", event, e.getMessage());
+            }
+        });
+        Dialer dialer = new Dialer(pbx, progress);
+        bind(context, "pbxConnection", pbx);
+        bind(context, "channelProgress", progress);
+        bind(context, "pbxEvents", new PbxEvents());
+        bind(context, "pbxReconciler", new Reconciler(pbx, progress));
+        bind(context, "conferences", new Conferences(dialer));
+        bind(context, "calls", new Calls(dialer));
+        bind(context, "recordings", new Recordings(progress, s.recordingsDir(), Long.parseLong(prop(pc, "pbx.recordings.max-bytes"))));
+        org.apache.camel.impl.health.AbstractHealthCheck health = pbx.healthCheck();
+        health.setCamelContext(context);
+        org.apache.camel.health.HealthCheckRegistry registry = org.apache.camel.health.HealthCheckRegistry.get(context);
+        if (registry != null) {
+            registry.register(health);
+        }
+        context.addStartupListener(new org.apache.camel.StartupListener() {
+            @Override
+            public void onCamelContextStarted(CamelContext ctx, boolean alreadyStarted) {
+                // wait until the routes run: the connection's first event is the reconciliation request
+            }
+
+            @Override
+            public void onCamelContextFullyStarted(CamelContext ctx, boolean alreadyStarted) {
+                if (!pbx.isStarted()) {
+                    pbx.start();
+                }
+            }
+        });
+        context.addService(new ServiceSupport() {
+            @Override
+            protected void doStop() {
+                pbx.stop();
+            }
+        }, true, true);
     }
 
     /**

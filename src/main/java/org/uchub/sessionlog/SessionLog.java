@@ -58,7 +58,7 @@ public class SessionLog {
         this.clock = clock;
     }
 
-    private OffsetDateTime now() {
+    OffsetDateTime now() {
         // Microseconds: what both H2 and PostgreSQL store, so a value reads back as written.
         return OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
     }
@@ -575,7 +575,7 @@ public class SessionLog {
     }
 
     /** Takes the business ID's row lock for the rest of the transaction. */
-    private static void lockCase(Connection c, String tenant, String businessId) throws SQLException {
+    static void lockCase(Connection c, String tenant, String businessId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "update uc_case set last_seq = last_seq where tenant = ? and business_id = ?")) {
             ps.setString(1, tenant);
@@ -586,7 +586,7 @@ public class SessionLog {
         }
     }
 
-    private static void appendEvent(Connection c, String tenant, String businessId, String sessionId, OffsetDateTime time, String type,
+    static void appendEvent(Connection c, String tenant, String businessId, String sessionId, OffsetDateTime time, String type,
             String source, String participant, String detail) throws SQLException {
         long seq;
         try (PreparedStatement ps = c.prepareStatement(

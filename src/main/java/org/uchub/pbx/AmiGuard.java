@@ -1,0 +1,49 @@
+package org.uchub.pbx;
+
+import java.lang.reflect.Method;
+import java.util.Map;
+import org.asteriskjava.manager.action.ManagerAction;
+
+/**
+ * The last check before an action goes on the wire. Asterisk-Java writes every field as
+ * {@code Name: value\r\n} without escaping, so a CR or LF in any value would end the
+ * field and start another (a second action, even). Whatever validation ran before, no
+ * such value leaves the hub.
+ */
+final class AmiGuard {
+    private AmiGuard() {
+    }
+
+    /** Throws if any text field or variable of the action holds CR, LF or NUL. */
+    static void check(ManagerAction action) {
+        for (Method m : action.getClass().getMethods()) {
+            if (m.getParameterCount() != 0 || !m.getName().startsWith("get") || m.getDeclaringClass() == Object.class) {
+                continue;
+            }
+            Object value;
+            try {
+                value = m.invoke(action);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                continue;
+            }
+            if (value instanceof CharSequence s) {
+                refuse(m.getName().substring(3), s);
+            } else if (value instanceof Map<?, ?> map) {
+                for (Map.Entry<?, ?> e : map.entrySet()) {
+                    refuse(m.getName().substring(3) + " name", String.valueOf(e.getKey()));
+                    refuse(m.getName().substring(3) + " " + e.getKey(), String.valueOf(e.getValue()));
+                }
+            }
+        }
+    }
+
+    private static void refuse(String field, CharSequence value) {
+        for (int i = 0; i < value.length(); i++) {
+            char ch = value.charAt(i);
+            if (ch == '\r' || ch == '\n' || ch == 0) {
+                throw new PbxValueRefusedException("The " + field + " of an AMI action holds a line break or NUL: refused,"
+                        + " nothing was sent to the PBX.");
+            }
+        }
+    }
+}

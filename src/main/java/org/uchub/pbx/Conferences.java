@@ -1,0 +1,230 @@
+package org.uchub.pbx;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.asteriskjava.manager.ResponseEvents;
+import org.asteriskjava.manager.action.ConfbridgeKickAction;
+import org.asteriskjava.manager.action.ConfbridgeListAction;
+import org.asteriskjava.manager.action.ConfbridgeMuteAction;
+import org.asteriskjava.manager.action.ConfbridgeStartRecordAction;
+import org.asteriskjava.manager.action.ConfbridgeStopRecordAction;
+import org.asteriskjava.manager.action.ConfbridgeUnmuteAction;
+import org.asteriskjava.manager.action.OriginateAction;
+import org.asteriskjava.manager.event.ConfbridgeListEvent;
+import org.asteriskjava.manager.event.CoreShowChannelEvent;
+import org.asteriskjava.manager.event.ResponseEvent;
+import org.asteriskjava.manager.response.ManagerError;
+import org.asteriskjava.manager.response.ManagerResponse;
+import org.uchub.contract.ReplyStatus;
+import org.uchub.request.HubRequest;
+import org.uchub.request.ResolvedParticipant;
+import org.uchub.sessionlog.ChannelProgress;
+import org.uchub.sessionlog.ChannelProgress.Party;
+import org.uchub.sessionlog.ChannelProgress.Running;
+import org.uchub.sessionlog.SessionUpdate;
+
+/**
+ * Conferences on ConfBridge. The reserved number is the room: every participant is
+ * originated into the conference context at that extension, with the bridge and user
+ * profiles from config (a chair gets the chair profile, {@code video} the video bridge).
+ * Recording starts when the room does (ConfBridge cannot record a room that does not exist
+ * yet), into a file named after the business ID and session.
+ */
+public class Conferences {
+    private final Dialer dialer;
+
+    public Conferences(Dialer dialer) {
+        this.dialer = dialer;
+    }
+
+    private PbxSettings settings() {
+        return dialer.settings();
+    }
+
+    /** StartSession: dial everyone into the room, or keep the session PENDING while the PBX is away. */
+    public HubRequest open(HubRequest r) {
+        Running s = dialer.progress().running(r.getSessionId()).orElseThrow();
+        if (!dialer.pbx().isConnected()) {
+            dialer.progress().apply(SessionUpdate.session(s.sessionId(), ChannelProgress.PENDING, "PBX_UNAVAILABLE", Dialer.SOURCE,
+                    "The PBX is not reachable (" + dialer.pbx().status() + "): the conference waits for it."));
+            r.outcome(ReplyStatus.ACCEPTED, "The PBX is not reachable now: conference " + s.reservedNumber()
+                    + " is PENDING and is dialled when the PBX is back, or FAILED with PBX_UNAVAILABLE after "
+                    + settings().retryGiveUpMs() / 1000 + " s.");
+            return r;
+        }
+        dialWaiting(s);
+        dialer.progress().apply(SessionUpdate.session(s.sessionId(), ChannelProgress.DIALLING, "CONFERENCE_DIALLING", Dialer.SOURCE,
+                "Dialling " + Dialer.waiting(s).size() + " participant(s) into conference " + s.reservedNumber()));
+        r.outcome(ReplyStatus.ACCEPTED, "Dialling " + Dialer.waiting(s).size() + " participant(s) into conference "
+                + s.reservedNumber() + (s.recordRequested() ? "; it is recorded." : "."));
+        return r;
+    }
+
+    void dialWaiting(Running s) {
+        for (Party p : Dialer.waiting(s)) {
+            Map<String, String> vars = dialer.variables(s);
+            vars.put("UC_BRIDGE_PROFILE", s.video() ? settings().videoBridgeProfile() : settings().bridgeProfile());
+            vars.put("UC_USER_PROFILE", "chair".equals(p.role()) ? settings().chairProfile() : settings().userProfile());
+            OriginateAction a = dialer.originate(new HubChannelId(s.sessionId(), p.id(), null), p.address(),
+                    settings().conferenceContext(), s.reservedNumber(), vars);
+            dialer.dial(s, p, a, "Dialling " + p.address() + " into conference " + s.reservedNumber() + " (" + a.getChannel() + ")");
+        }
+    }
+
+    /** ModifySession: dial the added ones in and tell the room, kick the removed, mute and unmute. */
+    public HubRequest change(HubRequest r) {
+        Running s = dialer.progress().running(r.getSessionId()).orElseThrow();
+        List<String> notes = new ArrayList<>();
+        List<Party> added = Dialer.waiting(s);
+        if (!dialer.pbx().isConnected()) {
+            r.outcome(ReplyStatus.ACCEPTED, "Recorded, but the PBX is not reachable now: added participants are dialled when it"
+                    + " is back; removals and mutes were not carried out on the PBX.");
+            dialer.progress().apply(SessionUpdate.session(s.sessionId(), null, "PBX_UNAVAILABLE", Dialer.SOURCE,
+                    "The PBX is not reachable: this change waits for it."));
+            return r;
+        }
+        if (!added.isEmpty()) {
+            dialWaiting(s);
+            notes.add("dialling " + added.size() + " more");
+            announce(s);
+        }
+        List<ConfbridgeListEvent> members = members(s.reservedNumber());
+        for (ResolvedParticipant who : r.getRemoved()) {
+            for (String channel : channelsOf(s, who, members)) {
+                ManagerResponse resp = members.stream().anyMatch(m -> m.getChannel().equals(channel))
+                        ? dialer.pbx().send(new ConfbridgeKickAction(s.reservedNumber(), channel))
+                        : dialer.pbx().send(new org.asteriskjava.manager.action.HangupAction(channel, 16));
+                notes.add(resp instanceof ManagerError ? "could not remove " + who.address() + ": " + resp.getMessage()
+                        : "removed " + who.address());
+            }
+        }
+        mute(s, r.getMuted(), members, true, notes);
+        mute(s, r.getUnmuted(), members, false, notes);
+        r.outcome(ReplyStatus.ACCEPTED, "Conference " + s.reservedNumber() + ": " + (notes.isEmpty() ? "changed" : String.join("; ", notes)) + ".");
+        return r;
+    }
+
+    private void mute(Running s, List<ResolvedParticipant> who, List<ConfbridgeListEvent> members, boolean mute, List<String> notes) {
+        for (ResolvedParticipant p : who) {
+            List<String> channels = channelsOf(s, p, members);
+            if (channels.isEmpty()) {
+                notes.add(p.address() + " is not in the room yet: " + (mute ? "mute" : "unmute") + " not applied");
+            }
+            for (String channel : channels) {
+                ManagerResponse resp = dialer.pbx().send(mute ? new ConfbridgeMuteAction(s.reservedNumber(), channel)
+                        : new ConfbridgeUnmuteAction(s.reservedNumber(), channel));
+                notes.add(resp instanceof ManagerError ? "could not " + (mute ? "mute " : "unmute ") + p.address() + ": " + resp.getMessage()
+                        : (mute ? "muted " : "unmuted ") + p.address());
+            }
+        }
+    }
+
+    /** An announcement played into the room, through a Local channel that joins, plays and leaves. */
+    private void announce(Running s) {
+        if (settings().announcement().isBlank() || members(s.reservedNumber()).isEmpty()) {
+            return;
+        }
+        OriginateAction a = new OriginateAction();
+        a.setChannel("Local/" + s.reservedNumber() + "@" + settings().conferenceContext());
+        a.setApplication("Playback");
+        a.setData(settings().announcement());
+        a.setCallerId(settings().callerId());
+        a.setAsync(true);
+        Map<String, String> vars = dialer.variables(s);
+        vars.put("UC_BRIDGE_PROFILE", s.video() ? settings().videoBridgeProfile() : settings().bridgeProfile());
+        vars.put("UC_USER_PROFILE", settings().userProfile());
+        a.setVariables(vars);
+        dialer.pbx().originate(a, result -> dialer.progress().apply(SessionUpdate.session(s.sessionId(), null,
+                result.queued() ? "PARTICIPANTS_NOTIFIED" : "NOTIFICATION_FAILED", Dialer.SOURCE,
+                result.queued() ? "Announcement " + settings().announcement() + " played into conference " + s.reservedNumber()
+                        : "The announcement could not be played: " + result.message())));
+    }
+
+    /** EndSession, after the log closed the session: stop the recording, then everyone out. */
+    public HubRequest close(HubRequest r) {
+        Running s = dialer.progress().running(r.getSessionId()).orElseThrow();
+        if (s.reservedNumber() == null) {
+            return r;
+        }
+        try {
+            if (s.recordingRef() != null) {
+                ManagerResponse stop = dialer.pbx().send(new ConfbridgeStopRecordAction(s.reservedNumber()));
+                if (!(stop instanceof ManagerError)) {
+                    dialer.progress().apply(new SessionUpdate(s.sessionId(), null, null, null, null, false, "RECORDING_AVAILABLE",
+                            Dialer.SOURCE, null, s.recordingRef()));
+                }
+            }
+            dialer.pbx().send(new ConfbridgeKickAction(s.reservedNumber(), "all"));
+            for (CoreShowChannelEvent c : dialer.channelsOf(s.sessionId())) {
+                dialer.hangup(c.getChannel());
+            }
+            r.outcome(ReplyStatus.OK, "Conference " + s.reservedNumber() + " ended: everyone was hung up.");
+        } catch (PbxUnavailableException e) {
+            dialer.progress().apply(SessionUpdate.session(s.sessionId(), null, "PBX_UNAVAILABLE", Dialer.SOURCE,
+                    "Ended in the log, but the PBX could not be told: " + e.getMessage()));
+            r.outcome(ReplyStatus.OK, "Session ended. The PBX is not reachable: participants still connected there are"
+                    + " hung up when the reconciliation after its return finds them.");
+        }
+        return r;
+    }
+
+    /** On CONFERENCE_STARTED: ConfBridge can record the room now that it exists. */
+    public void recordIfAsked(SessionUpdate started) {
+        dialer.progress().bound(started.reservedNumber()).filter(s -> s.recordRequested() && s.recordingRef() == null).ifPresent(s -> {
+            String file = recordingName(s);
+            ConfbridgeStartRecordAction a = new ConfbridgeStartRecordAction(s.reservedNumber());
+            a.setRecordFile(settings().recordFile(file));
+            ManagerResponse resp = dialer.pbx().send(a);
+            if (resp instanceof ManagerError) {
+                dialer.progress().apply(SessionUpdate.session(s.sessionId(), null, "RECORDING_FAILED", Dialer.SOURCE,
+                        "ConfBridge did not start recording: " + resp.getMessage()));
+            } else {
+                dialer.progress().apply(new SessionUpdate(s.sessionId(), null, null, null, null, false, "RECORDING_STARTED",
+                        Dialer.SOURCE, "Recording conference " + s.reservedNumber() + " to " + file, file));
+            }
+        });
+    }
+
+    /** The recording's file name: findable from the business ID and session, and safe as a path on any system. */
+    static String recordingName(Running s) {
+        return (s.tenant() + "_" + s.businessId()).replaceAll("[^A-Za-z0-9._-]", "_") + "_" + s.sessionId() + ".wav";
+    }
+
+    /** Sweep: dial conference participants that wait (the PBX came back, or the hub restarted). */
+    public int retryPending() {
+        return dialer.sweep("conference", s -> {
+            dialWaiting(s);
+            dialer.progress().apply(SessionUpdate.session(s.sessionId(), ChannelProgress.DIALLING, "CONFERENCE_DIALLING", Dialer.SOURCE,
+                    "The PBX is reachable: dialling the waiting participants into conference " + s.reservedNumber()));
+        });
+    }
+
+    List<ConfbridgeListEvent> members(String room) {
+        List<ConfbridgeListEvent> out = new ArrayList<>();
+        ResponseEvents list = dialer.pbx().list(new ConfbridgeListAction(room));
+        for (ResponseEvent e : list.getEvents()) {
+            if (e instanceof ConfbridgeListEvent m) {
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
+    /** The channels of a participant: in the room, or still ringing. */
+    private List<String> channelsOf(Running s, ResolvedParticipant who, List<ConfbridgeListEvent> members) {
+        List<Long> ids = s.parties().stream()
+                .filter(p -> p.addressType().equals(who.addressType().value()) && p.address().equalsIgnoreCase(who.address()))
+                .map(Party::id).toList();
+        List<String> out = new ArrayList<>();
+        for (ConfbridgeListEvent m : members) {
+            HubChannelId.parse(m.getUniqueid()).filter(id -> ids.contains(id.participantId())).ifPresent(id -> out.add(m.getChannel()));
+        }
+        if (out.isEmpty()) {
+            for (CoreShowChannelEvent c : dialer.channelsOf(s.sessionId())) {
+                HubChannelId.parse(c.getUniqueid()).filter(id -> ids.contains(id.participantId())).ifPresent(id -> out.add(c.getChannel()));
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,149 @@
+package org.uchub.pbx;
+
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.asteriskjava.manager.ResponseEvents;
+import org.asteriskjava.manager.action.CoreShowChannelsAction;
+import org.asteriskjava.manager.action.HangupAction;
+import org.asteriskjava.manager.action.OriginateAction;
+import org.asteriskjava.manager.event.CoreShowChannelEvent;
+import org.asteriskjava.manager.event.ResponseEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.uchub.sessionlog.ChannelProgress;
+import org.uchub.sessionlog.ChannelProgress.Party;
+import org.uchub.sessionlog.ChannelProgress.Running;
+import org.uchub.sessionlog.SessionLog;
+import org.uchub.sessionlog.SessionUpdate;
+
+/**
+ * Places the hub's originates and keeps every session that could not be placed: a
+ * participant is dialled once the PBX has queued its Originate (then it is INVITED); while
+ * the PBX is unreachable the session waits as PENDING and is dialled when it is back, until
+ * {@code pbx.retry.give-up-ms} after the request, when it FAILS with PBX_UNAVAILABLE. A
+ * participant still REQUESTED after a restart of the hub is dialled by the same sweep.
+ */
+public class Dialer {
+    private static final Logger LOG = LoggerFactory.getLogger(Dialer.class);
+    static final String SOURCE = "pbx";
+
+    private final PbxConnection pbx;
+    private final ChannelProgress progress;
+
+    public Dialer(PbxConnection pbx, ChannelProgress progress) {
+        this.pbx = pbx;
+        this.progress = progress;
+    }
+
+    PbxSettings settings() {
+        return pbx.settings();
+    }
+
+    PbxConnection pbx() {
+        return pbx;
+    }
+
+    ChannelProgress progress() {
+        return progress;
+    }
+
+    /** The variables on every channel the hub creates, so Asterisk's own logs and CDRs name the case. */
+    Map<String, String> variables(Running s) {
+        Map<String, String> v = new LinkedHashMap<>();
+        v.put("UC_BUSINESS_ID", s.businessId());
+        v.put("UC_SESSION_ID", s.sessionId());
+        return v;
+    }
+
+    OriginateAction originate(HubChannelId id, String number, String context, String exten, Map<String, String> variables) {
+        OriginateAction a = new OriginateAction();
+        a.setChannel(settings().dialString(number));
+        a.setContext(context);
+        a.setExten(exten);
+        a.setPriority(1);
+        a.setCallerId(settings().callerId());
+        a.setTimeout((long) settings().ringTimeoutSeconds() * 1000);
+        a.setAsync(true);
+        a.setChannelId(id.toString());
+        a.setActionId(id.toString());
+        a.setVariables(variables);
+        return a;
+    }
+
+    /**
+     * Claims the participant (REQUESTED becomes INVITED, once) and queues its originate.
+     * When the originate never reaches the PBX the participant waits again and the session
+     * is PENDING; when the PBX refuses it, the participant FAILS with the PBX's words.
+     */
+    void dial(Running s, Party p, OriginateAction action, String what) {
+        if (!progress.claim(s.sessionId(), p.id(), SOURCE, what)) {
+            return;
+        }
+        pbx.originate(action, result -> {
+            if (result.unavailable()) {
+                progress.unclaim(s.sessionId(), p.id(), SOURCE, result.message() + " The session waits for the PBX.");
+            } else if (!result.queued()) {
+                progress.apply(SessionUpdate.participant(s.sessionId(), p.id(), ChannelProgress.FAILED, "PARTICIPANT_FAILED",
+                        SOURCE, "The PBX refused the originate: " + result.message()));
+            }
+        });
+    }
+
+    /** Parties that still wait to be dialled. */
+    static List<Party> waiting(Running s) {
+        List<Party> out = new ArrayList<>();
+        for (Party p : s.parties()) {
+            if (SessionLog.P_REQUESTED.equals(p.state()) && "number".equals(p.addressType())) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * One sweep over the open sessions of a channel: gives up on those PENDING too long, and
+     * dials what waits when the PBX is connected. Returns how many sessions it touched.
+     */
+    int sweep(String channel, java.util.function.Consumer<Running> redial) {
+        int touched = 0;
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        for (Running s : progress.open(channel)) {
+            Duration age = ChannelProgress.age(s, now);
+            if (ChannelProgress.PENDING.equals(s.state()) && age.toMillis() > settings().retryGiveUpMs()) {
+                progress.fail(s.sessionId(), SOURCE, "PBX_UNAVAILABLE: the PBX stayed unreachable for "
+                        + settings().retryGiveUpMs() / 1000 + " s after the request (" + pbx.status() + ").");
+                touched++;
+            } else if (pbx.isConnected() && !waiting(s).isEmpty()) {
+                LOG.info("Dialling the waiting participants of {} session {}", channel, s.sessionId());
+                redial.accept(s);
+                touched++;
+            }
+        }
+        return touched;
+    }
+
+    /** The PBX's channels that belong to a session: its own preset ids, and the channels they dialled. */
+    List<CoreShowChannelEvent> channelsOf(String sessionId) {
+        List<CoreShowChannelEvent> out = new ArrayList<>();
+        ResponseEvents list = pbx.list(new CoreShowChannelsAction());
+        for (ResponseEvent e : list.getEvents()) {
+            if (e instanceof CoreShowChannelEvent c) {
+                boolean own = HubChannelId.parse(c.getUniqueid()).map(id -> id.sessionId().equals(sessionId)).orElse(false)
+                        || HubChannelId.parse(c.getLinkedid()).map(id -> id.sessionId().equals(sessionId)).orElse(false);
+                if (own) {
+                    out.add(c);
+                }
+            }
+        }
+        return out;
+    }
+
+    void hangup(String channel) {
+        pbx.send(new HangupAction(channel, 16));
+    }
+}

@@ -1,0 +1,276 @@
+package org.uchub.pbx;
+
+import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.camel.health.HealthCheckResultBuilder;
+import org.apache.camel.impl.health.AbstractHealthCheck;
+import org.apache.camel.support.service.ServiceSupport;
+import org.asteriskjava.manager.AuthenticationFailedException;
+import org.asteriskjava.manager.ManagerConnectionState;
+import org.asteriskjava.manager.ResponseEvents;
+import org.asteriskjava.manager.TimeoutException;
+import org.asteriskjava.manager.action.EventGeneratingAction;
+import org.asteriskjava.manager.action.ManagerAction;
+import org.asteriskjava.manager.action.OriginateAction;
+import org.asteriskjava.manager.action.PingAction;
+import org.asteriskjava.manager.event.ConnectEvent;
+import org.asteriskjava.manager.event.DisconnectEvent;
+import org.asteriskjava.manager.event.ManagerEvent;
+import org.asteriskjava.manager.internal.ManagerConnectionImpl;
+import org.asteriskjava.manager.response.ManagerError;
+import org.asteriskjava.manager.response.ManagerResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one AMI connection to the PBX. It logs in (MD5 challenge) and keeps trying until it
+ * can; Asterisk-Java reconnects by itself after a drop, and a Ping with a timeout notices a
+ * connection that is open but dead, which Asterisk-Java's own ping would not. Events leave
+ * Asterisk-Java's dispatch thread at once for {@code events}, so its bounded queue (which
+ * drops when full) never fills. Originates are paced to {@code pbx.originates-per-second}.
+ * Every action passes {@link AmiGuard} before it is written.
+ */
+public class PbxConnection extends ServiceSupport {
+    private static final Logger LOG = LoggerFactory.getLogger(PbxConnection.class);
+
+    /** What became of an originate the pacer sent. */
+    public record OriginateResult(boolean queued, boolean unavailable, String message) {
+    }
+
+    private record Pending(OriginateAction action, Consumer<OriginateResult> then) {
+    }
+
+    /** Asterisk-Java's connection with a way to drop a socket that stopped answering, so that it reconnects. */
+    private static final class HubManagerConnection extends ManagerConnectionImpl {
+        void drop() {
+            disconnect();
+        }
+    }
+
+    private final PbxSettings settings;
+    private final Consumer<Object> events;
+    private final HubManagerConnection conn = new HubManagerConnection();
+    private final LinkedBlockingQueue<Pending> originates = new LinkedBlockingQueue<>();
+    private volatile String status = "not started";
+    private volatile boolean loggedInOnce;
+    private volatile boolean stopping;
+    private ScheduledExecutorService watchdog;
+    private Thread pacer;
+    private Thread login;
+
+    public PbxConnection(PbxSettings settings, Consumer<Object> events) {
+        this.settings = settings;
+        this.events = events;
+        conn.setHostname(settings.host());
+        conn.setPort(settings.port());
+        conn.setUsername(settings.username());
+        conn.setPassword(settings.password());
+        conn.setDefaultResponseTimeout(settings.responseTimeoutMs());
+        conn.setDefaultEventTimeout(settings.responseTimeoutMs());
+        conn.setSocketTimeout((int) settings.responseTimeoutMs());
+        conn.registerUserEventClass(ConfbridgeRecordEvent.class);
+        conn.registerUserEventClass(ConfbridgeStopRecordEvent.class);
+        conn.addEventListener(this::onEvent);
+    }
+
+    @Override
+    protected void doStart() {
+        stopping = false;
+        status = "connecting to " + settings.host() + ":" + settings.port();
+        login = new Thread(this::loginUntilDone, "pbx-login");
+        login.setDaemon(true);
+        login.start();
+        pacer = new Thread(this::pace, "pbx-originate-pacer");
+        pacer.setDaemon(true);
+        pacer.start();
+        watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "pbx-ping");
+            t.setDaemon(true);
+            return t;
+        });
+        watchdog.scheduleWithFixedDelay(this::ping, settings.pingIntervalMs(), settings.pingIntervalMs(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    protected void doStop() {
+        stopping = true;
+        watchdog.shutdownNow();
+        login.interrupt();
+        pacer.interrupt();
+        if (conn.getState() == ManagerConnectionState.CONNECTED) {
+            conn.logoff();
+        }
+        status = "stopped";
+    }
+
+    public boolean isConnected() {
+        return conn.getState() == ManagerConnectionState.CONNECTED;
+    }
+
+    public String status() {
+        return status;
+    }
+
+    public PbxSettings settings() {
+        return settings;
+    }
+
+    private void loginUntilDone() {
+        long delay = 500;
+        while (!stopping && !loggedInOnce) {
+            try {
+                conn.login();
+                return;
+            } catch (AuthenticationFailedException e) {
+                status = "login refused by the PBX for user " + settings.username() + ": " + e.getMessage();
+                LOG.error("PBX {}: {}; retrying in {} ms (check pbx.username / PBX_PASSWORD)", settings.host(), status, delay);
+            } catch (IOException | TimeoutException | IllegalStateException e) {
+                status = "unreachable: " + e.getMessage();
+                LOG.warn("PBX {}:{} unreachable ({}); retrying in {} ms", settings.host(), settings.port(), e.getMessage(), delay);
+            }
+            try {
+                Thread.sleep(delay);
+            } catch (InterruptedException e) {
+                return;
+            }
+            delay = Math.min(delay * 2, 30_000);
+        }
+    }
+
+    private void onEvent(ManagerEvent e) {
+        if (e instanceof ConnectEvent) {
+            boolean first = !loggedInOnce;
+            loggedInOnce = true;
+            status = "connected to " + settings.host() + ":" + settings.port() + " (Asterisk " + conn.getVersion() + ")";
+            LOG.info("PBX {}", status);
+            events.accept(new PbxConnected(first, java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC)));
+        } else if (e instanceof DisconnectEvent) {
+            if (!stopping) {
+                status = "disconnected from " + settings.host() + ":" + settings.port() + ", reconnecting";
+                LOG.warn("PBX {}", status);
+            }
+        } else {
+            events.accept(e);
+        }
+    }
+
+    /** A Ping that must be answered in time; otherwise the socket is dropped and Asterisk-Java reconnects. */
+    private void ping() {
+        if (!isConnected()) {
+            return;
+        }
+        try {
+            ManagerResponse r = conn.sendAction(new PingAction(), settings.pingTimeoutMs());
+            if (r instanceof ManagerError) {
+                throw new IOException(r.getMessage());
+            }
+        } catch (Exception e) {
+            if (!stopping && isConnected()) {
+                status = "no answer to Ping within " + settings.pingTimeoutMs() + " ms: reconnecting";
+                LOG.warn("PBX {}:{} {}", settings.host(), settings.port(), status);
+                conn.drop();
+            }
+        }
+    }
+
+    /** Sends one action and waits for its response; a PBX error response is returned, not thrown. */
+    public ManagerResponse send(ManagerAction action) {
+        AmiGuard.check(action);
+        if (!isConnected()) {
+            throw new PbxUnavailableException("The PBX is not connected (" + status + ").", null);
+        }
+        try {
+            ManagerResponse r = conn.sendAction(action, settings.responseTimeoutMs());
+            if (r == null) {
+                throw new PbxUnavailableException("The PBX did not answer " + action.getAction() + ".", null);
+            }
+            return r;
+        } catch (IOException | TimeoutException | IllegalStateException e) {
+            throw new PbxUnavailableException("The PBX did not take " + action.getAction() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Sends a listing action and waits for its list of events. */
+    public ResponseEvents list(EventGeneratingAction action) {
+        AmiGuard.check(action);
+        if (!isConnected()) {
+            throw new PbxUnavailableException("The PBX is not connected (" + status + ").", null);
+        }
+        try {
+            return conn.sendEventGeneratingAction(action, settings.responseTimeoutMs());
+        } catch (IOException | TimeoutException | IllegalStateException e) {
+            throw new PbxUnavailableException("The PBX did not list " + action.getAction() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Queues an originate; the pacer sends it within the rate limit and tells {@code then}
+     * (on its own thread) whether Asterisk queued it. Values are checked here, so a bad one
+     * is refused before anything is queued.
+     */
+    public void originate(OriginateAction action, Consumer<OriginateResult> then) {
+        AmiGuard.check(action);
+        originates.add(new Pending(action, then));
+    }
+
+    public int originatesWaiting() {
+        return originates.size();
+    }
+
+    private void pace() {
+        long intervalNanos = (long) (1_000_000_000L / settings.originatesPerSecond());
+        long next = System.nanoTime();
+        while (!stopping) {
+            Pending p;
+            try {
+                p = originates.take();
+                long wait = next - System.nanoTime();
+                if (wait > 0) {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                }
+            } catch (InterruptedException e) {
+                return;
+            }
+            next = Math.max(next, System.nanoTime() - intervalNanos) + intervalNanos;
+            OriginateResult result;
+            try {
+                ManagerResponse r = send(p.action());
+                result = r instanceof ManagerError ? new OriginateResult(false, false, r.getMessage())
+                        : new OriginateResult(true, false, r.getMessage());
+            } catch (PbxUnavailableException e) {
+                result = new OriginateResult(false, true, e.getMessage());
+            }
+            try {
+                p.then().accept(result);
+            } catch (RuntimeException e) {
+                LOG.error("Recording the outcome of an originate failed", e);
+            }
+        }
+    }
+
+    /** The PBX connection as a Camel health check: UP while logged in. */
+    public AbstractHealthCheck healthCheck() {
+        return new AbstractHealthCheck("uc-hub", "pbx") {
+            @Override
+            protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+                builder.detail("pbx.status", status);
+                builder.message("PBX " + status);
+                if (isConnected()) {
+                    builder.up();
+                } else {
+                    builder.down();
+                }
+            }
+
+            @Override
+            public boolean isLiveness() {
+                return false;
+            }
+        };
+    }
+}

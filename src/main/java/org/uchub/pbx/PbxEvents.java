@@ -1,0 +1,139 @@
+package org.uchub.pbx;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.asteriskjava.manager.event.ConfbridgeEndEvent;
+import org.asteriskjava.manager.event.ConfbridgeJoinEvent;
+import org.asteriskjava.manager.event.ConfbridgeLeaveEvent;
+import org.asteriskjava.manager.event.ConfbridgeStartEvent;
+import org.asteriskjava.manager.event.DialBeginEvent;
+import org.asteriskjava.manager.event.DialEndEvent;
+import org.asteriskjava.manager.event.HangupEvent;
+import org.asteriskjava.manager.event.NewStateEvent;
+import org.asteriskjava.manager.event.OriginateResponseEvent;
+import org.uchub.sessionlog.ChannelProgress;
+import org.uchub.sessionlog.SessionUpdate;
+
+/**
+ * Reads what the PBX reports and says what it means for the hub's sessions. Stateless: the
+ * session and participant come from the channel id the hub preset on the channel (or, for
+ * the far end of a call, from the Linkedid it shares), and a conference from its room,
+ * which is the reserved number bound to the session. Events about channels the hub did not
+ * create mean nothing here and yield no update.
+ */
+public class PbxEvents {
+    private static final String SOURCE = "pbx";
+
+    public List<SessionUpdate> translate(Object event) {
+        List<SessionUpdate> out = new ArrayList<>();
+        if (event instanceof NewStateEvent e) {
+            own(e.getUniqueId()).ifPresent(id -> {
+                if (Integer.valueOf(5).equals(e.getChannelState())) {
+                    out.add(SessionUpdate.participant(id.sessionId(), id.participantId(), ChannelProgress.RINGING, "PARTICIPANT_RINGING",
+                            SOURCE, "Ringing on " + e.getChannel()));
+                } else if (Integer.valueOf(6).equals(e.getChannelState()) && id.calleeParticipantId() != null) {
+                    out.add(SessionUpdate.participant(id.sessionId(), id.participantId(), ChannelProgress.JOINED, "PARTICIPANT_ANSWERED",
+                            SOURCE, "Answered on " + e.getChannel() + "; dialling the other party"));
+                    out.add(SessionUpdate.session(id.sessionId(), ChannelProgress.ACTIVE, "CALL_ANSWERED", SOURCE, null));
+                }
+            });
+        } else if (event instanceof OriginateResponseEvent e) {
+            own(e.getActionId()).filter(x -> "Failure".equalsIgnoreCase(e.getResponse())).ifPresent(id -> out.add(
+                    SessionUpdate.participant(id.sessionId(), id.participantId(), ChannelProgress.FAILED, "PARTICIPANT_FAILED", SOURCE,
+                            originateReason(e.getReason()) + " (originate reason " + e.getReason() + ")")));
+        } else if (event instanceof HangupEvent e) {
+            hangup(e, out);
+        } else if (event instanceof DialBeginEvent e) {
+            own(e.getLinkedId()).filter(id -> id.calleeParticipantId() != null).ifPresent(id -> out.add(SessionUpdate.participant(
+                    id.sessionId(), id.calleeParticipantId(), ChannelProgress.RINGING, "PARTICIPANT_RINGING", SOURCE,
+                    "Dialling " + e.getDialString())));
+        } else if (event instanceof DialEndEvent e) {
+            own(e.getLinkedId()).filter(id -> id.calleeParticipantId() != null).ifPresent(id -> {
+                boolean answered = "ANSWER".equalsIgnoreCase(e.getDialStatus());
+                out.add(SessionUpdate.participant(id.sessionId(), id.calleeParticipantId(),
+                        answered ? ChannelProgress.JOINED : ChannelProgress.FAILED, answered ? "PARTICIPANT_JOINED" : "PARTICIPANT_FAILED",
+                        SOURCE, answered ? "Answered: the call is connected" : dialStatus(e.getDialStatus())));
+            });
+        } else if (event instanceof ConfbridgeStartEvent e) {
+            out.add(new SessionUpdate(null, e.getConference(), null, null, ChannelProgress.ACTIVE, false, "CONFERENCE_STARTED", SOURCE,
+                    "Conference " + e.getConference() + " started", null));
+        } else if (event instanceof ConfbridgeJoinEvent e) {
+            own(e.getUniqueId()).ifPresent(id -> out.add(SessionUpdate.participant(id.sessionId(), id.participantId(),
+                    ChannelProgress.JOINED, "PARTICIPANT_JOINED", SOURCE, "Joined conference " + e.getConference())));
+        } else if (event instanceof ConfbridgeLeaveEvent e) {
+            own(e.getUniqueId()).ifPresent(id -> out.add(SessionUpdate.participant(id.sessionId(), id.participantId(),
+                    ChannelProgress.LEFT, "PARTICIPANT_LEFT", SOURCE, "Left conference " + e.getConference())));
+        } else if (event instanceof ConfbridgeEndEvent e) {
+            out.add(SessionUpdate.ends(null, e.getConference(), SOURCE, "Conference " + e.getConference() + " ended: everyone left"));
+        } else if (event instanceof ConfbridgeStopRecordEvent e) {
+            out.add(new SessionUpdate(null, e.getConference(), null, null, null, false, "RECORDING_AVAILABLE", SOURCE, null, ""));
+        }
+        return out;
+    }
+
+    private static void hangup(HangupEvent e, List<SessionUpdate> out) {
+        String cause = "cause " + e.getCause() + (e.getCauseTxt() == null ? "" : " " + e.getCauseTxt());
+        Optional<HubChannelId> own = own(e.getUniqueId());
+        if (own.isPresent()) {
+            HubChannelId id = own.get();
+            boolean normal = Integer.valueOf(16).equals(e.getCause());
+            out.add(SessionUpdate.participant(id.sessionId(), id.participantId(), normal ? ChannelProgress.LEFT : ChannelProgress.FAILED,
+                    normal ? "PARTICIPANT_LEFT" : "PARTICIPANT_FAILED", SOURCE,
+                    (normal ? "Hung up" : hangupReason(e.getCause())) + " (" + cause + ")"));
+            if (id.calleeParticipantId() != null) {
+                out.add(SessionUpdate.ends(id.sessionId(), null, SOURCE, "The call ended (" + cause + ")"));
+            }
+            return;
+        }
+        own(e.getLinkedId()).filter(id -> id.calleeParticipantId() != null).ifPresent(id -> out.add(SessionUpdate.participant(
+                id.sessionId(), id.calleeParticipantId(), ChannelProgress.LEFT, "PARTICIPANT_LEFT", SOURCE, "Hung up (" + cause + ")")));
+    }
+
+    private static Optional<HubChannelId> own(String id) {
+        return HubChannelId.parse(id);
+    }
+
+    /** Asterisk's originate reason codes (the AST_CONTROL value the dial ended on). */
+    static String originateReason(Integer reason) {
+        if (reason == null) {
+            return "Failed";
+        }
+        return switch (reason) {
+            case 0 -> "Unreachable: the PBX could not place the call";
+            case 1 -> "Hung up before answering";
+            case 3 -> "No answer";
+            case 5 -> "Busy";
+            case 8 -> "Congestion";
+            default -> "Failed";
+        };
+    }
+
+    static String hangupReason(Integer cause) {
+        if (cause == null) {
+            return "Failed";
+        }
+        return switch (cause) {
+            case 17 -> "Busy";
+            case 18, 19 -> "No answer";
+            case 21 -> "Rejected";
+            case 34, 38, 41, 42 -> "Congestion";
+            case 1, 3, 20, 27 -> "Unreachable";
+            default -> "Failed";
+        };
+    }
+
+    static String dialStatus(String status) {
+        if (status == null) {
+            return "Failed";
+        }
+        return switch (status.toUpperCase(java.util.Locale.ROOT)) {
+            case "BUSY" -> "Busy";
+            case "NOANSWER" -> "No answer";
+            case "CONGESTION" -> "Congestion";
+            case "CHANUNAVAIL" -> "Unreachable";
+            case "CANCEL" -> "Cancelled";
+            default -> "Failed: " + status;
+        };
+    }
+}

@@ -1,0 +1,45 @@
+package org.uchub.pbx;
+
+import java.nio.file.Path;
+
+/**
+ * How the hub reaches its PBX and what it asks of it, from the {@code pbx.*} properties.
+ * The password is never part of {@link #toString()}.
+ */
+public record PbxSettings(String mode, String host, int port, String username, String password, String dialTemplate,
+        String callContext, String conferenceContext, String callerId, String bridgeProfile, String videoBridgeProfile,
+        String userProfile, String chairProfile, String announcement, Path recordingsDir, String pbxRecordingsDir,
+        double originatesPerSecond,
+        int ringTimeoutSeconds, long pingIntervalMs, long pingTimeoutMs, long responseTimeoutMs, long retryGiveUpMs) {
+
+    public static final String SIMULATOR = "simulator";
+    public static final String ASTERISK = "asterisk";
+
+    public PbxSettings {
+        if (!SIMULATOR.equals(mode) && !ASTERISK.equals(mode)) {
+            throw new IllegalArgumentException("pbx.mode must be simulator or asterisk, not \"" + mode + "\"");
+        }
+        if (!dialTemplate.contains("{number}") || dialTemplate.indexOf('/') <= 0) {
+            throw new IllegalArgumentException("pbx.dial-template must look like TECH/...{number}..., e.g. PJSIP/{number}@trunk");
+        }
+        if (originatesPerSecond <= 0) {
+            throw new IllegalArgumentException("pbx.originates-per-second must be above 0");
+        }
+    }
+
+    /** The dial string for a validated number. */
+    public String dialString(String number) {
+        return dialTemplate.replace("{number}", number);
+    }
+
+    /** The path Asterisk is told to record to; a relative directory is taken as on this machine. */
+    public String recordFile(String name) {
+        Path d = Path.of(pbxRecordingsDir);
+        return (d.isAbsolute() ? pbxRecordingsDir.replaceAll("/+$", "") : d.toAbsolutePath().normalize().toString()) + "/" + name;
+    }
+
+    @Override
+    public String toString() {
+        return "pbx " + mode + " at " + host + ":" + port + " as " + username;
+    }
+}

@@ -1,0 +1,100 @@
+package org.uchub.pbx;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.asteriskjava.manager.ResponseEvents;
+import org.asteriskjava.manager.action.ConfbridgeListAction;
+import org.asteriskjava.manager.action.CoreShowChannelsAction;
+import org.asteriskjava.manager.event.ConfbridgeListEvent;
+import org.asteriskjava.manager.event.CoreShowChannelEvent;
+import org.asteriskjava.manager.event.ResponseEvent;
+import org.asteriskjava.manager.response.ManagerError;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.uchub.sessionlog.ChannelProgress;
+import org.uchub.sessionlog.ChannelProgress.Party;
+import org.uchub.sessionlog.ChannelProgress.Running;
+import org.uchub.sessionlog.SessionUpdate;
+
+/**
+ * After every (re)login: events sent while the hub was not connected are gone, so the hub
+ * asks the PBX what still runs (CoreShowChannels, ConfbridgeList per open conference) and
+ * writes down what changed meanwhile: who is in a room, who left, which calls and
+ * conferences are over. The updates are ordinary ones, so what the log already knows is
+ * not written twice.
+ */
+public class Reconciler {
+    private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
+    private static final String WHILE_AWAY = " while the hub was not connected to the PBX (noticed on reconnecting)";
+
+    private final PbxConnection pbx;
+    private final ChannelProgress progress;
+
+    public Reconciler(PbxConnection pbx, ChannelProgress progress) {
+        this.pbx = pbx;
+        this.progress = progress;
+    }
+
+    public List<SessionUpdate> reconcile(PbxConnected connected) {
+        List<SessionUpdate> out = new ArrayList<>();
+        List<Running> sessions = new ArrayList<>();
+        sessions.addAll(progress.open("conference", ChannelProgress.DIALLING, ChannelProgress.ACTIVE));
+        sessions.addAll(progress.open("call", ChannelProgress.DIALLING, ChannelProgress.ACTIVE));
+        if (sessions.isEmpty()) {
+            return out;
+        }
+        Map<String, Set<Long>> live = new HashMap<>();
+        ResponseEvents channels = pbx.list(new CoreShowChannelsAction());
+        for (ResponseEvent e : channels.getEvents()) {
+            if (e instanceof CoreShowChannelEvent c) {
+                HubChannelId.parse(c.getUniqueid()).ifPresent(id -> live.computeIfAbsent(id.sessionId(), k -> new HashSet<>()).add(id.participantId()));
+                HubChannelId.parse(c.getLinkedid()).filter(id -> id.calleeParticipantId() != null && !c.getUniqueid().equals(c.getLinkedid()))
+                        .ifPresent(id -> live.computeIfAbsent(id.sessionId(), k -> new HashSet<>()).add(id.calleeParticipantId()));
+            }
+        }
+        for (Running s : sessions) {
+            Set<Long> alive = live.getOrDefault(s.sessionId(), Set.of());
+            Set<Long> inRoom = new HashSet<>();
+            boolean roomRuns = false;
+            if ("conference".equals(s.channel()) && s.reservedNumber() != null) {
+                ResponseEvents members = pbx.list(new ConfbridgeListAction(s.reservedNumber()));
+                roomRuns = !(members.getResponse() instanceof ManagerError);
+                for (ResponseEvent e : members.getEvents()) {
+                    if (e instanceof ConfbridgeListEvent m) {
+                        HubChannelId.parse(m.getUniqueid()).ifPresent(id -> inRoom.add(id.participantId()));
+                    }
+                }
+            }
+            for (Party p : s.parties()) {
+                if (p.updatedAt() != null && p.updatedAt().isAfter(connected.at().minusSeconds(1))) {
+                    // Changed since the login: its events are flowing and still queued behind this check.
+                    continue;
+                }
+                if (inRoom.contains(p.id())) {
+                    out.add(SessionUpdate.participant(s.sessionId(), p.id(), ChannelProgress.JOINED, "PARTICIPANT_JOINED", "pbx",
+                            "In conference " + s.reservedNumber() + " (joined" + WHILE_AWAY + ")"));
+                } else if (!alive.contains(p.id())) {
+                    if (ChannelProgress.JOINED.equals(p.state())) {
+                        out.add(SessionUpdate.participant(s.sessionId(), p.id(), ChannelProgress.LEFT, "PARTICIPANT_LEFT", "pbx",
+                                "Left" + WHILE_AWAY));
+                    } else if (ChannelProgress.INVITED.equals(p.state()) || ChannelProgress.RINGING.equals(p.state())) {
+                        out.add(SessionUpdate.participant(s.sessionId(), p.id(), ChannelProgress.FAILED, "PARTICIPANT_FAILED", "pbx",
+                                "The call ended without an outcome" + WHILE_AWAY));
+                    }
+                }
+            }
+            boolean recent = s.parties().stream().anyMatch(p -> p.updatedAt() != null && p.updatedAt().isAfter(connected.at().minusSeconds(1)));
+            if (alive.isEmpty() && !roomRuns && !recent && ChannelProgress.ACTIVE.equals(s.state())) {
+                out.add(SessionUpdate.ends(s.sessionId(), null, "pbx",
+                        ("conference".equals(s.channel()) ? "Conference " + s.reservedNumber() : "The call") + " ended" + WHILE_AWAY));
+            }
+        }
+        LOG.info("PBX reconciliation after {}: {} open session(s) checked, {} update(s)", connected.first() ? "connecting" : "reconnecting",
+                sessions.size(), out.size());
+        return out;
+    }
+}

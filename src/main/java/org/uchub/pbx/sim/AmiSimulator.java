@@ -1,0 +1,623 @@
+package org.uchub.pbx.sim;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A TCP server that speaks the Asterisk Manager Interface as Asterisk 18 does: the banner,
+ * Login (plain and MD5 challenge) with manager.conf-style read/write permissions, Ping,
+ * Logoff, Events, CoreSettings, CoreShowChannels, Hangup, asynchronous and synchronous
+ * Originate, and the ConfBridge actions and events. It stands in for Asterisk where none
+ * can run (tests, the embedded default) and is reached over TCP like a real PBX; it refuses
+ * what Asterisk refuses, with Asterisk's messages.
+ */
+public final class AmiSimulator implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AmiSimulator.class);
+    public static final String BANNER = "Asterisk Call Manager/7.0.3";
+    static final String ASTERISK_VERSION = "18.20.2";
+
+    /** Write permission each action needs (manager.c's authority); an empty set: anyone logged in. */
+    private static final Map<String, Set<String>> AUTHORITY = Map.ofEntries(
+            Map.entry("ping", Set.of()), Map.entry("events", Set.of()), Map.entry("logoff", Set.of()),
+            Map.entry("coresettings", Set.of("system", "reporting")), Map.entry("coreshowchannels", Set.of("system", "reporting")),
+            Map.entry("originate", Set.of("originate")), Map.entry("hangup", Set.of("system", "call")),
+            Map.entry("confbridgelist", Set.of("reporting")), Map.entry("confbridgekick", Set.of("call")),
+            Map.entry("confbridgemute", Set.of("call")), Map.entry("confbridgeunmute", Set.of("call")),
+            Map.entry("confbridgestartrecord", Set.of("call")), Map.entry("confbridgestoprecord", Set.of("call")),
+            Map.entry("command", Set.of("command")));
+
+    /** A manager.conf user. */
+    public record User(String secret, Set<String> read, Set<String> write) {
+    }
+
+    private final int requestedPort;
+    private final String bindAddress;
+    private final Map<String, User> users;
+    private final SimulatedPbx.Settings pbxSettings;
+    private final List<Session> sessions = new CopyOnWriteArrayList<>();
+    private final Map<String, AtomicLong> actionCounts = new ConcurrentHashMap<>();
+    private final SecureRandom random = new SecureRandom();
+    private volatile ServerSocket server;
+    private volatile ScheduledExecutorService pbxThread;
+    private volatile SimulatedPbx pbx;
+    private volatile boolean unresponsive;
+    private int port;
+
+    public AmiSimulator(String bindAddress, int port, Map<String, User> users, String conferenceContext, String callContext,
+            long ringMs, String script, java.nio.file.Path recordingsDir) {
+        this.bindAddress = bindAddress;
+        this.requestedPort = port;
+        this.users = Map.copyOf(users);
+        this.pbxSettings = new SimulatedPbx.Settings(conferenceContext, callContext, ringMs, new CallScript(script), recordingsDir,
+                List.of("UC_BUSINESS_ID", "UC_SESSION_ID"));
+    }
+
+    /** Starts listening (again, after {@link #stop()}, on the same port). */
+    public synchronized AmiSimulator start() throws IOException {
+        ServerSocket s = new ServerSocket();
+        s.setReuseAddress(true);
+        s.bind(new InetSocketAddress(InetAddress.getByName(bindAddress), port != 0 ? port : requestedPort));
+        port = s.getLocalPort();
+        server = s;
+        pbxThread = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "ami-sim-pbx"));
+        pbx = new SimulatedPbx(pbxSettings, pbxThread, this::broadcast);
+        Thread accept = daemon(this::acceptLoop, "ami-sim-accept-" + port);
+        accept.start();
+        LOG.info("AMI simulator listening on {}:{}", bindAddress, port);
+        return this;
+    }
+
+    /** Stops like a PBX that goes down: every connection drops, every call is gone. */
+    public synchronized void stop() {
+        try {
+            if (server != null) {
+                server.close();
+            }
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        for (Session s : sessions) {
+            s.close();
+        }
+        sessions.clear();
+        if (pbxThread != null) {
+            pbxThread.shutdownNow();
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** While true the simulator reads but never answers: a half-open connection, as after a network fault. */
+    public void setUnresponsive(boolean unresponsive) {
+        this.unresponsive = unresponsive;
+    }
+
+    /** How many actions of this name (any case) reached the simulator, for tests. */
+    public long actionCount(String action) {
+        AtomicLong n = actionCounts.get(action.toLowerCase(Locale.ROOT));
+        return n == null ? 0 : n.get();
+    }
+
+    public int connectionCount() {
+        return sessions.size();
+    }
+
+    private void acceptLoop() {
+        ServerSocket s = server;
+        while (!s.isClosed()) {
+            try {
+                Socket socket = s.accept();
+                socket.setTcpNoDelay(true);
+                Session session = new Session(socket);
+                sessions.add(session);
+                session.start();
+            } catch (IOException e) {
+                if (!s.isClosed()) {
+                    LOG.warn("AMI simulator accept failed: {}", e.toString());
+                }
+            }
+        }
+    }
+
+    private void broadcast(String category, AmiMessage event) {
+        String wire = event.render();
+        for (Session s : sessions) {
+            if (s.wants(category)) {
+                s.send(wire);
+            }
+        }
+    }
+
+    private <T> T onPbx(Callable<T> work) {
+        try {
+            return pbxThread.submit(work).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    // ------------------------------------------------------------------ one manager connection
+
+    private static final String CLOSE = new String("close");
+
+    private final class Session {
+        private final Socket socket;
+        private final LinkedBlockingQueue<String> out = new LinkedBlockingQueue<>();
+        private volatile boolean authenticated;
+        private volatile User user;
+        private volatile String challenge;
+        private volatile Set<String> eventMask = Set.of("all");
+        private volatile boolean closed;
+
+        Session(Socket socket) {
+            this.socket = socket;
+        }
+
+        void start() {
+            send(BANNER + "\r\n");
+            daemon(this::writeLoop, "ami-sim-write").start();
+            daemon(this::readLoop, "ami-sim-read").start();
+        }
+
+        boolean wants(String category) {
+            User u = user;
+            return authenticated && !closed && u != null && (u.read().contains(category) || u.read().contains("all"))
+                    && (eventMask.contains("all") || eventMask.contains(category));
+        }
+
+        void send(String wire) {
+            if (!closed) {
+                out.add(wire);
+            }
+        }
+
+        void reply(AmiMessage m) {
+            send(m.render());
+        }
+
+        /** Closes once what was already queued (a Goodbye, an authentication failure) is written, as Asterisk does. */
+        void closeAfterWrite() {
+            out.add(CLOSE);
+        }
+
+        void close() {
+            closed = true;
+            out.add(CLOSE);
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // already gone
+            }
+            sessions.remove(this);
+        }
+
+        private void writeLoop() {
+            try (OutputStream os = socket.getOutputStream()) {
+                while (true) {
+                    String s = out.take();
+                    if (s == CLOSE) {
+                        os.flush();
+                        close();
+                        return;
+                    }
+                    os.write(s.getBytes(StandardCharsets.UTF_8));
+                    if (out.isEmpty()) {
+                        os.flush();
+                    }
+                }
+            } catch (IOException | InterruptedException e) {
+                close();
+            }
+        }
+
+        private void readLoop() {
+            boolean graceful = false;
+            // Not closed here: closing a socket's stream closes the socket before the last answer is out.
+            try {
+                BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+                AmiMessage m = new AmiMessage();
+                String line;
+                while ((line = in.readLine()) != null) {
+                    if (line.isEmpty()) {
+                        if (!m.isEmpty()) {
+                            if (!unresponsive && !handle(m)) {
+                                // The writer closes the socket once the last answer is out.
+                                graceful = true;
+                                return;
+                            }
+                            m = new AmiMessage();
+                        }
+                    } else {
+                        m.parseLine(line);
+                    }
+                }
+            } catch (IOException e) {
+                // the peer went away
+            } finally {
+                if (!graceful) {
+                    close();
+                }
+            }
+        }
+
+        /** @return false when the connection is to be closed */
+        private boolean handle(AmiMessage m) {
+            String action = m.action();
+            if (action == null || action.isBlank()) {
+                reply(AmiMessage.response("Error", m).add("Message", "Missing action in request"));
+                return true;
+            }
+            actionCounts.computeIfAbsent(action, k -> new AtomicLong()).incrementAndGet();
+            if (!authenticated && !Set.of("login", "logoff", "challenge").contains(action)) {
+                reply(AmiMessage.response("Error", m).add("Message", "Permission denied"));
+                return true;
+            }
+            switch (action) {
+                case "login":
+                    return login(m);
+                case "challenge":
+                    challenge(m);
+                    return true;
+                case "logoff":
+                    reply(AmiMessage.response("Goodbye", m).add("Message", "Thanks for all the fish."));
+                    closeAfterWrite();
+                    return false;
+                default:
+                    break;
+            }
+            Set<String> needed = AUTHORITY.get(action);
+            if (needed == null) {
+                reply(AmiMessage.response("Error", m).add("Message", "Invalid/unknown command"));
+                return true;
+            }
+            if (!needed.isEmpty() && needed.stream().noneMatch(p -> user.write().contains(p) || user.write().contains("all"))) {
+                reply(AmiMessage.response("Error", m).add("Message", "Permission denied"));
+                return true;
+            }
+            switch (action) {
+                case "ping" -> reply(AmiMessage.response("Success", m).add("Ping", "Pong")
+                        .add("Timestamp", String.format(Locale.ROOT, "%.6f", System.currentTimeMillis() / 1000.0)));
+                case "events" -> events(m);
+                case "coresettings" -> reply(AmiMessage.response("Success", m).add("AMIversion", BANNER.substring(BANNER.indexOf('/') + 1))
+                        .add("AsteriskVersion", ASTERISK_VERSION).add("SystemName", "").add("CoreMaxCalls", 0)
+                        .add("CoreMaxLoadAvg", "0.000000").add("CoreRunUser", "asterisk").add("CoreRunGroup", "asterisk")
+                        .add("CoreMaxFilehandles", 0).add("CoreRealTimeEnabled", "No").add("CoreCDRenabled", "Yes")
+                        .add("CoreHTTPenabled", "No"));
+                case "originate" -> originate(m);
+                case "hangup" -> hangup(m);
+                case "coreshowchannels" -> coreShowChannels(m);
+                case "confbridgelist" -> confbridgeList(m);
+                case "confbridgekick" -> confbridgeKick(m);
+                case "confbridgemute", "confbridgeunmute" -> confbridgeMute(m, "confbridgemute".equals(action));
+                case "confbridgestartrecord" -> startRecord(m);
+                case "confbridgestoprecord" -> stopRecord(m);
+                case "command" -> reply(AmiMessage.response("Error", m).add("Message", "Command output follows")
+                        .add("Output", "No such command '" + m.get("Command") + "'"));
+                default -> reply(AmiMessage.response("Error", m).add("Message", "Invalid/unknown command"));
+            }
+            return true;
+        }
+
+        private boolean login(AmiMessage m) {
+            String name = m.get("Username");
+            User u = name == null ? null : users.get(name);
+            boolean ok = false;
+            if (u != null) {
+                if ("md5".equalsIgnoreCase(m.get("AuthType"))) {
+                    ok = challenge != null && m.get("Key") != null && m.get("Key").equalsIgnoreCase(md5(challenge + u.secret()));
+                } else {
+                    ok = u.secret().equals(m.get("Secret"));
+                }
+            }
+            challenge = null;
+            if (!ok) {
+                LOG.info("AMI simulator: authentication failed for user {}", name);
+                reply(AmiMessage.response("Error", m).add("Message", "Authentication failed"));
+                closeAfterWrite();
+                return false;
+            }
+            user = u;
+            String events = m.get("Events");
+            if (events != null) {
+                setMask(events);
+            }
+            authenticated = true;
+            reply(AmiMessage.response("Success", m).add("Message", "Authentication accepted"));
+            if (wants("system")) {
+                send(AmiMessage.event("FullyBooted", "system").add("Uptime", 1).add("LastReload", 1).add("Status", "Fully Booted").render());
+            }
+            return true;
+        }
+
+        private void challenge(AmiMessage m) {
+            if (!"md5".equalsIgnoreCase(m.get("AuthType"))) {
+                reply(AmiMessage.response("Error", m).add("Message", "Must specify AuthType"));
+                return;
+            }
+            if (challenge == null) {
+                challenge = String.valueOf(100_000_000 + random.nextInt(900_000_000));
+            }
+            reply(AmiMessage.response("Success", m).add("Challenge", challenge));
+        }
+
+        private void events(AmiMessage m) {
+            String mask = m.get("EventMask");
+            if (mask == null) {
+                reply(AmiMessage.response("Error", m).add("Message", "Missing EventMask"));
+                return;
+            }
+            setMask(mask);
+            reply(AmiMessage.response("Success", m).add("Events", eventMask.isEmpty() ? "Off" : "On"));
+        }
+
+        private void setMask(String mask) {
+            String v = mask.trim().toLowerCase(Locale.ROOT);
+            if (v.equals("on") || v.equals("yes") || v.equals("true") || v.equals("all")) {
+                eventMask = Set.of("all");
+            } else if (v.equals("off") || v.equals("no") || v.equals("false")) {
+                eventMask = Set.of();
+            } else {
+                eventMask = Set.of(v.split("\\s*,\\s*"));
+            }
+        }
+
+        private void originate(AmiMessage m) {
+            String channel = m.get("Channel");
+            if (channel == null || channel.isBlank()) {
+                reply(AmiMessage.response("Error", m).add("Message", "Channel not specified"));
+                return;
+            }
+            if (channel.indexOf('/') <= 0) {
+                reply(AmiMessage.response("Error", m).add("Message", "Invalid channel"));
+                return;
+            }
+            String priority = m.get("Priority");
+            if (priority != null && !priority.isBlank() && !priority.trim().matches("-?[0-9]{1,9}")) {
+                reply(AmiMessage.response("Error", m).add("Message", "Invalid priority"));
+                return;
+            }
+            String timeout = m.get("Timeout");
+            if (timeout != null && !timeout.isBlank() && !timeout.trim().matches("[0-9]{1,9}")) {
+                reply(AmiMessage.response("Error", m).add("Message", "Invalid timeout"));
+                return;
+            }
+            String id = m.get("ChannelId");
+            if (id != null && id.length() > 149) {
+                reply(AmiMessage.response("Error", m).add("Message", "Uniqueid length exceeds maximum of 149"));
+                return;
+            }
+            String app = m.get("Application");
+            if (app != null && app.toLowerCase(Locale.ROOT).matches(".*(system|exec|eval).*")
+                    && !(user.write().contains("system") || user.write().contains("all"))) {
+                reply(AmiMessage.response("Error", m).add("Message",
+                        "Originate Access Forbidden: Application requires the additional System privilege"));
+                return;
+            }
+            String actionId = m.get("ActionID");
+            boolean async = isTrue(m.get("Async"));
+            // Asterisk queues an asynchronous originate and answers at once; the outcome follows
+            // as OriginateResponse. The simulator always runs it that way and, for a synchronous
+            // one, reports only whether it was queued (its far end answers within the timeout).
+            reply(AmiMessage.response("Success", m).add("Message", "Originate successfully queued"));
+            pbxThread.execute(() -> pbx.originate(m, async ? actionId : null));
+        }
+
+        private void hangup(AmiMessage m) {
+            String name = m.get("Channel");
+            if (name == null || name.isBlank()) {
+                reply(AmiMessage.response("Error", m).add("Message", "No channel specified"));
+                return;
+            }
+            int cause = m.get("Cause") != null && m.get("Cause").trim().matches("[0-9]{1,3}") ? Integer.parseInt(m.get("Cause").trim()) : 16;
+            boolean found = onPbx(() -> {
+                SimulatedPbx.SimChannel c = pbx.channelByName(name.trim());
+                if (c == null) {
+                    return false;
+                }
+                pbx.hangup(c, cause);
+                return true;
+            });
+            reply(found ? AmiMessage.response("Success", m).add("Message", "Channel Hungup")
+                    : AmiMessage.response("Error", m).add("Message", "No such channel"));
+        }
+
+        private void coreShowChannels(AmiMessage m) {
+            String id = m.get("ActionID");
+            onPbx(() -> {
+                List<SimulatedPbx.SimChannel> all = pbx.channels();
+                reply(AmiMessage.response("Success", m).add("EventList", "start").add("Message", "Channels will follow"));
+                for (SimulatedPbx.SimChannel c : all) {
+                    AmiMessage e = AmiMessage.event("CoreShowChannel", "reporting");
+                    if (id != null) {
+                        e.add("ActionID", id);
+                    }
+                    long secs = (System.currentTimeMillis() - c.createdAt) / 1000;
+                    e.addAll(pbx.snapshot(c, "")).add("BridgeId", c.room == null ? "" : c.room.bridgeId)
+                            .add("Application", c.application).add("ApplicationData", c.appData)
+                            .add("Duration", String.format("%02d:%02d:%02d", secs / 3600, secs / 60 % 60, secs % 60));
+                    reply(e);
+                }
+                AmiMessage done = AmiMessage.event("CoreShowChannelsComplete", "reporting");
+                if (id != null) {
+                    done.add("ActionID", id);
+                }
+                reply(done.add("EventList", "Complete").add("ListItems", all.size()));
+                return null;
+            });
+        }
+
+        /** The checks every ConfBridge action makes before it finds its room, with Asterisk's words. */
+        private SimulatedPbx.Room room(AmiMessage m) {
+            String name = m.get("Conference");
+            if (name == null || name.isBlank()) {
+                reply(AmiMessage.response("Error", m).add("Message", "No Conference name provided."));
+                return null;
+            }
+            if (!pbx.hasRooms()) {
+                reply(AmiMessage.response("Error", m).add("Message", "No active conferences."));
+                return null;
+            }
+            SimulatedPbx.Room r = pbx.room(name.trim());
+            if (r == null) {
+                reply(AmiMessage.response("Error", m).add("Message", "No Conference by that name found."));
+            }
+            return r;
+        }
+
+        private void confbridgeList(AmiMessage m) {
+            String id = m.get("ActionID");
+            onPbx(() -> {
+                SimulatedPbx.Room r = room(m);
+                if (r == null) {
+                    return null;
+                }
+                reply(AmiMessage.response("Success", m).add("EventList", "start").add("Message", "Confbridge user list will follow"));
+                for (SimulatedPbx.SimChannel c : r.members) {
+                    AmiMessage e = AmiMessage.event("ConfbridgeList", "reporting");
+                    if (id != null) {
+                        e.add("ActionID", id);
+                    }
+                    e.add("Conference", r.name).addAll(pbx.snapshot(c, "")).add("Admin", c.admin ? "Yes" : "No")
+                            .add("MarkedUser", "No").add("WaitMarked", "No").add("EndMarked", "No").add("Waiting", "No")
+                            .add("Muted", c.muted ? "Yes" : "No").add("Talking", "No")
+                            .add("AnsweredTime", (System.currentTimeMillis() - c.answeredAt) / 1000);
+                    reply(e);
+                }
+                AmiMessage done = AmiMessage.event("ConfbridgeListComplete", "reporting");
+                if (id != null) {
+                    done.add("ActionID", id);
+                }
+                reply(done.add("EventList", "Complete").add("ListItems", r.members.size()));
+                return null;
+            });
+        }
+
+        private void confbridgeKick(AmiMessage m) {
+            onPbx(() -> {
+                SimulatedPbx.Room r = room(m);
+                if (r == null) {
+                    return null;
+                }
+                List<SimulatedPbx.SimChannel> who = pbx.members(r, m.get("Channel") == null ? "" : m.get("Channel").trim());
+                if (who.isEmpty()) {
+                    reply(AmiMessage.response("Error", m).add("Message", "No Channel by that name found in Conference."));
+                    return null;
+                }
+                reply(AmiMessage.response("Success", m).add("Message", "User kicked"));
+                pbx.kick(who);
+                return null;
+            });
+        }
+
+        private void confbridgeMute(AmiMessage m, boolean mute) {
+            String channel = m.get("Channel");
+            onPbx(() -> {
+                if (m.get("Conference") != null && !m.get("Conference").isBlank() && (channel == null || channel.isBlank())) {
+                    reply(AmiMessage.response("Error", m).add("Message", "No channel name provided."));
+                    return null;
+                }
+                SimulatedPbx.Room r = room(m);
+                if (r == null) {
+                    return null;
+                }
+                List<SimulatedPbx.SimChannel> who = pbx.members(r, channel.trim());
+                if (who.isEmpty()) {
+                    reply(AmiMessage.response("Error", m).add("Message", "No channel by that name found in conference."));
+                    return null;
+                }
+                reply(AmiMessage.response("Success", m).add("Message", mute ? "User muted" : "User unmuted"));
+                pbx.mute(r, who, mute);
+                return null;
+            });
+        }
+
+        private void startRecord(AmiMessage m) {
+            onPbx(() -> {
+                SimulatedPbx.Room r = room(m);
+                if (r == null) {
+                    return null;
+                }
+                if (r.recording != null) {
+                    reply(AmiMessage.response("Error", m).add("Message", "Conference is already being recorded."));
+                    return null;
+                }
+                String file = m.get("RecordFile");
+                if (file == null || file.isBlank()) {
+                    file = "confbridge-" + r.name + "-" + (System.currentTimeMillis() / 1000) + ".wav";
+                }
+                reply(AmiMessage.response("Success", m).add("Message", "Conference Recording Started."));
+                pbx.startRecording(r, file.trim());
+                return null;
+            });
+        }
+
+        private void stopRecord(AmiMessage m) {
+            onPbx(() -> {
+                SimulatedPbx.Room r = room(m);
+                if (r == null) {
+                    return null;
+                }
+                if (r.recording == null) {
+                    reply(AmiMessage.response("Error", m).add("Message", "Internal error while stopping recording."));
+                    return null;
+                }
+                reply(AmiMessage.response("Success", m).add("Message", "Conference Recording Stopped."));
+                pbx.stopRecording(r);
+                return null;
+            });
+        }
+    }
+
+    private static boolean isTrue(String v) {
+        return v != null && Set.of("true", "yes", "1", "on", "y", "t").contains(v.trim().toLowerCase(Locale.ROOT));
+    }
+
+    static String md5(String s) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,535 @@
+package org.uchub.pbx.sim;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The telephony half of the simulator: channels, the two dialplan contexts the hub's
+ * {@code config/asterisk/extensions.conf} defines, ConfBridge rooms and their recordings.
+ * All state changes run on one scheduler thread, in order, as Asterisk's own channel and
+ * bridge threads would report them; events go to {@code emit} (category, packet).
+ */
+final class SimulatedPbx {
+    static final String CALL = "call";
+
+    private final Settings settings;
+    private final ScheduledExecutorService pbxThread;
+    private final EventSink emit;
+    private final Map<String, SimChannel> channels = new LinkedHashMap<>();
+    private final Map<String, Room> rooms = new LinkedHashMap<>();
+    private final long bootMillis = System.currentTimeMillis();
+    private int channelSeq;
+
+    interface EventSink {
+        void emit(String category, AmiMessage event);
+    }
+
+    /** Dialplan and far-end behaviour of the simulated PBX. */
+    record Settings(String conferenceContext, String callContext, long ringMs, CallScript script, Path recordingsDir,
+            List<String> channelVars) {
+    }
+
+    SimulatedPbx(Settings settings, ScheduledExecutorService pbxThread, EventSink emit) {
+        this.settings = settings;
+        this.pbxThread = pbxThread;
+        this.emit = emit;
+    }
+
+    // ------------------------------------------------------------------ model
+
+    static final class SimChannel {
+        String name;
+        String uniqueid;
+        String linkedid;
+        int state;
+        String callerNum = "<unknown>";
+        String callerName = "<unknown>";
+        String connectedNum = "<unknown>";
+        String connectedName = "<unknown>";
+        String context;
+        String exten;
+        int priority = 1;
+        final Map<String, String> vars = new LinkedHashMap<>();
+        String application = "";
+        String appData = "";
+        final long createdAt = System.currentTimeMillis();
+        long answeredAt;
+        Room room;
+        boolean muted;
+        boolean admin;
+        SimChannel peer;
+        boolean gone;
+    }
+
+    static final class Room {
+        final String name;
+        final String bridgeId = UUID.randomUUID().toString();
+        final List<SimChannel> members = new ArrayList<>();
+        final String bridgeProfile;
+        Path recording;
+        long recordingStarted;
+
+        Room(String name, String bridgeProfile) {
+            this.name = name;
+            this.bridgeProfile = bridgeProfile;
+        }
+    }
+
+    static String stateDesc(int state) {
+        return switch (state) {
+            case 0 -> "Down";
+            case 4 -> "Ring";
+            case 5 -> "Ringing";
+            case 6 -> "Up";
+            default -> "Unknown";
+        };
+    }
+
+    static String causeText(int cause) {
+        return switch (cause) {
+            case 1 -> "Unallocated (unassigned) number";
+            case 16 -> "Normal Clearing";
+            case 17 -> "User busy";
+            case 18 -> "No user responding";
+            case 19 -> "User alerting, no answer";
+            case 20 -> "Subscriber absent";
+            case 21 -> "Call Rejected";
+            case 34 -> "Circuit/channel congestion";
+            default -> "Unknown";
+        };
+    }
+
+    /** The channel-snapshot headers Asterisk 12+ puts on every channel event, channelvars included. */
+    AmiMessage snapshot(SimChannel c, String prefix) {
+        AmiMessage m = new AmiMessage()
+                .add(prefix + "Channel", c.name)
+                .add(prefix + "ChannelState", c.state)
+                .add(prefix + "ChannelStateDesc", stateDesc(c.state))
+                .add(prefix + "CallerIDNum", c.callerNum)
+                .add(prefix + "CallerIDName", c.callerName)
+                .add(prefix + "ConnectedLineNum", c.connectedNum)
+                .add(prefix + "ConnectedLineName", c.connectedName)
+                .add(prefix + "Language", "en")
+                .add(prefix + "AccountCode", "")
+                .add(prefix + "Context", c.context)
+                .add(prefix + "Exten", c.exten)
+                .add(prefix + "Priority", c.priority)
+                .add(prefix + "Uniqueid", c.uniqueid)
+                .add(prefix + "Linkedid", c.linkedid);
+        for (String v : settings.channelVars()) {
+            String value = c.vars.get(v);
+            if (value != null) {
+                m.add(prefix + "ChanVariable", v + "=" + value);
+            }
+        }
+        return m;
+    }
+
+    AmiMessage bridge(Room r) {
+        return new AmiMessage().add("Conference", r.name)
+                .add("BridgeUniqueid", r.bridgeId)
+                .add("BridgeType", "base")
+                .add("BridgeTechnology", "softmix")
+                .add("BridgeCreator", "ConfBridge")
+                .add("BridgeName", r.name)
+                .add("BridgeNumChannels", r.members.size())
+                .add("BridgeVideoSourceMode", "none");
+    }
+
+    private void event(String name, AmiMessage body) {
+        emit.emit(CALL, AmiMessage.event(name, CALL).addAll(body));
+    }
+
+    // ------------------------------------------------------------------ originate
+
+    /** An Originate accepted by the manager: the far end's script decides what happens next. */
+    void originate(AmiMessage req, String actionId) {
+        String dial = req.get("Channel");
+        String tech = dial.substring(0, dial.indexOf('/'));
+        String resource = dial.substring(dial.indexOf('/') + 1);
+        String number = numberOf(resource);
+        String context = req.get("Context");
+        String exten = req.get("Exten");
+        String application = req.get("Application");
+        long timeoutMs = req.get("Timeout") == null || req.get("Timeout").isBlank() ? 30_000 : Long.parseLong(req.get("Timeout").trim());
+        String uniqueid = blankToNull(req.get("ChannelId"));
+        CallScript.Outcome outcome = settings.script().outcomeFor(number);
+        boolean knownTech = List.of("PJSIP", "SIP", "IAX2", "DAHDI", "Local").contains(tech);
+        if (!knownTech || outcome.kind() == CallScript.Kind.UNREACHABLE || (uniqueid != null && channels.containsKey(uniqueid))) {
+            originateResponse(actionId, "Failure", dial, context, exten, application, req.get("Data"), 0, "<null>", req);
+            return;
+        }
+        SimChannel c = newChannel(tech, resource, uniqueid, null);
+        String[] cid = callerId(req.get("CallerID"));
+        c.callerNum = cid[0];
+        c.callerName = cid[1];
+        c.context = context == null ? "default" : context;
+        c.exten = exten == null ? "s" : exten;
+        for (String v : req.all("Variable")) {
+            for (String assignment : v.split(",")) {
+                int eq = assignment.indexOf('=');
+                if (eq > 0) {
+                    c.vars.put(assignment.substring(0, eq).trim(), assignment.substring(eq + 1));
+                }
+            }
+        }
+        event("Newchannel", snapshot(c, ""));
+        for (Map.Entry<String, String> v : c.vars.entrySet()) {
+            event("VarSet", snapshot(c, "").add("Variable", v.getKey()).add("Value", v.getValue()));
+        }
+        later(Math.min(50, settings.ringMs()), () -> {
+            if (c.gone) {
+                return;
+            }
+            setState(c, 5);
+            switch (outcome.kind()) {
+                case ANSWER -> later(settings.ringMs(), () -> {
+                    if (c.gone) {
+                        return;
+                    }
+                    answer(c);
+                    originateResponse(actionId, "Success", c.name, context, exten, application, req.get("Data"), 4, c.uniqueid, req);
+                    if (application != null && !application.isBlank()) {
+                        runApplication(c, application, req.get("Data"));
+                    } else {
+                        runDialplan(c);
+                    }
+                    if (outcome.hangupAfterMs() > 0) {
+                        later(outcome.hangupAfterMs(), () -> hangup(c, 16));
+                    }
+                });
+                case BUSY -> later(settings.ringMs(), () -> failOriginate(c, actionId, 5, 17, context, exten, application, req));
+                case CONGESTION -> later(settings.ringMs(), () -> failOriginate(c, actionId, 8, 34, context, exten, application, req));
+                case NO_ANSWER -> later(timeoutMs, () -> failOriginate(c, actionId, 3, 19, context, exten, application, req));
+                default -> throw new IllegalStateException();
+            }
+        });
+    }
+
+    private void failOriginate(SimChannel c, String actionId, int reason, int cause, String context, String exten, String app,
+            AmiMessage req) {
+        if (c.gone) {
+            return;
+        }
+        String name = c.name;
+        hangup(c, cause);
+        originateResponse(actionId, "Failure", name, context, exten, app, req.get("Data"), reason, c.uniqueid, req);
+    }
+
+    private void originateResponse(String actionId, String response, String channel, String context, String exten, String app,
+            String data, int reason, String uniqueid, AmiMessage req) {
+        AmiMessage e = AmiMessage.event("OriginateResponse", CALL);
+        if (actionId != null) {
+            e.add("ActionID", actionId);
+        }
+        e.add("Response", response).add("Channel", channel).add("Context", context == null ? "" : context)
+                .add("Exten", exten == null ? "" : exten).add("Application", app == null ? "" : app).add("Data", data == null ? "" : data)
+                .add("Reason", reason).add("Uniqueid", uniqueid);
+        String[] cid = callerId(req.get("CallerID"));
+        e.add("CallerIDNum", cid[0]).add("CallerIDName", cid[1]);
+        emit.emit(CALL, e);
+    }
+
+    private SimChannel newChannel(String tech, String resource, String uniqueid, String linkedid) {
+        SimChannel c = new SimChannel();
+        String endpoint = resource.contains("@") ? resource.substring(resource.indexOf('@') + 1) : resource;
+        c.name = tech + "/" + endpoint + "-" + String.format("%08x", ++channelSeq);
+        c.uniqueid = uniqueid != null ? uniqueid : String.format(Locale.ROOT, "%d.%d", bootMillis / 1000, channelSeq);
+        c.linkedid = linkedid != null ? linkedid : c.uniqueid;
+        channels.put(c.uniqueid, c);
+        return c;
+    }
+
+    private void setState(SimChannel c, int state) {
+        if (c.state != state) {
+            c.state = state;
+            event("Newstate", snapshot(c, ""));
+        }
+    }
+
+    private void answer(SimChannel c) {
+        c.answeredAt = System.currentTimeMillis();
+        setState(c, 6);
+    }
+
+    /** The shipped extensions.conf: the conference context joins the room named by the extension; the call context dials UC_DIAL_TO. */
+    private void runDialplan(SimChannel c) {
+        if (c.context.equals(settings.conferenceContext()) && c.exten.matches("[0-9]+")) {
+            runApplication(c, "ConfBridge", c.exten + "," + c.vars.getOrDefault("UC_BRIDGE_PROFILE", "default_bridge") + ","
+                    + c.vars.getOrDefault("UC_USER_PROFILE", "default_user"));
+        } else if (c.context.equals(settings.callContext()) && c.vars.containsKey("UC_DIAL_TO")) {
+            dial(c, c.vars.get("UC_DIAL_TO"));
+        } else {
+            // No such extension: Asterisk hangs the channel up.
+            hangup(c, 1);
+        }
+    }
+
+    private void runApplication(SimChannel c, String app, String data) {
+        c.application = app;
+        c.appData = data == null ? "" : data;
+        if ("ConfBridge".equalsIgnoreCase(app)) {
+            String[] args = c.appData.split(",", -1);
+            join(c, args[0], args.length > 1 ? args[1] : "default_bridge", args.length > 2 ? args[2] : "default_user");
+        } else if ("Dial".equalsIgnoreCase(app)) {
+            dial(c, c.appData.split(",")[0]);
+        } else if (!"Wait".equalsIgnoreCase(app) && !"Playback".equalsIgnoreCase(app)) {
+            hangup(c, 16);
+        }
+    }
+
+    private void dial(SimChannel caller, String dialString) {
+        caller.application = "Dial";
+        caller.appData = dialString;
+        int slash = dialString.indexOf('/');
+        if (slash <= 0) {
+            hangup(caller, 16);
+            return;
+        }
+        String tech = dialString.substring(0, slash);
+        String resource = dialString.substring(slash + 1);
+        CallScript.Outcome outcome = settings.script().outcomeFor(numberOf(resource));
+        if (outcome.kind() == CallScript.Kind.UNREACHABLE) {
+            event("DialBegin", snapshot(caller, "").add("DialString", resource));
+            event("DialEnd", snapshot(caller, "").add("DialStatus", "CHANUNAVAIL"));
+            hangup(caller, 16);
+            return;
+        }
+        SimChannel callee = newChannel(tech, resource, null, caller.linkedid);
+        callee.callerNum = caller.callerNum;
+        callee.callerName = caller.callerName;
+        callee.context = caller.context;
+        callee.exten = caller.exten;
+        callee.vars.putAll(caller.vars);
+        event("Newchannel", snapshot(callee, ""));
+        event("DialBegin", snapshot(caller, "").addAll(snapshot(callee, "Dest")).add("DialString", resource));
+        later(Math.min(50, settings.ringMs()), () -> {
+            if (callee.gone || caller.gone) {
+                return;
+            }
+            setState(callee, 5);
+            String status = switch (outcome.kind()) {
+                case ANSWER -> "ANSWER";
+                case BUSY -> "BUSY";
+                case CONGESTION -> "CONGESTION";
+                default -> "NOANSWER";
+            };
+            long delay = outcome.kind() == CallScript.Kind.NO_ANSWER ? 30_000 : settings.ringMs();
+            later(delay, () -> {
+                if (callee.gone || caller.gone) {
+                    return;
+                }
+                if ("ANSWER".equals(status)) {
+                    answer(callee);
+                    event("DialEnd", snapshot(caller, "").addAll(snapshot(callee, "Dest")).add("DialStatus", status));
+                    caller.peer = callee;
+                    callee.peer = caller;
+                    if (outcome.hangupAfterMs() > 0) {
+                        later(outcome.hangupAfterMs(), () -> hangup(callee, 16));
+                    }
+                } else {
+                    event("DialEnd", snapshot(caller, "").addAll(snapshot(callee, "Dest")).add("DialStatus", status));
+                    hangup(callee, "BUSY".equals(status) ? 17 : "CONGESTION".equals(status) ? 34 : 19);
+                    hangup(caller, 16);
+                }
+            });
+        });
+    }
+
+    /** Hangs a channel up: it leaves its room first, then its bridged peer follows, as after Dial(). */
+    void hangup(SimChannel c, int cause) {
+        if (c.gone) {
+            return;
+        }
+        c.gone = true;
+        if (c.room != null) {
+            leave(c);
+        }
+        event("Hangup", snapshot(c, "").add("Cause", cause).add("Cause-txt", causeText(cause)));
+        channels.remove(c.uniqueid);
+        SimChannel peer = c.peer;
+        if (peer != null && !peer.gone) {
+            hangup(peer, 16);
+        }
+    }
+
+    // ------------------------------------------------------------------ ConfBridge
+
+    private void join(SimChannel c, String roomName, String bridgeProfile, String userProfile) {
+        Room room = rooms.get(roomName);
+        if (room == null) {
+            room = new Room(roomName, bridgeProfile);
+            rooms.put(roomName, room);
+            event("ConfbridgeStart", bridge(room));
+        }
+        c.room = room;
+        c.admin = userProfile.contains("admin");
+        room.members.add(c);
+        event("ConfbridgeJoin", bridge(room).addAll(snapshot(c, "")).add("Admin", c.admin ? "Yes" : "No").add("Muted", "No"));
+    }
+
+    private void leave(SimChannel c) {
+        Room room = c.room;
+        room.members.remove(c);
+        c.room = null;
+        event("ConfbridgeLeave", bridge(room).addAll(snapshot(c, "")).add("Admin", c.admin ? "Yes" : "No"));
+        if (room.members.isEmpty()) {
+            if (room.recording != null) {
+                stopRecording(room);
+            }
+            rooms.remove(room.name);
+            event("ConfbridgeEnd", bridge(room));
+        }
+    }
+
+    Room room(String name) {
+        return rooms.get(name);
+    }
+
+    boolean hasRooms() {
+        return !rooms.isEmpty();
+    }
+
+    /** The members a ConfbridgeKick/Mute names: one channel by name, or "all" / "participants". */
+    List<SimChannel> members(Room room, String channel) {
+        List<SimChannel> out = new ArrayList<>();
+        for (SimChannel c : room.members) {
+            if ("all".equalsIgnoreCase(channel) || ("participants".equalsIgnoreCase(channel) && !c.admin)
+                    || c.name.equalsIgnoreCase(channel)) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    void kick(List<SimChannel> who) {
+        for (SimChannel c : who) {
+            hangup(c, 16);
+        }
+    }
+
+    void mute(Room room, List<SimChannel> who, boolean mute) {
+        for (SimChannel c : who) {
+            c.muted = mute;
+            event(mute ? "ConfbridgeMute" : "ConfbridgeUnmute", bridge(room).addAll(snapshot(c, "")).add("Admin", c.admin ? "Yes" : "No"));
+        }
+    }
+
+    /** Starts recording into {@code file} (relative names land in the recordings directory). */
+    void startRecording(Room room, String file) {
+        Path p = Path.of(file);
+        if (!p.isAbsolute()) {
+            p = settings.recordingsDir().resolve(p);
+        }
+        room.recording = p;
+        room.recordingStarted = System.currentTimeMillis();
+        event("ConfbridgeRecord", bridge(room));
+    }
+
+    void stopRecording(Room room) {
+        Path file = room.recording;
+        long ms = Math.max(100, System.currentTimeMillis() - room.recordingStarted);
+        room.recording = null;
+        try {
+            writeWav(file, ms);
+        } catch (IOException e) {
+            // Asterisk logs a failed recording and goes on with the conference.
+            System.err.println("AMI simulator: cannot write recording " + file + ": " + e);
+        }
+        event("ConfbridgeStopRecord", bridge(room));
+    }
+
+    /** A real WAV file: 8 kHz, 16-bit mono PCM, a quiet 440 Hz tone as long as the recording ran (at most 60 s). */
+    static void writeWav(Path file, long millis) throws IOException {
+        int rate = 8000;
+        int samples = (int) Math.min(rate * 60L, rate * millis / 1000);
+        ByteBuffer b = ByteBuffer.allocate(44 + samples * 2).order(ByteOrder.LITTLE_ENDIAN);
+        b.put("RIFF".getBytes()).putInt(36 + samples * 2).put("WAVE".getBytes());
+        b.put("fmt ".getBytes()).putInt(16).putShort((short) 1).putShort((short) 1).putInt(rate).putInt(rate * 2)
+                .putShort((short) 2).putShort((short) 16);
+        b.put("data".getBytes()).putInt(samples * 2);
+        for (int i = 0; i < samples; i++) {
+            b.putShort((short) (2000 * Math.sin(2 * Math.PI * 440 * i / rate)));
+        }
+        if (file.getParent() != null) {
+            Files.createDirectories(file.getParent());
+        }
+        try (OutputStream out = Files.newOutputStream(file)) {
+            out.write(b.array());
+        }
+    }
+
+    // ------------------------------------------------------------------ listing
+
+    List<SimChannel> channels() {
+        return new ArrayList<>(channels.values());
+    }
+
+    SimChannel channelByName(String name) {
+        for (SimChannel c : channels.values()) {
+            if (c.name.equalsIgnoreCase(name)) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /** Ends every call at once, as a PBX restart does; no events reach anyone, the connections are gone. */
+    void clear() {
+        channels.clear();
+        rooms.clear();
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private void later(long ms, Runnable r) {
+        pbxThread.schedule(() -> {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                System.err.println("AMI simulator: " + e);
+            }
+        }, ms, TimeUnit.MILLISECONDS);
+    }
+
+    /** The number in a dial resource: {@code 201@trunk} → 201, {@code trunk/201} → 201. */
+    static String numberOf(String resource) {
+        String r = resource.contains("@") ? resource.substring(0, resource.indexOf('@')) : resource;
+        return r.contains("/") ? r.substring(r.lastIndexOf('/') + 1) : r;
+    }
+
+    /** {@code "Name" <123>} → {123, Name}; a bare number is the number. */
+    static String[] callerId(String cid) {
+        if (cid == null || cid.isBlank()) {
+            return new String[] {"<unknown>", "<unknown>"};
+        }
+        int lt = cid.indexOf('<');
+        int gt = cid.indexOf('>', lt + 1);
+        if (lt >= 0 && gt > lt) {
+            String name = cid.substring(0, lt).trim().replace("\"", "");
+            return new String[] {cid.substring(lt + 1, gt), name.isEmpty() ? "<unknown>" : name};
+        }
+        return new String[] {cid.trim(), "<unknown>"};
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.trim();
+    }
+
+    Settings settings() {
+        return settings;
+    }
+}

@@ -1,0 +1,431 @@
+package org.uchub.sessionlog;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * The session log as channels see it once a session is running: who is to be reached, and
+ * what happened to them since. States only move forward (a late RINGING never overwrites a
+ * JOINED, a repeated LEFT is not logged twice), so a channel may report the same news twice,
+ * as a reconnect's reconciliation does, without the log saying it twice.
+ */
+public class ChannelProgress {
+    public static final String INVITED = "INVITED";
+    public static final String RINGING = "RINGING";
+    public static final String JOINED = "JOINED";
+    public static final String LEFT = "LEFT";
+    public static final String FAILED = "FAILED";
+    public static final String REMOVED = "REMOVED";
+    public static final String DIALLING = "DIALLING";
+    public static final String ACTIVE = "ACTIVE";
+    public static final String PENDING = "PENDING";
+
+    private static final Map<String, Integer> PARTICIPANT_RANK = Map.of(SessionLog.P_REQUESTED, 0, INVITED, 1, RINGING, 2,
+            JOINED, 3, LEFT, 4, FAILED, 4, REMOVED, 4, SessionLog.P_NOT_CONNECTED, 4);
+    private static final Map<String, Integer> SESSION_RANK = Map.of(SessionLog.STATE_REQUESTED, 0, PENDING, 1, DIALLING, 2,
+            ACTIVE, 3, SessionLog.STATE_ENDED, 4, FAILED, 4, SessionLog.STATE_NOT_CONNECTED, 4);
+
+    private final DataSource ds;
+    private final SessionLog log;
+    private final NumberPool pool;
+
+    public ChannelProgress(DataSource ds, SessionLog log, NumberPool pool) {
+        this.ds = ds;
+        this.log = log;
+        this.pool = pool;
+    }
+
+    /** A participant as a channel needs it: whom to reach, and how far it got. */
+    public record Party(long id, String addressType, String address, String role, String state, boolean muted,
+            OffsetDateTime updatedAt) {
+        public boolean isActive() {
+            return PARTICIPANT_RANK.getOrDefault(state, 0) < 4;
+        }
+    }
+
+    /** A running session as a channel needs it. */
+    public record Running(String sessionId, String tenant, String businessId, String channel, String state, String reservedNumber,
+            boolean recordRequested, boolean video, String recordingRef, OffsetDateTime startedAt, List<Party> parties) {
+    }
+
+    public Optional<Running> running(String sessionId) {
+        return Database.read(ds, c -> running(c, sessionId));
+    }
+
+    /** The session a reserved number (conference room) is bound to now. */
+    public Optional<Running> bound(String reservedNumber) {
+        return Database.read(ds, c -> {
+            String id = boundTo(c, reservedNumber);
+            return id == null ? Optional.<Running>empty() : running(c, id);
+        });
+    }
+
+    /** Sessions of a channel that are not over yet, in the given states (all open ones when none given). */
+    public List<Running> open(String channel, String... states) {
+        return Database.read(ds, c -> {
+            List<String> ids = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("select session_id from uc_session where channel = ? and state in (?,?,?,?)"
+                    + " order by started_at")) {
+                ps.setString(1, channel);
+                String[] s = states.length > 0 ? states : new String[] {SessionLog.STATE_REQUESTED, PENDING, DIALLING, ACTIVE};
+                for (int i = 0; i < 4; i++) {
+                    ps.setString(i + 2, s[Math.min(i, s.length - 1)]);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        ids.add(rs.getString(1));
+                    }
+                }
+            }
+            List<Running> out = new ArrayList<>();
+            for (String id : ids) {
+                running(c, id).ifPresent(out::add);
+            }
+            return out;
+        });
+    }
+
+    private Optional<Running> running(Connection c, String sessionId) throws SQLException {
+        Running r = null;
+        try (PreparedStatement ps = c.prepareStatement("select session_id, tenant, business_id, channel, state, reserved_number,"
+                + " record_requested, video, recording_ref, started_at from uc_session where session_id = ?")) {
+            ps.setString(1, sessionId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    r = new Running(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
+                            rs.getBoolean(7), rs.getBoolean(8), rs.getString(9), rs.getObject(10, OffsetDateTime.class), new ArrayList<>());
+                }
+            }
+        }
+        if (r == null) {
+            return Optional.empty();
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "select id, address_type, address, role, state, muted, updated_at from uc_participant where session_id = ? order by id")) {
+            ps.setString(1, sessionId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    r.parties().add(new Party(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                            rs.getBoolean(6), rs.getObject(7, OffsetDateTime.class)));
+                }
+            }
+        }
+        return Optional.of(r);
+    }
+
+    /**
+     * Records one piece of news. Returns false, recording nothing, when it names no session
+     * the log knows (another system's call on the same PBX) or changes nothing (news heard before).
+     */
+    public boolean apply(SessionUpdate update) {
+        return Database.inTransaction(ds, c -> {
+            SessionUpdate u = update;
+            String sessionId = u.sessionId() != null ? u.sessionId() : boundTo(c, u.reservedNumber());
+            if (sessionId == null) {
+                return false;
+            }
+            String[] owner = owner(c, sessionId);
+            if (owner == null) {
+                return false;
+            }
+            SessionLog.lockCase(c, owner[0], owner[1]);
+            Running s = running(c, sessionId).orElseThrow();
+            OffsetDateTime now = log.now();
+            String address = null;
+            boolean changed = false;
+            if (u.participantId() != null) {
+                Party p = s.parties().stream().filter(x -> x.id() == update.participantId()).findFirst().orElse(null);
+                if (p == null) {
+                    return false;
+                }
+                address = p.address();
+                if (u.participantState() != null) {
+                    // Someone who was in the call and hangs up left it, whatever the cause code says.
+                    String state = FAILED.equals(u.participantState()) && JOINED.equals(p.state()) ? LEFT : u.participantState();
+                    if (!advances(PARTICIPANT_RANK, p.state(), state)) {
+                        return false;
+                    }
+                    setParticipant(c, p.id(), state, now);
+                    if (!state.equals(u.participantState())) {
+                        u = new SessionUpdate(u.sessionId(), u.reservedNumber(), u.participantId(), state, u.sessionState(), u.ends(),
+                                "PARTICIPANT_LEFT", u.source(), u.detail(), u.recordingRef());
+                    }
+                    changed = true;
+                }
+            }
+            boolean open = SESSION_RANK.getOrDefault(s.state(), 0) < 4;
+            if (u.sessionState() != null && open && advances(SESSION_RANK, s.state(), u.sessionState())) {
+                setSession(c, sessionId, u.sessionState(), now, false);
+                changed = true;
+            }
+            if (u.recordingRef() != null) {
+                // An empty reference: the recording the session started (the PBX's event does not name the file).
+                String ref = u.recordingRef().isEmpty() ? s.recordingRef() : u.recordingRef();
+                if (ref == null || (ref.equals(s.recordingRef()) && u.eventType().equals(lastEventType(c, sessionId, u.eventType())))) {
+                    return false;
+                }
+                u = new SessionUpdate(u.sessionId(), u.reservedNumber(), u.participantId(), u.participantState(), u.sessionState(),
+                        u.ends(), u.eventType(), u.source(), u.detail() != null ? u.detail() : "Recording " + ref, ref);
+                try (PreparedStatement ps = c.prepareStatement("update uc_session set recording_ref = ? where session_id = ?")) {
+                    ps.setString(1, u.recordingRef());
+                    ps.setString(2, sessionId);
+                    ps.executeUpdate();
+                }
+                changed = true;
+            }
+            if (!changed && !u.ends() && u.participantId() == null && u.sessionState() != null) {
+                return false;
+            }
+            if (u.ends() && !open) {
+                return false;
+            }
+            if (u.ends()) {
+                boolean reached = s.parties().stream().anyMatch(p -> JOINED.equals(p.state()) || LEFT.equals(p.state()));
+                if (reached) {
+                    close(c, owner, sessionId, SessionLog.STATE_ENDED, u.eventType(), u.source(), u.detail(), now);
+                } else {
+                    close(c, owner, sessionId, FAILED, "SESSION_FAILED", u.source(), u.detail() + "; no participant was reached", now);
+                }
+                return true;
+            }
+            SessionLog.appendEvent(c, owner[0], owner[1], sessionId, now, u.eventType(), u.source(), address, u.detail());
+            if (open && FAILED.equals(u.participantState()) && nobodyLeft(c, sessionId)) {
+                close(c, owner, sessionId, FAILED, "SESSION_FAILED", "hub", "No participant could be reached.", now);
+            }
+            return true;
+        });
+    }
+
+    /**
+     * Claims a waiting participant for dialling: REQUESTED becomes INVITED, once. Only the
+     * caller that gets true may dial, so a sweep, a modify and another hub instance never
+     * dial the same participant twice.
+     */
+    public boolean claim(String sessionId, long participantId, String source, String detail) {
+        return Database.inTransaction(ds, c -> {
+            String[] owner = owner(c, sessionId);
+            if (owner == null) {
+                return false;
+            }
+            SessionLog.lockCase(c, owner[0], owner[1]);
+            OffsetDateTime now = log.now();
+            try (PreparedStatement ps = c.prepareStatement("update uc_participant set state = ?, updated_at = ? where id = ?"
+                    + " and session_id = ? and state = ?")) {
+                ps.setString(1, INVITED);
+                ps.setObject(2, now);
+                ps.setLong(3, participantId);
+                ps.setString(4, sessionId);
+                ps.setString(5, SessionLog.P_REQUESTED);
+                if (ps.executeUpdate() == 0) {
+                    return false;
+                }
+            }
+            String address;
+            try (PreparedStatement ps = c.prepareStatement("select address from uc_participant where id = ?")) {
+                ps.setLong(1, participantId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    address = rs.getString(1);
+                }
+            }
+            SessionLog.appendEvent(c, owner[0], owner[1], sessionId, now, "PARTICIPANT_INVITED", source, address, detail);
+            return true;
+        });
+    }
+
+    /**
+     * Gives a claimed participant back because its dial never reached the PBX: it waits
+     * (REQUESTED) again, and its session is PENDING until the PBX is back.
+     */
+    public void unclaim(String sessionId, long participantId, String source, String detail) {
+        Database.inTransaction(ds, c -> {
+            String[] owner = owner(c, sessionId);
+            if (owner == null) {
+                return null;
+            }
+            SessionLog.lockCase(c, owner[0], owner[1]);
+            OffsetDateTime now = log.now();
+            try (PreparedStatement ps = c.prepareStatement("update uc_participant set state = ?, updated_at = ? where id = ?"
+                    + " and state = ?")) {
+                ps.setString(1, SessionLog.P_REQUESTED);
+                ps.setObject(2, now);
+                ps.setLong(3, participantId);
+                ps.setString(4, INVITED);
+                if (ps.executeUpdate() == 0) {
+                    return null;
+                }
+            }
+            Running s = running(c, sessionId).orElseThrow();
+            if (SESSION_RANK.getOrDefault(s.state(), 0) < 4 && !PENDING.equals(s.state())) {
+                setSession(c, sessionId, PENDING, now, false);
+                SessionLog.appendEvent(c, owner[0], owner[1], sessionId, now, "PBX_UNAVAILABLE", source, null, detail);
+            }
+            return null;
+        });
+    }
+
+    /**
+     * {@link #apply} for the PBX event route, which keeps the update as its body. While the
+     * database is unreachable it waits and tries again (with back-off), holding back the
+     * events behind this one so that their order survives the outage.
+     */
+    public void record(SessionUpdate update) throws InterruptedException {
+        long delay = 500;
+        while (true) {
+            try {
+                apply(update);
+                return;
+            } catch (SessionLogUnavailableException e) {
+                org.slf4j.LoggerFactory.getLogger(ChannelProgress.class).warn(
+                        "Session log unreachable while recording {} of session {}: retrying in {} ms", update.eventType(),
+                        update.sessionId() != null ? update.sessionId() : "of room " + update.reservedNumber(), delay);
+                Thread.sleep(delay);
+                delay = Math.min(delay * 2, 30_000);
+            }
+        }
+    }
+
+    /** Fails a session that never got going (the PBX stayed unreachable), releasing what it held. */
+    public boolean fail(String sessionId, String source, String detail) {
+        return Database.inTransaction(ds, c -> {
+            String[] owner = owner(c, sessionId);
+            if (owner == null) {
+                return false;
+            }
+            SessionLog.lockCase(c, owner[0], owner[1]);
+            Running s = running(c, sessionId).orElseThrow();
+            if (SESSION_RANK.getOrDefault(s.state(), 0) >= 4) {
+                return false;
+            }
+            OffsetDateTime now = log.now();
+            try (PreparedStatement ps = c.prepareStatement("update uc_participant set state = ?, updated_at = ? where session_id = ?"
+                    + " and state in (?, ?, ?)")) {
+                ps.setString(1, FAILED);
+                ps.setObject(2, now);
+                ps.setString(3, sessionId);
+                ps.setString(4, SessionLog.P_REQUESTED);
+                ps.setString(5, INVITED);
+                ps.setString(6, RINGING);
+                ps.executeUpdate();
+            }
+            close(c, owner, sessionId, FAILED, "SESSION_FAILED", source, detail, now);
+            return true;
+        });
+    }
+
+    /** How long a session has waited since it was requested. */
+    public static Duration age(Running r, OffsetDateTime now) {
+        return Duration.between(r.startedAt(), now);
+    }
+
+    private void close(Connection c, String[] owner, String sessionId, String state, String eventType, String source, String detail,
+            OffsetDateTime now) throws SQLException {
+        // Who was in leaves; who was still being reached was not reached.
+        try (PreparedStatement ps = c.prepareStatement("update uc_participant set state = case when state = ? then ? else ? end,"
+                + " updated_at = ? where session_id = ? and state in (?, ?, ?, ?)")) {
+            ps.setString(1, JOINED);
+            ps.setString(2, LEFT);
+            ps.setString(3, FAILED);
+            ps.setObject(4, now);
+            ps.setString(5, sessionId);
+            ps.setString(6, JOINED);
+            ps.setString(7, INVITED);
+            ps.setString(8, RINGING);
+            ps.setString(9, SessionLog.P_REQUESTED);
+            ps.executeUpdate();
+        }
+        setSession(c, sessionId, state, now, true);
+        SessionLog.appendEvent(c, owner[0], owner[1], sessionId, now, eventType, source, null, detail);
+        String number = pool.release(c, sessionId);
+        if (number != null) {
+            SessionLog.appendEvent(c, owner[0], owner[1], sessionId, now, "NUMBER_RELEASED", "hub", null,
+                    "Reserved number " + number + " released");
+        }
+    }
+
+    private static boolean advances(Map<String, Integer> rank, String from, String to) {
+        int a = rank.getOrDefault(from, 0);
+        int b = rank.getOrDefault(to, 0);
+        return b > a || (b == 4 && a < 4);
+    }
+
+    private static boolean nobodyLeft(Connection c, String sessionId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select state from uc_participant where session_id = ?")) {
+            ps.setString(1, sessionId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String st = rs.getString(1);
+                    if (!FAILED.equals(st) && !REMOVED.equals(st)) {
+                        return false;
+                    }
+                }
+            }
+        }
+        return true;
+    }
+
+    private static String lastEventType(Connection c, String sessionId, String type) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select event_type from uc_event where session_id = ? and event_type = ?")) {
+            ps.setString(1, sessionId);
+            ps.setString(2, type);
+            ps.setMaxRows(1);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    private static String boundTo(Connection c, String reservedNumber) throws SQLException {
+        if (reservedNumber == null) {
+            return null;
+        }
+        try (PreparedStatement ps = c.prepareStatement("select session_id from uc_reserved_number where reserved_number = ?")) {
+            ps.setString(1, reservedNumber);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    private static String[] owner(Connection c, String sessionId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select tenant, business_id from uc_session where session_id = ?")) {
+            ps.setString(1, sessionId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new String[] {rs.getString(1), rs.getString(2)} : null;
+            }
+        }
+    }
+
+    private static void setParticipant(Connection c, long id, String state, OffsetDateTime now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("update uc_participant set state = ?, updated_at = ? where id = ?")) {
+            ps.setString(1, state);
+            ps.setObject(2, now);
+            ps.setLong(3, id);
+            ps.executeUpdate();
+        }
+    }
+
+    private static void setSession(Connection c, String sessionId, String state, OffsetDateTime now, boolean ended) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("update uc_session set state = ?, updated_at = ?"
+                + (ended ? ", ended_at = ?" : "") + " where session_id = ?")) {
+            ps.setString(1, state);
+            ps.setObject(2, now);
+            if (ended) {
+                ps.setObject(3, now);
+                ps.setString(4, sessionId);
+            } else {
+                ps.setString(3, sessionId);
+            }
+            ps.executeUpdate();
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package org.uchub.sessionlog;
+
+/**
+ * Something a channel learnt about one of its sessions, in the session log's own terms:
+ * an event to append and, where it changes them, the new state of a participant or of the
+ * session. Channels build these; {@link ChannelProgress#apply} records them.
+ *
+ * @param sessionId        the session, or null when only {@code reservedNumber} names it
+ * @param reservedNumber   the reserved number (conference room) bound to the session, when
+ *                         the channel knows only that
+ * @param participantId    the participant the news is about, or null
+ * @param participantState its new state (INVITED, RINGING, JOINED, LEFT, FAILED, REMOVED), or null
+ * @param sessionState     the session's new state (DIALLING, ACTIVE, PENDING, FAILED), or null
+ * @param ends             the session is over (its conference ended, its call hung up)
+ * @param recordingRef     the file of the session's recording, when the news is about it
+ */
+public record SessionUpdate(String sessionId, String reservedNumber, Long participantId, String participantState,
+        String sessionState, boolean ends, String eventType, String source, String detail, String recordingRef) {
+
+    public static SessionUpdate participant(String sessionId, long participantId, String state, String eventType, String source,
+            String detail) {
+        return new SessionUpdate(sessionId, null, participantId, state, null, false, eventType, source, detail, null);
+    }
+
+    /** The session is over; it ENDS, or FAILS when nobody was ever reached. */
+    public static SessionUpdate ends(String sessionId, String reservedNumber, String source, String detail) {
+        return new SessionUpdate(sessionId, reservedNumber, null, null, null, true, "SESSION_ENDED", source, detail, null);
+    }
+
+    public static SessionUpdate session(String sessionId, String state, String eventType, String source, String detail) {
+        return new SessionUpdate(sessionId, null, null, null, state, false, eventType, source, detail, null);
+    }
+}

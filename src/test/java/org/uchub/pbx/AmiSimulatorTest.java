@@ -1,0 +1,262 @@
+package org.uchub.pbx;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.uchub.pbx.sim.AmiSimulator;
+
+/**
+ * The simulator on the wire, spoken to with raw text as any AMI client would: what it sends
+ * must be what Asterisk 18 sends, and what Asterisk refuses it refuses.
+ */
+class AmiSimulatorTest {
+    @TempDir
+    Path recordings;
+    AmiSimulator sim;
+
+    @BeforeEach
+    void start() throws Exception {
+        sim = new AmiSimulator("127.0.0.1", 0, Map.of(
+                "hub", new AmiSimulator.User("s3cret", Set.of("call", "reporting", "system"), Set.of("originate", "call", "reporting")),
+                "reader", new AmiSimulator.User("r3ad", Set.of("call"), Set.of("reporting"))),
+                "uc-conference", "uc-call", 30, "201=busy,202=no-answer,203=congestion,204=unreachable,*=answer", recordings).start();
+    }
+
+    @AfterEach
+    void stop() {
+        sim.stop();
+    }
+
+    private RawAmi login() throws Exception {
+        RawAmi ami = new RawAmi(sim.port());
+        ami.send("Action: Login", "Username: hub", "Secret: s3cret", "ActionID: l1");
+        Map<String, String> r = ami.until(null);
+        assertEquals("Success", r.get("response"));
+        return ami;
+    }
+
+    @Test
+    void greetsWithTheAsteriskBannerAndAcceptsPlainLogin() throws Exception {
+        try (RawAmi ami = new RawAmi(sim.port())) {
+            assertEquals("Asterisk Call Manager/7.0.3", ami.banner);
+            ami.send("Action: Login", "Username: hub", "Secret: s3cret", "ActionID: 42");
+            Map<String, String> r = ami.read();
+            assertEquals("Success", r.get("response"));
+            assertEquals("42", r.get("actionid"));
+            assertEquals("Authentication accepted", r.get("message"));
+            assertEquals("FullyBooted", ami.read().get("event"));
+        }
+    }
+
+    @Test
+    void aWrongSecretIsRefusedAndTheConnectionClosed() throws Exception {
+        try (RawAmi ami = new RawAmi(sim.port())) {
+            ami.send("Action: Login", "Username: hub", "Secret: wrong");
+            Map<String, String> r = ami.read();
+            assertEquals("Error", r.get("response"));
+            assertEquals("Authentication failed", r.get("message"));
+            assertTrue(ami.closedByPeer());
+        }
+    }
+
+    @Test
+    void md5ChallengeLoginWorksAndAWrongKeyFails() throws Exception {
+        try (RawAmi ami = new RawAmi(sim.port())) {
+            ami.send("Action: Challenge", "AuthType: MD5", "ActionID: c");
+            String challenge = ami.read().get("challenge");
+            String key = HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest((challenge + "s3cret").getBytes()));
+            ami.send("Action: Login", "AuthType: MD5", "Username: hub", "Key: " + key);
+            assertEquals("Success", ami.read().get("response"));
+        }
+        try (RawAmi ami = new RawAmi(sim.port())) {
+            ami.send("Action: Challenge", "AuthType: MD5");
+            ami.read();
+            ami.send("Action: Login", "AuthType: MD5", "Username: hub", "Key: 00000000000000000000000000000000");
+            assertEquals("Authentication failed", ami.read().get("message"));
+        }
+    }
+
+    @Test
+    void actionsBeforeLoginUnknownActionsAndMissingRightsAreRefused() throws Exception {
+        try (RawAmi ami = new RawAmi(sim.port())) {
+            ami.send("Action: Originate", "Channel: PJSIP/100@trunk");
+            assertEquals("Permission denied", ami.read().get("message"));
+        }
+        try (RawAmi ami = login()) {
+            ami.send("Action: Frobnicate", "ActionID: x");
+            Map<String, String> r = ami.until(null);
+            assertEquals("Error", r.get("response"));
+            assertEquals("Invalid/unknown command", r.get("message"));
+            ami.send("Action: Command", "Command: core show version");
+            assertEquals("Permission denied", ami.until(null).get("message"));
+        }
+        try (RawAmi ami = new RawAmi(sim.port())) {
+            ami.send("Action: Login", "Username: reader", "Secret: r3ad");
+            ami.until(null);
+            ami.send("Action: Originate", "Channel: PJSIP/100@trunk", "Context: uc-call", "Exten: 1", "Priority: 1");
+            assertEquals("Permission denied", ami.until(null).get("message"));
+        }
+    }
+
+    @Test
+    void pingEventsAndLogoffAnswerAsAsteriskDoes() throws Exception {
+        try (RawAmi ami = login()) {
+            ami.send("Action: Ping", "ActionID: p");
+            Map<String, String> r = ami.until(null);
+            assertEquals("Pong", r.get("ping"));
+            assertTrue(r.get("timestamp").matches("[0-9]+\\.[0-9]{6}"));
+            ami.send("Action: Events", "EventMask: off");
+            assertEquals("Off", ami.until(null).get("events"));
+            ami.send("Action: Logoff");
+            Map<String, String> bye = ami.until(null);
+            assertEquals("Goodbye", bye.get("response"));
+            assertEquals("Thanks for all the fish.", bye.get("message"));
+            assertTrue(ami.closedByPeer());
+        }
+    }
+
+    @Test
+    void originateIsQueuedAtOnceThenReportsItsChannelAndOutcome() throws Exception {
+        try (RawAmi ami = login()) {
+            ami.send("Action: Originate", "ActionID: o1", "Channel: PJSIP/100@trunk", "Context: uc-conference", "Exten: 8000",
+                    "Priority: 1", "Async: true", "ChannelId: uc-test-1", "Variable: UC_BUSINESS_ID=4711",
+                    "Variable: UC_SESSION_ID=s-1");
+            Map<String, String> queued = ami.until(null);
+            assertEquals("Originate successfully queued", queued.get("message"));
+            assertEquals("o1", queued.get("actionid"));
+            List<String> seen = new ArrayList<>();
+            Map<String, String> e;
+            do {
+                e = ami.read();
+                seen.add(e.get("event") + (e.containsKey("channelstatedesc") && "Newstate".equals(e.get("event")) ? ":" + e.get("channelstatedesc") : ""));
+                if ("Newchannel".equals(e.get("event"))) {
+                    assertEquals("uc-test-1", e.get("uniqueid"));
+                    assertTrue(e.get("channel").matches("PJSIP/trunk-[0-9a-f]{8}"), e.get("channel"));
+                    assertEquals("UC_BUSINESS_ID=4711|UC_SESSION_ID=s-1", e.get("chanvariable"));
+                }
+                if ("OriginateResponse".equals(e.get("event"))) {
+                    assertEquals("o1", e.get("actionid"));
+                    assertEquals("Success", e.get("response"));
+                    assertEquals("4", e.get("reason"));
+                }
+            } while (!"ConfbridgeJoin".equals(e.get("event")));
+            assertEquals(List.of("Newchannel", "VarSet", "VarSet", "Newstate:Ringing", "Newstate:Up", "OriginateResponse",
+                    "ConfbridgeStart", "ConfbridgeJoin"), seen);
+            assertEquals("8000", e.get("conference"));
+        }
+    }
+
+    @Test
+    void busyNoAnswerCongestionAndUnreachableCarryAsterisksReasonAndCause() throws Exception {
+        try (RawAmi ami = login()) {
+            String[][] cases = {{"201", "5", "17"}, {"203", "8", "34"}, {"202", "3", "19"}, {"204", "0", null}};
+            for (String[] c : cases) {
+                ami.send("Action: Originate", "ActionID: o" + c[0], "Channel: PJSIP/" + c[0] + "@trunk", "Context: uc-call", "Exten: 1",
+                        "Priority: 1", "Timeout: 300", "Async: yes");
+                String cause = null;
+                Map<String, String> e;
+                do {
+                    e = ami.read();
+                    if ("Hangup".equals(e.get("event"))) {
+                        cause = e.get("cause");
+                    }
+                } while (!"OriginateResponse".equals(e.get("event")));
+                assertEquals("Failure", e.get("response"));
+                assertEquals(c[1], e.get("reason"), "reason for " + c[0]);
+                assertEquals(c[2], cause, "hangup cause for " + c[0]);
+                if (c[2] == null) {
+                    assertEquals("<null>", e.get("uniqueid"));
+                }
+            }
+        }
+    }
+
+    @Test
+    void originateArgumentsAsteriskRejectsAreRejected() throws Exception {
+        try (RawAmi ami = login()) {
+            ami.send("Action: Originate", "Context: uc-call", "Exten: 1");
+            assertEquals("Channel not specified", ami.until(null).get("message"));
+            ami.send("Action: Originate", "Channel: nonsense", "Context: uc-call", "Exten: 1");
+            assertEquals("Invalid channel", ami.until(null).get("message"));
+            ami.send("Action: Originate", "Channel: PJSIP/1@trunk", "Context: uc-call", "Exten: 1", "Priority: first");
+            assertEquals("Invalid priority", ami.until(null).get("message"));
+            ami.send("Action: Originate", "Channel: PJSIP/1@trunk", "Application: System", "Data: rm -rf /");
+            assertTrue(ami.until(null).get("message").startsWith("Originate Access Forbidden"));
+        }
+    }
+
+    @Test
+    void confbridgeActionsAnswerWithAsterisksMessagesAndRecordARealWav() throws Exception {
+        try (RawAmi ami = login()) {
+            ami.send("Action: ConfbridgeList", "Conference: 8000");
+            assertEquals("No active conferences.", ami.until(null).get("message"));
+            ami.send("Action: Originate", "Channel: PJSIP/100@trunk", "Context: uc-conference", "Exten: 8000", "Priority: 1", "Async: 1");
+            ami.until("ConfbridgeJoin");
+            ami.send("Action: ConfbridgeList", "Conference: 8001");
+            assertEquals("No Conference by that name found.", ami.until(null).get("message"));
+            ami.send("Action: ConfbridgeList", "Conference: 8000", "ActionID: L");
+            Map<String, String> ack = ami.until(null);
+            assertEquals("start", ack.get("eventlist"));
+            Map<String, String> member = ami.until("ConfbridgeList");
+            assertEquals("L", member.get("actionid"));
+            Map<String, String> done = ami.until("ConfbridgeListComplete");
+            assertEquals("Complete", done.get("eventlist"));
+            assertEquals("1", done.get("listitems"));
+
+            Path wav = recordings.resolve("case-4711.wav");
+            ami.send("Action: ConfbridgeStartRecord", "Conference: 8000", "RecordFile: " + wav);
+            assertEquals("Conference Recording Started.", ami.until(null).get("message"));
+            ami.send("Action: ConfbridgeStartRecord", "Conference: 8000");
+            assertEquals("Conference is already being recorded.", ami.until(null).get("message"));
+            ami.send("Action: ConfbridgeMute", "Conference: 8000", "Channel: " + member.get("channel"));
+            assertEquals("User muted", ami.until(null).get("message"));
+            ami.send("Action: ConfbridgeKick", "Conference: 8000", "Channel: PJSIP/nobody-00000000");
+            assertEquals("No Channel by that name found in Conference.", ami.until(null).get("message"));
+            Thread.sleep(200);
+            ami.send("Action: ConfbridgeKick", "Conference: 8000", "Channel: all");
+            assertEquals("User kicked", ami.until(null).get("message"));
+            ami.until("ConfbridgeLeave");
+            ami.until("ConfbridgeStopRecord");
+            ami.until("ConfbridgeEnd");
+
+            byte[] bytes = Files.readAllBytes(wav);
+            ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+            assertEquals("RIFF", new String(bytes, 0, 4));
+            assertEquals("WAVE", new String(bytes, 8, 4));
+            assertEquals(8000, b.getInt(24));
+            assertEquals(bytes.length - 44, b.getInt(40));
+            assertTrue(bytes.length > 44 + 8000 * 2 / 10, "at least 0.1 s of audio");
+        }
+    }
+
+    @Test
+    void aStoppedSimulatorDropsEveryConnectionAndCanStartAgainOnItsPort() throws Exception {
+        int port = sim.port();
+        RawAmi ami = login();
+        sim.stop();
+        Map<String, String> rest;
+        do {
+            rest = ami.read();
+        } while (rest != null && "FullyBooted".equals(rest.get("event")));
+        assertNull(rest);
+        ami.close();
+        sim.start();
+        assertEquals(port, sim.port());
+        login().close();
+    }
+}

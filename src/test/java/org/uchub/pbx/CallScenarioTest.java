@@ -1,0 +1,76 @@
+package org.uchub.pbx;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.uchub.HubTestSupport;
+import org.uchub.contract.Event;
+import org.uchub.contract.ParticipantState;
+import org.uchub.contract.ReplyStatus;
+import org.uchub.contract.SessionReply;
+
+/** Two-party calls over AMI: the first party is dialled, then the second is connected; each outcome is logged. */
+class CallScenarioTest extends HubTestSupport {
+
+    @Override
+    protected Properties hubProperties() {
+        Properties p = super.hubProperties();
+        p.setProperty("pbx.simulator.script", "+4930999001=busy,+4930888001=hangup-after-1,*=answer");
+        return p;
+    }
+
+    private static String call(String businessId, String a, String b) {
+        return "<StartSession " + NS + "><businessId>" + businessId + "</businessId><channel>call</channel><participants>"
+                + "<participant><number>" + a + "</number></participant><participant><number>" + b + "</number></participant>"
+                + "</participants></StartSession>";
+    }
+
+    private SessionReply logOf(String businessId) {
+        return ok("default", query(businessId));
+    }
+
+    private static List<String> types(SessionReply r) {
+        return r.getEvents().getEvent().stream().map(Event::getType).toList();
+    }
+
+    private static List<String> states(SessionReply r) {
+        return r.getSessions().getSession().get(0).getParticipants().getParticipant().stream().map(ParticipantState::getState).toList();
+    }
+
+    @Test
+    void bothPartiesAnswerThenTheFarEndHangsUpAndTheCallEnds() throws Exception {
+        SessionReply started = ok("default", call("case-call", "+4930111111", "+4930888001"));
+        assertEquals(ReplyStatus.ACCEPTED, started.getStatus());
+        await(() -> "ENDED".equals(logOf("case-call").getSessions().getSession().get(0).getState()), 15_000,
+                "call ended; log " + types(logOf("case-call")));
+        SessionReply log = logOf("case-call");
+        List<String> t = types(log);
+        assertTrue(t.indexOf("PARTICIPANT_ANSWERED") < t.indexOf("PARTICIPANT_JOINED"), t.toString());
+        assertTrue(t.contains("CALL_ANSWERED"), t.toString());
+        assertEquals(List.of("LEFT", "LEFT"), states(log));
+    }
+
+    @Test
+    void aBusySecondPartyFailsTheCallWithItsReason() throws Exception {
+        ok("default", call("case-busy", "+4930111111", "+4930999001"));
+        await(() -> "FAILED".equals(logOf("case-busy").getSessions().getSession().get(0).getParticipants().getParticipant().get(1).getState()),
+                15_000, "second party failed; log " + types(logOf("case-busy")));
+        SessionReply log = logOf("case-busy");
+        Event failed = log.getEvents().getEvent().stream().filter(e -> "PARTICIPANT_FAILED".equals(e.getType())).findFirst().orElseThrow();
+        assertEquals("+4930999001", failed.getParticipant());
+        assertEquals("Busy", failed.getDetail());
+        await(() -> "ENDED".equals(logOf("case-busy").getSessions().getSession().get(0).getState()), 10_000, "call over");
+    }
+
+    @Test
+    void endSessionHangsUpARunningCall() throws Exception {
+        ok("default", call("case-hang", "+4930111111", "+4930222222"));
+        await(() -> types(logOf("case-hang")).contains("PARTICIPANT_JOINED"), 15_000, "connected");
+        SessionReply ended = ok("default", "<EndSession " + NS + "><businessId>case-hang</businessId></EndSession>");
+        assertTrue(ended.getMessage().startsWith("Call ended: 2 channel(s) hung up"), ended.getMessage());
+        await(() -> states(logOf("case-hang")).equals(List.of("LEFT", "LEFT")), 10_000, "both left");
+    }
+}

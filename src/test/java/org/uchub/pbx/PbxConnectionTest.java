@@ -1,0 +1,133 @@
+package org.uchub.pbx;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.camel.health.HealthCheck;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.asteriskjava.manager.action.OriginateAction;
+import org.asteriskjava.manager.action.PingAction;
+import org.asteriskjava.manager.response.ManagerResponse;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.uchub.HubTestSupport;
+import org.uchub.pbx.sim.AmiSimulator;
+
+/**
+ * The AMI connection against the simulator over TCP, driven by Asterisk-Java as in
+ * production: login and its refusal, the guard against line breaks, a connection that
+ * stops answering, and a PBX restart.
+ */
+class PbxConnectionTest {
+    @TempDir
+    Path dir;
+    AmiSimulator sim;
+    PbxConnection pbx;
+    final List<Object> events = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void startSimulator() throws Exception {
+        sim = new AmiSimulator("127.0.0.1", 0, Map.of("hub", new AmiSimulator.User("s3cret", Set.of("call", "reporting", "system"),
+                Set.of("originate", "call", "reporting"))), "uc-conference", "uc-call", 50, "*=answer", dir).start();
+    }
+
+    @AfterEach
+    void stop() {
+        if (pbx != null) {
+            pbx.stop();
+        }
+        sim.stop();
+    }
+
+    private PbxConnection connect(String password) {
+        PbxSettings s = new PbxSettings("simulator", "127.0.0.1", sim.port(), "hub", password, "PJSIP/{number}@trunk", "uc-call",
+                "uc-conference", "\"UC Hub\" <8000>", "uc_bridge", "uc_video_bridge", "uc_user", "uc_chair", "beep", dir, dir.toString(), 100,
+                30, 300, 500, 2000, 60_000);
+        pbx = new PbxConnection(s, events::add);
+        pbx.start();
+        return pbx;
+    }
+
+    private long connects() {
+        return events.stream().filter(e -> e instanceof PbxConnected).count();
+    }
+
+    @Test
+    void logsInWithTheMd5ChallengeAndReportsItselfHealthy() throws Exception {
+        connect("s3cret");
+        HubTestSupport.await(pbx::isConnected, 10_000, "connected");
+        assertEquals(1, sim.actionCount("challenge"));
+        ManagerResponse pong = pbx.send(new PingAction());
+        assertEquals("Success", pong.getResponse());
+        org.apache.camel.impl.health.AbstractHealthCheck check = pbx.healthCheck();
+        check.setCamelContext(new DefaultCamelContext());
+        assertEquals(HealthCheck.State.UP, check.call().getState());
+        assertTrue(pbx.status().startsWith("connected"), pbx.status());
+    }
+
+    @Test
+    void aRefusedLoginIsReportedAndRetriedNotFatal() throws Exception {
+        connect("wrong");
+        HubTestSupport.await(() -> pbx.status().startsWith("login refused"), 10_000, "login refused, was: " + pbx.status());
+        assertFalse(pbx.isConnected());
+        org.apache.camel.impl.health.AbstractHealthCheck check = pbx.healthCheck();
+        check.setCamelContext(new DefaultCamelContext());
+        assertEquals(HealthCheck.State.DOWN, check.call().getState());
+        assertThrows(PbxUnavailableException.class, () -> pbx.send(new PingAction()));
+        assertFalse(pbx.status().contains("wrong"), "the password never appears in the status");
+    }
+
+    @Test
+    void aLineBreakInAnyValueIsRefusedAtTheAdapterAndNothingReachesThePbx() throws Exception {
+        connect("s3cret");
+        HubTestSupport.await(pbx::isConnected, 10_000, "connected");
+        OriginateAction smuggled = new OriginateAction();
+        smuggled.setChannel("PJSIP/100@trunk\r\nAction: Hangup\r\nChannel: all");
+        smuggled.setContext("uc-call");
+        smuggled.setExten("1");
+        assertThrows(PbxValueRefusedException.class, () -> pbx.send(smuggled));
+        OriginateAction inVariable = new OriginateAction();
+        inVariable.setChannel("PJSIP/100@trunk");
+        inVariable.setVariables(Map.of("UC_BUSINESS_ID", "4711\nAction: Originate"));
+        assertThrows(PbxValueRefusedException.class, () -> pbx.originate(inVariable, r -> { }));
+        OriginateAction inId = new OriginateAction();
+        inId.setChannel("PJSIP/100@trunk");
+        inId.setActionId("x\rAction: Logoff");
+        assertThrows(PbxValueRefusedException.class, () -> pbx.send(inId));
+        pbx.send(new PingAction());
+        assertEquals(0, sim.actionCount("originate"));
+        assertEquals(0, sim.actionCount("hangup"));
+        assertEquals(0, sim.actionCount("logoff"));
+    }
+
+    @Test
+    void aConnectionThatStopsAnsweringPingIsDroppedAndMadeAgain() throws Exception {
+        connect("s3cret");
+        HubTestSupport.await(() -> connects() == 1, 10_000, "first connect");
+        sim.setUnresponsive(true);
+        HubTestSupport.await(() -> pbx.status().startsWith("no answer to Ping") || pbx.status().startsWith("disconnected"), 10_000,
+                "the dead connection noticed; status " + pbx.status());
+        sim.setUnresponsive(false);
+        HubTestSupport.await(() -> connects() == 2 && pbx.isConnected(), 15_000, "reconnected; status " + pbx.status());
+        assertFalse(((PbxConnected) events.stream().filter(e -> e instanceof PbxConnected).reduce((a, b) -> b).orElseThrow()).first());
+    }
+
+    @Test
+    void aPbxRestartIsFollowedByAReconnectAndAReconciliationRequest() throws Exception {
+        connect("s3cret");
+        HubTestSupport.await(() -> connects() == 1, 10_000, "first connect");
+        sim.stop();
+        HubTestSupport.await(() -> !pbx.isConnected(), 10_000, "disconnect noticed");
+        sim.start();
+        HubTestSupport.await(() -> connects() == 2 && pbx.isConnected(), 20_000, "reconnected; status " + pbx.status());
+    }
+}

@@ -1,0 +1,95 @@
+package org.uchub.pbx;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.uchub.HubTestSupport;
+import org.uchub.contract.Event;
+import org.uchub.contract.ReplyStatus;
+import org.uchub.contract.SessionReply;
+import org.uchub.pbx.sim.AmiSimulator;
+
+/**
+ * A PBX that is down, or restarts, never loses a request: a session waits as PENDING and is
+ * dialled when the PBX is back, or fails with PBX_UNAVAILABLE after the configured time;
+ * after a restart the hub writes down what ended while it could not hear the PBX.
+ */
+class PbxOutageTest extends HubTestSupport {
+
+    @Override
+    protected Properties hubProperties() {
+        Properties p = super.hubProperties();
+        p.setProperty("pbx.retry.give-up-ms", "6000");
+        return p;
+    }
+
+    private AmiSimulator simulator() {
+        return context.getRegistry().lookupByNameAndType("amiSimulator", AmiSimulator.class);
+    }
+
+    private PbxConnection pbx() {
+        return context.getRegistry().lookupByNameAndType("pbxConnection", PbxConnection.class);
+    }
+
+    private SessionReply logOf(String businessId) {
+        return ok("default", query(businessId));
+    }
+
+    private static List<String> types(SessionReply r) {
+        return r.getEvents().getEvent().stream().map(Event::getType).toList();
+    }
+
+    private void awaitState(String businessId, String state) throws Exception {
+        await(() -> state.equals(logOf(businessId).getSessions().getSession().get(0).getState()), 20_000,
+                businessId + " " + state + "; log " + types(logOf(businessId)));
+    }
+
+    @Test
+    void aConferenceRequestedWhileThePbxIsDownWaitsAndIsDialledWhenItReturns() throws Exception {
+        await(() -> pbx().isConnected(), 10_000, "connected");
+        simulator().stop();
+        await(() -> !pbx().isConnected(), 10_000, "disconnect noticed");
+        SessionReply started = ok("default", startConference("case-wait", "w-1", "+4930111111", "+4930222222"));
+        assertEquals(ReplyStatus.ACCEPTED, started.getStatus());
+        assertTrue(started.getMessage().contains("PENDING"), started.getMessage());
+        assertEquals("PENDING", logOf("case-wait").getSessions().getSession().get(0).getState());
+        simulator().start();
+        awaitState("case-wait", "ACTIVE");
+        await(() -> types(logOf("case-wait")).stream().filter("PARTICIPANT_JOINED"::equals).count() == 2, 10_000, "both joined");
+        assertTrue(types(logOf("case-wait")).contains("PBX_UNAVAILABLE"));
+    }
+
+    @Test
+    void aSessionThatWaitsLongerThanTheGiveUpTimeFailsWithPbxUnavailable() throws Exception {
+        await(() -> pbx().isConnected(), 10_000, "connected");
+        simulator().stop();
+        await(() -> !pbx().isConnected(), 10_000, "disconnect noticed");
+        ok("default", startConference("case-late", "l-1", "+4930111111"));
+        awaitState("case-late", "FAILED");
+        SessionReply log = logOf("case-late");
+        Event failed = log.getEvents().getEvent().stream().filter(e -> "SESSION_FAILED".equals(e.getType())).findFirst().orElseThrow();
+        assertTrue(failed.getDetail().startsWith("PBX_UNAVAILABLE"), failed.getDetail());
+        assertEquals("FAILED", log.getSessions().getSession().get(0).getParticipants().getParticipant().get(0).getState());
+        assertTrue(types(log).contains("NUMBER_RELEASED"));
+    }
+
+    @Test
+    void aPbxRestartMidConferenceIsReconciledIntoTheLog() throws Exception {
+        await(() -> pbx().isConnected(), 10_000, "connected");
+        ok("default", startConference("case-restart", "r-1", "+4930111111", "+4930222222"));
+        await(() -> types(logOf("case-restart")).stream().filter("PARTICIPANT_JOINED"::equals).count() == 2, 15_000, "both joined");
+        // Asterisk restarts: every call is gone, and no event about it reaches anyone.
+        simulator().stop();
+        Thread.sleep(1500);
+        simulator().start();
+        awaitState("case-restart", "ENDED");
+        SessionReply log = logOf("case-restart");
+        List<Event> reconciled = log.getEvents().getEvent().stream().filter(e -> e.getDetail() != null
+                && e.getDetail().contains("while the hub was not connected")).toList();
+        assertEquals(List.of("PARTICIPANT_LEFT", "PARTICIPANT_LEFT", "SESSION_ENDED"), reconciled.stream().map(Event::getType).toList());
+        log.getSessions().getSession().get(0).getParticipants().getParticipant().forEach(p -> assertEquals("LEFT", p.getState()));
+    }
+}
