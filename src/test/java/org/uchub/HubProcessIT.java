@@ -52,6 +52,7 @@ class HubProcessIT {
         env.put("HUB_ROUTES_RELOAD", "false");
         brokerPort = HubTestSupport.freePort();
         env.put("BROKER_EMBEDDED_PORT", String.valueOf(brokerPort));
+        env.put("PBX_PORT", String.valueOf(HubTestSupport.freePort()));
         pb.redirectErrorStream(true);
         pb.redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolveSibling(dataDir.getFileName() + "-" + logName).toFile()));
         hub = pb.start();

@@ -81,6 +81,17 @@ public abstract class HubTestSupport extends CamelTestSupport {
     }
 
     /**
+     * Points the hub at a PBX that is not there (nothing listens on the port), for tests of
+     * other parts that want the calls and conferences they start to wait, deterministically,
+     * as PENDING instead of racing the simulator's events.
+     */
+    protected static Properties unreachablePbx(Properties p) {
+        p.setProperty("pbx.mode", "asterisk");
+        p.setProperty("pbx.port", String.valueOf(freePort()));
+        return p;
+    }
+
+    /**
      * Runs this test's hub on a copy of routes/ with reloading on, so a test can add or
      * change route files; returns the copy.
      */

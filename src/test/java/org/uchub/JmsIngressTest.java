@@ -49,7 +49,8 @@ class JmsIngressTest extends HubTestSupport {
         p.setProperty("broker.max-delivery-attempts", "3");
         p.setProperty("broker.redelivery-delay-ms", "100");
         p.setProperty("broker.max-redelivery-delay-ms", "200");
-        return p;
+        // The events test counts a business ID's events: conferences wait for the PBX instead of racing its events.
+        return unreachablePbx(p);
     }
 
     private Connection core(String user, String password) throws JMSException {
@@ -91,7 +92,7 @@ class JmsIngressTest extends HubTestSupport {
         TextMessage reply = requestReply("erp", startConference("J-1", null, "+4930111111"), m -> m.setJMSCorrelationID("corr-42"));
         assertEquals("corr-42", reply.getJMSCorrelationID());
         SessionReply r = sessionReply(reply.getText());
-        assertEquals(ReplyStatus.NOT_CONNECTED, r.getStatus());
+        assertEquals(ReplyStatus.ACCEPTED, r.getStatus());
         assertEquals("8000", r.getReservedNumber());
         assertEquals(ReplyStatus.OK, ok("erp", query("J-1")).getStatus());
     }
@@ -128,7 +129,7 @@ class JmsIngressTest extends HubTestSupport {
             String reply = readFrame(in);
             assertTrue(reply.startsWith("MESSAGE"), reply);
             assertTrue(reply.contains("correlation-id:stomp-1"), reply);
-            assertTrue(reply.contains("\"status\" : \"NOT_CONNECTED\""), reply);
+            assertTrue(reply.contains("\"status\" : \"ACCEPTED\""), reply);
         }
         assertEquals(ReplyStatus.OK, ok("crm", query("S-1")).getStatus());
         rejected("erp", query("S-1"), "NOT_FOUND");
@@ -161,7 +162,7 @@ class JmsIngressTest extends HubTestSupport {
             Message reply = s.createConsumer(replies).receive(20_000);
             assertNotNull(reply, "no AMQP reply");
             assertEquals("amqp-corr", reply.getJMSCorrelationID());
-            assertEquals(ReplyStatus.NOT_CONNECTED, sessionReply(((TextMessage) reply).getText()).getStatus());
+            assertEquals(ReplyStatus.ACCEPTED, sessionReply(((TextMessage) reply).getText()).getStatus());
         }
         assertEquals(ReplyStatus.OK, ok("crm", query("A-1")).getStatus());
         rejected("erp", query("A-1"), "NOT_FOUND");
@@ -183,7 +184,7 @@ class JmsIngressTest extends HubTestSupport {
             javax.jms.Message reply = s.createConsumer(replies).receive(20_000);
             assertNotNull(reply, "no OpenWire reply");
             assertEquals("ow-1", reply.getJMSCorrelationID());
-            assertEquals(ReplyStatus.NOT_CONNECTED, sessionReply(((javax.jms.TextMessage) reply).getText()).getStatus());
+            assertEquals(ReplyStatus.ACCEPTED, sessionReply(((javax.jms.TextMessage) reply).getText()).getStatus());
         } finally {
             c.close();
         }
@@ -243,7 +244,7 @@ class JmsIngressTest extends HubTestSupport {
             m.setStringProperty("CamelFileName", "../../etc/passwd");
             m.setStringProperty("mail_smtp_host", "evil.example.com");
         });
-        assertEquals(ReplyStatus.NOT_CONNECTED, sessionReply(reply.getText()).getStatus());
+        assertEquals(ReplyStatus.ACCEPTED, sessionReply(reply.getText()).getStatus());
         var server = context.getRegistry().lookupByNameAndType("embeddedBroker", org.uchub.broker.EmbeddedBroker.class)
                 .getBroker().getActiveMQServer();
         for (SimpleString address : server.getPostOffice().getAddresses()) {
@@ -280,8 +281,8 @@ class JmsIngressTest extends HubTestSupport {
             requestReply("erp", "<ModifySession " + NS + "><businessId>E-1</businessId><add><participant><number>+4930333333"
                     + "</number></participant></add></ModifySession>", null);
 
-            String[] expected = {"REQUEST_RECEIVED", "NUMBER_RESERVED", "CHANNEL_NOT_CONNECTED", "REQUEST_RECEIVED", "PARTICIPANT_ADDED",
-                "CHANNEL_NOT_CONNECTED"};
+            String[] expected = {"REQUEST_RECEIVED", "NUMBER_RESERVED", "PBX_UNAVAILABLE", "REQUEST_RECEIVED", "PARTICIPANT_ADDED",
+                "PBX_UNAVAILABLE"};
             for (int i = 0; i < expected.length; i++) {
                 Message e = events.receive(10_000);
                 assertNotNull(e, "event " + (i + 1) + " of E-1 missing");

@@ -109,7 +109,7 @@ class SoapIngressTest extends HubTestSupport {
         Answer a = erp(startCall("case-1"));
         assertEquals(200, a.status(), a.body());
         assertTrue(a.body().contains("StartSessionResponse"), a.body());
-        assertEquals("NOT_CONNECTED", a.element("status"), a.body());
+        assertEquals("ACCEPTED", a.element("status"), a.body());
         String sessionId = a.element("sessionId");
         Answer q = erp(queryBody("case-1"));
         assertEquals(200, q.status(), q.body());
