@@ -40,12 +40,23 @@ public abstract class HubTestSupport extends CamelTestSupport {
     /** And its AMI simulator a port of its own. */
     protected final int pbxPort = freePort();
 
-    protected static int freePort() {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
+    /**
+     * A port nobody listens on, chosen below Linux's ephemeral range (32768-60999): a port the
+     * OS handed out for listening can be taken by any client connection (an AMI reconnect,
+     * a JMS client) before the test binds it again.
+     */
+    public static int freePort() {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = 20_000 + random.nextInt(12_000);
+            try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+                s.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+                return port;
+            } catch (IOException taken) {
+                // try another
+            }
         }
+        throw new IllegalStateException("no free port between 20000 and 32000");
     }
 
     protected String soapAddress() {

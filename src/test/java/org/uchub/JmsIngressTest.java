@@ -129,7 +129,7 @@ class JmsIngressTest extends HubTestSupport {
             String reply = readFrame(in);
             assertTrue(reply.startsWith("MESSAGE"), reply);
             assertTrue(reply.contains("correlation-id:stomp-1"), reply);
-            assertTrue(reply.contains("\"status\" : \"ACCEPTED\""), reply);
+            assertTrue(reply.contains("\"status\" : \"NOT_CONNECTED\""), reply);
         }
         assertEquals(ReplyStatus.OK, ok("crm", query("S-1")).getStatus());
         rejected("erp", query("S-1"), "NOT_FOUND");

@@ -160,6 +160,7 @@ public class HubBootstrap implements CamelConfiguration {
         });
         Dialer dialer = new Dialer(pbx, progress);
         bind(context, "pbxConnection", pbx);
+        bind(context, "dialer", dialer);
         bind(context, "channelProgress", progress);
         bind(context, "pbxEvents", new PbxEvents());
         bind(context, "pbxReconciler", new Reconciler(pbx, progress));

@@ -47,9 +47,9 @@ public class Calls {
         vars.put("UC_DIAL_TO", dialer.settings().dialString(b.address()));
         OriginateAction o = dialer.originate(new HubChannelId(s.sessionId(), a.id(), b.id()), a.address(), dialer.settings().callContext(),
                 b.address(), vars);
-        dialer.dial(s, a, o, "Calling " + a.address() + " (" + o.getChannel() + "); " + b.address() + " is dialled when it answers");
         dialer.progress().apply(SessionUpdate.session(s.sessionId(), ChannelProgress.DIALLING, "CALL_DIALLING", Dialer.SOURCE,
                 "Calling " + a.address()));
+        dialer.dial(s, a, o, "Calling " + a.address() + " (" + o.getChannel() + "); " + b.address() + " is dialled when it answers");
     }
 
     /** A two-party call has no one to add or mute on the PBX; the change is only recorded. */
@@ -78,6 +78,7 @@ public class Calls {
     }
 
     public int retryPending() {
-        return dialer.sweep("call", this::dialCall);
+        // Only the first party is dialled by the hub; the second is the PBX's to dial once the first answers.
+        return dialer.sweep("call", s -> SessionLog.P_REQUESTED.equals(s.parties().get(0).state()), this::dialCall);
     }
 }

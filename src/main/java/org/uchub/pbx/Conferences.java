@@ -53,9 +53,10 @@ public class Conferences {
                     + settings().retryGiveUpMs() / 1000 + " s.");
             return r;
         }
-        dialWaiting(s);
+        // DIALLING first: a dial that then finds the PBX gone turns it into PENDING, not the other way round.
         dialer.progress().apply(SessionUpdate.session(s.sessionId(), ChannelProgress.DIALLING, "CONFERENCE_DIALLING", Dialer.SOURCE,
                 "Dialling " + Dialer.waiting(s).size() + " participant(s) into conference " + s.reservedNumber()));
+        dialWaiting(s);
         r.outcome(ReplyStatus.ACCEPTED, "Dialling " + Dialer.waiting(s).size() + " participant(s) into conference "
                 + s.reservedNumber() + (s.recordRequested() ? "; it is recorded." : "."));
         return r;
@@ -151,8 +152,8 @@ public class Conferences {
             if (s.recordingRef() != null) {
                 ManagerResponse stop = dialer.pbx().send(new ConfbridgeStopRecordAction(s.reservedNumber()));
                 if (!(stop instanceof ManagerError)) {
-                    dialer.progress().apply(new SessionUpdate(s.sessionId(), null, null, null, null, false, "RECORDING_AVAILABLE",
-                            Dialer.SOURCE, null, s.recordingRef()));
+                    dialer.progress().apply(SessionUpdate.recording(s.sessionId(), "RECORDING_AVAILABLE", Dialer.SOURCE, null,
+                            s.recordingRef()));
                 }
             }
             dialer.pbx().send(new ConfbridgeKickAction(s.reservedNumber(), "all"));
@@ -169,9 +170,9 @@ public class Conferences {
         return r;
     }
 
-    /** On CONFERENCE_STARTED: ConfBridge can record the room now that it exists. */
+    /** On CONFERENCE_STARTED (its session resolved): ConfBridge can record the room now that it exists. */
     public void recordIfAsked(SessionUpdate started) {
-        dialer.progress().bound(started.reservedNumber()).filter(s -> s.recordRequested() && s.recordingRef() == null).ifPresent(s -> {
+        dialer.progress().running(started.sessionId()).filter(s -> s.recordRequested() && s.recordingRef() == null).ifPresent(s -> {
             String file = recordingName(s);
             ConfbridgeStartRecordAction a = new ConfbridgeStartRecordAction(s.reservedNumber());
             a.setRecordFile(settings().recordFile(file));
@@ -180,8 +181,8 @@ public class Conferences {
                 dialer.progress().apply(SessionUpdate.session(s.sessionId(), null, "RECORDING_FAILED", Dialer.SOURCE,
                         "ConfBridge did not start recording: " + resp.getMessage()));
             } else {
-                dialer.progress().apply(new SessionUpdate(s.sessionId(), null, null, null, null, false, "RECORDING_STARTED",
-                        Dialer.SOURCE, "Recording conference " + s.reservedNumber() + " to " + file, file));
+                dialer.progress().apply(SessionUpdate.recording(s.sessionId(), "RECORDING_STARTED", Dialer.SOURCE,
+                        "Recording conference " + s.reservedNumber() + " to " + file, file));
             }
         });
     }
@@ -193,10 +194,10 @@ public class Conferences {
 
     /** Sweep: dial conference participants that wait (the PBX came back, or the hub restarted). */
     public int retryPending() {
-        return dialer.sweep("conference", s -> {
-            dialWaiting(s);
+        return dialer.sweep("conference", s -> !Dialer.waiting(s).isEmpty(), s -> {
             dialer.progress().apply(SessionUpdate.session(s.sessionId(), ChannelProgress.DIALLING, "CONFERENCE_DIALLING", Dialer.SOURCE,
                     "The PBX is reachable: dialling the waiting participants into conference " + s.reservedNumber()));
+            dialWaiting(s);
         });
     }
 

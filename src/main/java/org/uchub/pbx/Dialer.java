@@ -87,9 +87,16 @@ public class Dialer {
         pbx.originate(action, result -> {
             if (result.unavailable()) {
                 progress.unclaim(s.sessionId(), p.id(), SOURCE, result.message() + " The session waits for the PBX.");
+            } else if (result.unanswered()) {
+                progress.apply(SessionUpdate.session(s.sessionId(), null, "PBX_NO_ANSWER", SOURCE, "The PBX did not answer the originate"
+                        + " for " + p.address() + " in time (" + result.message() + "); its events, or the reconciliation after a"
+                        + " reconnect, tell what became of it."));
             } else if (!result.queued()) {
                 progress.apply(SessionUpdate.participant(s.sessionId(), p.id(), ChannelProgress.FAILED, "PARTICIPANT_FAILED",
                         SOURCE, "The PBX refused the originate: " + result.message()));
+                if (HubChannelId.parse(action.getChannelId()).map(id -> id.calleeParticipantId() != null).orElse(false)) {
+                    progress.apply(SessionUpdate.ends(s.sessionId(), null, SOURCE, "The call could not be placed: the PBX refused it."));
+                }
             }
         });
     }
@@ -109,7 +116,7 @@ public class Dialer {
      * One sweep over the open sessions of a channel: gives up on those PENDING too long, and
      * dials what waits when the PBX is connected. Returns how many sessions it touched.
      */
-    int sweep(String channel, java.util.function.Consumer<Running> redial) {
+    int sweep(String channel, java.util.function.Predicate<Running> waits, java.util.function.Consumer<Running> redial) {
         int touched = 0;
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         for (Running s : progress.open(channel)) {
@@ -118,7 +125,7 @@ public class Dialer {
                 progress.fail(s.sessionId(), SOURCE, "PBX_UNAVAILABLE: the PBX stayed unreachable for "
                         + settings().retryGiveUpMs() / 1000 + " s after the request (" + pbx.status() + ").");
                 touched++;
-            } else if (pbx.isConnected() && !waiting(s).isEmpty()) {
+            } else if (pbx.isConnected() && waits.test(s)) {
                 LOG.info("Dialling the waiting participants of {} session {}", channel, s.sessionId());
                 redial.accept(s);
                 touched++;
@@ -145,5 +152,19 @@ public class Dialer {
 
     void hangup(String channel) {
         pbx.send(new HangupAction(channel, 16));
+    }
+
+    /**
+     * After the PBX ended a session (its room ended, its call hung up): whoever of it is
+     * still ringing is hung up, so that nobody answers into a session that is over.
+     */
+    public void hangUpLeftovers(SessionUpdate ended) {
+        try {
+            for (CoreShowChannelEvent c : channelsOf(ended.sessionId())) {
+                hangup(c.getChannel());
+            }
+        } catch (PbxUnavailableException e) {
+            LOG.warn("Session {} ended, but its remaining channels could not be hung up: {}", ended.sessionId(), e.getMessage());
+        }
     }
 }

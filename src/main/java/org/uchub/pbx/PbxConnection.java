@@ -38,8 +38,12 @@ import org.slf4j.LoggerFactory;
 public class PbxConnection extends ServiceSupport {
     private static final Logger LOG = LoggerFactory.getLogger(PbxConnection.class);
 
-    /** What became of an originate the pacer sent. */
-    public record OriginateResult(boolean queued, boolean unavailable, String message) {
+    /**
+     * What became of an originate the pacer sent: queued by the PBX; never sent (the PBX was
+     * not connected: it can be sent again); or sent without an answer in time (it may have
+     * been queued: only the PBX's events or a reconciliation can tell); else refused.
+     */
+    public record OriginateResult(boolean queued, boolean unavailable, boolean unanswered, String message) {
     }
 
     private record Pending(OriginateAction action, Consumer<OriginateResult> then) {
@@ -81,6 +85,7 @@ public class PbxConnection extends ServiceSupport {
     @Override
     protected void doStart() {
         stopping = false;
+        loggedInOnce = false;
         status = "connecting to " + settings.host() + ":" + settings.port();
         login = new Thread(this::loginUntilDone, "pbx-login");
         login.setDaemon(true);
@@ -97,13 +102,30 @@ public class PbxConnection extends ServiceSupport {
     }
 
     @Override
-    protected void doStop() {
+    protected void doStop() throws InterruptedException {
         stopping = true;
         watchdog.shutdownNow();
         login.interrupt();
+        login.join(settings.responseTimeoutMs() * 2);
         pacer.interrupt();
-        if (conn.getState() == ManagerConnectionState.CONNECTED) {
-            conn.logoff();
+        pacer.join(settings.responseTimeoutMs() * 2);
+        // Logoff also ends Asterisk-Java's own reconnect loop, which would otherwise go on for the life of the JVM.
+        ManagerConnectionState state = conn.getState();
+        if (state == ManagerConnectionState.CONNECTED || state == ManagerConnectionState.RECONNECTING) {
+            try {
+                conn.logoff();
+            } catch (RuntimeException e) {
+                LOG.debug("Logoff at stop: {}", e.toString());
+            }
+        }
+        // Originates never sent: their participants wait again, for the next start.
+        Pending p;
+        while ((p = originates.poll()) != null) {
+            try {
+                p.then().accept(new OriginateResult(false, true, false, "The hub stopped before the originate was sent."));
+            } catch (RuntimeException e) {
+                LOG.warn("An originate not sent at stop could not be given back: {}", e.toString());
+            }
         }
         status = "stopped";
     }
@@ -238,12 +260,17 @@ public class PbxConnection extends ServiceSupport {
             }
             next = Math.max(next, System.nanoTime() - intervalNanos) + intervalNanos;
             OriginateResult result;
-            try {
-                ManagerResponse r = send(p.action());
-                result = r instanceof ManagerError ? new OriginateResult(false, false, r.getMessage())
-                        : new OriginateResult(true, false, r.getMessage());
-            } catch (PbxUnavailableException e) {
-                result = new OriginateResult(false, true, e.getMessage());
+            if (!isConnected()) {
+                result = new OriginateResult(false, true, false, "The PBX is not connected (" + status + ").");
+            } else {
+                try {
+                    ManagerResponse r = send(p.action());
+                    result = r instanceof ManagerError ? new OriginateResult(false, false, false, r.getMessage())
+                            : new OriginateResult(true, false, false, r.getMessage());
+                } catch (PbxUnavailableException e) {
+                    // Written, but no answer: sending it again could dial the participant twice.
+                    result = new OriginateResult(false, false, true, e.getMessage());
+                }
             }
             try {
                 p.then().accept(result);

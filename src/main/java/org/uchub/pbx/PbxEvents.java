@@ -39,9 +39,15 @@ public class PbxEvents {
                 }
             });
         } else if (event instanceof OriginateResponseEvent e) {
-            own(e.getActionId()).filter(x -> "Failure".equalsIgnoreCase(e.getResponse())).ifPresent(id -> out.add(
-                    SessionUpdate.participant(id.sessionId(), id.participantId(), ChannelProgress.FAILED, "PARTICIPANT_FAILED", SOURCE,
-                            originateReason(e.getReason()) + " (originate reason " + e.getReason() + ")")));
+            own(e.getActionId()).filter(x -> "Failure".equalsIgnoreCase(e.getResponse())).ifPresent(id -> {
+                String why = originateReason(e.getReason()) + " (originate reason " + e.getReason() + ")";
+                out.add(SessionUpdate.participant(id.sessionId(), id.participantId(), ChannelProgress.FAILED, "PARTICIPANT_FAILED", SOURCE,
+                        why));
+                if (id.calleeParticipantId() != null) {
+                    // The first party of a call was not reached: the second is never dialled.
+                    out.add(SessionUpdate.ends(id.sessionId(), null, SOURCE, "The call could not be placed: " + why));
+                }
+            });
         } else if (event instanceof HangupEvent e) {
             hangup(e, out);
         } else if (event instanceof DialBeginEvent e) {
@@ -56,7 +62,7 @@ public class PbxEvents {
                         SOURCE, answered ? "Answered: the call is connected" : dialStatus(e.getDialStatus())));
             });
         } else if (event instanceof ConfbridgeStartEvent e) {
-            out.add(new SessionUpdate(null, e.getConference(), null, null, ChannelProgress.ACTIVE, false, "CONFERENCE_STARTED", SOURCE,
+            out.add(SessionUpdate.room(e.getConference(), e.getBridgeUniqueId(), ChannelProgress.ACTIVE, false, "CONFERENCE_STARTED", SOURCE,
                     "Conference " + e.getConference() + " started", null));
         } else if (event instanceof ConfbridgeJoinEvent e) {
             own(e.getUniqueId()).ifPresent(id -> out.add(SessionUpdate.participant(id.sessionId(), id.participantId(),
@@ -65,9 +71,10 @@ public class PbxEvents {
             own(e.getUniqueId()).ifPresent(id -> out.add(SessionUpdate.participant(id.sessionId(), id.participantId(),
                     ChannelProgress.LEFT, "PARTICIPANT_LEFT", SOURCE, "Left conference " + e.getConference())));
         } else if (event instanceof ConfbridgeEndEvent e) {
-            out.add(SessionUpdate.ends(null, e.getConference(), SOURCE, "Conference " + e.getConference() + " ended: everyone left"));
+            out.add(SessionUpdate.room(e.getConference(), e.getBridgeUniqueId(), null, true, "SESSION_ENDED", SOURCE,
+                    "Conference " + e.getConference() + " ended: everyone left", null));
         } else if (event instanceof ConfbridgeStopRecordEvent e) {
-            out.add(new SessionUpdate(null, e.getConference(), null, null, null, false, "RECORDING_AVAILABLE", SOURCE, null, ""));
+            out.add(SessionUpdate.room(e.getConference(), e.getBridgeUniqueId(), null, false, "RECORDING_AVAILABLE", SOURCE, null, ""));
         }
         return out;
     }

@@ -127,17 +127,22 @@ public class ChannelProgress {
      * the log knows (another system's call on the same PBX) or changes nothing (news heard before).
      */
     public boolean apply(SessionUpdate update) {
+        return applied(update) != null;
+    }
+
+    /** {@link #apply}, returning the news with its session resolved, or null when nothing was recorded. */
+    private SessionUpdate applied(SessionUpdate update) {
         return Database.inTransaction(ds, c -> {
-            SessionUpdate u = update;
-            String sessionId = u.sessionId() != null ? u.sessionId() : boundTo(c, u.reservedNumber());
+            String sessionId = resolve(c, update);
             if (sessionId == null) {
-                return false;
+                return null;
             }
             String[] owner = owner(c, sessionId);
             if (owner == null) {
-                return false;
+                return null;
             }
             SessionLog.lockCase(c, owner[0], owner[1]);
+            SessionUpdate u = update.about(sessionId);
             Running s = running(c, sessionId).orElseThrow();
             OffsetDateTime now = log.now();
             String address = null;
@@ -145,19 +150,19 @@ public class ChannelProgress {
             if (u.participantId() != null) {
                 Party p = s.parties().stream().filter(x -> x.id() == update.participantId()).findFirst().orElse(null);
                 if (p == null) {
-                    return false;
+                    return null;
                 }
                 address = p.address();
                 if (u.participantState() != null) {
                     // Someone who was in the call and hangs up left it, whatever the cause code says.
                     String state = FAILED.equals(u.participantState()) && JOINED.equals(p.state()) ? LEFT : u.participantState();
                     if (!advances(PARTICIPANT_RANK, p.state(), state)) {
-                        return false;
+                        return null;
                     }
                     setParticipant(c, p.id(), state, now);
                     if (!state.equals(u.participantState())) {
-                        u = new SessionUpdate(u.sessionId(), u.reservedNumber(), u.participantId(), state, u.sessionState(), u.ends(),
-                                "PARTICIPANT_LEFT", u.source(), u.detail(), u.recordingRef());
+                        u = new SessionUpdate(sessionId, u.reservedNumber(), u.bridgeId(), u.participantId(), state, u.sessionState(),
+                                u.ends(), "PARTICIPANT_LEFT", u.source(), u.detail(), u.recordingRef());
                     }
                     changed = true;
                 }
@@ -171,10 +176,10 @@ public class ChannelProgress {
                 // An empty reference: the recording the session started (the PBX's event does not name the file).
                 String ref = u.recordingRef().isEmpty() ? s.recordingRef() : u.recordingRef();
                 if (ref == null || (ref.equals(s.recordingRef()) && u.eventType().equals(lastEventType(c, sessionId, u.eventType())))) {
-                    return false;
+                    return null;
                 }
-                u = new SessionUpdate(u.sessionId(), u.reservedNumber(), u.participantId(), u.participantState(), u.sessionState(),
-                        u.ends(), u.eventType(), u.source(), u.detail() != null ? u.detail() : "Recording " + ref, ref);
+                u = new SessionUpdate(sessionId, u.reservedNumber(), u.bridgeId(), u.participantId(), u.participantState(),
+                        u.sessionState(), u.ends(), u.eventType(), u.source(), u.detail() != null ? u.detail() : "Recording " + ref, ref);
                 try (PreparedStatement ps = c.prepareStatement("update uc_session set recording_ref = ? where session_id = ?")) {
                     ps.setString(1, u.recordingRef());
                     ps.setString(2, sessionId);
@@ -183,10 +188,10 @@ public class ChannelProgress {
                 changed = true;
             }
             if (!changed && !u.ends() && u.participantId() == null && u.sessionState() != null) {
-                return false;
+                return null;
             }
             if (u.ends() && !open) {
-                return false;
+                return null;
             }
             if (u.ends()) {
                 boolean reached = s.parties().stream().anyMatch(p -> JOINED.equals(p.state()) || LEFT.equals(p.state()));
@@ -195,14 +200,58 @@ public class ChannelProgress {
                 } else {
                     close(c, owner, sessionId, FAILED, "SESSION_FAILED", u.source(), u.detail() + "; no participant was reached", now);
                 }
-                return true;
+                return u;
             }
             SessionLog.appendEvent(c, owner[0], owner[1], sessionId, now, u.eventType(), u.source(), address, u.detail());
             if (open && FAILED.equals(u.participantState()) && nobodyLeft(c, sessionId)) {
                 close(c, owner, sessionId, FAILED, "SESSION_FAILED", "hub", "No participant could be reached.", now);
             }
-            return true;
+            return u;
         });
+    }
+
+    /**
+     * The session news is about: named, or by its room. A room's first news (its start) ties
+     * the bound session to that room instance; later news of the room must come from the
+     * same instance, so the end of an earlier room of the same number is not taken for this one's.
+     */
+    private static String resolve(Connection c, SessionUpdate u) throws SQLException {
+        if (u.sessionId() != null) {
+            return u.sessionId();
+        }
+        if (u.bridgeId() != null) {
+            try (PreparedStatement ps = c.prepareStatement("select session_id from uc_session where bridge_id = ?")) {
+                ps.setString(1, u.bridgeId());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        return rs.getString(1);
+                    }
+                }
+            }
+        }
+        String bound = boundTo(c, u.reservedNumber());
+        if (bound == null) {
+            return null;
+        }
+        String known;
+        try (PreparedStatement ps = c.prepareStatement("select bridge_id from uc_session where session_id = ?")) {
+            ps.setString(1, bound);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                known = rs.getString(1);
+            }
+        }
+        if (known != null && u.bridgeId() != null && !known.equals(u.bridgeId())) {
+            return null;
+        }
+        if (known == null && u.bridgeId() != null) {
+            try (PreparedStatement ps = c.prepareStatement("update uc_session set bridge_id = ? where session_id = ?")) {
+                ps.setString(1, u.bridgeId());
+                ps.setString(2, bound);
+                ps.executeUpdate();
+            }
+        }
+        return bound;
     }
 
     /**
@@ -217,6 +266,11 @@ public class ChannelProgress {
                 return false;
             }
             SessionLog.lockCase(c, owner[0], owner[1]);
+            Running s = running(c, sessionId).orElseThrow();
+            if (SESSION_RANK.getOrDefault(s.state(), 0) >= 4) {
+                // Ended (or failed) meanwhile: nobody is dialled into a session that is over.
+                return false;
+            }
             OffsetDateTime now = log.now();
             try (PreparedStatement ps = c.prepareStatement("update uc_participant set state = ?, updated_at = ? where id = ?"
                     + " and session_id = ? and state = ?")) {
@@ -265,8 +319,12 @@ public class ChannelProgress {
                 }
             }
             Running s = running(c, sessionId).orElseThrow();
-            if (SESSION_RANK.getOrDefault(s.state(), 0) < 4 && !PENDING.equals(s.state())) {
+            // A session that has not got going waits as PENDING (and fails if the PBX stays away);
+            // a running one stays ACTIVE and its waiting participant is dialled when the PBX is back.
+            if (SESSION_RANK.getOrDefault(s.state(), 0) < SESSION_RANK.get(ACTIVE) && !PENDING.equals(s.state())) {
                 setSession(c, sessionId, PENDING, now, false);
+            }
+            if (SESSION_RANK.getOrDefault(s.state(), 0) < 4) {
                 SessionLog.appendEvent(c, owner[0], owner[1], sessionId, now, "PBX_UNAVAILABLE", source, null, detail);
             }
             return null;
@@ -274,16 +332,16 @@ public class ChannelProgress {
     }
 
     /**
-     * {@link #apply} for the PBX event route, which keeps the update as its body. While the
-     * database is unreachable it waits and tries again (with back-off), holding back the
-     * events behind this one so that their order survives the outage.
+     * {@link #apply} for the PBX event route: returns the news with its session resolved (so
+     * the route can act on it), or null when it was not recorded. While the database is
+     * unreachable it waits and tries again (with back-off), holding back the events behind
+     * this one so that their order survives the outage.
      */
-    public void record(SessionUpdate update) throws InterruptedException {
+    public SessionUpdate record(SessionUpdate update) throws InterruptedException {
         long delay = 500;
         while (true) {
             try {
-                apply(update);
-                return;
+                return applied(update);
             } catch (SessionLogUnavailableException e) {
                 org.slf4j.LoggerFactory.getLogger(ChannelProgress.class).warn(
                         "Session log unreachable while recording {} of session {}: retrying in {} ms", update.eventType(),

@@ -8,26 +8,45 @@ package org.uchub.sessionlog;
  * @param sessionId        the session, or null when only {@code reservedNumber} names it
  * @param reservedNumber   the reserved number (conference room) bound to the session, when
  *                         the channel knows only that
+ * @param bridgeId         the room's instance (ConfBridge's BridgeUniqueid): the session's
+ *                         own room, not an earlier one of the same number
  * @param participantId    the participant the news is about, or null
  * @param participantState its new state (INVITED, RINGING, JOINED, LEFT, FAILED, REMOVED), or null
  * @param sessionState     the session's new state (DIALLING, ACTIVE, PENDING, FAILED), or null
  * @param ends             the session is over (its conference ended, its call hung up)
  * @param recordingRef     the file of the session's recording, when the news is about it
  */
-public record SessionUpdate(String sessionId, String reservedNumber, Long participantId, String participantState,
+public record SessionUpdate(String sessionId, String reservedNumber, String bridgeId, Long participantId, String participantState,
         String sessionState, boolean ends, String eventType, String source, String detail, String recordingRef) {
+
+    /** The same news, now known to be about this session. */
+    public SessionUpdate about(String resolvedSessionId) {
+        return new SessionUpdate(resolvedSessionId, reservedNumber, bridgeId, participantId, participantState, sessionState, ends, eventType,
+                source, detail, recordingRef);
+    }
+
+    /** News about a conference room, known by its number and its instance. */
+    public static SessionUpdate room(String reservedNumber, String bridgeId, String sessionState, boolean ends, String eventType,
+            String source, String detail, String recordingRef) {
+        return new SessionUpdate(null, reservedNumber, bridgeId, null, null, sessionState, ends, eventType, source, detail, recordingRef);
+    }
+
+    /** News about a session's recording. */
+    public static SessionUpdate recording(String sessionId, String eventType, String source, String detail, String recordingRef) {
+        return new SessionUpdate(sessionId, null, null, null, null, null, false, eventType, source, detail, recordingRef);
+    }
 
     public static SessionUpdate participant(String sessionId, long participantId, String state, String eventType, String source,
             String detail) {
-        return new SessionUpdate(sessionId, null, participantId, state, null, false, eventType, source, detail, null);
+        return new SessionUpdate(sessionId, null, null, participantId, state, null, false, eventType, source, detail, null);
     }
 
     /** The session is over; it ENDS, or FAILS when nobody was ever reached. */
     public static SessionUpdate ends(String sessionId, String reservedNumber, String source, String detail) {
-        return new SessionUpdate(sessionId, reservedNumber, null, null, null, true, "SESSION_ENDED", source, detail, null);
+        return new SessionUpdate(sessionId, reservedNumber, null, null, null, null, true, "SESSION_ENDED", source, detail, null);
     }
 
     public static SessionUpdate session(String sessionId, String state, String eventType, String source, String detail) {
-        return new SessionUpdate(sessionId, null, null, null, state, false, eventType, source, detail, null);
+        return new SessionUpdate(sessionId, null, null, null, null, state, false, eventType, source, detail, null);
     }
 }

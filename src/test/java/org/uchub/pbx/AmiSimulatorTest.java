@@ -101,7 +101,7 @@ class AmiSimulatorTest {
             ami.send("Action: Frobnicate", "ActionID: x");
             Map<String, String> r = ami.until(null);
             assertEquals("Error", r.get("response"));
-            assertEquals("Invalid/unknown command", r.get("message"));
+            assertEquals("Invalid/unknown command: Frobnicate. Use Action: ListCommands to show available commands.", r.get("message"));
             ami.send("Action: Command", "Command: core show version");
             assertEquals("Permission denied", ami.until(null).get("message"));
         }
@@ -229,10 +229,10 @@ class AmiSimulatorTest {
             assertEquals("No Channel by that name found in Conference.", ami.until(null).get("message"));
             Thread.sleep(200);
             ami.send("Action: ConfbridgeKick", "Conference: 8000", "Channel: all");
-            assertEquals("User kicked", ami.until(null).get("message"));
+            assertEquals("All participants kicked", ami.until(null).get("message"));
             ami.until("ConfbridgeLeave");
-            ami.until("ConfbridgeStopRecord");
             ami.until("ConfbridgeEnd");
+            ami.until("ConfbridgeStopRecord");
 
             byte[] bytes = Files.readAllBytes(wav);
             ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);

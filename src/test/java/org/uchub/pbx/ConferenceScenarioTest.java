@@ -99,9 +99,12 @@ class ConferenceScenarioTest extends HubTestSupport {
         try (RawAmi ami = new RawAmi(sim.port())) {
             ami.send("Action: Login", "Username: uchub", "Secret: uchub-dev-ami-secret");
             ami.until(null);
-            ami.send("Action: ConfbridgeList", "Conference: 8000");
-            ami.until(null);
-            assertEquals("4", ami.until("ConfbridgeListComplete").get("listitems"));
+            // The announcement's channel is in the room while it plays, then leaves.
+            await(() -> {
+                ami.send("Action: ConfbridgeList", "Conference: 8000");
+                ami.until(null);
+                return "4".equals(ami.until("ConfbridgeListComplete").get("listitems"));
+            }, 10_000, "the four participants in room 8000");
         }
 
         SessionReply ended = dropAndAwait("end.xml", Files.readString(Path.of("examples/end-conference.xml")));

@@ -51,7 +51,7 @@ class PbxConnectionTest {
     private PbxConnection connect(String password) {
         PbxSettings s = new PbxSettings("simulator", "127.0.0.1", sim.port(), "hub", password, "PJSIP/{number}@trunk", "uc-call",
                 "uc-conference", "\"UC Hub\" <8000>", "uc_bridge", "uc_video_bridge", "uc_user", "uc_chair", "beep", dir, dir.toString(), 100,
-                30, 300, 500, 2000, 60_000);
+                30, 500, 2000, 2000, 60_000);
         pbx = new PbxConnection(s, events::add);
         pbx.start();
         return pbx;
@@ -112,22 +112,23 @@ class PbxConnectionTest {
     @Test
     void aConnectionThatStopsAnsweringPingIsDroppedAndMadeAgain() throws Exception {
         connect("s3cret");
-        HubTestSupport.await(() -> connects() == 1, 10_000, "first connect");
+        HubTestSupport.await(() -> connects() >= 1, 10_000, "first connect");
         sim.setUnresponsive(true);
         HubTestSupport.await(() -> pbx.status().startsWith("no answer to Ping") || pbx.status().startsWith("disconnected"), 10_000,
                 "the dead connection noticed; status " + pbx.status());
         sim.setUnresponsive(false);
-        HubTestSupport.await(() -> connects() == 2 && pbx.isConnected(), 15_000, "reconnected; status " + pbx.status());
+        HubTestSupport.await(() -> connects() >= 2 && pbx.isConnected(), 15_000, "reconnected; status " + pbx.status());
         assertFalse(((PbxConnected) events.stream().filter(e -> e instanceof PbxConnected).reduce((a, b) -> b).orElseThrow()).first());
     }
 
     @Test
     void aPbxRestartIsFollowedByAReconnectAndAReconciliationRequest() throws Exception {
         connect("s3cret");
-        HubTestSupport.await(() -> connects() == 1, 10_000, "first connect");
+        HubTestSupport.await(() -> connects() >= 1, 10_000, "first connect");
+        long before = connects();
         sim.stop();
         HubTestSupport.await(() -> !pbx.isConnected(), 10_000, "disconnect noticed");
         sim.start();
-        HubTestSupport.await(() -> connects() == 2 && pbx.isConnected(), 20_000, "reconnected; status " + pbx.status());
+        HubTestSupport.await(() -> connects() > before && pbx.isConnected(), 20_000, "reconnected; status " + pbx.status());
     }
 }

@@ -66,6 +66,7 @@ public final class AmiSimulator implements AutoCloseable {
     private volatile ScheduledExecutorService pbxThread;
     private volatile SimulatedPbx pbx;
     private volatile boolean unresponsive;
+    private volatile boolean stopped = true;
     private int port;
 
     public AmiSimulator(String bindAddress, int port, Map<String, User> users, String conferenceContext, String callContext,
@@ -79,6 +80,7 @@ public final class AmiSimulator implements AutoCloseable {
 
     /** Starts listening (again, after {@link #stop()}, on the same port). */
     public synchronized AmiSimulator start() throws IOException {
+        stopped = false;
         ServerSocket s = new ServerSocket();
         s.setReuseAddress(true);
         s.bind(new InetSocketAddress(InetAddress.getByName(bindAddress), port != 0 ? port : requestedPort));
@@ -94,6 +96,7 @@ public final class AmiSimulator implements AutoCloseable {
 
     /** Stops like a PBX that goes down: every connection drops, every call is gone. */
     public synchronized void stop() {
+        stopped = true;
         try {
             if (server != null) {
                 server.close();
@@ -139,10 +142,17 @@ public final class AmiSimulator implements AutoCloseable {
         while (!s.isClosed()) {
             try {
                 Socket socket = s.accept();
-                socket.setTcpNoDelay(true);
-                Session session = new Session(socket);
-                sessions.add(session);
-                session.start();
+                synchronized (this) {
+                    // A connection that raced stop() is not served by a PBX that is down.
+                    if (stopped || s != server) {
+                        socket.close();
+                        continue;
+                    }
+                    socket.setTcpNoDelay(true);
+                    Session session = new Session(socket);
+                    sessions.add(session);
+                    session.start();
+                }
             } catch (IOException e) {
                 if (!s.isClosed()) {
                     LOG.warn("AMI simulator accept failed: {}", e.toString());
@@ -308,7 +318,8 @@ public final class AmiSimulator implements AutoCloseable {
             }
             Set<String> needed = AUTHORITY.get(action);
             if (needed == null) {
-                reply(AmiMessage.response("Error", m).add("Message", "Invalid/unknown command"));
+                reply(AmiMessage.response("Error", m).add("Message", "Invalid/unknown command: " + m.get("Action")
+                        + ". Use Action: ListCommands to show available commands."));
                 return true;
             }
             if (!needed.isEmpty() && needed.stream().noneMatch(p -> user.write().contains(p) || user.write().contains("all"))) {
@@ -544,7 +555,8 @@ public final class AmiSimulator implements AutoCloseable {
                     reply(AmiMessage.response("Error", m).add("Message", "No Channel by that name found in Conference."));
                     return null;
                 }
-                reply(AmiMessage.response("Success", m).add("Message", "User kicked"));
+                reply(AmiMessage.response("Success", m).add("Message", "all".equalsIgnoreCase(m.get("Channel").trim())
+                        ? "All participants kicked" : "User kicked"));
                 pbx.kick(who);
                 return null;
             });
@@ -563,7 +575,7 @@ public final class AmiSimulator implements AutoCloseable {
                 }
                 List<SimulatedPbx.SimChannel> who = pbx.members(r, channel.trim());
                 if (who.isEmpty()) {
-                    reply(AmiMessage.response("Error", m).add("Message", "No channel by that name found in conference."));
+                    reply(AmiMessage.response("Error", m).add("Message", "No Channel by that name found in Conference."));
                     return null;
                 }
                 reply(AmiMessage.response("Success", m).add("Message", mute ? "User muted" : "User unmuted"));

@@ -178,6 +178,11 @@ final class SimulatedPbx {
         c.callerName = cid[1];
         c.context = context == null ? "default" : context;
         c.exten = exten == null ? "s" : exten;
+        if ("Local".equals(tech) && resource.contains("@") && (application != null && !application.isBlank())) {
+            // A Local channel's dialplan half runs at the extension and context it names.
+            c.exten = resource.substring(0, resource.indexOf('@'));
+            c.context = resource.substring(resource.indexOf('@') + 1);
+        }
         for (String v : req.all("Variable")) {
             for (String assignment : v.split(",")) {
                 int eq = assignment.indexOf('=');
@@ -246,7 +251,8 @@ final class SimulatedPbx {
     private SimChannel newChannel(String tech, String resource, String uniqueid, String linkedid) {
         SimChannel c = new SimChannel();
         String endpoint = resource.contains("@") ? resource.substring(resource.indexOf('@') + 1) : resource;
-        c.name = tech + "/" + endpoint + "-" + String.format("%08x", ++channelSeq);
+        c.name = "Local".equals(tech) ? "Local/" + resource + "-" + String.format("%08x", ++channelSeq) + ";1"
+                : tech + "/" + endpoint + "-" + String.format("%08x", ++channelSeq);
         c.uniqueid = uniqueid != null ? uniqueid : String.format(Locale.ROOT, "%d.%d", bootMillis / 1000, channelSeq);
         c.linkedid = linkedid != null ? linkedid : c.uniqueid;
         channels.put(c.uniqueid, c);
@@ -286,7 +292,14 @@ final class SimulatedPbx {
             join(c, args[0], args.length > 1 ? args[1] : "default_bridge", args.length > 2 ? args[2] : "default_user");
         } else if ("Dial".equalsIgnoreCase(app)) {
             dial(c, c.appData.split(",")[0]);
-        } else if (!"Wait".equalsIgnoreCase(app) && !"Playback".equalsIgnoreCase(app)) {
+        } else if ("Playback".equalsIgnoreCase(app) && c.name.startsWith("Local/")) {
+            // An announcement: the Local channel's other half runs the dialplan at its extension
+            // (joining the room), this half plays the sound, then both hang up.
+            runDialplan(c);
+            later(1000, () -> hangup(c, 16));
+        } else if ("Playback".equalsIgnoreCase(app) || "Wait".equalsIgnoreCase(app)) {
+            later(1000, () -> hangup(c, 16));
+        } else {
             hangup(c, 16);
         }
     }
@@ -376,7 +389,7 @@ final class SimulatedPbx {
             event("ConfbridgeStart", bridge(room));
         }
         c.room = room;
-        c.admin = userProfile.contains("admin");
+        c.admin = userProfile.contains("admin") || userProfile.contains("chair");
         room.members.add(c);
         event("ConfbridgeJoin", bridge(room).addAll(snapshot(c, "")).add("Admin", c.admin ? "Yes" : "No").add("Muted", "No"));
     }
@@ -387,11 +400,12 @@ final class SimulatedPbx {
         c.room = null;
         event("ConfbridgeLeave", bridge(room).addAll(snapshot(c, "")).add("Admin", c.admin ? "Yes" : "No"));
         if (room.members.isEmpty()) {
+            // As app_confbridge's conf_ended(): the end is announced, then the recording stops.
+            rooms.remove(room.name);
+            event("ConfbridgeEnd", bridge(room));
             if (room.recording != null) {
                 stopRecording(room);
             }
-            rooms.remove(room.name);
-            event("ConfbridgeEnd", bridge(room));
         }
     }
 
@@ -407,8 +421,9 @@ final class SimulatedPbx {
     List<SimChannel> members(Room room, String channel) {
         List<SimChannel> out = new ArrayList<>();
         for (SimChannel c : room.members) {
+            // Asterisk matches the start of the channel name, without regard to case.
             if ("all".equalsIgnoreCase(channel) || ("participants".equalsIgnoreCase(channel) && !c.admin)
-                    || c.name.equalsIgnoreCase(channel)) {
+                    || (!channel.isEmpty() && c.name.regionMatches(true, 0, channel, 0, channel.length()))) {
                 out.add(c);
             }
         }
