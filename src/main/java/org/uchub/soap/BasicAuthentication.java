@@ -61,6 +61,8 @@ public class BasicAuthentication extends AbstractPhaseInterceptor<Message> {
         try {
             response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
             response.setHeader("WWW-Authenticate", "Basic realm=\"" + realm + "\", charset=\"UTF-8\"");
+            // The body was never read: the connection cannot carry another request, and the client must know.
+            response.setHeader("Connection", "close");
             response.setContentType(soap12 ? "application/soap+xml; charset=UTF-8" : "text/xml; charset=UTF-8");
             response.getOutputStream().write(SoapFaults.clientFaultEnvelope(ErrorCode.UNAUTHENTICATED,
                     "Credentials missing or wrong: authenticate with HTTP Basic as your business system's user.", soap12)
