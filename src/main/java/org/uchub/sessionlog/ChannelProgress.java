@@ -137,11 +137,10 @@ public class ChannelProgress {
             if (sessionId == null) {
                 return null;
             }
-            String[] owner = owner(c, sessionId);
+            String[] owner = lockOwner(c, sessionId);
             if (owner == null) {
                 return null;
             }
-            SessionLog.lockCase(c, owner[0], owner[1]);
             SessionUpdate u = update.about(sessionId);
             Running s = running(c, sessionId).orElseThrow();
             OffsetDateTime now = log.now();
@@ -167,7 +166,7 @@ public class ChannelProgress {
                     changed = true;
                 }
             }
-            boolean open = SESSION_RANK.getOrDefault(s.state(), 0) < 4;
+            boolean open = !isOver(s);
             if (u.sessionState() != null && open && advances(SESSION_RANK, s.state(), u.sessionState())) {
                 setSession(c, sessionId, u.sessionState(), now, false);
                 changed = true;
@@ -261,13 +260,12 @@ public class ChannelProgress {
      */
     public boolean claim(String sessionId, long participantId, String source, String detail) {
         return Database.inTransaction(ds, c -> {
-            String[] owner = owner(c, sessionId);
+            String[] owner = lockOwner(c, sessionId);
             if (owner == null) {
                 return false;
             }
-            SessionLog.lockCase(c, owner[0], owner[1]);
             Running s = running(c, sessionId).orElseThrow();
-            if (SESSION_RANK.getOrDefault(s.state(), 0) >= 4) {
+            if (isOver(s)) {
                 // Ended (or failed) meanwhile: nobody is dialled into a session that is over.
                 return false;
             }
@@ -302,11 +300,10 @@ public class ChannelProgress {
      */
     public void unclaim(String sessionId, long participantId, String source, String detail) {
         Database.inTransaction(ds, c -> {
-            String[] owner = owner(c, sessionId);
+            String[] owner = lockOwner(c, sessionId);
             if (owner == null) {
                 return null;
             }
-            SessionLog.lockCase(c, owner[0], owner[1]);
             OffsetDateTime now = log.now();
             try (PreparedStatement ps = c.prepareStatement("update uc_participant set state = ?, updated_at = ? where id = ?"
                     + " and state = ?")) {
@@ -324,7 +321,7 @@ public class ChannelProgress {
             if (SESSION_RANK.getOrDefault(s.state(), 0) < SESSION_RANK.get(ACTIVE) && !PENDING.equals(s.state())) {
                 setSession(c, sessionId, PENDING, now, false);
             }
-            if (SESSION_RANK.getOrDefault(s.state(), 0) < 4) {
+            if (!isOver(s)) {
                 SessionLog.appendEvent(c, owner[0], owner[1], sessionId, now, "PBX_UNAVAILABLE", source, null, detail);
             }
             return null;
@@ -355,27 +352,14 @@ public class ChannelProgress {
     /** Fails a session that never got going (the PBX stayed unreachable), releasing what it held. */
     public boolean fail(String sessionId, String source, String detail) {
         return Database.inTransaction(ds, c -> {
-            String[] owner = owner(c, sessionId);
+            String[] owner = lockOwner(c, sessionId);
             if (owner == null) {
                 return false;
             }
-            SessionLog.lockCase(c, owner[0], owner[1]);
-            Running s = running(c, sessionId).orElseThrow();
-            if (SESSION_RANK.getOrDefault(s.state(), 0) >= 4) {
+            if (isOver(running(c, sessionId).orElseThrow())) {
                 return false;
             }
-            OffsetDateTime now = log.now();
-            try (PreparedStatement ps = c.prepareStatement("update uc_participant set state = ?, updated_at = ? where session_id = ?"
-                    + " and state in (?, ?, ?)")) {
-                ps.setString(1, FAILED);
-                ps.setObject(2, now);
-                ps.setString(3, sessionId);
-                ps.setString(4, SessionLog.P_REQUESTED);
-                ps.setString(5, INVITED);
-                ps.setString(6, RINGING);
-                ps.executeUpdate();
-            }
-            close(c, owner, sessionId, FAILED, "SESSION_FAILED", source, detail, now);
+            close(c, owner, sessionId, FAILED, "SESSION_FAILED", source, detail, log.now());
             return true;
         });
     }
@@ -452,6 +436,22 @@ public class ChannelProgress {
                 return rs.next() ? rs.getString(1) : null;
             }
         }
+    }
+
+    /**
+     * The session with its business ID's row lock taken for the rest of the transaction (so
+     * that what is read next stays true until the commit), or null when it is unknown.
+     */
+    private static String[] lockOwner(Connection c, String sessionId) throws SQLException {
+        String[] owner = owner(c, sessionId);
+        if (owner != null) {
+            SessionLog.lockCase(c, owner[0], owner[1]);
+        }
+        return owner;
+    }
+
+    private static boolean isOver(Running s) {
+        return SESSION_RANK.getOrDefault(s.state(), 0) >= 4;
     }
 
     private static String[] owner(Connection c, String sessionId) throws SQLException {

@@ -337,30 +337,6 @@ public class SessionLog {
         return r;
     }
 
-    /**
-     * The recording of a session. Nothing records yet (the PBX channel is not connected), so
-     * the answer is always NO_RECORDING, saying whether a recording was asked for.
-     */
-    public HubRequest recording(HubRequest r) {
-        Boolean requested = Database.read(ds, c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "select record_requested from uc_session where tenant = ? and session_id = ?")) {
-                ps.setString(1, r.getTenant());
-                ps.setString(2, r.getSessionId());
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? rs.getBoolean(1) : null;
-                }
-            }
-        });
-        if (requested == null) {
-            throw notFound(r.getBusinessId());
-        }
-        throw new RequestRejectedException(ErrorCode.NO_RECORDING, requested
-                ? "Session " + r.getSessionId() + " asked for a recording, but the " + r.getChannelKey()
-                        + " channel is not connected yet: nothing was recorded."
-                : "Session " + r.getSessionId() + " was not recorded.");
-    }
-
     private SessionReply record(HubRequest r) {
         String only = r.getRequestedSessionId();
         SessionReply reply = new SessionReply();
