@@ -9,6 +9,7 @@ import java.util.Set;
 import org.asteriskjava.manager.ResponseEvents;
 import org.asteriskjava.manager.action.ConfbridgeListAction;
 import org.asteriskjava.manager.action.CoreShowChannelsAction;
+import org.asteriskjava.manager.action.HangupAction;
 import org.asteriskjava.manager.event.ConfbridgeListEvent;
 import org.asteriskjava.manager.event.CoreShowChannelEvent;
 import org.asteriskjava.manager.event.ResponseEvent;
@@ -44,11 +45,12 @@ public class Reconciler {
         List<Running> sessions = new ArrayList<>();
         sessions.addAll(progress.open("conference", ChannelProgress.DIALLING, ChannelProgress.ACTIVE));
         sessions.addAll(progress.open("call", ChannelProgress.DIALLING, ChannelProgress.ACTIVE));
+        Map<String, Set<Long>> live = new HashMap<>();
+        ResponseEvents channels = pbx.list(new CoreShowChannelsAction());
+        hangUpWhatOutlivedItsSession(channels);
         if (sessions.isEmpty()) {
             return out;
         }
-        Map<String, Set<Long>> live = new HashMap<>();
-        ResponseEvents channels = pbx.list(new CoreShowChannelsAction());
         for (ResponseEvent e : channels.getEvents()) {
             if (e instanceof CoreShowChannelEvent c) {
                 HubChannelId.parse(c.getUniqueid()).ifPresent(id -> live.computeIfAbsent(id.sessionId(), k -> new HashSet<>()).add(id.participantId()));
@@ -96,5 +98,25 @@ public class Reconciler {
         LOG.info("PBX reconciliation after {}: {} open session(s) checked, {} update(s)", connected.first() ? "connecting" : "reconnecting",
                 sessions.size(), out.size());
         return out;
+    }
+
+    /**
+     * Channels the hub created for a session that is over by now (it was ended while the PBX
+     * could not be told) are hung up, so nobody stays in a conference the log calls ended.
+     */
+    private void hangUpWhatOutlivedItsSession(ResponseEvents channels) {
+        Map<String, Boolean> over = new HashMap<>();
+        for (ResponseEvent e : channels.getEvents()) {
+            if (e instanceof CoreShowChannelEvent c) {
+                HubChannelId.parse(c.getUniqueid()).or(() -> HubChannelId.parse(c.getLinkedid())).ifPresent(id -> {
+                    boolean ended = over.computeIfAbsent(id.sessionId(), sid -> progress.running(sid)
+                            .map(s -> ChannelProgress.FAILED.equals(s.state()) || "ENDED".equals(s.state())).orElse(false));
+                    if (ended) {
+                        LOG.info("Hanging up {}: its session {} is over", c.getChannel(), id.sessionId());
+                        pbx.send(new HangupAction(c.getChannel(), 16));
+                    }
+                });
+            }
+        }
     }
 }

@@ -77,6 +77,29 @@ class PbxOutageTest extends HubTestSupport {
     }
 
     @Test
+    void aConferenceEndedWhileThePbxCouldNotBeToldIsHungUpWhenItAnswersAgain() throws Exception {
+        await(() -> pbx().isConnected(), 10_000, "connected");
+        ok("default", startConference("case-deaf", "d-1", "+4930111111", "+4930222222"));
+        await(() -> types(logOf("case-deaf")).stream().filter("PARTICIPANT_JOINED"::equals).count() == 2, 15_000, "both joined");
+        // The connection stays open but the PBX stops answering: the end cannot be carried out.
+        simulator().setUnresponsive(true);
+        SessionReply ended = ok("default", "<EndSession " + NS + "><businessId>case-deaf</businessId></EndSession>");
+        assertTrue(ended.getMessage().contains("not reachable"), ended.getMessage());
+        assertEquals("ENDED", logOf("case-deaf").getSessions().getSession().get(0).getState());
+        simulator().setUnresponsive(false);
+        // After the reconnect the hub finds the conference still running and hangs it up.
+        try (RawAmi ami = new RawAmi(simulator().port())) {
+            ami.send("Action: Login", "Username: uchub", "Secret: uchub-dev-ami-secret");
+            ami.until(null);
+            await(() -> {
+                ami.send("Action: CoreShowChannels");
+                ami.until(null);
+                return "0".equals(ami.until("CoreShowChannelsComplete").get("listitems"));
+            }, 30_000, "the ended conference's channels hung up");
+        }
+    }
+
+    @Test
     void aPbxRestartMidConferenceIsReconciledIntoTheLog() throws Exception {
         await(() -> pbx().isConnected(), 10_000, "connected");
         ok("default", startConference("case-restart", "r-1", "+4930111111", "+4930222222"));
