@@ -85,23 +85,30 @@ public class Conferences {
                     "The PBX is not reachable: this change waits for it."));
             return r;
         }
-        if (!added.isEmpty()) {
-            dialWaiting(s);
-            notes.add("dialling " + added.size() + " more");
-            announce(s);
-        }
-        List<ConfbridgeListEvent> members = members(s.reservedNumber());
-        for (ResolvedParticipant who : r.getRemoved()) {
-            for (String channel : channelsOf(s, who, members)) {
-                ManagerResponse resp = members.stream().anyMatch(m -> m.getChannel().equals(channel))
-                        ? dialer.pbx().send(new ConfbridgeKickAction(s.reservedNumber(), channel))
-                        : dialer.pbx().send(new org.asteriskjava.manager.action.HangupAction(channel, 16));
-                notes.add(resp instanceof ManagerError ? "could not remove " + who.address() + ": " + resp.getMessage()
-                        : "removed " + who.address());
+        try {
+            if (!added.isEmpty()) {
+                dialWaiting(s);
+                notes.add("dialling " + added.size() + " more");
+                announce(s);
             }
+            List<ConfbridgeListEvent> members = members(s.reservedNumber());
+            for (ResolvedParticipant who : r.getRemoved()) {
+                for (String channel : channelsOf(s, who, members)) {
+                    ManagerResponse resp = members.stream().anyMatch(m -> m.getChannel().equals(channel))
+                            ? dialer.pbx().send(new ConfbridgeKickAction(s.reservedNumber(), channel))
+                            : dialer.pbx().send(new org.asteriskjava.manager.action.HangupAction(channel, 16));
+                    notes.add(resp instanceof ManagerError ? "could not remove " + who.address() + ": " + resp.getMessage()
+                            : "removed " + who.address());
+                }
+            }
+            mute(s, r.getMuted(), members, true, notes);
+            mute(s, r.getUnmuted(), members, false, notes);
+        } catch (PbxUnavailableException e) {
+            // The change is in the log already: the caller hears what was and was not carried out.
+            notes.add("the PBX stopped answering, the rest was not carried out (" + e.getMessage() + ")");
+            dialer.progress().apply(SessionUpdate.session(s.sessionId(), null, "PBX_UNAVAILABLE", Dialer.SOURCE,
+                    "The change was recorded but not all of it reached the PBX: " + e.getMessage()));
         }
-        mute(s, r.getMuted(), members, true, notes);
-        mute(s, r.getUnmuted(), members, false, notes);
         r.outcome(ReplyStatus.ACCEPTED, "Conference " + s.reservedNumber() + ": " + (notes.isEmpty() ? "changed" : String.join("; ", notes)) + ".");
         return r;
     }
@@ -170,13 +177,24 @@ public class Conferences {
         return r;
     }
 
-    /** On CONFERENCE_STARTED (its session resolved): ConfBridge can record the room now that it exists. */
+    /**
+     * On CONFERENCE_STARTED (its session resolved): ConfBridge can record the room now that it
+     * exists. If ConfBridge refuses, or the PBX is gone again meanwhile, the log says
+     * RECORDING_FAILED and why.
+     */
     public void recordIfAsked(SessionUpdate started) {
         dialer.progress().running(started.sessionId()).filter(s -> s.recordRequested() && s.recordingRef() == null).ifPresent(s -> {
             String file = recordingName(s);
             ConfbridgeStartRecordAction a = new ConfbridgeStartRecordAction(s.reservedNumber());
             a.setRecordFile(settings().recordFile(file));
-            ManagerResponse resp = dialer.pbx().send(a);
+            ManagerResponse resp;
+            try {
+                resp = dialer.pbx().send(a);
+            } catch (PbxUnavailableException e) {
+                dialer.progress().apply(SessionUpdate.session(s.sessionId(), null, "RECORDING_FAILED", Dialer.SOURCE,
+                        "Recording could not be started: " + e.getMessage()));
+                return;
+            }
             if (resp instanceof ManagerError) {
                 dialer.progress().apply(SessionUpdate.session(s.sessionId(), null, "RECORDING_FAILED", Dialer.SOURCE,
                         "ConfBridge did not start recording: " + resp.getMessage()));

@@ -119,7 +119,7 @@ public class Dialer {
     int sweep(String channel, java.util.function.Predicate<Running> waits, java.util.function.Consumer<Running> redial) {
         int touched = 0;
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-        for (Running s : progress.open(channel)) {
+        for (Running s : progress.waiting(channel)) {
             Duration age = ChannelProgress.age(s, now);
             if (ChannelProgress.PENDING.equals(s.state()) && age.toMillis() > settings().retryGiveUpMs()) {
                 progress.fail(s.sessionId(), SOURCE, "PBX_UNAVAILABLE: the PBX stayed unreachable for "

@@ -69,6 +69,37 @@ public class ChannelProgress {
         });
     }
 
+    /**
+     * Sessions of a channel that wait for the PBX: PENDING ones, and open ones with a
+     * participant still to be dialled. One query, so the sweep stays cheap however many
+     * calls are running.
+     */
+    public List<Running> waiting(String channel) {
+        return Database.read(ds, c -> {
+            List<String> ids = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("select s.session_id from uc_session s where s.channel = ? and (s.state = ?"
+                    + " or (s.state in (?, ?, ?) and exists (select 1 from uc_participant p where p.session_id = s.session_id"
+                    + " and p.state = ?))) order by s.started_at")) {
+                ps.setString(1, channel);
+                ps.setString(2, PENDING);
+                ps.setString(3, SessionLog.STATE_REQUESTED);
+                ps.setString(4, DIALLING);
+                ps.setString(5, ACTIVE);
+                ps.setString(6, SessionLog.P_REQUESTED);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        ids.add(rs.getString(1));
+                    }
+                }
+            }
+            List<Running> out = new ArrayList<>();
+            for (String id : ids) {
+                running(c, id).ifPresent(out::add);
+            }
+            return out;
+        });
+    }
+
     /** Sessions of a channel that are not over yet, in the given states (all open ones when none given). */
     public List<Running> open(String channel, String... states) {
         return Database.read(ds, c -> {
