@@ -76,7 +76,6 @@ public class ChannelProgress {
      */
     public List<Running> waiting(String channel) {
         return Database.read(ds, c -> {
-            List<String> ids = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("select s.session_id from uc_session s where s.channel = ? and (s.state = ?"
                     + " or (s.state in (?, ?, ?) and exists (select 1 from uc_participant p where p.session_id = s.session_id"
                     + " and p.state = ?))) order by s.started_at")) {
@@ -86,24 +85,14 @@ public class ChannelProgress {
                 ps.setString(4, DIALLING);
                 ps.setString(5, ACTIVE);
                 ps.setString(6, SessionLog.P_REQUESTED);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        ids.add(rs.getString(1));
-                    }
-                }
+                return runningOf(c, ps);
             }
-            List<Running> out = new ArrayList<>();
-            for (String id : ids) {
-                running(c, id).ifPresent(out::add);
-            }
-            return out;
         });
     }
 
     /** Sessions of a channel that are not over yet, in the given states (all open ones when none given). */
     public List<Running> open(String channel, String... states) {
         return Database.read(ds, c -> {
-            List<String> ids = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("select session_id from uc_session where channel = ? and state in (?,?,?,?)"
                     + " order by started_at")) {
                 ps.setString(1, channel);
@@ -111,18 +100,24 @@ public class ChannelProgress {
                 for (int i = 0; i < 4; i++) {
                     ps.setString(i + 2, s[Math.min(i, s.length - 1)]);
                 }
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        ids.add(rs.getString(1));
-                    }
-                }
+                return runningOf(c, ps);
             }
-            List<Running> out = new ArrayList<>();
-            for (String id : ids) {
-                running(c, id).ifPresent(out::add);
-            }
-            return out;
         });
+    }
+
+    /** The sessions whose ids the query selects, read after the query has been read to its end. */
+    private List<Running> runningOf(Connection c, PreparedStatement ids) throws SQLException {
+        List<String> found = new ArrayList<>();
+        try (ResultSet rs = ids.executeQuery()) {
+            while (rs.next()) {
+                found.add(rs.getString(1));
+            }
+        }
+        List<Running> out = new ArrayList<>();
+        for (String id : found) {
+            running(c, id).ifPresent(out::add);
+        }
+        return out;
     }
 
     private Optional<Running> running(Connection c, String sessionId) throws SQLException {

@@ -187,6 +187,26 @@ class AmiSimulatorTest {
     }
 
     @Test
+    void aSynchronousOriginateIsAnsweredOnlyWithItsOutcomeAndSendsNoOriginateResponse() throws Exception {
+        try (RawAmi ami = login()) {
+            ami.send("Action: Originate", "ActionID: s1", "Channel: PJSIP/201@trunk", "Context: uc-call", "Exten: 1", "Priority: 1");
+            Map<String, String> busy = ami.until(null);
+            assertEquals("Error", busy.get("response"));
+            assertEquals("Originate failed", busy.get("message"));
+            assertEquals("s1", busy.get("actionid"));
+            ami.send("Action: Originate", "ActionID: s2", "Channel: PJSIP/100@trunk", "Context: uc-conference", "Exten: 8000",
+                    "Priority: 1");
+            Map<String, String> m;
+            do {
+                m = ami.read();
+                assertTrue(!"OriginateResponse".equals(m.get("event")), "no OriginateResponse for a synchronous originate");
+            } while (!m.containsKey("response"));
+            assertEquals("Originate successfully queued", m.get("message"));
+            assertEquals("s2", m.get("actionid"));
+        }
+    }
+
+    @Test
     void originateArgumentsAsteriskRejectsAreRejected() throws Exception {
         try (RawAmi ami = login()) {
             ami.send("Action: Originate", "Context: uc-call", "Exten: 1");

@@ -446,12 +446,16 @@ public final class AmiSimulator implements AutoCloseable {
                 return;
             }
             String actionId = m.get("ActionID");
-            boolean async = isTrue(m.get("Async"));
-            // Asterisk queues an asynchronous originate and answers at once; the outcome follows
-            // as OriginateResponse. The simulator always runs it that way and, for a synchronous
-            // one, reports only whether it was queued (its far end answers within the timeout).
-            reply(AmiMessage.response("Success", m).add("Message", "Originate successfully queued"));
-            pbxThread.execute(() -> pbx.originate(m, async ? actionId : null));
+            if (isTrue(m.get("Async"))) {
+                // Queued at once; the outcome follows as an OriginateResponse event with the ActionID.
+                reply(AmiMessage.response("Success", m).add("Message", "Originate successfully queued"));
+                pbxThread.execute(() -> pbx.originate(m, actionId, null));
+            } else {
+                // Synchronous: the answer waits for the call's outcome, as manager.c's action_originate.
+                pbxThread.execute(() -> pbx.originate(m, actionId, answered -> reply(answered
+                        ? AmiMessage.response("Success", m).add("Message", "Originate successfully queued")
+                        : AmiMessage.response("Error", m).add("Message", "Originate failed"))));
+            }
         }
 
         private void hangup(AmiMessage m) {

@@ -30,6 +30,7 @@ final class SimulatedPbx {
     private final EventSink emit;
     private final Map<String, SimChannel> channels = new LinkedHashMap<>();
     private final Map<String, Room> rooms = new LinkedHashMap<>();
+    private final Map<AmiMessage, java.util.function.Consumer<Boolean>> syncOriginates = new java.util.IdentityHashMap<>();
     private final long bootMillis = System.currentTimeMillis();
     private int channelSeq;
 
@@ -155,8 +156,15 @@ final class SimulatedPbx {
 
     // ------------------------------------------------------------------ originate
 
-    /** An Originate accepted by the manager: the far end's script decides what happens next. */
-    void originate(AmiMessage req, String actionId) {
+    /**
+     * An Originate accepted by the manager: the far end's script decides what happens next.
+     * An asynchronous one reports as an OriginateResponse event; a synchronous one
+     * ({@code sync} not null) is told its outcome instead, and no event is sent.
+     */
+    void originate(AmiMessage req, String actionId, java.util.function.Consumer<Boolean> sync) {
+        if (sync != null) {
+            syncOriginates.put(req, sync);
+        }
         String dial = req.get("Channel");
         String tech = dial.substring(0, dial.indexOf('/'));
         String resource = dial.substring(dial.indexOf('/') + 1);
@@ -236,6 +244,11 @@ final class SimulatedPbx {
 
     private void originateResponse(String actionId, String response, String channel, String context, String exten, String app,
             String data, int reason, String uniqueid, AmiMessage req) {
+        java.util.function.Consumer<Boolean> sync = syncOriginates.remove(req);
+        if (sync != null) {
+            sync.accept("Success".equals(response));
+            return;
+        }
         AmiMessage e = AmiMessage.event("OriginateResponse", CALL);
         if (actionId != null) {
             e.add("ActionID", actionId);
