@@ -81,9 +81,7 @@ public final class AmiSimulator implements AutoCloseable {
     /** Starts listening (again, after {@link #stop()}, on the same port). */
     public synchronized AmiSimulator start() throws IOException {
         stopped = false;
-        ServerSocket s = new ServerSocket();
-        s.setReuseAddress(true);
-        s.bind(new InetSocketAddress(InetAddress.getByName(bindAddress), port != 0 ? port : requestedPort));
+        ServerSocket s = bind(port != 0 ? port : requestedPort);
         port = s.getLocalPort();
         server = s;
         pbxThread = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "ami-sim-pbx"));
@@ -92,6 +90,33 @@ public final class AmiSimulator implements AutoCloseable {
         accept.start();
         LOG.info("AMI simulator listening on {}:{}", bindAddress, port);
         return this;
+    }
+
+    /**
+     * Binds the listening socket. Right after a stop the kernel may still hold the port for
+     * a closed connection that another socket on the machine shares; like a restarting PBX,
+     * the simulator then tries again for a few seconds.
+     */
+    private ServerSocket bind(int wanted) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            ServerSocket s = new ServerSocket();
+            s.setReuseAddress(true);
+            try {
+                s.bind(new InetSocketAddress(InetAddress.getByName(bindAddress), wanted));
+                return s;
+            } catch (java.net.BindException e) {
+                s.close();
+                if (wanted == 0 || attempt >= 50) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     /** Stops like a PBX that goes down: every connection drops, every call is gone. */
