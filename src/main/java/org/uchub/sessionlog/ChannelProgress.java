@@ -307,14 +307,7 @@ public class ChannelProgress {
                     return false;
                 }
             }
-            String address;
-            try (PreparedStatement ps = c.prepareStatement("select address from uc_participant where id = ?")) {
-                ps.setLong(1, participantId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    address = rs.getString(1);
-                }
-            }
+            String address = s.parties().stream().filter(p -> p.id() == participantId).findFirst().map(Party::address).orElse(null);
             SessionLog.appendEvent(c, owner[0], owner[1], sessionId, now, "PARTICIPANT_INVITED", source, address, detail);
             return true;
         });
