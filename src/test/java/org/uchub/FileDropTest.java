@@ -38,10 +38,23 @@ class FileDropTest extends HubTestSupport {
     }
 
     @Test
-    void imAndFaxRecordTheirSessionAndSayTheyAreNotConnected() throws Exception {
+    void imWithoutAnXmppServerFailsAtOnceWithXmppNotConfiguredAndTheLogSaysSo() throws Exception {
+        drop("im.xml", "<StartSession " + NS + "><businessId>case-im</businessId><channel>im</channel><participants>"
+                + "<participant><jid>alice@example.com</jid></participant></participants><options><text>Hello</text></options>"
+                + "</StartSession>");
+        SessionReply r = sessionReply(awaitReply("im.reply.xml"));
+        assertEquals(ReplyStatus.FAILED, r.getStatus());
+        assertEquals("XMPP_NOT_CONFIGURED", r.getError().getCode(), r.getError().getMessage());
+        assertEquals("FAILED", r.getSessions().getSession().get(0).getState());
+        SessionReply log = dropAndAwait("im-query.xml", query("case-im"));
+        Event failed = log.getEvents().getEvent().stream().filter(e -> e.getType().equals("SESSION_FAILED")).findFirst().orElseThrow();
+        assertTrue(failed.getDetail().startsWith("XMPP_NOT_CONFIGURED"), failed.getDetail());
+    }
+
+    @Test
+    void faxRecordsItsSessionAndSaysItIsNotConnected() throws Exception {
         String pdf = Base64.getEncoder().encodeToString("%PDF-1.4\n%test\n".getBytes(StandardCharsets.US_ASCII));
         String[][] cases = {
-            {"im", "<participant><jid>alice@example.com</jid></participant>", "<options><text>Hello</text></options>"},
             {"fax", "<participant><fax>+4930111119</fax></participant>",
                 "<options><document><mimeType>application/pdf</mimeType><content>" + pdf + "</content></document></options>"},
         };

@@ -34,6 +34,11 @@ import org.uchub.pbx.PbxSettings;
 import org.uchub.pbx.Reconciler;
 import org.uchub.pbx.Recordings;
 import org.uchub.pbx.sim.AmiSimulator;
+import org.uchub.xmpp.ImChannel;
+import org.uchub.xmpp.ImOutbox;
+import org.uchub.xmpp.ImReplies;
+import org.uchub.xmpp.XmppConnection;
+import org.uchub.xmpp.XmppSettings;
 import org.uchub.sessionlog.ChannelProgress;
 import org.uchub.soap.SoapEndpoint;
 import org.uchub.soap.SoapRequests;
@@ -111,7 +116,10 @@ public class HubBootstrap implements CamelConfiguration {
         bind(context, "jmsRequests", new JmsRequests(prop(pc, "jms.dead-letter-queue"), maxBytes, stamped));
         configureJms(context, pc);
         configureSoap(context, pc, codec);
-        configurePbx(context, pc, ds, log, pool);
+        ChannelProgress progress = new ChannelProgress(ds, log, pool);
+        bind(context, "channelProgress", progress);
+        configurePbx(context, pc, progress);
+        configureXmpp(context, pc, ds, progress);
 
         loadRoutes(context, Path.of(prop(pc, "hub.routes.dir")), Boolean.parseBoolean(prop(pc, "hub.routes.reload")));
     }
@@ -121,8 +129,7 @@ public class HubBootstrap implements CamelConfiguration {
      * consumer), the beans the channel and event routes call, its health check, and in
      * simulator mode the AMI simulator it connects to over TCP.
      */
-    private static void configurePbx(CamelContext context, PropertiesComponent pc, javax.sql.DataSource ds, SessionLog log,
-            NumberPool pool) throws Exception {
+    private static void configurePbx(CamelContext context, PropertiesComponent pc, ChannelProgress progress) throws Exception {
         PbxSettings s = new PbxSettings(prop(pc, "pbx.mode"), prop(pc, "pbx.host"), intProp(pc, "pbx.port"), prop(pc, "pbx.username"),
                 pc.resolveProperty("pbx.password").orElse(""), prop(pc, "pbx.dial-template"), prop(pc, "pbx.context.call"),
                 prop(pc, "pbx.context.conference"), prop(pc, "pbx.caller-id"), prop(pc, "pbx.profile.bridge"),
@@ -148,7 +155,6 @@ public class HubBootstrap implements CamelConfiguration {
                 }
             }, true, true);
         }
-        ChannelProgress progress = new ChannelProgress(ds, log, pool);
         String eventsUri = prop(pc, "pbx.events.endpoint");
         org.apache.camel.ProducerTemplate events = context.createProducerTemplate();
         PbxConnection pbx = new PbxConnection(s, event -> {
@@ -161,7 +167,6 @@ public class HubBootstrap implements CamelConfiguration {
         Dialer dialer = new Dialer(pbx, progress);
         bind(context, "pbxConnection", pbx);
         bind(context, "dialer", dialer);
-        bind(context, "channelProgress", progress);
         bind(context, "pbxEvents", new PbxEvents());
         bind(context, "pbxReconciler", new Reconciler(pbx, progress));
         bind(context, "conferences", new Conferences(dialer));
@@ -190,6 +195,66 @@ public class HubBootstrap implements CamelConfiguration {
             @Override
             protected void doStop() {
                 pbx.stop();
+            }
+        }, true, true);
+    }
+
+    /**
+     * The IM channel: the hub's XMPP connection (started once the routes run, so what arrives
+     * has a consumer; not started at all when no server is configured), its outbox, the beans
+     * the IM routes call, and its health check.
+     */
+    private static void configureXmpp(CamelContext context, PropertiesComponent pc, javax.sql.DataSource ds, ChannelProgress progress)
+            throws Exception {
+        String truststore = pc.resolveProperty("xmpp.tls.truststore").orElse("");
+        XmppSettings s = new XmppSettings(pc.resolveProperty("xmpp.host").orElse(""), intProp(pc, "xmpp.port"),
+                pc.resolveProperty("xmpp.domain").orElse(""), prop(pc, "xmpp.username"), pc.resolveProperty("xmpp.password").orElse(""),
+                prop(pc, "xmpp.resource"), pc.resolveProperty("xmpp.muc-service").orElse(""), prop(pc, "xmpp.tls"),
+                truststore.isBlank() ? null : Path.of(truststore), pc.resolveProperty("xmpp.tls.truststore-password").orElse(""),
+                prop(pc, "xmpp.room.nickname"), Boolean.parseBoolean(prop(pc, "xmpp.room.require-members-only")),
+                Long.parseLong(prop(pc, "xmpp.reply-timeout-ms")), Long.parseLong(prop(pc, "xmpp.retry.interval-ms")),
+                Long.parseLong(prop(pc, "xmpp.retry.give-up-ms")), Long.parseLong(prop(pc, "xmpp.receipt-wait-ms")),
+                prop(pc, "xmpp.room.closing-line"));
+        String inboundUri = prop(pc, "xmpp.inbound.endpoint");
+        org.apache.camel.ProducerTemplate inbound = context.createProducerTemplate();
+        XmppConnection xmpp = new XmppConnection(s, m -> {
+            try {
+                inbound.sendBody(inboundUri, m);
+            } catch (RuntimeException e) {
+                LOG.error("An XMPP message from {} could not be queued for the session log: {}", m.from(), e.getMessage());
+            }
+        });
+        ImOutbox outbox = new ImOutbox(ds);
+        ImChannel im = new ImChannel(xmpp, outbox, progress);
+        xmpp.onConnected(im::rejoinRooms);
+        bind(context, "xmppConnection", xmpp);
+        bind(context, "im", im);
+        bind(context, "imReplies", new ImReplies(outbox, progress));
+        if (!s.configured()) {
+            LOG.info("No XMPP server configured (xmpp.host): IM requests fail with XMPP_NOT_CONFIGURED");
+            return;
+        }
+        org.apache.camel.impl.health.AbstractHealthCheck health = xmpp.healthCheck();
+        health.setCamelContext(context);
+        org.apache.camel.health.HealthCheckRegistry registry = org.apache.camel.health.HealthCheckRegistry.get(context);
+        if (registry != null) {
+            registry.register(health);
+        }
+        context.addStartupListener(new org.apache.camel.StartupListener() {
+            @Override
+            public void onCamelContextStarted(CamelContext ctx, boolean alreadyStarted) {
+                // wait until the routes run
+            }
+
+            @Override
+            public void onCamelContextFullyStarted(CamelContext ctx, boolean alreadyStarted) {
+                xmpp.start();
+            }
+        });
+        context.addService(new ServiceSupport() {
+            @Override
+            protected void doStop() {
+                xmpp.stop();
             }
         }, true, true);
     }

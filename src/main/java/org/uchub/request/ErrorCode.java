@@ -43,6 +43,8 @@ public enum ErrorCode {
     POOL_EXHAUSTED(false),
     REQUEST_IN_PROGRESS(false),
     SERVICE_UNAVAILABLE(false),
+    XMPP_NOT_CONFIGURED(false),
+    XMPP_UNAVAILABLE(false),
     INTERNAL_ERROR(false);
 
     private final boolean callerFault;

@@ -37,6 +37,8 @@ public class HubRequest {
     private boolean resumed;
     private String ingressKey;
 
+    private ErrorCode errorCode;
+
     public HubRequest(String tenant, String ingress, Action action, RequestBase payload) {
         this.tenant = tenant;
         this.ingress = ingress;
@@ -168,6 +170,18 @@ public class HubRequest {
 
     public String getMessage() {
         return message;
+    }
+
+    /** The channel could not serve the request: the reply carries this error beside the session's state. */
+    public void failed(ErrorCode code, String message) {
+        this.status = org.uchub.contract.ReplyStatus.FAILED;
+        this.message = message;
+        this.errorCode = code;
+    }
+
+    /** The error a channel reported with {@link #failed}, or null. */
+    public ErrorCode getErrorCode() {
+        return errorCode;
     }
 
     /** Sets the outcome the reply reports. */

@@ -28,9 +28,13 @@ public class ChannelProgress {
     public static final String DIALLING = "DIALLING";
     public static final String ACTIVE = "ACTIVE";
     public static final String PENDING = "PENDING";
+    /** A message was accepted by the server for the participant (IM). */
+    public static final String NOTIFIED = "NOTIFIED";
+    /** The participant's client confirmed the message (IM). */
+    public static final String DELIVERED = "DELIVERED";
 
-    private static final Map<String, Integer> PARTICIPANT_RANK = Map.of(SessionLog.P_REQUESTED, 0, INVITED, 1, RINGING, 2,
-            JOINED, 3, LEFT, 4, FAILED, 4, REMOVED, 4, SessionLog.P_NOT_CONNECTED, 4);
+    private static final Map<String, Integer> PARTICIPANT_RANK = Map.of(SessionLog.P_REQUESTED, 0, INVITED, 1, NOTIFIED, 1,
+            RINGING, 2, JOINED, 3, DELIVERED, 3, LEFT, 4, FAILED, 4, REMOVED, 4, SessionLog.P_NOT_CONNECTED, 4);
     private static final Map<String, Integer> SESSION_RANK = Map.of(SessionLog.STATE_REQUESTED, 0, PENDING, 1, DIALLING, 2,
             ACTIVE, 3, SessionLog.STATE_ENDED, 4, FAILED, 4, SessionLog.STATE_NOT_CONNECTED, 4);
 
@@ -100,6 +104,23 @@ public class ChannelProgress {
                 for (int i = 0; i < 4; i++) {
                     ps.setString(i + 2, s[Math.min(i, s.length - 1)]);
                 }
+                return runningOf(c, ps);
+            }
+        });
+    }
+
+    /**
+     * The most recent sessions of a channel in which the address takes part (compared without
+     * letter case), newest first: whom a message from that address may be about.
+     */
+    public List<Running> withParticipant(String channel, String address, int max) {
+        return Database.read(ds, c -> {
+            try (PreparedStatement ps = c.prepareStatement("select s.session_id from uc_session s where s.channel = ? and exists"
+                    + " (select 1 from uc_participant p where p.session_id = s.session_id and lower(p.address) = ?)"
+                    + " order by s.started_at desc")) {
+                ps.setString(1, channel);
+                ps.setString(2, address.toLowerCase(java.util.Locale.ROOT));
+                ps.setMaxRows(max);
                 return runningOf(c, ps);
             }
         });

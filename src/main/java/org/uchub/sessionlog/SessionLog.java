@@ -321,6 +321,12 @@ public class SessionLog {
         reply.setBusinessId(r.getBusinessId());
         reply.setSessionId(r.getSessionId());
         reply.setMessage(r.getMessage());
+        if (r.getErrorCode() != null) {
+            org.uchub.contract.ErrorDetail error = new org.uchub.contract.ErrorDetail();
+            error.setCode(r.getErrorCode().name());
+            error.setMessage(r.getMessage());
+            reply.setError(error);
+        }
         SessionList list = new SessionList();
         list.getSession().addAll(sessions(c, r.getTenant(), r.getBusinessId(), r.getSessionId()));
         if (!list.getSession().isEmpty()) {

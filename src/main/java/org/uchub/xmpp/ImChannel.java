@@ -1,0 +1,328 @@
+package org.uchub.xmpp;
+
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.uchub.contract.ModifySessionRequest;
+import org.uchub.contract.ReplyStatus;
+import org.uchub.contract.SessionOptions;
+import org.uchub.contract.StartSessionRequest;
+import org.uchub.request.ErrorCode;
+import org.uchub.request.HubRequest;
+import org.uchub.request.ResolvedParticipant;
+import org.uchub.sessionlog.ChannelProgress;
+import org.uchub.sessionlog.ChannelProgress.Party;
+import org.uchub.sessionlog.ChannelProgress.Running;
+import org.uchub.sessionlog.SessionUpdate;
+
+/**
+ * The IM channel (bean {@code im}): one participant gets a direct message, several get a
+ * members-only room of their own for the session. Every request becomes outbox work first
+ * and is then sent while the server is there; what the server could not take yet waits and
+ * is sent by {@link #retryPending()}, or fails with XMPP_UNAVAILABLE after the give-up time.
+ */
+public class ImChannel {
+    static final String SOURCE = "xmpp";
+    private static final Logger LOG = LoggerFactory.getLogger(ImChannel.class);
+
+    private final XmppConnection xmpp;
+    private final ImOutbox outbox;
+    private final ChannelProgress progress;
+
+    public ImChannel(XmppConnection xmpp, ImOutbox outbox, ChannelProgress progress) {
+        this.xmpp = xmpp;
+        this.outbox = outbox;
+        this.progress = progress;
+    }
+
+    // ------------------------------------------------------------------ requests
+
+    public HubRequest start(HubRequest r) {
+        if (!xmpp.settings().configured()) {
+            return notConfigured(r);
+        }
+        Running s = progress.running(r.getSessionId()).orElseThrow();
+        SessionOptions o = ((StartSessionRequest) r.getPayload()).getOptions();
+        String subject = o == null ? null : o.getSubject();
+        String text = o == null || o.getText() == null || o.getText().isEmpty() ? subject : o.getText();
+        List<ImOutbox.Work> work = new ArrayList<>();
+        if (s.parties().size() == 1) {
+            Party p = s.parties().get(0);
+            work.add(new ImOutbox.Work(ImOutbox.DIRECT, bare(p.address()), p.id(), subject, text == null ? "" : text));
+        } else {
+            String room = roomOf(s);
+            work.add(new ImOutbox.Work(ImOutbox.ROOM_OPEN, room, null, subject, roomName(s, subject)));
+            for (Party p : s.parties()) {
+                work.add(new ImOutbox.Work(ImOutbox.INVITE, bare(p.address()), p.id(), null, invitation(s, subject)));
+            }
+            if (text != null) {
+                work.add(new ImOutbox.Work(ImOutbox.POST, room, null, null, text));
+            }
+        }
+        outbox.add(s.sessionId(), work);
+        deliver();
+        return replied(r, s.parties().size() == 1 ? "Message to " + s.parties().get(0).address() : "Group chat " + roomOf(s));
+    }
+
+    public HubRequest change(HubRequest r) {
+        if (!xmpp.settings().configured()) {
+            return notConfigured(r);
+        }
+        Running s = progress.running(r.getSessionId()).orElseThrow();
+        String text = ((ModifySessionRequest) r.getPayload()).getText();
+        String room = outbox.roomOf(s.sessionId()).orElse(null);
+        List<ImOutbox.Work> work = new ArrayList<>();
+        for (ResolvedParticipant added : r.getAdded()) {
+            Party p = party(s, added.address());
+            if (room != null) {
+                work.add(new ImOutbox.Work(ImOutbox.INVITE, bare(p.address()), p.id(), null, invitation(s, null)));
+            } else {
+                work.add(new ImOutbox.Work(ImOutbox.DIRECT, bare(p.address()), p.id(), null,
+                        text != null && !text.isEmpty() ? text : "You were added to case " + s.businessId() + "."));
+            }
+        }
+        for (ResolvedParticipant removed : r.getRemoved()) {
+            if (room != null) {
+                Party p = party(s, removed.address());
+                work.add(new ImOutbox.Work(ImOutbox.REMOVE, bare(p.address()), p.id(), null, "Removed from case " + s.businessId()));
+            }
+        }
+        if (text != null && !text.isEmpty()) {
+            if (room != null) {
+                work.add(new ImOutbox.Work(ImOutbox.POST, room, null, null, text));
+            } else {
+                for (Party p : s.parties()) {
+                    if (p.isActive() && r.getAdded().stream().noneMatch(a -> a.address().equalsIgnoreCase(p.address()))) {
+                        work.add(new ImOutbox.Work(ImOutbox.DIRECT, bare(p.address()), p.id(), null, text));
+                    }
+                }
+            }
+        }
+        outbox.add(s.sessionId(), work);
+        deliver();
+        return replied(r, work.isEmpty() ? "Recorded; instant messages have nothing to mute." : "Changes");
+    }
+
+    /** EndSession, after the log closed the session: a room gets its closing line and is destroyed. */
+    public HubRequest close(HubRequest r) {
+        String room = outbox.roomOf(r.getSessionId()).orElse(null);
+        if (room == null || !xmpp.settings().configured()) {
+            r.outcome(ReplyStatus.OK, "Session ended.");
+            return r;
+        }
+        outbox.add(r.getSessionId(), List.of(new ImOutbox.Work(ImOutbox.CLOSE, room, null, null, xmpp.settings().closingLine())));
+        deliver();
+        r.outcome(ReplyStatus.OK, xmpp.isConnected() ? "Session ended; the group chat is closed."
+                : "Session ended; the group chat is closed when the XMPP server is back.");
+        return r;
+    }
+
+    private HubRequest notConfigured(HubRequest r) {
+        String detail = "XMPP_NOT_CONFIGURED: no XMPP server is configured (xmpp.host), so no message was sent.";
+        progress.fail(r.getSessionId(), "channel:im", detail);
+        r.failed(ErrorCode.XMPP_NOT_CONFIGURED, "No XMPP server is configured for this hub (xmpp.host): no message was sent"
+                + " and the session is FAILED.");
+        return r;
+    }
+
+    private HubRequest replied(HubRequest r, String what) {
+        if (xmpp.isConnected()) {
+            r.outcome(ReplyStatus.ACCEPTED, what + ": sent to the XMPP server; delivery and replies are logged.");
+        } else {
+            progress.apply(SessionUpdate.session(r.getSessionId(), ChannelProgress.PENDING, "XMPP_UNAVAILABLE", SOURCE,
+                    "The XMPP server is not reachable (" + xmpp.status() + "): the messages wait for it."));
+            r.outcome(ReplyStatus.ACCEPTED, what + ": the XMPP server is not reachable now; the messages are sent when it is back,"
+                    + " or FAILED with XMPP_UNAVAILABLE after " + xmpp.settings().retryGiveUpMs() / 1000 + " s.");
+        }
+        return r;
+    }
+
+    // ------------------------------------------------------------------ sending
+
+    /** Sends pending work in order while the server takes it; called by requests, the retry timer and a reconnect. */
+    public synchronized int deliver() {
+        int sent = 0;
+        for (ImOutbox.Item item : outbox.pending(500)) {
+            try {
+                if (!ImOutbox.DIRECT.equals(item.kind()) && !ImOutbox.ROOM_OPEN.equals(item.kind()) && outbox.roomFailed(item.sessionId())) {
+                    // The session's room could not be opened; the session failed with the reason.
+                    outbox.failed(item.id(), "not sent: the group chat could not be opened");
+                    continue;
+                }
+                perform(item);
+                outbox.done(item.id());
+                record(progress, done(item));
+                sent++;
+            } catch (XmppRefusedException e) {
+                outbox.failed(item.id(), e.getMessage());
+                if (ImOutbox.ROOM_OPEN.equals(item.kind())) {
+                    progress.fail(item.sessionId(), SOURCE, "The group chat could not be opened: " + e.getMessage());
+                } else {
+                    record(progress, refused(item, e.getMessage()));
+                }
+            } catch (XmppUnavailableException e) {
+                giveUpIfDue(item, e.getMessage());
+            }
+        }
+        return sent;
+    }
+
+    private void perform(ImOutbox.Item item) throws XmppUnavailableException, XmppRefusedException {
+        switch (item.kind()) {
+            case ImOutbox.DIRECT -> xmpp.sendDirect(item.stanzaId(), item.target(), item.subject(), item.body(), item.sessionId());
+            case ImOutbox.ROOM_OPEN -> xmpp.openRoom(item.target(), item.body(), members(item.sessionId()));
+            case ImOutbox.INVITE -> xmpp.invite(outbox.roomOf(item.sessionId()).orElseThrow(), item.target(), item.body());
+            case ImOutbox.POST -> xmpp.post(item.target(), item.stanzaId(), item.body());
+            case ImOutbox.REMOVE -> xmpp.remove(outbox.roomOf(item.sessionId()).orElseThrow(), item.target(), item.body());
+            case ImOutbox.CLOSE -> xmpp.closeRoom(item.target(), item.body());
+            default -> throw new XmppRefusedException("unknown outbox work " + item.kind());
+        }
+    }
+
+    private void giveUpIfDue(ImOutbox.Item item, String why) {
+        Duration waited = Duration.between(item.createdAt(), OffsetDateTime.now(ZoneOffset.UTC));
+        if (waited.toMillis() < xmpp.settings().retryGiveUpMs()) {
+            return;
+        }
+        String detail = "XMPP_UNAVAILABLE: the XMPP server was not reachable for " + waited.toSeconds() + " s (" + why + ")";
+        outbox.failed(item.id(), detail);
+        Running s = progress.running(item.sessionId()).orElse(null);
+        if (s != null && !ChannelProgress.ACTIVE.equals(s.state())) {
+            // Nothing of the session ever got through: it fails with the reason, its participants with it.
+            progress.fail(item.sessionId(), SOURCE, detail);
+        } else if (item.participantId() != null) {
+            record(progress, SessionUpdate.participant(item.sessionId(), item.participantId(), ChannelProgress.FAILED, "IM_FAILED", SOURCE,
+                    detail));
+        } else {
+            progress.apply(SessionUpdate.session(item.sessionId(), null, "IM_FAILED", SOURCE, detail + ": " + describe(item)));
+        }
+    }
+
+    private SessionUpdate done(ImOutbox.Item item) {
+        String sid = item.sessionId();
+        return switch (item.kind()) {
+            case ImOutbox.DIRECT -> new SessionUpdate(sid, null, null, item.participantId(), ChannelProgress.NOTIFIED,
+                    ChannelProgress.ACTIVE, false, "IM_SENT", SOURCE, "Message accepted by the server for " + item.target(), null);
+            case ImOutbox.ROOM_OPEN -> SessionUpdate.session(sid, ChannelProgress.ACTIVE, "ROOM_CREATED", SOURCE,
+                    "Group chat " + item.target() + " opened (members only, not listed)");
+            case ImOutbox.INVITE -> SessionUpdate.participant(sid, item.participantId(), ChannelProgress.INVITED, "IM_INVITED", SOURCE,
+                    item.target() + " invited to the group chat");
+            case ImOutbox.POST -> SessionUpdate.session(sid, null, "IM_POSTED", SOURCE, item.body());
+            case ImOutbox.REMOVE -> SessionUpdate.session(sid, null, "IM_REMOVED", SOURCE, item.target() + " removed from the group chat");
+            default -> SessionUpdate.session(sid, null, "ROOM_CLOSED", SOURCE, "Group chat " + item.target() + " closed");
+        };
+    }
+
+    private static SessionUpdate refused(ImOutbox.Item item, String error) {
+        String detail = "The XMPP server refused " + describe(item) + ": " + error;
+        return item.participantId() != null
+                ? SessionUpdate.participant(item.sessionId(), item.participantId(), ChannelProgress.FAILED, "IM_FAILED", SOURCE, detail)
+                : SessionUpdate.session(item.sessionId(), null, "IM_FAILED", SOURCE, detail);
+    }
+
+    private static String describe(ImOutbox.Item item) {
+        return switch (item.kind()) {
+            case ImOutbox.DIRECT -> "the message to " + item.target();
+            case ImOutbox.ROOM_OPEN -> "the group chat " + item.target();
+            case ImOutbox.INVITE -> "the invitation of " + item.target();
+            case ImOutbox.POST -> "the message to the group chat";
+            case ImOutbox.REMOVE -> "the removal of " + item.target();
+            default -> "closing the group chat";
+        };
+    }
+
+    // ------------------------------------------------------------------ the timer and reconnects
+
+    /** Sends what waits, and settles direct messages that no receipt confirmed in time. */
+    public int retryPending() {
+        int sent = deliver();
+        OffsetDateTime before = OffsetDateTime.now(ZoneOffset.UTC).minus(Duration.ofMillis(xmpp.settings().receiptWaitMs()));
+        for (ImOutbox.Item item : outbox.unconfirmed(before)) {
+            if (outbox.confirm(item.id(), "UNCONFIRMED")) {
+                progress.apply(SessionUpdate.participant(item.sessionId(), item.participantId(), null, "IM_STORED_OFFLINE", SOURCE,
+                        "Accepted by the server; no client of " + item.target() + " confirmed it within "
+                                + xmpp.settings().receiptWaitMs() / 1000 + " s: stored for offline delivery (or read by a client"
+                                + " that sends no receipts)"));
+            }
+        }
+        return sent;
+    }
+
+    /** After a (re)login: join the rooms of running group chats again, so their messages keep reaching the log. */
+    public void rejoinRooms() {
+        for (ImOutbox.Item room : outbox.openRooms()) {
+            try {
+                xmpp.openRoom(room.target(), room.body(), members(room.sessionId()));
+            } catch (XmppUnavailableException | XmppRefusedException e) {
+                LOG.warn("Could not join group chat {} again: {}", room.target(), e.getMessage());
+            }
+        }
+        deliver();
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /**
+     * Records the news; when the participant is already further along (a second message to
+     * someone who confirmed the first), the event is still logged, without the state change.
+     */
+    static boolean record(ChannelProgress progress, SessionUpdate u) {
+        if (progress.apply(u)) {
+            return true;
+        }
+        if (u.participantId() == null || u.participantState() == null) {
+            return false;
+        }
+        return progress.apply(new SessionUpdate(u.sessionId(), null, null, u.participantId(), null, u.sessionState(), false, u.eventType(),
+                u.source(), u.detail(), null));
+    }
+
+    private List<String> members(String sessionId) {
+        return progress.running(sessionId).map(s -> s.parties().stream().filter(Party::isActive).map(p -> bare(p.address())).toList())
+                .orElse(List.of());
+    }
+
+    private static Party party(Running s, String address) {
+        Party found = null;
+        for (Party p : s.parties()) {
+            if (p.address().equalsIgnoreCase(address)) {
+                found = p; // the latest row: a participant removed and added again is the new row
+            }
+        }
+        if (found == null) {
+            throw new IllegalStateException(address + " is not a participant of " + s.sessionId());
+        }
+        return found;
+    }
+
+    /** The room of a session: named from the tenant and business ID, unique by the session. */
+    static String roomOf(Running s, String muc) {
+        String local = ("uc-" + s.tenant() + "-" + s.businessId() + "-" + s.sessionId().substring(0, 8)).toLowerCase(Locale.ROOT)
+                .replaceAll("[^a-z0-9._-]", "_");
+        return local + "@" + muc;
+    }
+
+    private String roomOf(Running s) {
+        return roomOf(s, xmpp.settings().muc());
+    }
+
+    // The room name and the invitation travel through Smack's own writer, which does not escape
+    // every markup character (see SafeMessage): they carry the business ID, never request text.
+    private static String roomName(Running s, String subject) {
+        return "Case " + s.businessId();
+    }
+
+    private static String invitation(Running s, String subject) {
+        return "Group chat about case " + s.businessId();
+    }
+
+    static String bare(String jid) {
+        int slash = jid.indexOf('/');
+        return (slash < 0 ? jid : jid.substring(0, slash)).toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,177 @@
+package org.uchub.xmpp;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Types;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.uchub.sessionlog.Database;
+
+/**
+ * The IM channel's queue of work for the XMPP server (table {@code uc_im_outbox}), written
+ * before anything is sent so that an outage or a restart loses nothing. Items of a session
+ * are done in the order they were added.
+ */
+public class ImOutbox {
+    public static final String DIRECT = "DIRECT";
+    public static final String ROOM_OPEN = "ROOM_OPEN";
+    public static final String INVITE = "INVITE";
+    public static final String POST = "POST";
+    public static final String REMOVE = "REMOVE";
+    public static final String CLOSE = "CLOSE";
+
+    static final String PENDING = "PENDING";
+    static final String DONE = "DONE";
+    static final String FAILED = "FAILED";
+    private static final String STANZA_PREFIX = "uc-im-";
+
+    private final DataSource ds;
+
+    public ImOutbox(DataSource ds) {
+        this.ds = ds;
+    }
+
+    /** Work to add: {@code target} is a bare JID (DIRECT, INVITE, REMOVE) or the room's address (ROOM_OPEN, POST, CLOSE). */
+    public record Work(String kind, String target, Long participantId, String subject, String body) {
+    }
+
+    public record Item(long id, String sessionId, String kind, String target, Long participantId, String subject, String body,
+            OffsetDateTime createdAt) {
+        /** The stanza id the item's message carries, so the server's error and the receipt find it. */
+        public String stanzaId() {
+            return STANZA_PREFIX + id;
+        }
+    }
+
+    public void add(String sessionId, List<Work> work) {
+        if (work.isEmpty()) {
+            return;
+        }
+        Database.inTransaction(ds, c -> {
+            OffsetDateTime now = now();
+            try (PreparedStatement ps = c.prepareStatement("insert into uc_im_outbox (session_id, kind, target, participant_id, subject,"
+                    + " body, state, created_at) values (?,?,?,?,?,?,?,?)")) {
+                for (Work w : work) {
+                    ps.setString(1, sessionId);
+                    ps.setString(2, w.kind());
+                    ps.setString(3, w.target());
+                    if (w.participantId() == null) {
+                        ps.setNull(4, Types.BIGINT);
+                    } else {
+                        ps.setLong(4, w.participantId());
+                    }
+                    ps.setString(5, w.subject());
+                    ps.setString(6, w.body());
+                    ps.setString(7, PENDING);
+                    ps.setObject(8, now);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    /** Pending work, oldest first. */
+    public List<Item> pending(int max) {
+        return items("state = ? order by id", max, PENDING);
+    }
+
+    public Optional<Item> byStanzaId(String stanzaId) {
+        if (stanzaId == null || !stanzaId.startsWith(STANZA_PREFIX)) {
+            return Optional.empty();
+        }
+        try {
+            long id = Long.parseLong(stanzaId.substring(STANZA_PREFIX.length()));
+            return items("id = ?", 1, id).stream().findFirst();
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The session whose room this is. */
+    public Optional<String> sessionOfRoom(String roomJid) {
+        return items("kind = ? and lower(target) = ? order by id desc", 1, ROOM_OPEN, roomJid.toLowerCase()).stream().findFirst()
+                .map(Item::sessionId);
+    }
+
+    /** The room a session opened, if it is a group chat. */
+    public Optional<String> roomOf(String sessionId) {
+        return items("session_id = ? and kind = ? order by id", 1, sessionId, ROOM_OPEN).stream().findFirst().map(Item::target);
+    }
+
+    /** True when the session's room could not be opened. */
+    public boolean roomFailed(String sessionId) {
+        return !items("session_id = ? and kind = ? and state = ?", 1, sessionId, ROOM_OPEN, FAILED).isEmpty();
+    }
+
+    /** Rooms opened and not closed (nor being closed), to join again after a reconnect. */
+    public List<Item> openRooms() {
+        return items("kind = ? and state = ? and not exists (select 1 from uc_im_outbox c where c.session_id = uc_im_outbox.session_id"
+                + " and c.kind = ?) order by id", 10_000, ROOM_OPEN, DONE, CLOSE);
+    }
+
+    /** Direct messages sent before the time that no receipt, error or earlier check has settled. */
+    public List<Item> unconfirmed(OffsetDateTime sentBefore) {
+        return items("kind = ? and state = ? and confirmed is null and sent_at < ? order by id", 1000, DIRECT, DONE, sentBefore);
+    }
+
+    public void done(long id) {
+        update("update uc_im_outbox set state = ?, sent_at = ? where id = ?", DONE, now(), id);
+    }
+
+    public void failed(long id, String error) {
+        update("update uc_im_outbox set state = ?, last_error = ? where id = ?", FAILED, clip(error), id);
+    }
+
+    /** Records the first settlement of a sent message (DELIVERED, REFUSED, UNCONFIRMED); false if it was settled already. */
+    public boolean confirm(long id, String how) {
+        return update("update uc_im_outbox set confirmed = ? where id = ? and (confirmed is null or (confirmed = 'UNCONFIRMED' and ? <> 'UNCONFIRMED'))",
+                how, id, how) > 0;
+    }
+
+    private int update(String sql, Object... params) {
+        return Database.inTransaction(ds, c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                for (int i = 0; i < params.length; i++) {
+                    ps.setObject(i + 1, params[i]);
+                }
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    private List<Item> items(String condition, int max, Object... params) {
+        return Database.read(ds, c -> {
+            try (PreparedStatement ps = c.prepareStatement("select id, session_id, kind, target, participant_id, subject, body, created_at"
+                    + " from uc_im_outbox where " + condition)) {
+                for (int i = 0; i < params.length; i++) {
+                    ps.setObject(i + 1, params[i]);
+                }
+                ps.setMaxRows(max);
+                List<Item> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        long pid = rs.getLong(5);
+                        out.add(new Item(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.wasNull() ? null : pid,
+                                rs.getString(6), rs.getString(7), rs.getObject(8, OffsetDateTime.class)));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    private static String clip(String s) {
+        return s == null || s.length() <= 1000 ? s : s.substring(0, 1000);
+    }
+
+    private static OffsetDateTime now() {
+        return OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
+    }
+}

@@ -1,0 +1,136 @@
+package org.uchub.xmpp;
+
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.uchub.sessionlog.ChannelProgress;
+import org.uchub.sessionlog.ChannelProgress.Party;
+import org.uchub.sessionlog.ChannelProgress.Running;
+import org.uchub.sessionlog.SessionUpdate;
+
+/**
+ * What came in for the hub's XMPP account, put into the session log (bean {@code imReplies}):
+ * answers posted in a session's room, direct answers naming their session (its thread, or
+ * the business ID in the text), delivery receipts and the server's errors about the hub's
+ * messages. A message from someone who is not a participant of the session it names is
+ * logged in the hub's log as a stranger's and never attached to a session.
+ */
+public class ImReplies {
+    private static final Logger LOG = LoggerFactory.getLogger(ImReplies.class);
+    private static final int PREVIEW = 80;
+
+    private final ImOutbox outbox;
+    private final ChannelProgress progress;
+
+    public ImReplies(ImOutbox outbox, ChannelProgress progress) {
+        this.outbox = outbox;
+        this.progress = progress;
+    }
+
+    /** Records the message; returns false when it could not be attached to a session. */
+    public boolean record(InboundMessage m) {
+        return switch (m.kind()) {
+            case RECEIPT -> settle(m, "DELIVERED");
+            case ERROR -> settle(m, "REFUSED");
+            case ROOM -> roomReply(m);
+            case DIRECT -> directReply(m);
+        };
+    }
+
+    private boolean settle(InboundMessage m, String how) {
+        Optional<ImOutbox.Item> item = outbox.byStanzaId(m.stanzaId());
+        if (item.isEmpty() || item.get().participantId() == null) {
+            if (m.kind() == InboundMessage.Kind.ERROR) {
+                LOG.warn("XMPP error from {} about a stanza the hub does not know ({}): {}", m.from(), m.stanzaId(), m.error());
+            }
+            return false;
+        }
+        ImOutbox.Item i = item.get();
+        if (!outbox.confirm(i.id(), how)) {
+            return false;
+        }
+        return "DELIVERED".equals(how)
+                ? ImChannel.record(progress, SessionUpdate.participant(i.sessionId(), i.participantId(), ChannelProgress.DELIVERED, "IM_DELIVERED",
+                        ImChannel.SOURCE, "A client of " + i.target() + " confirmed the message"))
+                : ImChannel.record(progress, SessionUpdate.participant(i.sessionId(), i.participantId(), ChannelProgress.FAILED, "IM_FAILED",
+                        ImChannel.SOURCE, "The server could not deliver the message to " + i.target() + ": " + m.error()));
+    }
+
+    private boolean roomReply(InboundMessage m) {
+        Optional<String> sessionId = outbox.sessionOfRoom(m.from());
+        Running s = sessionId.flatMap(progress::running).orElse(null);
+        if (s == null) {
+            LOG.info("Message in room {} that belongs to no session: not logged", m.from());
+            return false;
+        }
+        Party p = m.sender() == null ? null : participant(s, m.sender());
+        if (p == null) {
+            // A members-only room admits only members, but a server may hide real JIDs: log the nickname.
+            return progress.apply(SessionUpdate.session(s.sessionId(), null, "IM_REPLY", ImChannel.SOURCE,
+                    (m.sender() != null ? m.sender() : m.nick()) + ": " + m.body()));
+        }
+        return progress.apply(SessionUpdate.participant(s.sessionId(), p.id(), null, "IM_REPLY", ImChannel.SOURCE, m.body()));
+    }
+
+    private boolean directReply(InboundMessage m) {
+        List<Running> theirs = progress.withParticipant("im", m.from(), 50);
+        Running match = null;
+        if (m.thread() != null) {
+            match = theirs.stream().filter(s -> s.sessionId().equals(m.thread())).findFirst().orElse(null);
+        }
+        if (match == null) {
+            match = theirs.stream().filter(s -> mentions(m.body(), s.businessId())).findFirst().orElse(null);
+        }
+        if (match == null) {
+            LOG.warn("XMPP message from {} is not attached to any session ({}): \"{}\"", m.from(),
+                    theirs.isEmpty() ? "a stranger: not a participant of any IM session" : "it names none of their sessions",
+                    preview(m.body()));
+            return false;
+        }
+        Party p = participant(match, m.from());
+        return progress.apply(SessionUpdate.participant(match.sessionId(), p.id(), null, "IM_REPLY", ImChannel.SOURCE, m.body()));
+    }
+
+    /** The business ID as a word of the text, so that case 47 is not found in 4711. */
+    static boolean mentions(String body, String businessId) {
+        int from = 0;
+        while (true) {
+            int at = body.indexOf(businessId, from);
+            if (at < 0) {
+                return false;
+            }
+            int end = at + businessId.length();
+            if ((at == 0 || !idChar(body.charAt(at - 1))) && (end == body.length() || !idChar(body.charAt(end))
+                    || endsSentence(body, end))) {
+                return true;
+            }
+            from = at + 1;
+        }
+    }
+
+    /** "about 4711." or "4711: done" — punctuation that ends the ID rather than continuing it. */
+    private static boolean endsSentence(String body, int end) {
+        char c = body.charAt(end);
+        return (c == '.' || c == ':') && (end + 1 == body.length() || Character.isWhitespace(body.charAt(end + 1)));
+    }
+
+    private static boolean idChar(char c) {
+        return Character.isLetterOrDigit(c) || c == '-' || c == '_' || c == '.' || c == ':';
+    }
+
+    private static Party participant(Running s, String jid) {
+        Party found = null;
+        for (Party p : s.parties()) {
+            if (ImChannel.bare(p.address()).equals(ImChannel.bare(jid))) {
+                found = p;
+            }
+        }
+        return found;
+    }
+
+    private static String preview(String body) {
+        String oneLine = body.replaceAll("\\p{Cntrl}", " ");
+        return oneLine.length() <= PREVIEW ? oneLine : oneLine.substring(0, PREVIEW) + "...";
+    }
+}

@@ -1,0 +1,22 @@
+package org.uchub.xmpp;
+
+import java.time.OffsetDateTime;
+
+/**
+ * Something the XMPP server delivered to the hub's account, reduced to what the session
+ * log needs, so that nothing downstream holds Smack objects.
+ *
+ * @param kind      what it is
+ * @param from      the sender's bare JID (DIRECT, RECEIPT, ERROR) or the room's address (ROOM)
+ * @param sender    for ROOM: the occupant's real bare JID when the room lets the hub see it, else null
+ * @param nick      for ROOM: the occupant's nickname
+ * @param thread    the thread the message answers, if any
+ * @param body      the text
+ * @param stanzaId  for RECEIPT and ERROR: the id of the hub's stanza it is about
+ * @param error     for ERROR: the server's error condition and text
+ */
+public record InboundMessage(Kind kind, String from, String sender, String nick, String thread, String body, String stanzaId,
+        String error, OffsetDateTime time) {
+
+    public enum Kind { DIRECT, ROOM, RECEIPT, ERROR }
+}

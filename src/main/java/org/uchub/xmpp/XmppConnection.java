@@ -1,0 +1,544 @@
+package org.uchub.xmpp;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.security.KeyStore;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.apache.camel.health.HealthCheckResultBuilder;
+import org.apache.camel.impl.health.AbstractHealthCheck;
+import org.jivesoftware.smack.AbstractConnectionListener;
+import org.jivesoftware.smack.ConnectionConfiguration.SecurityMode;
+import org.jivesoftware.smack.SmackException;
+import org.jivesoftware.smack.XMPPException;
+import org.jivesoftware.smack.filter.StanzaTypeFilter;
+import org.jivesoftware.smack.packet.Message;
+import org.jivesoftware.smack.packet.Stanza;
+import org.jivesoftware.smack.packet.StanzaError;
+import org.jivesoftware.smack.tcp.XMPPTCPConnection;
+import org.jivesoftware.smack.tcp.XMPPTCPConnectionConfiguration;
+import org.jivesoftware.smackx.delay.packet.DelayInformation;
+import org.jivesoftware.smackx.muc.MultiUserChat;
+import org.jivesoftware.smackx.muc.MultiUserChatManager;
+import org.jivesoftware.smackx.muc.Occupant;
+import org.jivesoftware.smackx.ping.PingManager;
+import org.jivesoftware.smackx.receipts.DeliveryReceiptManager;
+import org.jivesoftware.smackx.xdata.Form;
+import org.jivesoftware.smackx.xdata.FormField;
+import org.jxmpp.jid.EntityBareJid;
+import org.jxmpp.jid.EntityFullJid;
+import org.jxmpp.jid.Jid;
+import org.jxmpp.jid.impl.JidCreate;
+import org.jxmpp.jid.parts.Resourcepart;
+import org.jxmpp.stringprep.XmppStringprepException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The hub's one connection to its XMPP server, through Smack (camel-xmpp's stack). It
+ * logs in on a thread of its own and keeps trying with back-off while the server is away;
+ * a lost or silent connection (XEP-0199 ping unanswered) is dropped and made again. What
+ * arrives for the hub's account leaves Smack's thread at once through the sink.
+ *
+ * <p>The operations throw {@link XmppUnavailableException} when the server cannot be asked
+ * now and {@link XmppRefusedException} when it said no. Stanza content is set through
+ * Smack's API, which escapes it: text from a request never becomes markup.
+ */
+public class XmppConnection {
+    private static final Logger LOG = LoggerFactory.getLogger(XmppConnection.class);
+
+    private final XmppSettings s;
+    private final Consumer<InboundMessage> sink;
+    private final Object wake = new Object();
+    private volatile XMPPTCPConnection connection;
+    private volatile boolean running;
+    private volatile String status = "STARTING";
+    private volatile Runnable onConnected = () -> { };
+    private Thread connector;
+
+    public XmppConnection(XmppSettings settings, Consumer<InboundMessage> sink) {
+        this.s = settings;
+        this.sink = sink;
+    }
+
+    public XmppSettings settings() {
+        return s;
+    }
+
+    /** Called on the connector's thread after every (re)login. */
+    public void onConnected(Runnable r) {
+        this.onConnected = r;
+    }
+
+    public boolean isConnected() {
+        XMPPTCPConnection c = connection;
+        return c != null && c.isAuthenticated();
+    }
+
+    public String status() {
+        return status;
+    }
+
+    public synchronized void start() {
+        if (running || !s.configured()) {
+            return;
+        }
+        running = true;
+        connector = new Thread(this::keepConnected, "uc-xmpp-connector");
+        connector.setDaemon(true);
+        connector.start();
+    }
+
+    public synchronized void stop() {
+        running = false;
+        synchronized (wake) {
+            wake.notifyAll();
+        }
+        XMPPTCPConnection c = connection;
+        if (c != null) {
+            // Polite close, but a server that never closes its side must not hold the hub's stop.
+            c.setReplyTimeout(1_000);
+            c.disconnect();
+        }
+        if (connector != null) {
+            connector.interrupt();
+        }
+        status = "STOPPED";
+    }
+
+    private void keepConnected() {
+        long delay = s.retryIntervalMs();
+        boolean warned = false;
+        while (running) {
+            XMPPTCPConnection c = connection;
+            if (c != null && c.isAuthenticated()) {
+                synchronized (wake) {
+                    try {
+                        wake.wait(5_000);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                continue;
+            }
+            try {
+                status = "CONNECTING";
+                connect();
+                status = "CONNECTED";
+                LOG.info("XMPP connected: {}", s);
+                warned = false;
+                delay = s.retryIntervalMs();
+                onConnected.run();
+            } catch (Exception e) {
+                status = "RECONNECTING";
+                if (!warned) {
+                    LOG.warn("XMPP server {} not reachable ({}): trying again with back-off", s, describe(e));
+                    warned = true;
+                } else {
+                    LOG.debug("XMPP still not reachable: {}", describe(e));
+                }
+                try {
+                    Thread.sleep(delay);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+                delay = Math.min(delay * 2, 30_000);
+            }
+        }
+    }
+
+    private void connect() throws Exception {
+        XMPPTCPConnection old = connection;
+        if (old != null) {
+            old.instantShutdown();
+        }
+        XMPPTCPConnectionConfiguration.Builder b = XMPPTCPConnectionConfiguration.builder()
+                .setXmppDomain(s.xmppDomain())
+                .setHost(s.host())
+                .setPort(s.port())
+                .setUsernameAndPassword(s.username(), s.password())
+                .setResource(s.resource())
+                .setConnectTimeout((int) s.replyTimeoutMs())
+                .setSecurityMode(switch (s.tls()) {
+                    case "disabled" -> SecurityMode.disabled;
+                    case "if-possible" -> SecurityMode.ifpossible;
+                    default -> SecurityMode.required;
+                });
+        if (s.truststore() != null && !s.truststore().toString().isEmpty()) {
+            b.setCustomSSLContext(sslContext());
+        }
+        XMPPTCPConnection c = new XMPPTCPConnection(b.build());
+        c.setReplyTimeout(s.replyTimeoutMs());
+        c.addConnectionListener(new AbstractConnectionListener() {
+            @Override
+            public void connectionClosedOnError(Exception e) {
+                status = "RECONNECTING";
+                LOG.warn("XMPP connection lost ({}): reconnecting", describe(e));
+                synchronized (wake) {
+                    wake.notifyAll();
+                }
+            }
+        });
+        // Synchronous: messages reach the log in the order the server delivered them (the sink only queues).
+        c.addSyncStanzaListener(this::received, StanzaTypeFilter.MESSAGE);
+        DeliveryReceiptManager receipts = DeliveryReceiptManager.getInstanceFor(c);
+        receipts.addReceiptReceivedListener((from, to, receiptId, receipt) -> sink.accept(
+                new InboundMessage(InboundMessage.Kind.RECEIPT, from.asBareJid().toString(), null, null, null, null, receiptId, null, now())));
+        PingManager ping = PingManager.getInstanceFor(c);
+        ping.setPingInterval(30);
+        ping.registerPingFailedListener(() -> {
+            LOG.warn("XMPP server did not answer a ping: dropping the connection to make it again");
+            c.instantShutdown();
+            synchronized (wake) {
+                wake.notifyAll();
+            }
+        });
+        c.connect();
+        c.login();
+        connection = c;
+    }
+
+    private SSLContext sslContext() throws Exception {
+        String name = s.truststore().getFileName().toString().toLowerCase();
+        KeyStore ks = KeyStore.getInstance(name.endsWith(".p12") || name.endsWith(".pfx") ? "PKCS12" : "JKS");
+        try (InputStream in = Files.newInputStream(s.truststore())) {
+            ks.load(in, s.truststorePassword() == null ? null : s.truststorePassword().toCharArray());
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        SSLContext ssl = SSLContext.getInstance("TLS");
+        ssl.init(null, tmf.getTrustManagers(), null);
+        return ssl;
+    }
+
+    // ------------------------------------------------------------------ inbound
+
+    private void received(Stanza stanza) {
+        Message m = (Message) stanza;
+        try {
+            if (m.getType() == Message.Type.error) {
+                StanzaError e = m.getError();
+                sink.accept(new InboundMessage(InboundMessage.Kind.ERROR, bare(m.getFrom()), null, null, null, null, m.getStanzaId(),
+                        e == null ? "unknown error" : describe(e), now()));
+                return;
+            }
+            if (m.getBody() == null) {
+                return; // chat states, receipts (handled by their manager), invitations' echoes
+            }
+            if (m.getType() == Message.Type.groupchat) {
+                // A room replays its history to whoever (re)joins: only live messages are news.
+                if (m.hasExtension(DelayInformation.ELEMENT, DelayInformation.NAMESPACE) || m.getFrom() == null
+                        || m.getFrom().getResourceOrNull() == null) {
+                    return;
+                }
+                EntityBareJid room = m.getFrom().asEntityBareJidIfPossible();
+                String nick = m.getFrom().getResourceOrEmpty().toString();
+                MultiUserChat muc = MultiUserChatManager.getInstanceFor(connection).getMultiUserChat(room);
+                if (nick.equals(muc.getNickname() == null ? s.nickname() : muc.getNickname().toString())) {
+                    return; // the hub's own post
+                }
+                Occupant o = m.getFrom().asEntityFullJidIfPossible() == null ? null : muc.getOccupant(m.getFrom().asEntityFullJidIfPossible());
+                String sender = o == null || o.getJid() == null ? null : o.getJid().asBareJid().toString();
+                sink.accept(new InboundMessage(InboundMessage.Kind.ROOM, room.toString(), sender, nick, m.getThread(), m.getBody(), null,
+                        null, now()));
+                return;
+            }
+            sink.accept(new InboundMessage(InboundMessage.Kind.DIRECT, bare(m.getFrom()), null, null, m.getThread(), m.getBody(), null, null,
+                    now()));
+        } catch (RuntimeException e) {
+            LOG.error("An XMPP message could not be handed to the session log: {}", e.toString());
+        }
+    }
+
+    // ------------------------------------------------------------------ outbound
+
+    /** A direct message to a bare JID, asking for a delivery receipt (XEP-0184). */
+    public void sendDirect(String stanzaId, String to, String subject, String body, String thread)
+            throws XmppUnavailableException, XmppRefusedException {
+        XMPPTCPConnection c = ready();
+        try {
+            c.sendNonza(new SafeMessage(stanzaId, jid(to).toString(), "chat", subject, body, thread, true));
+        } catch (SmackException.NotConnectedException e) {
+            throw unavailable(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw unavailable(e);
+        }
+    }
+
+    /**
+     * Makes the room (members-only, hidden, temporary, real JIDs visible to the hub) or, if it
+     * exists, joins it again; grants the members membership. A server that will not make the
+     * room members-only is refused when the settings require it: case text is not posted where
+     * anyone could walk in.
+     */
+    public void openRoom(String roomJid, String name, Collection<String> members) throws XmppUnavailableException, XmppRefusedException {
+        MultiUserChat muc = room(roomJid);
+        try {
+            if (!muc.isJoined()) {
+                MultiUserChat.MucCreateConfigFormHandle created = muc.createOrJoin(
+                        muc.getEnterConfigurationBuilder(Resourcepart.from(s.nickname())).requestNoHistory().timeoutAfter(s.replyTimeoutMs())
+                                .build());
+                if (created != null) {
+                    configure(muc, name);
+                }
+                if (s.requireMembersOnly() && !membersOnly(c(), muc)) {
+                    // A room that existed already, or a server that ignored the configuration.
+                    if (created == null) {
+                        configure(muc, name);
+                    }
+                    if (!membersOnly(c(), muc)) {
+                        destroyQuietly(muc);
+                        throw new XmppRefusedException("Cannot make the room members-only: the server reports it open to anyone");
+                    }
+                }
+            }
+            for (String member : members) {
+                muc.grantMembership(jid(member));
+            }
+        } catch (XmppRefusedException e) {
+            leaveQuietly(muc);
+            throw e;
+        } catch (XMPPException.XMPPErrorException e) {
+            throw new XmppRefusedException(describe(e.getStanzaError()));
+        } catch (XmppStringprepException | org.jivesoftware.smackx.muc.MultiUserChatException e) {
+            throw new XmppRefusedException(e.getMessage());
+        } catch (Exception e) {
+            throw failure(e);
+        }
+    }
+
+    private void configure(MultiUserChat muc, String name) throws Exception {
+        Form form;
+        try {
+            form = muc.getConfigurationForm();
+        } catch (SmackException.NoResponseException | XMPPException.XMPPErrorException e) {
+            String why = "the server offers no room configuration (" + describe(e) + ")";
+            if (s.requireMembersOnly()) {
+                destroyQuietly(muc);
+                throw new XmppRefusedException("Cannot make the room members-only: " + why);
+            }
+            LOG.warn("Room {} stays as the server made it: {}", muc.getRoom(), why);
+            return;
+        }
+        Form answer = form.createAnswerForm();
+        boolean membersOnly = set(answer, "muc#roomconfig_membersonly", true);
+        set(answer, "muc#roomconfig_publicroom", false);
+        set(answer, "muc#roomconfig_persistentroom", false);
+        set(answer, "muc#roomconfig_allowinvites", false);
+        set(answer, "muc#roomconfig_changesubject", false);
+        FormField whois = answer.getField("muc#roomconfig_whois");
+        if (whois != null) {
+            answer.setAnswer("muc#roomconfig_whois", List.of("moderators"));
+        }
+        FormField roomName = answer.getField("muc#roomconfig_roomname");
+        if (roomName != null && name != null) {
+            answer.setAnswer("muc#roomconfig_roomname", name);
+        }
+        if (!membersOnly && s.requireMembersOnly()) {
+            destroyQuietly(muc);
+            throw new XmppRefusedException("Cannot make the room members-only: the server's room configuration has no members-only option");
+        }
+        muc.sendConfigurationForm(answer);
+    }
+
+    /** What the room says about itself (XEP-0045 disco#info feature muc_membersonly). */
+    private static boolean membersOnly(XMPPTCPConnection c, MultiUserChat muc) throws Exception {
+        return MultiUserChatManager.getInstanceFor(c).getRoomInfo(muc.getRoom()).isMembersOnly();
+    }
+
+    private XMPPTCPConnection c() throws XmppUnavailableException {
+        return ready();
+    }
+
+    private static boolean set(Form answer, String field, boolean value) {
+        if (answer.getField(field) == null) {
+            return false;
+        }
+        answer.setAnswer(field, value);
+        return true;
+    }
+
+    /** Invites a member (who was granted membership) into the room. */
+    public void invite(String roomJid, String member, String reason) throws XmppUnavailableException, XmppRefusedException {
+        MultiUserChat muc = joined(roomJid);
+        try {
+            muc.grantMembership(jid(member));
+            muc.invite(JidCreate.entityBareFrom(member), reason);
+        } catch (XMPPException.XMPPErrorException e) {
+            throw new XmppRefusedException(describe(e.getStanzaError()));
+        } catch (Exception e) {
+            throw failure(e);
+        }
+    }
+
+    /** Takes a member's membership away, which also removes them from a members-only room, and kicks them if still in. */
+    public void remove(String roomJid, String member, String reason) throws XmppUnavailableException, XmppRefusedException {
+        MultiUserChat muc = joined(roomJid);
+        try {
+            Jid who = jid(member);
+            for (EntityFullJid occupant : muc.getOccupants()) {
+                Occupant o = muc.getOccupant(occupant);
+                if (o != null && o.getJid() != null && o.getJid().asBareJid().equals(who.asBareJid())) {
+                    muc.kickParticipant(occupant.getResourcepart(), reason);
+                }
+            }
+            muc.revokeMembership(who);
+        } catch (XMPPException.XMPPErrorException e) {
+            throw new XmppRefusedException(describe(e.getStanzaError()));
+        } catch (Exception e) {
+            throw failure(e);
+        }
+    }
+
+    public void post(String roomJid, String stanzaId, String body) throws XmppUnavailableException, XmppRefusedException {
+        MultiUserChat muc = joined(roomJid);
+        try {
+            ready().sendNonza(new SafeMessage(stanzaId, muc.getRoom().toString(), "groupchat", null, body, null, false));
+        } catch (Exception e) {
+            throw failure(e);
+        }
+    }
+
+    /** Posts the closing line and destroys the room, so nobody stays in a room of a closed case. */
+    public void closeRoom(String roomJid, String closingLine) throws XmppUnavailableException, XmppRefusedException {
+        MultiUserChat muc = joined(roomJid);
+        try {
+            ready().sendNonza(new SafeMessage(null, muc.getRoom().toString(), "groupchat", null, closingLine, null, false));
+            muc.destroy(null, null);
+        } catch (XMPPException.XMPPErrorException e) {
+            if (e.getStanzaError() != null && e.getStanzaError().getCondition() == StanzaError.Condition.item_not_found) {
+                return; // gone already
+            }
+            throw new XmppRefusedException(describe(e.getStanzaError()));
+        } catch (Exception e) {
+            throw failure(e);
+        }
+    }
+
+    /**
+     * The room, joined. Joining a room that is gone (the server restarted, everyone left)
+     * would create it unconfigured, so a room the hub is not in is opened as a new one.
+     */
+    private MultiUserChat joined(String roomJid) throws XmppUnavailableException, XmppRefusedException {
+        MultiUserChat muc = room(roomJid);
+        if (!muc.isJoined()) {
+            openRoom(roomJid, null, List.of());
+        }
+        return muc;
+    }
+
+    private MultiUserChat room(String roomJid) throws XmppUnavailableException, XmppRefusedException {
+        XMPPTCPConnection c = ready();
+        try {
+            return MultiUserChatManager.getInstanceFor(c).getMultiUserChat(JidCreate.entityBareFrom(roomJid));
+        } catch (XmppStringprepException e) {
+            throw new XmppRefusedException("not a room address: " + e.getMessage());
+        }
+    }
+
+    private XMPPTCPConnection ready() throws XmppUnavailableException {
+        XMPPTCPConnection c = connection;
+        if (c == null || !c.isAuthenticated()) {
+            throw new XmppUnavailableException("the XMPP server is not connected (" + status + ")", null);
+        }
+        return c;
+    }
+
+    private static void leaveQuietly(MultiUserChat muc) {
+        try {
+            if (muc.isJoined()) {
+                muc.leave();
+            }
+        } catch (Exception e) {
+            LOG.debug("leaving {}: {}", muc.getRoom(), e.toString());
+        }
+    }
+
+    private static void destroyQuietly(MultiUserChat muc) {
+        try {
+            muc.destroy("The hub could not configure this room", null);
+        } catch (Exception e) {
+            leaveQuietly(muc);
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static Jid jid(String s) throws XmppRefusedException {
+        try {
+            return JidCreate.from(s);
+        } catch (XmppStringprepException e) {
+            throw new XmppRefusedException("not a JID: " + e.getMessage());
+        }
+    }
+
+    private static String bare(Jid j) {
+        return j == null ? null : j.asBareJid().toString();
+    }
+
+    private static XmppUnavailableException unavailable(Exception e) {
+        return new XmppUnavailableException(describe(e), e);
+    }
+
+    /**
+     * Connection trouble and silence are worth another try (returned, to throw); anything else
+     * the server or Smack refused (thrown).
+     */
+    private static XmppUnavailableException failure(Exception e) throws XmppRefusedException {
+        if (e instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
+        }
+        if (e instanceof XmppUnavailableException u) {
+            return u;
+        }
+        if (e instanceof XmppRefusedException r) {
+            throw r;
+        }
+        if (e instanceof SmackException.NotConnectedException || e instanceof SmackException.NoResponseException
+                || e instanceof InterruptedException) {
+            return unavailable(e);
+        }
+        throw new XmppRefusedException(describe(e));
+    }
+
+    static String describe(StanzaError e) {
+        if (e == null) {
+            return "error";
+        }
+        String text = e.getDescriptiveText();
+        return e.getCondition() + (text == null || text.isEmpty() ? "" : ": " + text);
+    }
+
+    private static String describe(Throwable e) {
+        if (e instanceof XMPPException.XMPPErrorException x) {
+            return describe(x.getStanzaError());
+        }
+        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    }
+
+    private static OffsetDateTime now() {
+        return OffsetDateTime.now(ZoneOffset.UTC);
+    }
+
+    /** The connection's state for Camel's health check {@code xmpp}. */
+    public AbstractHealthCheck healthCheck() {
+        return new AbstractHealthCheck("uc-hub", "xmpp") {
+            @Override
+            protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+                builder.detail("server", s.toString()).detail("status", status);
+                if (isConnected()) {
+                    builder.up();
+                } else {
+                    builder.down();
+                }
+            }
+        };
+    }
+}

@@ -1,0 +1,158 @@
+package org.uchub.xmpp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Properties;
+import org.jivesoftware.smack.packet.Message;
+import org.junit.jupiter.api.Test;
+import org.uchub.HubTestSupport;
+import org.uchub.contract.Event;
+import org.uchub.contract.ReplyStatus;
+import org.uchub.contract.SessionReply;
+
+/**
+ * The IM channel's scenarios, the same against every real XMPP server a subclass provides:
+ * the hub's account and the participants' accounts log in over TLS, the participants with
+ * an ordinary client connection of their own.
+ */
+abstract class ImScenarios extends HubTestSupport {
+    static final String T = "default";
+
+    /** The server of this class, started before the hub. */
+    abstract XmppTestServer server();
+
+    static void addAccounts(XmppTestServer s) throws Exception {
+        for (String u : List.of("hub", "alice", "bob", "carol", "dave", "mallory")) {
+            s.addUser(u, "pw-" + u);
+        }
+    }
+
+    @Override
+    protected Properties hubProperties() {
+        Properties p = unreachablePbx(super.hubProperties());
+        XmppTestServer s = server();
+        p.setProperty("xmpp.host", "127.0.0.1");
+        p.setProperty("xmpp.port", String.valueOf(s.port()));
+        p.setProperty("xmpp.domain", s.domain());
+        p.setProperty("xmpp.username", "hub");
+        p.setProperty("xmpp.password", "pw-hub");
+        p.setProperty("xmpp.muc-service", s.muc());
+        p.setProperty("xmpp.tls", "required");
+        p.setProperty("xmpp.tls.truststore", s.truststore().toString());
+        p.setProperty("xmpp.tls.truststore-password", s.truststorePassword());
+        p.setProperty("xmpp.retry.interval-ms", "300");
+        p.setProperty("xmpp.receipt-wait-ms", "1500");
+        p.setProperty("xmpp.reply-timeout-ms", "5000");
+        return p;
+    }
+
+    ImClient client(String user) throws Exception {
+        return new ImClient(user, "pw-" + user, server().domain(), server().port(), server().truststore(), server().truststorePassword());
+    }
+
+    String jid(String user) {
+        return user + "@" + server().domain();
+    }
+
+    String hubJid() {
+        return jid("hub");
+    }
+
+    void awaitHubConnected() throws Exception {
+        XmppConnection x = context.getRegistry().lookupByNameAndType("xmppConnection", XmppConnection.class);
+        await(x::isConnected, 20_000, "hub logged in to XMPP (" + x.status() + ")");
+    }
+
+    SessionReply logOf(String businessId) {
+        return ok(T, query(businessId));
+    }
+
+    static List<Event> events(SessionReply r, String type) {
+        return r.getEvents().getEvent().stream().filter(e -> e.getType().equals(type)).toList();
+    }
+
+    void awaitEvent(String businessId, String type, int n) throws Exception {
+        await(() -> events(logOf(businessId), type).size() >= n, 15_000, n + " x " + type + " in the log of " + businessId + ": "
+                + logOf(businessId).getEvents().getEvent().stream().map(e -> e.getType() + "[" + e.getDetail() + "]").toList());
+    }
+
+    String startIm(String businessId, String text, String... users) {
+        StringBuilder ps = new StringBuilder();
+        for (String u : users) {
+            ps.append("<participant><jid>").append(jid(u)).append("</jid></participant>");
+        }
+        return "<StartSession " + NS + "><businessId>" + businessId + "</businessId><channel>im</channel><participants>" + ps
+                + "</participants><options><subject>Case " + businessId + "</subject><text>" + text + "</text></options></StartSession>";
+    }
+
+    static String xml(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+
+    @Test
+    void aDirectMessageWithMarkupArrivesAsTextIsConfirmedAndTheAnswersAreLoggedButAStrangersAreNot() throws Exception {
+        awaitHubConnected();
+        // "]]>" is what a strict server closes the stream for when a client leaves it unescaped.
+        String text = "Case <b>4711</b> & \"you\" <script>alert(1)</script> ]]>";
+        try (ImClient alice = client("alice"); ImClient mallory = client("mallory")) {
+            SessionReply started = ok(T, startIm("DM-4711", xml(text), "alice"));
+            assertEquals(ReplyStatus.ACCEPTED, started.getStatus(), started.getMessage());
+            Message m = alice.next(10_000);
+            assertNotNull(m, () -> "alice got no message; log: " + logOf("DM-4711").getEvents().getEvent().stream()
+                    .map(e -> e.getType() + "[" + e.getDetail() + "]").toList());
+            assertEquals(text, m.getBody(), "the text arrives as text, not markup");
+            assertEquals(hubJid(), m.getFrom().asBareJid().toString());
+            awaitEvent("DM-4711", "IM_DELIVERED", 1);
+
+            mallory.say(hubJid(), null, "About DM-4711: I am not part of this");
+            alice.say(hubJid(), m.getThread(), "Answer on the thread");
+            alice.say(hubJid(), null, "And about DM-4711 without a thread.");
+            awaitEvent("DM-4711", "IM_REPLY", 2);
+            SessionReply log = logOf("DM-4711");
+            List<String> replies = events(log, "IM_REPLY").stream().map(Event::getDetail).toList();
+            assertEquals(List.of("Answer on the thread", "And about DM-4711 without a thread."), replies);
+            events(log, "IM_REPLY").forEach(e -> assertEquals(jid("alice"), e.getParticipant()));
+            assertFalse(log.getEvents().getEvent().stream().anyMatch(e -> String.valueOf(e.getDetail()).contains("not part of")),
+                    "a stranger's message is never attached to a session");
+            assertEquals("DELIVERED", log.getSessions().getSession().get(0).getParticipants().getParticipant().get(0).getState());
+        }
+    }
+
+    @Test
+    void aMessageForSomeoneOfflineIsLoggedAsStoredAndDeliveredWhenTheyComeOnline() throws Exception {
+        awaitHubConnected();
+        ok(T, startIm("OFF-1", "Please call back", "bob"));
+        awaitEvent("OFF-1", "IM_STORED_OFFLINE", 1);
+        assertTrue(events(logOf("OFF-1"), "IM_STORED_OFFLINE").get(0).getDetail().contains("stored for offline delivery"));
+        try (ImClient bob = client("bob")) {
+            Message m = bob.next(10_000);
+            assertNotNull(m, "the server kept the message for bob");
+            assertEquals("Please call back", m.getBody());
+            awaitEvent("OFF-1", "IM_DELIVERED", 1);
+        }
+    }
+
+    @Test
+    void messagesAskedForWhileTheServerIsDownAreSentWhenItIsBack() throws Exception {
+        awaitHubConnected();
+        try (ImClient carol = client("carol")) {
+            ok(T, startIm("RS-1", "Before the restart", "carol"));
+            assertEquals("Before the restart", carol.next(10_000).getBody());
+        }
+        server().restart(300);
+        SessionReply changed = ok(T, "<ModifySession " + NS + "><businessId>RS-1</businessId><text>After the restart</text></ModifySession>");
+        assertEquals(ReplyStatus.ACCEPTED, changed.getStatus(), changed.getMessage());
+        awaitHubConnected();
+        awaitEvent("RS-1", "IM_SENT", 2);
+        try (ImClient carol = client("carol")) {
+            Message m = carol.next(10_000);
+            assertNotNull(m, "the message asked for during the outage reached carol");
+            assertEquals("After the restart", m.getBody());
+        }
+        assertEquals("ACTIVE", logOf("RS-1").getSessions().getSession().get(0).getState());
+    }
+}

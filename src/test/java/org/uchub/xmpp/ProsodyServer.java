@@ -1,0 +1,157 @@
+package org.uchub.xmpp;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Prosody (Debian's package, installed by .ci/run) as a normal process on a port of the
+ * test's own, with a configuration, certificate, data directory and accounts made for the
+ * test: a production XMPP server with its real MUC, offline storage and TLS.
+ */
+final class ProsodyServer implements XmppTestServer {
+    static final String DOMAIN = "uchub.test";
+    static final String MUC = "conference." + DOMAIN;
+    static final String TRUST_PASSWORD = "changeit";
+
+    private final Path dir;
+    private final int port;
+    private final Path config;
+    private final Path truststore;
+    private Process process;
+
+    /** True where the prosody binary is installed. */
+    static boolean installed() {
+        return Files.isExecutable(Path.of("/usr/bin/prosody")) && Files.isExecutable(Path.of("/usr/bin/prosodyctl"));
+    }
+
+    ProsodyServer(Path dir, int port) throws Exception {
+        this.dir = Files.createDirectories(dir);
+        this.port = port;
+        Files.createDirectories(dir.resolve("data"));
+        Path key = dir.resolve("server.key");
+        Path crt = dir.resolve("server.crt");
+        run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key.toString(), "-out", crt.toString(), "-days", "3650",
+                "-subj", "/CN=" + DOMAIN, "-addext", "subjectAltName=DNS:" + DOMAIN + ",DNS:" + MUC);
+        truststore = dir.resolve("trust.p12");
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        try (InputStream in = Files.newInputStream(crt)) {
+            Certificate c = CertificateFactory.getInstance("X.509").generateCertificate(in);
+            ks.setCertificateEntry("prosody", c);
+        }
+        try (OutputStream out = Files.newOutputStream(truststore)) {
+            ks.store(out, TRUST_PASSWORD.toCharArray());
+        }
+        config = dir.resolve("prosody.cfg.lua");
+        Files.writeString(config, String.join("\n",
+                "pidfile = \"" + dir.resolve("prosody.pid") + "\"",
+                "data_path = \"" + dir.resolve("data") + "\"",
+                "run_as_root = true",
+                "modules_enabled = { \"roster\"; \"saslauth\"; \"tls\"; \"disco\"; \"ping\"; \"offline\"; \"posix\"; }",
+                "modules_disabled = { \"s2s\" }",
+                "c2s_ports = { " + port + " }",
+                "s2s_ports = {}",
+                "component_ports = {}",
+                "http_ports = {}",
+                "https_ports = {}",
+                "interfaces = { \"127.0.0.1\" }",
+                "authentication = \"internal_hashed\"",
+                "storage = \"internal\"",
+                "c2s_require_encryption = true",
+                "ssl = { key = \"" + key + "\"; certificate = \"" + crt + "\"; }",
+                "certificates = \"" + dir.resolve("certs") + "\"",
+                "log = { info = \"" + dir.resolve("prosody.log") + "\" }",
+                "VirtualHost \"" + DOMAIN + "\"",
+                "Component \"" + MUC + "\" \"muc\"",
+                "  restrict_room_creation = \"local\"",
+                ""));
+        Files.createDirectories(dir.resolve("certs"));
+        start();
+    }
+
+    @Override
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public Path truststore() {
+        return truststore;
+    }
+
+    @Override
+    public String truststorePassword() {
+        return TRUST_PASSWORD;
+    }
+
+    @Override
+    public String domain() {
+        return DOMAIN;
+    }
+
+    @Override
+    public String muc() {
+        return MUC;
+    }
+
+    @Override
+    public void addUser(String localpart, String password) throws Exception {
+        run("prosodyctl", "--config", config.toString(), "register", localpart, DOMAIN, password);
+    }
+
+    void start() throws Exception {
+        process = new ProcessBuilder("prosody", "--config", config.toString(), "-F").redirectErrorStream(true)
+                .redirectOutput(dir.resolve("prosody.out").toFile()).start();
+        long until = System.currentTimeMillis() + 15_000;
+        while (System.currentTimeMillis() < until) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                return;
+            } catch (IOException notYet) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("prosody exited: " + Files.readString(dir.resolve("prosody.out")));
+                }
+                Thread.sleep(100);
+            }
+        }
+        throw new IllegalStateException("prosody did not listen on " + port + ": " + Files.readString(dir.resolve("prosody.out")));
+    }
+
+    void stop() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    @Override
+    public void restart(long downMs) throws Exception {
+        stop();
+        Thread.sleep(downMs);
+        start();
+    }
+
+    @Override
+    public void close() throws Exception {
+        stop();
+    }
+
+    private static void run(String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException(String.join(" ", command) + " failed: " + out);
+        }
+    }
+}
