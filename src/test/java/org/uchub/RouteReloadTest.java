@@ -44,19 +44,19 @@ class RouteReloadTest extends HubTestSupport {
 
     @Test
     void aChangedRouteFileReplacesItsRoutes() throws Exception {
-        Path im = routes.resolve("channel-im.xml");
-        Files.writeString(im, Files.readString(im).replace("<to uri=\"bean:notConnectedChannel?method=handle\"/>",
+        Path fax = routes.resolve("channel-fax.xml");
+        Files.writeString(fax, Files.readString(fax).replace("<to uri=\"bean:notConnectedChannel?method=handle\"/>",
                 "<setProperty name=\"reloaded\"><constant>yes</constant></setProperty>"
                         + "<to uri=\"bean:notConnectedChannel?method=handle\"/>"));
         long deadline = System.currentTimeMillis() + 15_000;
         while (System.currentTimeMillis() < deadline) {
-            Exchange ex = template.send("direct:channel-im", e -> e.getMessage().setBody(null));
+            Exchange ex = template.send("direct:channel-fax", e -> e.getMessage().setBody(null));
             if ("yes".equals(ex.getProperty("reloaded"))) {
                 return;
             }
             Thread.sleep(200);
         }
-        throw new AssertionError("channel-im.xml was not reloaded");
+        throw new AssertionError("channel-fax.xml was not reloaded");
     }
 
     @Test
