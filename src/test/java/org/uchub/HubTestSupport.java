@@ -123,6 +123,16 @@ public abstract class HubTestSupport extends CamelTestSupport {
         return routes;
     }
 
+    /**
+     * PBX events queued while a short test ran (the reconciliation after login) are not worth
+     * the graceful stop's wait for them; the hub's own shutdown keeps camel.main.shutdown-timeout.
+     */
+    @Override
+    public void configureContext(org.apache.camel.test.junit5.CamelContextConfiguration configuration) {
+        super.configureContext(configuration);
+        configuration.withShutdownTimeout(1);
+    }
+
     @Override
     protected CamelContext createCamelContext() throws Exception {
         CamelContext context = super.createCamelContext();

@@ -119,7 +119,7 @@ public class HubBootstrap implements CamelConfiguration {
         ChannelProgress progress = new ChannelProgress(ds, log, pool);
         bind(context, "channelProgress", progress);
         configurePbx(context, pc, progress);
-        configureXmpp(context, pc, ds, progress);
+        configureXmpp(context, pc, ds, progress, directory);
 
         loadRoutes(context, Path.of(prop(pc, "hub.routes.dir")), Boolean.parseBoolean(prop(pc, "hub.routes.reload")));
     }
@@ -172,7 +172,20 @@ public class HubBootstrap implements CamelConfiguration {
         bind(context, "conferences", new Conferences(dialer));
         bind(context, "calls", new Calls(dialer));
         bind(context, "recordings", new Recordings(progress, s.recordingsDir(), Long.parseLong(prop(pc, "pbx.recordings.max-bytes"))));
-        org.apache.camel.impl.health.AbstractHealthCheck health = pbx.healthCheck();
+        // The connection's first event is the reconciliation request, so it starts once the routes run.
+        connectOnceRoutesRun(context, pbx.healthCheck(), () -> {
+            if (!pbx.isStarted()) {
+                pbx.start();
+            }
+        }, pbx::stop);
+    }
+
+    /**
+     * Registers a connection's health check and starts it once the routes run (so what it
+     * receives has a consumer); stops it with the context.
+     */
+    private static void connectOnceRoutesRun(CamelContext context, org.apache.camel.impl.health.AbstractHealthCheck health, Runnable start,
+            Runnable stop) throws Exception {
         health.setCamelContext(context);
         org.apache.camel.health.HealthCheckRegistry registry = org.apache.camel.health.HealthCheckRegistry.get(context);
         if (registry != null) {
@@ -181,20 +194,18 @@ public class HubBootstrap implements CamelConfiguration {
         context.addStartupListener(new org.apache.camel.StartupListener() {
             @Override
             public void onCamelContextStarted(CamelContext ctx, boolean alreadyStarted) {
-                // wait until the routes run: the connection's first event is the reconciliation request
+                // not yet: the routes are not running
             }
 
             @Override
             public void onCamelContextFullyStarted(CamelContext ctx, boolean alreadyStarted) {
-                if (!pbx.isStarted()) {
-                    pbx.start();
-                }
+                start.run();
             }
         });
         context.addService(new ServiceSupport() {
             @Override
             protected void doStop() {
-                pbx.stop();
+                stop.run();
             }
         }, true, true);
     }
@@ -204,8 +215,8 @@ public class HubBootstrap implements CamelConfiguration {
      * has a consumer; not started at all when no server is configured), its outbox, the beans
      * the IM routes call, and its health check.
      */
-    private static void configureXmpp(CamelContext context, PropertiesComponent pc, javax.sql.DataSource ds, ChannelProgress progress)
-            throws Exception {
+    private static void configureXmpp(CamelContext context, PropertiesComponent pc, javax.sql.DataSource ds, ChannelProgress progress,
+            Directory directory) throws Exception {
         String truststore = pc.resolveProperty("xmpp.tls.truststore").orElse("");
         XmppSettings s = new XmppSettings(pc.resolveProperty("xmpp.host").orElse(""), intProp(pc, "xmpp.port"),
                 pc.resolveProperty("xmpp.domain").orElse(""), prop(pc, "xmpp.username"), pc.resolveProperty("xmpp.password").orElse(""),
@@ -225,7 +236,7 @@ public class HubBootstrap implements CamelConfiguration {
             }
         });
         ImOutbox outbox = new ImOutbox(ds);
-        ImChannel im = new ImChannel(xmpp, outbox, progress);
+        ImChannel im = new ImChannel(xmpp, outbox, progress, directory);
         xmpp.onConnected(im::rejoinRooms);
         bind(context, "xmppConnection", xmpp);
         bind(context, "im", im);
@@ -234,29 +245,7 @@ public class HubBootstrap implements CamelConfiguration {
             LOG.info("No XMPP server configured (xmpp.host): IM requests fail with XMPP_NOT_CONFIGURED");
             return;
         }
-        org.apache.camel.impl.health.AbstractHealthCheck health = xmpp.healthCheck();
-        health.setCamelContext(context);
-        org.apache.camel.health.HealthCheckRegistry registry = org.apache.camel.health.HealthCheckRegistry.get(context);
-        if (registry != null) {
-            registry.register(health);
-        }
-        context.addStartupListener(new org.apache.camel.StartupListener() {
-            @Override
-            public void onCamelContextStarted(CamelContext ctx, boolean alreadyStarted) {
-                // wait until the routes run
-            }
-
-            @Override
-            public void onCamelContextFullyStarted(CamelContext ctx, boolean alreadyStarted) {
-                xmpp.start();
-            }
-        });
-        context.addService(new ServiceSupport() {
-            @Override
-            protected void doStop() {
-                xmpp.stop();
-            }
-        }, true, true);
+        connectOnceRoutesRun(context, xmpp.healthCheck(), xmpp::start, xmpp::stop);
     }
 
     /**

@@ -50,7 +50,7 @@ public class ChannelProgress {
 
     /** A participant as a channel needs it: whom to reach, and how far it got. */
     public record Party(long id, String addressType, String address, String role, String state, boolean muted,
-            OffsetDateTime updatedAt) {
+            OffsetDateTime updatedAt, String personId) {
         public boolean isActive() {
             return PARTICIPANT_RANK.getOrDefault(state, 0) < 4;
         }
@@ -157,12 +157,13 @@ public class ChannelProgress {
             return Optional.empty();
         }
         try (PreparedStatement ps = c.prepareStatement(
-                "select id, address_type, address, role, state, muted, updated_at from uc_participant where session_id = ? order by id")) {
+                "select id, address_type, address, role, state, muted, updated_at, person_id from uc_participant where session_id = ?"
+                + " order by id")) {
             ps.setString(1, sessionId);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     r.parties().add(new Party(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                            rs.getBoolean(6), rs.getObject(7, OffsetDateTime.class)));
+                            rs.getBoolean(6), rs.getObject(7, OffsetDateTime.class), rs.getString(8)));
                 }
             }
         }

@@ -12,6 +12,7 @@ import org.uchub.contract.ModifySessionRequest;
 import org.uchub.contract.ReplyStatus;
 import org.uchub.contract.SessionOptions;
 import org.uchub.contract.StartSessionRequest;
+import org.uchub.directory.Directory;
 import org.uchub.request.ErrorCode;
 import org.uchub.request.HubRequest;
 import org.uchub.request.ResolvedParticipant;
@@ -33,11 +34,13 @@ public class ImChannel {
     private final XmppConnection xmpp;
     private final ImOutbox outbox;
     private final ChannelProgress progress;
+    private final Directory directory;
 
-    public ImChannel(XmppConnection xmpp, ImOutbox outbox, ChannelProgress progress) {
+    public ImChannel(XmppConnection xmpp, ImOutbox outbox, ChannelProgress progress, Directory directory) {
         this.xmpp = xmpp;
         this.outbox = outbox;
         this.progress = progress;
+        this.directory = directory;
     }
 
     // ------------------------------------------------------------------ requests
@@ -108,6 +111,33 @@ public class ImChannel {
         return replied(r, work.isEmpty() ? "Recorded; instant messages have nothing to mute." : "Changes");
     }
 
+    /**
+     * ModifySession of a conference, after the PBX step: the participants already in it who
+     * have a JID in the directory are told by IM who joins. Without an XMPP server this does
+     * nothing; the announcement in the room still tells everyone.
+     */
+    public HubRequest notifyConference(HubRequest r) {
+        if (r.getAdded().isEmpty() || !xmpp.settings().configured()) {
+            return r;
+        }
+        Running s = progress.running(r.getSessionId()).orElseThrow();
+        String who = r.getAdded().stream().map(p -> p.displayName() != null ? p.displayName() : p.address())
+                .collect(java.util.stream.Collectors.joining(", "));
+        String text = who + (r.getAdded().size() == 1 ? " joins" : " join") + " the conference of case " + s.businessId() + ".";
+        List<ImOutbox.Work> work = new ArrayList<>();
+        for (Party p : s.parties()) {
+            boolean added = r.getAdded().stream().anyMatch(a -> a.address().equalsIgnoreCase(p.address()));
+            if (!p.isActive() || added || p.personId() == null) {
+                continue;
+            }
+            directory.find(p.personId()).map(Directory.Person::jid).filter(j -> j != null && !j.isBlank())
+                    .ifPresent(jid -> work.add(new ImOutbox.Work(ImOutbox.NOTIFY, bare(jid), p.id(), null, text)));
+        }
+        outbox.add(s.sessionId(), work);
+        deliver();
+        return r;
+    }
+
     /** EndSession, after the log closed the session: a room gets its closing line and is destroyed. */
     public HubRequest close(HubRequest r) {
         String room = outbox.roomOf(r.getSessionId()).orElse(null);
@@ -149,7 +179,8 @@ public class ImChannel {
         int sent = 0;
         for (ImOutbox.Item item : outbox.pending(500)) {
             try {
-                if (!ImOutbox.DIRECT.equals(item.kind()) && !ImOutbox.ROOM_OPEN.equals(item.kind()) && outbox.roomFailed(item.sessionId())) {
+                if (!ImOutbox.DIRECT.equals(item.kind()) && !ImOutbox.NOTIFY.equals(item.kind()) && !ImOutbox.ROOM_OPEN.equals(item.kind())
+                        && outbox.roomFailed(item.sessionId())) {
                     // The session's room could not be opened; the session failed with the reason.
                     outbox.failed(item.id(), "not sent: the group chat could not be opened");
                     continue;
@@ -174,7 +205,8 @@ public class ImChannel {
 
     private void perform(ImOutbox.Item item) throws XmppUnavailableException, XmppRefusedException {
         switch (item.kind()) {
-            case ImOutbox.DIRECT -> xmpp.sendDirect(item.stanzaId(), item.target(), item.subject(), item.body(), item.sessionId());
+            case ImOutbox.DIRECT, ImOutbox.NOTIFY -> xmpp.sendDirect(item.stanzaId(), item.target(), item.subject(), item.body(),
+                    item.sessionId());
             case ImOutbox.ROOM_OPEN -> xmpp.openRoom(item.target(), item.body(), members(item.sessionId()));
             case ImOutbox.INVITE -> xmpp.invite(outbox.roomOf(item.sessionId()).orElseThrow(), item.target(), item.body());
             case ImOutbox.POST -> xmpp.post(item.target(), item.stanzaId(), item.body());
@@ -192,7 +224,9 @@ public class ImChannel {
         String detail = "XMPP_UNAVAILABLE: the XMPP server was not reachable for " + waited.toSeconds() + " s (" + why + ")";
         outbox.failed(item.id(), detail);
         Running s = progress.running(item.sessionId()).orElse(null);
-        if (s != null && !ChannelProgress.ACTIVE.equals(s.state())) {
+        if (ImOutbox.NOTIFY.equals(item.kind())) {
+            progress.apply(SessionUpdate.session(item.sessionId(), null, "IM_FAILED", SOURCE, detail + ": " + describe(item)));
+        } else if (s != null && !ChannelProgress.ACTIVE.equals(s.state())) {
             // Nothing of the session ever got through: it fails with the reason, its participants with it.
             progress.fail(item.sessionId(), SOURCE, detail);
         } else if (item.participantId() != null) {
@@ -208,6 +242,8 @@ public class ImChannel {
         return switch (item.kind()) {
             case ImOutbox.DIRECT -> new SessionUpdate(sid, null, null, item.participantId(), ChannelProgress.NOTIFIED,
                     ChannelProgress.ACTIVE, false, "IM_SENT", SOURCE, "Message accepted by the server for " + item.target(), null);
+            case ImOutbox.NOTIFY -> SessionUpdate.participant(sid, item.participantId(), null, "IM_NOTIFIED", SOURCE,
+                    "Told " + item.target() + " by IM: " + item.body());
             case ImOutbox.ROOM_OPEN -> SessionUpdate.session(sid, ChannelProgress.ACTIVE, "ROOM_CREATED", SOURCE,
                     "Group chat " + item.target() + " opened (members only, not listed)");
             case ImOutbox.INVITE -> SessionUpdate.participant(sid, item.participantId(), ChannelProgress.INVITED, "IM_INVITED", SOURCE,
@@ -220,14 +256,14 @@ public class ImChannel {
 
     private static SessionUpdate refused(ImOutbox.Item item, String error) {
         String detail = "The XMPP server refused " + describe(item) + ": " + error;
-        return item.participantId() != null
+        return item.participantId() != null && !ImOutbox.NOTIFY.equals(item.kind())
                 ? SessionUpdate.participant(item.sessionId(), item.participantId(), ChannelProgress.FAILED, "IM_FAILED", SOURCE, detail)
                 : SessionUpdate.session(item.sessionId(), null, "IM_FAILED", SOURCE, detail);
     }
 
     private static String describe(ImOutbox.Item item) {
         return switch (item.kind()) {
-            case ImOutbox.DIRECT -> "the message to " + item.target();
+            case ImOutbox.DIRECT, ImOutbox.NOTIFY -> "the message to " + item.target();
             case ImOutbox.ROOM_OPEN -> "the group chat " + item.target();
             case ImOutbox.INVITE -> "the invitation of " + item.target();
             case ImOutbox.POST -> "the message to the group chat";

@@ -19,6 +19,8 @@ import org.uchub.sessionlog.Database;
  */
 public class ImOutbox {
     public static final String DIRECT = "DIRECT";
+    /** A direct message about another channel's session (someone joins a conference): it changes no participant's state. */
+    public static final String NOTIFY = "NOTIFY";
     public static final String ROOM_OPEN = "ROOM_OPEN";
     public static final String INVITE = "INVITE";
     public static final String POST = "POST";

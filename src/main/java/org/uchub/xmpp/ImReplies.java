@@ -7,6 +7,7 @@ import org.slf4j.LoggerFactory;
 import org.uchub.sessionlog.ChannelProgress;
 import org.uchub.sessionlog.ChannelProgress.Party;
 import org.uchub.sessionlog.ChannelProgress.Running;
+import org.uchub.sessionlog.SessionLogUnavailableException;
 import org.uchub.sessionlog.SessionUpdate;
 
 /**
@@ -28,8 +29,25 @@ public class ImReplies {
         this.progress = progress;
     }
 
-    /** Records the message; returns false when it could not be attached to a session. */
-    public boolean record(InboundMessage m) {
+    /**
+     * Records the message; returns false when it could not be attached to a session. While the
+     * session log is unreachable it waits and tries again (with back-off), holding back the
+     * messages behind this one so their order survives the outage.
+     */
+    public boolean record(InboundMessage m) throws InterruptedException {
+        long delay = 500;
+        while (true) {
+            try {
+                return attach(m);
+            } catch (SessionLogUnavailableException e) {
+                LOG.warn("Session log unreachable while recording an XMPP {} from {}: retrying in {} ms", m.kind(), m.from(), delay);
+                Thread.sleep(delay);
+                delay = Math.min(delay * 2, 30_000);
+            }
+        }
+    }
+
+    private boolean attach(InboundMessage m) {
         return switch (m.kind()) {
             case RECEIPT -> settle(m, "DELIVERED");
             case ERROR -> settle(m, "REFUSED");
@@ -49,6 +67,12 @@ public class ImReplies {
         ImOutbox.Item i = item.get();
         if (!outbox.confirm(i.id(), how)) {
             return false;
+        }
+        if (ImOutbox.NOTIFY.equals(i.kind())) {
+            // A notice about another channel's session: logged, the participant's state there untouched.
+            return progress.apply(SessionUpdate.participant(i.sessionId(), i.participantId(), null,
+                    "DELIVERED".equals(how) ? "IM_DELIVERED" : "IM_FAILED", ImChannel.SOURCE, "DELIVERED".equals(how)
+                            ? "A client of " + i.target() + " confirmed the notice" : "The notice to " + i.target() + " failed: " + m.error()));
         }
         return "DELIVERED".equals(how)
                 ? ImChannel.record(progress, SessionUpdate.participant(i.sessionId(), i.participantId(), ChannelProgress.DELIVERED, "IM_DELIVERED",

@@ -33,6 +33,47 @@ class VysperImTest extends ImScenarios {
         return vysper;
     }
 
+    @Override
+    protected java.util.Properties hubProperties() {
+        java.util.Properties p = super.hubProperties();
+        // People with a phone number and a JID on this server, for the conference notice.
+        java.nio.file.Path directory = dataDir.resolve("directory.csv");
+        try {
+            Files.writeString(directory, "personId,name,number,jid,email,fax\n"
+                    + "alice,Alice Test,+4930111111,alice@" + VysperServer.DOMAIN + ",,\n"
+                    + "bob,Bob Test,+4930222222,bob@" + VysperServer.DOMAIN + ",,\n"
+                    + "carol,Carol Test,+4930333333,,,\n"
+                    + "dave,Dave Test,+4930444444,dave@" + VysperServer.DOMAIN + ",,\n");
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+        p.setProperty("hub.directory.file", directory.toString());
+        // Vysper does not answer room-owner requests at all: waiting less for that keeps the test short.
+        p.setProperty("xmpp.reply-timeout-ms", "2000");
+        return p;
+    }
+
+    @Test
+    void addingSomeoneToAConferenceTellsThoseAlreadyInItWhoHaveAJidByIm() throws Exception {
+        awaitHubConnected();
+        try (ImClient alice = client("alice"); ImClient dave = client("dave")) {
+            ok(T, "<StartSession " + NS + "><businessId>CONF-IM</businessId><channel>conference</channel><participants>"
+                    + "<participant><personId>alice</personId></participant><participant><personId>carol</personId></participant>"
+                    + "</participants></StartSession>");
+            ok(T, "<ModifySession " + NS + "><businessId>CONF-IM</businessId><add><participant><personId>dave</personId></participant>"
+                    + "</add></ModifySession>");
+            org.jivesoftware.smack.packet.Message m = alice.next(10_000);
+            assertEquals("Dave Test joins the conference of case CONF-IM.", m == null ? null : m.getBody());
+            awaitEvent("CONF-IM", "IM_NOTIFIED", 1);
+            SessionReply log = logOf("CONF-IM");
+            assertEquals(1, events(log, "IM_NOTIFIED").size(), "carol has no JID and dave is the one who joins");
+            assertEquals(null, dave.next(500), "the one who joins is dialled, not told");
+            assertTrue(log.getSessions().getSession().get(0).getParticipants().getParticipant().stream()
+                    .noneMatch(p -> p.getState().equals("NOTIFIED") || p.getState().equals("DELIVERED")),
+                    "a notice changes no conference participant's state");
+        }
+    }
+
     @Test
     void aGroupChatOnAServerThatCannotMakeTheRoomMembersOnlyFailsWithTheReasonAndPostsNothing() throws Exception {
         awaitHubConnected();
