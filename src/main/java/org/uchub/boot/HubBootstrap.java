@@ -240,7 +240,7 @@ public class HubBootstrap implements CamelConfiguration {
         xmpp.onConnected(im::rejoinRooms);
         bind(context, "xmppConnection", xmpp);
         bind(context, "im", im);
-        bind(context, "imReplies", new ImReplies(outbox, progress));
+        bind(context, "imReplies", new ImReplies(outbox, progress, s.xmppDomain()));
         if (!s.configured()) {
             LOG.info("No XMPP server configured (xmpp.host): IM requests fail with XMPP_NOT_CONFIGURED");
             return;

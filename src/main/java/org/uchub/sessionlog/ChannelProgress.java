@@ -110,16 +110,23 @@ public class ChannelProgress {
     }
 
     /**
-     * The most recent sessions of a channel in which the address takes part (compared without
-     * letter case), newest first: whom a message from that address may be about.
+     * The most recent open sessions of a channel in which the address takes part (compared
+     * without letter case), newest first: whom a message from that address may be about.
      */
     public List<Running> withParticipant(String channel, String address, int max) {
         return Database.read(ds, c -> {
-            try (PreparedStatement ps = c.prepareStatement("select s.session_id from uc_session s where s.channel = ? and exists"
-                    + " (select 1 from uc_participant p where p.session_id = s.session_id and lower(p.address) = ?)"
-                    + " order by s.started_at desc")) {
+            // An address stored with a resource (a JID's /phone) is found by its bare part too;
+            // the caller compares exactly.
+            try (PreparedStatement ps = c.prepareStatement("select s.session_id from uc_session s where s.channel = ?"
+                    + " and s.state in (?, ?, ?, ?) and exists (select 1 from uc_participant p where p.session_id = s.session_id"
+                    + " and (lower(p.address) = ? or lower(p.address) like ?)) order by s.started_at desc")) {
                 ps.setString(1, channel);
-                ps.setString(2, address.toLowerCase(java.util.Locale.ROOT));
+                ps.setString(2, SessionLog.STATE_REQUESTED);
+                ps.setString(3, PENDING);
+                ps.setString(4, DIALLING);
+                ps.setString(5, ACTIVE);
+                ps.setString(6, address.toLowerCase(java.util.Locale.ROOT));
+                ps.setString(7, address.toLowerCase(java.util.Locale.ROOT) + "/%");
                 ps.setMaxRows(max);
                 return runningOf(c, ps);
             }

@@ -68,7 +68,7 @@ public class ImChannel {
             }
         }
         outbox.add(s.sessionId(), work);
-        deliver();
+        deliverQuietly();
         return replied(r, s.parties().size() == 1 ? "Message to " + s.parties().get(0).address() : "Group chat " + roomOf(s));
     }
 
@@ -107,7 +107,7 @@ public class ImChannel {
             }
         }
         outbox.add(s.sessionId(), work);
-        deliver();
+        deliverQuietly();
         return replied(r, work.isEmpty() ? "Recorded; instant messages have nothing to mute." : "Changes");
     }
 
@@ -134,7 +134,7 @@ public class ImChannel {
                     .ifPresent(jid -> work.add(new ImOutbox.Work(ImOutbox.NOTIFY, bare(jid), p.id(), null, text)));
         }
         outbox.add(s.sessionId(), work);
-        deliver();
+        deliverQuietly();
         return r;
     }
 
@@ -146,7 +146,7 @@ public class ImChannel {
             return r;
         }
         outbox.add(r.getSessionId(), List.of(new ImOutbox.Work(ImOutbox.CLOSE, room, null, null, xmpp.settings().closingLine())));
-        deliver();
+        deliverQuietly();
         r.outcome(ReplyStatus.OK, xmpp.isConnected() ? "Session ended; the group chat is closed."
                 : "Session ended; the group chat is closed when the XMPP server is back.");
         return r;
@@ -174,10 +174,26 @@ public class ImChannel {
 
     // ------------------------------------------------------------------ sending
 
+    /**
+     * {@link #deliver()} for a request whose work is already in the outbox: whatever goes wrong
+     * now is the retry timer's to finish, so the request is not applied a second time.
+     */
+    private void deliverQuietly() {
+        try {
+            deliver();
+        } catch (RuntimeException e) {
+            LOG.warn("IM work queued but not sent yet ({}): the retry sends it", e.toString());
+        }
+    }
+
     /** Sends pending work in order while the server takes it; called by requests, the retry timer and a reconnect. */
     public synchronized int deliver() {
         int sent = 0;
+        java.util.Set<String> held = new java.util.HashSet<>();
         for (ImOutbox.Item item : outbox.pending(500)) {
+            if (held.contains(item.sessionId())) {
+                continue; // an earlier item of the session waits: nothing may overtake it
+            }
             try {
                 if (!ImOutbox.DIRECT.equals(item.kind()) && !ImOutbox.NOTIFY.equals(item.kind()) && !ImOutbox.ROOM_OPEN.equals(item.kind())
                         && outbox.roomFailed(item.sessionId())) {
@@ -197,6 +213,7 @@ public class ImChannel {
                     record(progress, refused(item, e.getMessage()));
                 }
             } catch (XmppUnavailableException e) {
+                held.add(item.sessionId());
                 giveUpIfDue(item, e.getMessage());
             }
         }
@@ -290,7 +307,7 @@ public class ImChannel {
     }
 
     /** After a (re)login: join the rooms of running group chats again, so their messages keep reaching the log. */
-    public void rejoinRooms() {
+    public synchronized void rejoinRooms() {
         for (ImOutbox.Item room : outbox.openRooms()) {
             try {
                 xmpp.openRoom(room.target(), room.body(), members(room.sessionId()));

@@ -115,7 +115,8 @@ public class ImOutbox {
     /** Rooms opened and not closed (nor being closed), to join again after a reconnect. */
     public List<Item> openRooms() {
         return items("kind = ? and state = ? and not exists (select 1 from uc_im_outbox c where c.session_id = uc_im_outbox.session_id"
-                + " and c.kind = ?) order by id", 10_000, ROOM_OPEN, DONE, CLOSE);
+                + " and c.kind = ?) and exists (select 1 from uc_session s where s.session_id = uc_im_outbox.session_id"
+                + " and s.state not in ('ENDED', 'FAILED')) order by id", 10_000, ROOM_OPEN, DONE, CLOSE);
     }
 
     /** Direct messages sent before the time that no receipt, error or earlier check has settled. */

@@ -23,10 +23,12 @@ public class ImReplies {
 
     private final ImOutbox outbox;
     private final ChannelProgress progress;
+    private final String ownDomain;
 
-    public ImReplies(ImOutbox outbox, ChannelProgress progress) {
+    public ImReplies(ImOutbox outbox, ChannelProgress progress, String ownDomain) {
         this.outbox = outbox;
         this.progress = progress;
+        this.ownDomain = ownDomain == null ? "" : ownDomain.toLowerCase(java.util.Locale.ROOT);
     }
 
     /**
@@ -65,6 +67,16 @@ public class ImReplies {
             return false;
         }
         ImOutbox.Item i = item.get();
+        // Stanza ids can be guessed: only the recipient (or, for an error, its server or ours) settles a message.
+        String target = ImChannel.bare(i.target());
+        String sender = m.from() == null ? "" : ImChannel.bare(m.from());
+        boolean fromTarget = sender.equals(target);
+        boolean fromServer = sender.equals(target.substring(target.indexOf('@') + 1)) || sender.equals(ownDomain);
+        if (!(ImOutbox.DIRECT.equals(i.kind()) || ImOutbox.NOTIFY.equals(i.kind()))
+                || !(fromTarget || (m.kind() == InboundMessage.Kind.ERROR && fromServer))) {
+            LOG.warn("XMPP {} from {} about {} ignored: only its recipient may settle it", m.kind(), m.from(), m.stanzaId());
+            return false;
+        }
         if (!outbox.confirm(i.id(), how)) {
             return false;
         }
@@ -89,6 +101,10 @@ public class ImReplies {
             return false;
         }
         Party p = m.sender() == null ? null : participant(s, m.sender());
+        if (m.sender() != null && (p == null || !p.isActive())) {
+            LOG.warn("Message in room {} from {}, who is not a participant of its session: not attached", m.from(), m.sender());
+            return false;
+        }
         if (p == null) {
             // A members-only room admits only members, but a server may hide real JIDs: log the nickname.
             return progress.apply(SessionUpdate.session(s.sessionId(), null, "IM_REPLY", ImChannel.SOURCE,
@@ -104,7 +120,9 @@ public class ImReplies {
             match = theirs.stream().filter(s -> s.sessionId().equals(m.thread())).findFirst().orElse(null);
         }
         if (match == null) {
-            match = theirs.stream().filter(s -> mentions(m.body(), s.businessId())).findFirst().orElse(null);
+            List<Running> named = theirs.stream().filter(s -> mentions(m.body(), s.businessId())).toList();
+            // Two open cases named in one text (or the same ID in two tenants) is no answer to either.
+            match = named.size() == 1 ? named.get(0) : null;
         }
         if (match == null) {
             LOG.warn("XMPP message from {} is not attached to any session ({}): \"{}\"", m.from(),
@@ -113,6 +131,10 @@ public class ImReplies {
             return false;
         }
         Party p = participant(match, m.from());
+        if (p == null || !p.isActive()) {
+            LOG.warn("XMPP message from {} is not attached: no longer a participant of session {}", m.from(), match.sessionId());
+            return false;
+        }
         return progress.apply(SessionUpdate.participant(match.sessionId(), p.id(), null, "IM_REPLY", ImChannel.SOURCE, m.body()));
     }
 

@@ -60,6 +60,7 @@ public class XmppConnection {
     private volatile boolean running;
     private volatile String status = "STARTING";
     private volatile Runnable onConnected = () -> { };
+    private volatile boolean rejoinPending;
     private Thread connector;
 
     public XmppConnection(XmppSettings settings, Consumer<InboundMessage> sink) {
@@ -117,6 +118,10 @@ public class XmppConnection {
         boolean warned = false;
         while (running) {
             XMPPTCPConnection c = connection;
+            if (c != null && c.isAuthenticated() && rejoinPending) {
+                rejoin();
+                continue;
+            }
             if (c != null && c.isAuthenticated()) {
                 synchronized (wake) {
                     try {
@@ -130,11 +135,11 @@ public class XmppConnection {
             try {
                 status = "CONNECTING";
                 connect();
+                rejoinPending = true;
                 status = "CONNECTED";
                 LOG.info("XMPP connected: {}", s);
                 warned = false;
                 delay = s.retryIntervalMs();
-                onConnected.run();
             } catch (Exception e) {
                 status = "RECONNECTING";
                 if (!warned) {
@@ -149,6 +154,21 @@ public class XmppConnection {
                     return;
                 }
                 delay = Math.min(delay * 2, 30_000);
+            }
+        }
+    }
+
+    /** Runs the after-login work; if it fails (the session log is away), it is tried again in a while. */
+    private void rejoin() {
+        try {
+            onConnected.run();
+            rejoinPending = false;
+        } catch (RuntimeException e) {
+            LOG.warn("After the XMPP login the rooms could not be joined again ({}): trying again shortly", e.toString());
+            try {
+                Thread.sleep(s.retryIntervalMs());
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
             }
         }
     }
@@ -174,6 +194,10 @@ public class XmppConnection {
             b.setCustomSSLContext(sslContext());
         }
         XMPPTCPConnection c = new XMPPTCPConnection(b.build());
+        // The hub writes its message stanzas itself (SafeMessage), which Smack's stream
+        // management would not count: with XEP-0198 on, the server's count would exceed Smack's
+        // and Smack would close the stream. Delivery is tracked by receipts and the outbox instead.
+        c.setUseStreamManagement(false);
         c.setReplyTimeout(s.replyTimeoutMs());
         c.addConnectionListener(new AbstractConnectionListener() {
             @Override
@@ -199,8 +223,17 @@ public class XmppConnection {
                 wake.notifyAll();
             }
         });
-        c.connect();
-        c.login();
+        try {
+            c.connect();
+            c.login();
+        } catch (Exception e) {
+            c.instantShutdown();
+            throw e;
+        }
+        if (!running) {
+            c.instantShutdown();
+            return;
+        }
         connection = c;
     }
 
@@ -273,7 +306,7 @@ public class XmppConnection {
     }
 
     /**
-     * Makes the room (members-only, hidden, temporary, real JIDs visible to the hub) or, if it
+     * Makes the room (members-only, hidden, persistent until closed, real JIDs visible to the hub) or, if it
      * exists, joins it again; grants the members membership. A server that will not make the
      * room members-only is refused when the settings require it: case text is not posted where
      * anyone could walk in.
@@ -307,6 +340,8 @@ public class XmppConnection {
             throw e;
         } catch (XMPPException.XMPPErrorException e) {
             throw new XmppRefusedException(describe(e.getStanzaError()));
+        } catch (org.jivesoftware.smackx.muc.MultiUserChatException.MucAlreadyJoinedException e) {
+            return; // joined meanwhile by another path: the room is there
         } catch (XmppStringprepException | org.jivesoftware.smackx.muc.MultiUserChatException e) {
             throw new XmppRefusedException(e.getMessage());
         } catch (Exception e) {
@@ -330,7 +365,8 @@ public class XmppConnection {
         Form answer = form.createAnswerForm();
         boolean membersOnly = set(answer, "muc#roomconfig_membersonly", true);
         set(answer, "muc#roomconfig_publicroom", false);
-        set(answer, "muc#roomconfig_persistentroom", false);
+        // Persistent: a room must outlive the hub's reconnects with its member list; CLOSE destroys it.
+        set(answer, "muc#roomconfig_persistentroom", true);
         set(answer, "muc#roomconfig_allowinvites", false);
         set(answer, "muc#roomconfig_changesubject", false);
         FormField whois = answer.getField("muc#roomconfig_whois");

@@ -108,6 +108,14 @@ abstract class ImScenarios extends HubTestSupport {
             assertEquals(hubJid(), m.getFrom().asBareJid().toString());
             awaitEvent("DM-4711", "IM_DELIVERED", 1);
 
+            // A stranger who guesses the stanza id forges the server's error for alice's message.
+            // (to the hub's full JID: servers drop error messages addressed to a bare JID, RFC 6121 8.5.2.1.1)
+            Message forged = new Message(org.jxmpp.jid.impl.JidCreate.from(hubJid() + "/uc-hub"));
+            forged.setType(Message.Type.error);
+            forged.setStanzaId(m.getStanzaId());
+            forged.setError(org.jivesoftware.smack.packet.StanzaError.getBuilder(
+                    org.jivesoftware.smack.packet.StanzaError.Condition.service_unavailable));
+            mallory.connection.sendStanza(forged);
             mallory.say(hubJid(), null, "About DM-4711: I am not part of this");
             alice.say(hubJid(), m.getThread(), "Answer on the thread");
             alice.say(hubJid(), null, "And about DM-4711 without a thread.");
@@ -118,7 +126,8 @@ abstract class ImScenarios extends HubTestSupport {
             events(log, "IM_REPLY").forEach(e -> assertEquals(jid("alice"), e.getParticipant()));
             assertFalse(log.getEvents().getEvent().stream().anyMatch(e -> String.valueOf(e.getDetail()).contains("not part of")),
                     "a stranger's message is never attached to a session");
-            assertEquals("DELIVERED", log.getSessions().getSession().get(0).getParticipants().getParticipant().get(0).getState());
+            assertEquals("DELIVERED", log.getSessions().getSession().get(0).getParticipants().getParticipant().get(0).getState(),
+                    "a forged error from someone else settles nothing");
         }
     }
 

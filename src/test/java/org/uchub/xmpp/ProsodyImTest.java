@@ -1,7 +1,6 @@
 package org.uchub.xmpp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -86,7 +85,7 @@ class ProsodyImTest extends ImScenarios {
 
             RoomInfo info = MultiUserChatManager.getInstanceFor(mallory.connection).getRoomInfo(JidCreate.entityBareFrom(room));
             assertTrue(info.isMembersOnly(), "members-only");
-            assertFalse(info.isPersistent(), "temporary");
+            assertTrue(info.isPersistent(), "persistent until the session closes it");
             XMPPException.XMPPErrorException refused = assertThrows(XMPPException.XMPPErrorException.class, () -> mallory.join(room));
             assertEquals("registration_required", refused.getStanzaError().getCondition().name(), "a stranger cannot walk in");
 
