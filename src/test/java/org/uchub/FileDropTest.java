@@ -91,7 +91,8 @@ class FileDropTest extends HubTestSupport {
         assertEquals("case-9001", reply.get("businessId").asText());
         JsonNode participant = reply.get("sessions").get("session").get(0).get("participants").get("participant").get(1);
         assertEquals("+4930333333", participant.get("address").asText());
-        assertTrue(Files.exists(inbox().resolve(".done/call.json")));
+        // The reply is written inside the route; the file moves to .done/ once the route has finished.
+        await(() -> Files.exists(inbox().resolve(".done/call.json")), 5_000, "call.json moved to .done/");
     }
 
     @Test
