@@ -59,9 +59,9 @@ public class ImChannel {
             work.add(new ImOutbox.Work(ImOutbox.DIRECT, bare(p.address()), p.id(), subject, text == null ? "" : text));
         } else {
             String room = roomOf(s);
-            work.add(new ImOutbox.Work(ImOutbox.ROOM_OPEN, room, null, subject, roomName(s, subject)));
+            work.add(new ImOutbox.Work(ImOutbox.ROOM_OPEN, room, null, subject, roomName(s)));
             for (Party p : s.parties()) {
-                work.add(new ImOutbox.Work(ImOutbox.INVITE, bare(p.address()), p.id(), null, invitation(s, subject)));
+                work.add(new ImOutbox.Work(ImOutbox.INVITE, bare(p.address()), p.id(), null, invitation(s)));
             }
             if (text != null) {
                 work.add(new ImOutbox.Work(ImOutbox.POST, room, null, null, text));
@@ -83,7 +83,7 @@ public class ImChannel {
         for (ResolvedParticipant added : r.getAdded()) {
             Party p = party(s, added.address());
             if (room != null) {
-                work.add(new ImOutbox.Work(ImOutbox.INVITE, bare(p.address()), p.id(), null, invitation(s, null)));
+                work.add(new ImOutbox.Work(ImOutbox.INVITE, bare(p.address()), p.id(), null, invitation(s)));
             } else {
                 work.add(new ImOutbox.Work(ImOutbox.DIRECT, bare(p.address()), p.id(), null,
                         text != null && !text.isEmpty() ? text : "You were added to case " + s.businessId() + "."));
@@ -106,9 +106,13 @@ public class ImChannel {
                 }
             }
         }
+        if (work.isEmpty()) {
+            r.outcome(ReplyStatus.ACCEPTED, "Recorded; instant messages have nothing to mute or unmute.");
+            return r;
+        }
         outbox.add(s.sessionId(), work);
         deliverQuietly();
-        return replied(r, work.isEmpty() ? "Recorded; instant messages have nothing to mute." : "Changes");
+        return replied(r, "The changes");
     }
 
     /**
@@ -366,11 +370,11 @@ public class ImChannel {
 
     // The room name and the invitation travel through Smack's own writer, which does not escape
     // every markup character (see SafeMessage): they carry the business ID, never request text.
-    private static String roomName(Running s, String subject) {
+    private static String roomName(Running s) {
         return "Case " + s.businessId();
     }
 
-    private static String invitation(Running s, String subject) {
+    private static String invitation(Running s) {
         return "Group chat about case " + s.businessId();
     }
 

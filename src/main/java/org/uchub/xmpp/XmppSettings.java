@@ -35,11 +35,6 @@ public record XmppSettings(String host, int port, String domain, String username
         return mucService == null || mucService.isBlank() ? "conference." + xmppDomain() : mucService;
     }
 
-    /** The hub's own bare JID, to tell its own room messages from the participants'. */
-    public String ownJid() {
-        return username + "@" + xmppDomain();
-    }
-
     @Override
     public String toString() {
         // The password never reaches a log line.
