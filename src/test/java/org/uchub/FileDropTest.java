@@ -52,35 +52,19 @@ class FileDropTest extends HubTestSupport {
     }
 
     @Test
-    void faxRecordsItsSessionAndSaysItIsNotConnected() throws Exception {
+    void faxWithoutAGatewayFailsAtOnceWithFaxNotConfiguredAndTheLogSaysSo() throws Exception {
         String pdf = Base64.getEncoder().encodeToString("%PDF-1.4\n%test\n".getBytes(StandardCharsets.US_ASCII));
-        String[][] cases = {
-            {"fax", "<participant><fax>+4930111119</fax></participant>",
-                "<options><document><mimeType>application/pdf</mimeType><content>" + pdf + "</content></document></options>"},
-        };
-        for (String[] c : cases) {
-            String id = "case-" + c[0];
-            SessionReply r = dropAndAwait(c[0] + ".xml", "<StartSession " + NS + "><businessId>" + id + "</businessId><channel>" + c[0]
-                    + "</channel><participants>" + c[1] + "</participants>" + c[2] + "</StartSession>");
-            assertEquals(ReplyStatus.NOT_CONNECTED, r.getStatus(), c[0]);
-            Session s = r.getSessions().getSession().get(0);
-            assertEquals(Channel.fromValue(c[0]), s.getChannel());
-            assertEquals("NOT_CONNECTED", s.getState());
-            s.getParticipants().getParticipant().forEach(p -> assertEquals("NOT_CONNECTED", p.getState()));
-
-            SessionReply modified = dropAndAwait(c[0] + "-mod.xml", "<ModifySession " + NS + "><businessId>" + id
-                    + "</businessId><text>more</text></ModifySession>");
-            assertEquals(ReplyStatus.NOT_CONNECTED, modified.getStatus(), c[0]);
-
-            SessionReply ended = dropAndAwait(c[0] + "-end.xml", end(id));
-            assertEquals(ReplyStatus.OK, ended.getStatus(), c[0]);
-
-            SessionReply log = dropAndAwait(c[0] + "-query.xml", query(id));
-            assertTrue(eventTypes(log).contains("CHANNEL_NOT_CONNECTED"), c[0]);
-            assertTrue(eventTypes(log).contains("MESSAGE_REQUESTED"), c[0]);
-            assertEquals("SESSION_ENDED", eventTypes(log).get(eventTypes(log).size() - 1).equals("NUMBER_RELEASED")
-                    ? eventTypes(log).get(eventTypes(log).size() - 2) : eventTypes(log).get(eventTypes(log).size() - 1), c[0]);
-        }
+        SessionReply r = dropAndAwait("fax.xml", "<StartSession " + NS + "><businessId>case-fax</businessId><channel>fax</channel>"
+                + "<participants><participant><fax>+4930111119</fax></participant></participants><options><document>"
+                + "<mimeType>application/pdf</mimeType><content>" + pdf + "</content></document></options></StartSession>");
+        assertEquals(ReplyStatus.FAILED, r.getStatus());
+        assertEquals("FAX_NOT_CONFIGURED", r.getError().getCode(), r.getError().getMessage());
+        Session s = r.getSessions().getSession().get(0);
+        assertEquals(Channel.FAX, s.getChannel());
+        assertEquals("FAILED", s.getState());
+        SessionReply log = dropAndAwait("fax-query.xml", query("case-fax"));
+        Event failed = log.getEvents().getEvent().stream().filter(e -> e.getType().equals("SESSION_FAILED")).findFirst().orElseThrow();
+        assertTrue(failed.getDetail().startsWith("FAX_NOT_CONFIGURED"), failed.getDetail());
     }
 
     @Test

@@ -45,9 +45,9 @@ class RouteReloadTest extends HubTestSupport {
     @Test
     void aChangedRouteFileReplacesItsRoutes() throws Exception {
         Path fax = routes.resolve("channel-fax.xml");
-        Files.writeString(fax, Files.readString(fax).replace("<to uri=\"bean:notConnectedChannel?method=handle\"/>",
-                "<setProperty name=\"reloaded\"><constant>yes</constant></setProperty>"
-                        + "<to uri=\"bean:notConnectedChannel?method=handle\"/>"));
+        Files.writeString(fax, Files.readString(fax).replace("<from uri=\"direct:channel-fax\"/>",
+                "<from uri=\"direct:channel-fax\"/><setProperty name=\"reloaded\"><constant>yes</constant></setProperty>"
+                        + "<stop/>"));
         long deadline = System.currentTimeMillis() + 15_000;
         while (System.currentTimeMillis() < deadline) {
             Exchange ex = template.send("direct:channel-fax", e -> e.getMessage().setBody(null));

@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -34,6 +36,11 @@ import org.uchub.pbx.PbxSettings;
 import org.uchub.pbx.Reconciler;
 import org.uchub.pbx.Recordings;
 import org.uchub.pbx.sim.AmiSimulator;
+import org.uchub.fax.FaxChannel;
+import org.uchub.fax.FaxMail;
+import org.uchub.fax.FaxOutbox;
+import org.uchub.fax.FaxReports;
+import org.uchub.fax.FaxSettings;
 import org.uchub.xmpp.ImChannel;
 import org.uchub.xmpp.ImOutbox;
 import org.uchub.xmpp.ImReplies;
@@ -109,7 +116,7 @@ public class HubBootstrap implements CamelConfiguration {
         bind(context, "eventOutbox", new EventOutbox(ds, codec, intProp(pc, "events.batch-size")));
         bind(context, "notConnectedChannel", new NotConnectedChannel(log));
         bind(context, "inboxFiles", new InboxFiles(Path.of(prop(pc, "hub.inbox.dir")), Path.of(prop(pc, "hub.outbox.dir")),
-                prop(pc, "hub.inbox.default-tenant")));
+                prop(pc, "hub.inbox.default-tenant"), intProp(pc, "hub.rules.max-document-bytes")));
 
         boolean embeddedBroker = pc.resolveProperty("broker.url").orElse("").isBlank();
         boolean stamped = embeddedBroker || Boolean.parseBoolean(prop(pc, "broker.external.plugins"));
@@ -120,6 +127,7 @@ public class HubBootstrap implements CamelConfiguration {
         bind(context, "channelProgress", progress);
         configurePbx(context, pc, progress);
         configureXmpp(context, pc, ds, progress, directory);
+        configureFax(context, pc, ds, progress);
 
         loadRoutes(context, Path.of(prop(pc, "hub.routes.dir")), Boolean.parseBoolean(prop(pc, "hub.routes.reload")));
     }
@@ -240,12 +248,70 @@ public class HubBootstrap implements CamelConfiguration {
         xmpp.onConnected(im::rejoinRooms);
         bind(context, "xmppConnection", xmpp);
         bind(context, "im", im);
-        bind(context, "imReplies", new ImReplies(outbox, progress, s.xmppDomain()));
+        bind(context, "imReplies", new ImReplies(outbox, progress, s.xmppDomain(), xmpp::occupantJid));
         if (!s.configured()) {
             LOG.info("No XMPP server configured (xmpp.host): IM requests fail with XMPP_NOT_CONFIGURED");
             return;
         }
         connectOnceRoutesRun(context, xmpp.healthCheck(), xmpp::start, xmpp::stop);
+    }
+
+    /**
+     * The fax channel: its outbox and the beans the fax routes call. The SMTP and IMAP
+     * endpoints are in {@code routes/channel-fax.xml}; the status poller runs only when
+     * {@code fax.status.host} is set ({@code fax.status.enabled} is derived from it).
+     */
+    private static void configureFax(CamelContext context, PropertiesComponent pc, javax.sql.DataSource ds, ChannelProgress progress) {
+        String from = prop(pc, "fax.from");
+        String domain = pc.resolveProperty("fax.message-id-domain").orElse("");
+        FaxSettings s = new FaxSettings(pc.resolveProperty("fax.smtp.host").orElse(""), from, prop(pc, "fax.address.style"),
+                pc.resolveProperty("fax.address.pattern").orElse(""), pc.resolveProperty("fax.address.fixed").orElse(""),
+                prop(pc, "fax.subject"), Long.parseLong(prop(pc, "fax.retry.interval-ms")),
+                Long.parseLong(prop(pc, "fax.retry.max-interval-ms")), Long.parseLong(prop(pc, "fax.retry.give-up-ms")),
+                Long.parseLong(prop(pc, "fax.status.wait-ms")), Pattern.compile(prop(pc, "fax.status.delivered-pattern")),
+                Pattern.compile(prop(pc, "fax.status.failed-pattern")), Pattern.compile(prop(pc, "fax.status.pages-pattern")),
+                domain.isBlank() ? from.substring(from.lastIndexOf('@') + 1) : domain,
+                pc.resolveProperty("fax.status.accept-from").filter(a -> !a.isBlank()).map(Pattern::compile).orElse(null));
+        boolean statusConfigured = !pc.resolveProperty("fax.status.host").orElse("").isBlank();
+        pc.addOverrideProperty("fax.status.enabled", Boolean.toString(s.configured() && statusConfigured));
+        // A claim older than the longest send can take belongs to a hub that stopped mid-send.
+        FaxOutbox outbox = new FaxOutbox(ds, Duration.ofMillis(Long.parseLong(prop(pc, "fax.smtp.timeout-ms")) * 4
+                + Long.parseLong(prop(pc, "fax.smtp.write-timeout-ms")) + 60_000));
+        FaxMail mail = new FaxMail(s, outbox);
+        bind(context, "faxTls", faxTls(pc));
+        // Logins are beans, not URI parameters: a password never appears in an endpoint URI, and
+        // an SMTP relay that wants none gets none (no user: Jakarta Mail does not authenticate).
+        bind(context, "faxSmtpLogin", new org.apache.camel.component.mail.DefaultAuthenticator(
+                pc.resolveProperty("fax.smtp.username").filter(u -> !u.isBlank()).orElse(null),
+                pc.resolveProperty("fax.smtp.password").filter(u -> !u.isBlank()).orElse(null)));
+        bind(context, "faxStatusLogin", new org.apache.camel.component.mail.DefaultAuthenticator(
+                pc.resolveProperty("fax.status.username").orElse(""), pc.resolveProperty("fax.status.password").orElse("")));
+        FaxChannel fax = new FaxChannel(s, outbox, mail, progress);
+        bind(context, "faxMail", mail);
+        bind(context, "fax", fax);
+        bind(context, "faxReports", new FaxReports(s, outbox, progress, fax));
+        if (!s.configured()) {
+            LOG.info("No fax gateway configured (fax.smtp.host): fax requests fail with FAX_NOT_CONFIGURED");
+        } else if (!statusConfigured) {
+            LOG.warn("Faxes go to the gateway by SMTP, but no status mailbox is configured (fax.status.host): every fax ends"
+                    + " FAX_STATUS_UNKNOWN");
+        }
+    }
+
+    /** The trust the fax channel's SMTP and IMAP connections use: a configured trust store, or the JDK's. */
+    private static org.apache.camel.support.jsse.SSLContextParameters faxTls(PropertiesComponent pc) {
+        org.apache.camel.support.jsse.SSLContextParameters tls = new org.apache.camel.support.jsse.SSLContextParameters();
+        String store = pc.resolveProperty("fax.tls.truststore").orElse("");
+        if (!store.isBlank()) {
+            org.apache.camel.support.jsse.KeyStoreParameters ks = new org.apache.camel.support.jsse.KeyStoreParameters();
+            ks.setResource("file:" + Path.of(store).toAbsolutePath());
+            ks.setPassword(pc.resolveProperty("fax.tls.truststore-password").orElse(""));
+            ks.setType(store.toLowerCase(java.util.Locale.ROOT).endsWith(".jks") ? "JKS" : "PKCS12");
+            org.apache.camel.support.jsse.TrustManagersParameters tm = new org.apache.camel.support.jsse.TrustManagersParameters();
+            tm.setKeyStore(ks);
+            tls.setTrustManagers(tm);
+        }
+        return tls;
     }
 
     /**

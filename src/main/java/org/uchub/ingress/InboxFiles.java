@@ -1,11 +1,25 @@
 package org.uchub.ingress;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.regex.Pattern;
 import org.apache.camel.Exchange;
+import org.apache.camel.support.SynchronizationAdapter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.uchub.contract.Document;
 import org.uchub.contract.ErrorDetail;
+import org.uchub.contract.StartSessionRequest;
 import org.uchub.request.ContractCodec;
 import org.uchub.request.ErrorCode;
+import org.uchub.request.HubRequest;
 import org.uchub.request.Rejections;
+import org.uchub.request.RequestRejectedException;
 
 /**
  * The file-drop ingress's bookkeeping: which tenant dropped a file (its subfolder of the
@@ -18,15 +32,22 @@ public class InboxFiles {
     public static final String INGRESS = "ucIngress";
     public static final String MOVE_TO = "ucMoveTo";
     public static final String DEDUPE_KEY = "ucDedupeKey";
+    /** The inbox folder of a dropped request: where a document it names must be. */
+    public static final String FOLDER = "ucInboxFolder";
+    private static final String DOCUMENT = "ucInboxDocument";
+    private static final Logger LOG = LoggerFactory.getLogger(InboxFiles.class);
+    private static final Pattern DOCUMENT_NAME = Pattern.compile("(?i)[A-Za-z0-9][A-Za-z0-9._-]{0,94}\\.(pdf|tif|tiff)");
 
     private final Path inbox;
     private final Path outbox;
     private final String defaultTenant;
+    private final long maxDocumentBytes;
 
-    public InboxFiles(Path inbox, Path outbox, String defaultTenant) {
+    public InboxFiles(Path inbox, Path outbox, String defaultTenant, long maxDocumentBytes) {
         this.inbox = inbox.toAbsolutePath().normalize();
         this.outbox = outbox.toAbsolutePath().normalize();
         this.defaultTenant = defaultTenant;
+        this.maxDocumentBytes = maxDocumentBytes;
     }
 
     /** Sets tenant, ingress and the done location on a freshly picked-up file. */
@@ -38,6 +59,95 @@ public class InboxFiles {
         exchange.setProperty(INGRESS, "file");
         exchange.setProperty(DEDUPE_KEY, dedupeKey(relative, exchange));
         exchange.setProperty(MOVE_TO, inbox.resolve(".done").resolve(relative).toString());
+        Path folder = inbox.resolve(relative).getParent();
+        exchange.setProperty(FOLDER, folder == null ? inbox : folder);
+    }
+
+    /**
+     * Reads the document a dropped request names ({@code document.inboxFile}) from the
+     * request's own inbox folder, before the rules check it. Only the plain name of a PDF or
+     * TIFF file in that folder is accepted, never a path or a link; its size is checked before
+     * it is read. The document follows its request to .done/ or .error/, after the request has
+     * moved: a stop in between leaves the document in the inbox, never the request without it.
+     */
+    public void attachDocument(HubRequest r, Exchange exchange) {
+        if (!(r.getPayload() instanceof StartSessionRequest start) || start.getOptions() == null
+                || start.getOptions().getDocument() == null || start.getOptions().getDocument().getInboxFile() == null) {
+            return;
+        }
+        Path folder = exchange.getProperty(FOLDER, Path.class);
+        if (folder == null) {
+            return; // not a dropped file: the rules refuse the reference
+        }
+        Document d = start.getOptions().getDocument();
+        String name = d.getInboxFile();
+        if (!DOCUMENT_NAME.matcher(name).matches()) {
+            throw new RequestRejectedException(ErrorCode.INVALID_TEXT, "document.inboxFile must be the plain name of a .pdf, .tif"
+                    + " or .tiff file beside the request: 1 to 100 characters of A-Z, a-z, 0-9, '.', '_' or '-', not starting with '.'.");
+        }
+        Path file = folder.resolve(name);
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            throw new RequestRejectedException(ErrorCode.DOCUMENT_MISSING, "There is no file " + name + " beside the request in"
+                    + " the inbox: put the document there first, then the request.");
+        }
+        if (exchange.getProperty(DOCUMENT) == null) {
+            // Once per request (a retry after an outage of the session log comes here again), and
+            // whether or not the document is accepted: a refused one goes to .error/ with its request.
+            exchange.setProperty(DOCUMENT, file);
+            exchange.getExchangeExtension().addOnCompletion(new DocumentFollowsRequest(file));
+        }
+        try (SeekableByteChannel ch = Files.newByteChannel(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            long size = ch.size();
+            if (size > maxDocumentBytes) {
+                throw new RequestRejectedException(ErrorCode.DOCUMENT_TOO_LARGE, "The document " + name + " has " + size
+                        + " bytes; the limit is " + maxDocumentBytes + ".");
+            }
+            ByteBuffer content = ByteBuffer.allocate((int) size);
+            while (content.hasRemaining() && ch.read(content) >= 0) {
+                // read it whole
+            }
+            d.setContent(content.array());
+        } catch (IOException e) {
+            throw new RequestRejectedException(ErrorCode.DOCUMENT_MISSING, "The document " + name + " could not be read: "
+                    + e.getMessage());
+        }
+        d.setInboxFile(null);
+        if (d.getFileName() == null) {
+            d.setFileName(name);
+        }
+    }
+
+    /** Moves a request's document beside it, once the file consumer has moved the request (it runs after it). */
+    private static final class DocumentFollowsRequest extends SynchronizationAdapter {
+        private final Path file;
+
+        DocumentFollowsRequest(Path file) {
+            this.file = file;
+        }
+
+        @Override
+        public void onDone(Exchange exchange) {
+            String requestTarget = exchange.getProperty(MOVE_TO, String.class);
+            if (requestTarget == null || exchange.getException() != null) {
+                return; // the request stays in the inbox for another try, and its document with it
+            }
+            try {
+                Path target = Path.of(requestTarget).resolveSibling(file.getFileName());
+                if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                    // An earlier document of the same name is kept: this one gets the time in its name.
+                    target = target.resolveSibling(System.currentTimeMillis() + "-" + file.getFileName());
+                }
+                Files.createDirectories(target.getParent());
+                Files.move(file, target);
+            } catch (IOException e) {
+                LOG.warn("The document {} stays in the inbox: it could not be moved beside its request ({})", file, e.toString());
+            }
+        }
+
+        @Override
+        public int getOrder() {
+            return LOWEST; // after the file consumer's own completion, which moves the request
+        }
     }
 
     /**

@@ -45,6 +45,8 @@ public enum ErrorCode {
     SERVICE_UNAVAILABLE(false),
     XMPP_NOT_CONFIGURED(false),
     XMPP_UNAVAILABLE(false),
+    FAX_NOT_CONFIGURED(false),
+    FAX_SEND_FAILED(false),
     INTERNAL_ERROR(false);
 
     private final boolean callerFault;

@@ -195,6 +195,10 @@ public class RequestRules {
     }
 
     private void checkDocument(Document d) {
+        if (d != null && d.getContent() == null && d.getInboxFile() != null) {
+            throw reject(ErrorCode.DOCUMENT_MISSING, "document.inboxFile names a file beside a request dropped in the inbox;"
+                    + " a request over SOAP or JMS carries the document in document.content.");
+        }
         if (d == null || d.getContent() == null || d.getContent().length == 0) {
             throw reject(ErrorCode.DOCUMENT_MISSING, "A fax needs options.document with the PDF or TIFF to send.");
         }

@@ -33,8 +33,13 @@ public class ChannelProgress {
     /** The participant's client confirmed the message (IM). */
     public static final String DELIVERED = "DELIVERED";
 
-    private static final Map<String, Integer> PARTICIPANT_RANK = Map.of(SessionLog.P_REQUESTED, 0, INVITED, 1, NOTIFIED, 1,
-            RINGING, 2, JOINED, 3, DELIVERED, 3, LEFT, 4, FAILED, 4, REMOVED, 4, SessionLog.P_NOT_CONNECTED, 4);
+    /** The fax was mailed to the gateway, which has not reported yet (fax). */
+    public static final String SENT = "SENT";
+
+    private static final Map<String, Integer> PARTICIPANT_RANK = Map.ofEntries(Map.entry(SessionLog.P_REQUESTED, 0),
+            Map.entry(INVITED, 1), Map.entry(NOTIFIED, 1), Map.entry(SENT, 1), Map.entry(RINGING, 2), Map.entry(JOINED, 3),
+            Map.entry(DELIVERED, 3), Map.entry(LEFT, 4), Map.entry(FAILED, 4), Map.entry(REMOVED, 4),
+            Map.entry(SessionLog.P_NOT_CONNECTED, 4));
     private static final Map<String, Integer> SESSION_RANK = Map.of(SessionLog.STATE_REQUESTED, 0, PENDING, 1, DIALLING, 2,
             ACTIVE, 3, SessionLog.STATE_ENDED, 4, FAILED, 4, SessionLog.STATE_NOT_CONNECTED, 4);
 
@@ -248,7 +253,8 @@ public class ChannelProgress {
                 return null;
             }
             if (u.ends()) {
-                boolean reached = s.parties().stream().anyMatch(p -> JOINED.equals(p.state()) || LEFT.equals(p.state()));
+                boolean reached = s.parties().stream().anyMatch(p -> JOINED.equals(p.state()) || LEFT.equals(p.state())
+                        || DELIVERED.equals(p.state()) || SENT.equals(p.state()));
                 if (reached) {
                     close(c, owner, sessionId, SessionLog.STATE_ENDED, u.eventType(), u.source(), u.detail(), now);
                 } else {

@@ -4,8 +4,11 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
+import java.util.ArrayList;
+import java.util.List;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 
@@ -74,6 +77,43 @@ public final class Database {
             return s.groupCommit().inTransaction(work);
         }
         return read(ds, work);
+    }
+
+    /** One statement that writes, with its parameters in order; returns the rows it changed. */
+    public static int update(DataSource ds, String sql, Object... params) {
+        return inTransaction(ds, c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                for (int i = 0; i < params.length; i++) {
+                    ps.setObject(i + 1, params[i]);
+                }
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /** A row of a query, as its reader makes it into an object. */
+    @FunctionalInterface
+    public interface Row<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    /** One query, with its parameters in order, read into at most {@code max} objects. */
+    public static <T> List<T> query(DataSource ds, String sql, int max, Row<T> row, Object... params) {
+        return read(ds, c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                for (int i = 0; i < params.length; i++) {
+                    ps.setObject(i + 1, params[i]);
+                }
+                ps.setMaxRows(max);
+                List<T> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(row.read(rs));
+                    }
+                }
+                return out;
+            }
+        });
     }
 
     /** Work that only reads, in a transaction of its own on a pooled connection. */

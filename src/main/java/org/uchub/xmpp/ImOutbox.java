@@ -1,12 +1,10 @@
 package org.uchub.xmpp;
 
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.Types;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -139,35 +137,16 @@ public class ImOutbox {
     }
 
     private int update(String sql, Object... params) {
-        return Database.inTransaction(ds, c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                for (int i = 0; i < params.length; i++) {
-                    ps.setObject(i + 1, params[i]);
-                }
-                return ps.executeUpdate();
-            }
-        });
+        return Database.update(ds, sql, params);
     }
 
     private List<Item> items(String condition, int max, Object... params) {
-        return Database.read(ds, c -> {
-            try (PreparedStatement ps = c.prepareStatement("select id, session_id, kind, target, participant_id, subject, body, created_at"
-                    + " from uc_im_outbox where " + condition)) {
-                for (int i = 0; i < params.length; i++) {
-                    ps.setObject(i + 1, params[i]);
-                }
-                ps.setMaxRows(max);
-                List<Item> out = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        long pid = rs.getLong(5);
-                        out.add(new Item(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.wasNull() ? null : pid,
-                                rs.getString(6), rs.getString(7), rs.getObject(8, OffsetDateTime.class)));
-                    }
-                }
-                return out;
-            }
-        });
+        return Database.query(ds, "select id, session_id, kind, target, participant_id, subject, body, created_at from uc_im_outbox"
+                + " where " + condition, max, rs -> {
+                    long pid = rs.getLong(5);
+                    return new Item(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.wasNull() ? null : pid,
+                            rs.getString(6), rs.getString(7), rs.getObject(8, OffsetDateTime.class));
+                }, params);
     }
 
     private static String clip(String s) {

@@ -24,11 +24,14 @@ public class ImReplies {
     private final ImOutbox outbox;
     private final ChannelProgress progress;
     private final String ownDomain;
+    /** The real bare JID behind a room occupant (room, nickname), as far as the hub's connection knows it, or null. */
+    private final java.util.function.BinaryOperator<String> occupants;
 
-    public ImReplies(ImOutbox outbox, ChannelProgress progress, String ownDomain) {
+    public ImReplies(ImOutbox outbox, ChannelProgress progress, String ownDomain, java.util.function.BinaryOperator<String> occupants) {
         this.outbox = outbox;
         this.progress = progress;
         this.ownDomain = ownDomain == null ? "" : ownDomain.toLowerCase(java.util.Locale.ROOT);
+        this.occupants = occupants;
     }
 
     /**
@@ -100,17 +103,42 @@ public class ImReplies {
             LOG.info("Message in room {} that belongs to no session: not logged", m.from());
             return false;
         }
-        Party p = m.sender() == null ? null : participant(s, m.sender());
-        if (m.sender() != null && (p == null || !p.isActive())) {
-            LOG.warn("Message in room {} from {}, who is not a participant of its session: not attached", m.from(), m.sender());
+        String sender = m.sender() != null ? m.sender() : realJid(m);
+        Party p = sender == null ? null : participant(s, sender);
+        if (sender != null && (p == null || !p.isActive())) {
+            LOG.warn("Message in room {} from {}, who is not a participant of its session: not attached", m.from(), sender);
             return false;
         }
         if (p == null) {
             // A members-only room admits only members, but a server may hide real JIDs: log the nickname.
             return progress.apply(SessionUpdate.session(s.sessionId(), null, "IM_REPLY", ImChannel.SOURCE,
-                    (m.sender() != null ? m.sender() : m.nick()) + ": " + m.body()));
+                    m.nick() + ": " + m.body()));
         }
         return progress.apply(SessionUpdate.participant(s.sessionId(), p.id(), null, "IM_REPLY", ImChannel.SOURCE, m.body()));
+    }
+
+    /**
+     * The real JID of a room message's sender that was not known when it arrived: the
+     * occupant's presence may be handled by Smack just after the message. Asked again for a
+     * moment, here on the session log's side, where waiting holds up no XMPP traffic.
+     */
+    private String realJid(InboundMessage m) {
+        if (m.nick() == null || occupants == null) {
+            return null;
+        }
+        for (int i = 0; i < 10; i++) {
+            String jid = occupants.apply(m.from(), m.nick());
+            if (jid != null) {
+                return jid;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
+        return null;
     }
 
     private boolean directReply(InboundMessage m) {

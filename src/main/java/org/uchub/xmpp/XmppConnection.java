@@ -77,6 +77,21 @@ public class XmppConnection {
         this.onConnected = r;
     }
 
+    /** The real bare JID of an occupant of a room the hub is in, if the room shows it to the hub; else null. */
+    public String occupantJid(String room, String nick) {
+        XMPPTCPConnection c = connection;
+        if (c == null || nick == null || nick.isEmpty()) {
+            return null;
+        }
+        try {
+            MultiUserChat muc = MultiUserChatManager.getInstanceFor(c).getMultiUserChat(JidCreate.entityBareFrom(room));
+            Occupant o = muc.getOccupant(JidCreate.entityFullFrom(room + "/" + nick));
+            return o == null || o.getJid() == null ? null : o.getJid().asBareJid().toString();
+        } catch (org.jxmpp.stringprep.XmppStringprepException e) {
+            return null;
+        }
+    }
+
     public boolean isConnected() {
         XMPPTCPConnection c = connection;
         return c != null && c.isAuthenticated();
@@ -276,8 +291,7 @@ public class XmppConnection {
                 if (nick.equals(muc.getNickname() == null ? s.nickname() : muc.getNickname().toString())) {
                     return; // the hub's own post
                 }
-                Occupant o = m.getFrom().asEntityFullJidIfPossible() == null ? null : muc.getOccupant(m.getFrom().asEntityFullJidIfPossible());
-                String sender = o == null || o.getJid() == null ? null : o.getJid().asBareJid().toString();
+                String sender = occupantJid(room.toString(), nick);
                 sink.accept(new InboundMessage(InboundMessage.Kind.ROOM, room.toString(), sender, nick, m.getThread(), m.getBody(), null,
                         null, now()));
                 return;

@@ -54,10 +54,19 @@ final class ImClient implements AutoCloseable {
         }, StanzaTypeFilter.MESSAGE);
         MultiUserChatManager.getInstanceFor(connection).addInvitationListener(
                 (conn, room, inviter, reason, password2, message, invitation) -> invitations.add(room.getRoom().toString()));
-        connection.connect().login();
-        // A round trip after login: the server has taken the client's presence before the test
-        // goes on, so a message sent now finds it online instead of going to offline storage.
-        org.jivesoftware.smackx.ping.PingManager.getInstanceFor(connection).pingMyServer();
+        // Vysper in a busy test JVM was once seen to take over Smack's default 5 s to finish a
+        // login; later waits keep the default, as some tests wait for answers that never come.
+        connection.setReplyTimeout(20_000);
+        try {
+            connection.connect().login();
+            connection.setReplyTimeout(5_000);
+            // A round trip after login: the server has taken the client's presence before the test
+            // goes on, so a message sent now finds it online instead of going to offline storage.
+            org.jivesoftware.smackx.ping.PingManager.getInstanceFor(connection).pingMyServer();
+        } catch (Exception e) {
+            connection.disconnect();
+            throw e;
+        }
     }
 
     Message next(long timeoutMs) throws InterruptedException {

@@ -1,0 +1,292 @@
+package org.uchub.fax;
+
+import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Multipart;
+import jakarta.mail.Part;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.mail.MailMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.uchub.sessionlog.ChannelProgress;
+import org.uchub.sessionlog.SessionLogUnavailableException;
+import org.uchub.sessionlog.SessionUpdate;
+
+/**
+ * Reads the gateway's status mails (bean {@code faxReports}): finds the fax a mail is about
+ * (the token in its subject, its In-Reply-To or References, or the original headers quoted
+ * in a bounce), decides delivered or failed, and logs it under the fax's business ID. The
+ * verdict goes to the header {@code ucFaxMatched}; the route files the mail accordingly.
+ * A mail that cannot be read is unmatched, never an error: a broken mail must not stop the
+ * poller. Only the session log being away is an error, so the mail is read again later.
+ */
+public class FaxReports {
+    public static final String MATCHED = "ucFaxMatched";
+    private static final Logger LOG = LoggerFactory.getLogger(FaxReports.class);
+    private static final Pattern TOKEN = Pattern.compile("\\[uc-fax:([0-9A-Za-z-]{1,64}):(\\d{1,18})\\]");
+    private static final Pattern MESSAGE_ID = Pattern.compile("<uc-fax\\.(\\d{1,18})\\.[^<>@\\s]{1,64}@[^<>\\s]{1,255}>");
+    /** Lines that give a failure's reason, the most telling label first. */
+    private static final List<Pattern> REASONS = java.util.stream.Stream.of("reason", "cause", "error", "diagnostic-code", "status",
+            "result").map(l -> Pattern.compile("(?im)^\\s*" + l + "\\s*[:=]\\s*(.+)$")).toList();
+    private static final int MAX_TEXT = 256 * 1024;
+
+    private final FaxSettings settings;
+    private final FaxOutbox outbox;
+    private final ChannelProgress progress;
+    private final FaxChannel channel;
+
+    public FaxReports(FaxSettings settings, FaxOutbox outbox, ChannelProgress progress, FaxChannel channel) {
+        this.settings = settings;
+        this.outbox = outbox;
+        this.progress = progress;
+        this.channel = channel;
+    }
+
+    /** The subject token that ties a report to its fax: the session and the participant the fax went to. */
+    static String token(String sessionId, long participantId) {
+        return "[uc-fax:" + sessionId + ":" + participantId + "]";
+    }
+
+    /**
+     * A mail as the hub reads it. {@code dsnActions} are the Action fields of a delivery
+     * status notification (RFC 3464) from a mail server: failed, delayed, delivered, relayed.
+     */
+    record Report(String subject, List<String> referencedIds, String text, Date date, String from, List<String> dsnActions) {
+    }
+
+    public void record(Exchange exchange) {
+        MailMessage in = exchange.getIn(MailMessage.class);
+        Message mail = in == null ? null : in.getOriginalMessage();
+        Report report = mail == null ? null : read(mail);
+        boolean matched;
+        try {
+            matched = report != null && file(report);
+        } catch (SessionLogUnavailableException e) {
+            throw e; // the mail stays in the folder and is read again at the next poll
+        } catch (RuntimeException e) {
+            // Anything else would fail this mail at every poll: a person looks at it instead.
+            LOG.warn("A fax report (subject \"{}\") could not be filed: {}", report.subject(), e.toString());
+            matched = false;
+        }
+        exchange.getIn().setHeader(MATCHED, matched);
+    }
+
+    /** Logs what the report says about its fax; false when it belongs to no fax or says nothing clear. */
+    boolean file(Report report) {
+        if (settings.acceptFrom() != null && !settings.acceptFrom().matcher(report.from()).find()) {
+            LOG.warn("A mail from {} (subject \"{}\") is not from the gateway (fax.status.accept-from): filed for a person to look at",
+                    report.from(), report.subject());
+            return false;
+        }
+        Optional<FaxOutbox.Fax> found = find(report);
+        if (found.isEmpty()) {
+            LOG.warn("Unmatched fax report from {} (subject \"{}\"): no fax of the hub is named in it; filed for a person to look at",
+                    report.from(), report.subject());
+            return false;
+        }
+        FaxOutbox.Fax fax = found.get();
+        if (fax.state().equals(FaxOutbox.DELIVERED) || fax.state().equals(FaxOutbox.FAILED)) {
+            LOG.info("A further report about fax {} (already {}): \"{}\"", fax.id(), fax.state(), report.subject());
+            return true;
+        }
+        String at = report.date() == null ? "" : ", reported at " + report.date().toInstant().atOffset(ZoneOffset.UTC);
+        // The hub's own subject is quoted back; words in it (a request's subject) are not the gateway's verdict.
+        String subject = withoutOwn(report.subject(), fax.subject());
+        String text = withoutOwn(report.text(), fax.subject());
+        Boolean delivered;
+        if (!report.dsnActions().isEmpty()) {
+            // A mail server's notice about the mail itself: only a failure says something about the fax.
+            if (!report.dsnActions().contains("failed")) {
+                progress.apply(SessionUpdate.participant(fax.sessionId(), fax.participantId(), null, "FAX_MAIL_NOTICE", FaxChannel.SOURCE,
+                        "A mail server reports the fax mail to " + fax.recipient() + " as " + String.join(", ", report.dsnActions()) + at));
+                return true;
+            }
+            delivered = false;
+        } else {
+            delivered = verdict(subject);
+            if (delivered == null) {
+                delivered = verdict(text);
+            }
+        }
+        if (delivered == null) {
+            progress.apply(SessionUpdate.participant(fax.sessionId(), fax.participantId(), null, "FAX_REPORT_UNREADABLE", FaxChannel.SOURCE,
+                    "A report about the fax to " + fax.number() + " says neither delivered nor failed (subject \""
+                            + clip(report.subject(), 200) + "\"" + at + "); it is filed for a person to look at"));
+            return false;
+        }
+        if (delivered) {
+            String pages = pages(subject, text).map(p -> p + (p.equals("1") ? " page" : " pages")).orElse("pages not stated");
+            progress.apply(SessionUpdate.participant(fax.sessionId(), fax.participantId(), ChannelProgress.DELIVERED, "FAX_DELIVERED",
+                    FaxChannel.SOURCE, "Delivered to " + fax.number() + ": " + pages + at));
+        } else {
+            progress.apply(SessionUpdate.participant(fax.sessionId(), fax.participantId(), ChannelProgress.FAILED, "FAX_FAILED",
+                    FaxChannel.SOURCE, "The gateway could not deliver the fax to " + fax.number() + ": " + reason(report) + at));
+        }
+        // The log first: if it is away, the mail is read again and nothing here was changed yet.
+        outbox.settle(fax.id(), delivered ? FaxOutbox.DELIVERED : FaxOutbox.FAILED);
+        channel.finishIfSettled(fax.sessionId());
+        return true;
+    }
+
+    private static String withoutOwn(String s, String own) {
+        return s == null || own == null || own.isBlank() ? s : s.replace(own, " ");
+    }
+
+    private Optional<FaxOutbox.Fax> find(Report report) {
+        // The mail it answers first: that is the strongest tie; then the token in the subject.
+        Optional<FaxOutbox.Fax> f = Optional.empty();
+        for (int i = 0; f.isEmpty() && i < report.referencedIds().size(); i++) {
+            f = byMessageId(report.referencedIds().get(i));
+        }
+        if (f.isEmpty()) {
+            f = byToken(report.subject());
+        }
+        if (f.isEmpty()) {
+            f = byToken(report.text()); // a bounce quotes the original headers in its body
+        }
+        if (f.isEmpty()) {
+            Matcher m = MESSAGE_ID.matcher(report.text());
+            while (f.isEmpty() && m.find()) {
+                f = byMessageId(m.group());
+            }
+        }
+        // A fax never mailed cannot have a report: whoever claims so is not the gateway.
+        return f.filter(x -> x.sentAt() != null);
+    }
+
+    private Optional<FaxOutbox.Fax> byToken(String s) {
+        Matcher m = TOKEN.matcher(s == null ? "" : s);
+        while (m.find()) {
+            String session = m.group(1);
+            long participant = Long.parseLong(m.group(2));
+            Optional<FaxOutbox.Fax> f = outbox.ofSession(session).stream().filter(x -> x.participantId() == participant).findFirst();
+            if (f.isPresent()) {
+                return f;
+            }
+        }
+        return Optional.empty();
+    }
+
+    private Optional<FaxOutbox.Fax> byMessageId(String id) {
+        return MESSAGE_ID.matcher(id).matches() ? outbox.byMessageId(id) : Optional.empty();
+    }
+
+    /** False for a failure, true for a delivery, null when the text says neither. A failure wins: "not delivered". */
+    Boolean verdict(String s) {
+        if (s == null || s.isBlank()) {
+            return null;
+        }
+        if (settings.failedPattern().matcher(s).find()) {
+            return false;
+        }
+        return settings.deliveredPattern().matcher(s).find() ? true : null;
+    }
+
+    private Optional<String> pages(String subject, String text) {
+        for (String s : new String[] {subject, text}) {
+            Matcher m = settings.pagesPattern().matcher(s == null ? "" : s);
+            if (m.find()) {
+                for (int g = 1; g <= m.groupCount(); g++) {
+                    if (m.group(g) != null) {
+                        return Optional.of(String.valueOf(Integer.parseInt(m.group(g))));
+                    }
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String reason(Report report) {
+        for (Pattern p : REASONS) {
+            Matcher m = p.matcher(report.text());
+            if (m.find()) {
+                return clip(FaxText.headerSafe(m.group(1)), 300);
+            }
+        }
+        return clip(FaxText.headerSafe(report.subject()), 300);
+    }
+
+    // ------------------------------------------------------------------ reading a mail
+
+    /** The parts of a mail the hub needs; null when it cannot be read at all. */
+    static Report read(Message mail) {
+        try {
+            String subject = FaxText.headerSafe(mail.getSubject());
+            List<String> ids = new ArrayList<>();
+            for (String header : new String[] {"In-Reply-To", "References"}) {
+                String[] values = mail.getHeader(header);
+                if (values != null) {
+                    for (String v : values) {
+                        Matcher m = Pattern.compile("<[^<>\\s]{1,400}>").matcher(v);
+                        while (m.find()) {
+                            ids.add(m.group());
+                        }
+                    }
+                }
+            }
+            StringBuilder text = new StringBuilder();
+            List<String> actions = new ArrayList<>();
+            collect(mail, text, actions, 0);
+            String from = mail.getFrom() == null || mail.getFrom().length == 0 ? "(no sender)" : FaxText.headerSafe(mail.getFrom()[0].toString());
+            return new Report(subject, ids, text.toString(), mail.getSentDate(), from, actions);
+        } catch (MessagingException | IOException | RuntimeException e) {
+            LOG.warn("A mail in the fax status folder cannot be read ({}): filed for a person to look at", e.toString());
+            return null;
+        }
+    }
+
+    private static void collect(Part p, StringBuilder out, List<String> actions, int depth) throws MessagingException, IOException {
+        if (depth > 8 || out.length() >= MAX_TEXT) {
+            return;
+        }
+        if (p.isMimeType("multipart/*")) {
+            Multipart mp = (Multipart) p.getContent();
+            for (int i = 0; i < mp.getCount(); i++) {
+                collect(mp.getBodyPart(i), out, actions, depth + 1);
+            }
+        } else if (p.isMimeType("message/rfc822") && p.getContent() instanceof Part inner) {
+            // A bounce or report that carries the original mail: its headers name the fax. Its
+            // text is the hub's own (the cover text) and says nothing about the outcome.
+            for (String h : new String[] {"Subject", "Message-ID"}) {
+                String[] v = inner.getHeader(h);
+                if (v != null) {
+                    out.append(h).append(": ").append(String.join(" ", v)).append('\n');
+                }
+            }
+        } else if (p.isMimeType("text/*") || p.isMimeType("message/delivery-status") || p.isMimeType("message/global-delivery-status")) {
+            String s;
+            Object content = p.isMimeType("text/plain") || p.isMimeType("text/html") ? p.getContent() : null;
+            if (content instanceof String str) {
+                s = str;
+            } else {
+                try (InputStream is = p.getInputStream()) {
+                    s = new String(is.readNBytes(MAX_TEXT - out.length()), StandardCharsets.UTF_8);
+                }
+            }
+            if (p.isMimeType("message/delivery-status") || p.isMimeType("message/global-delivery-status")) {
+                Matcher a = Pattern.compile("(?im)^\\s*Action\\s*:\\s*([a-z]+)").matcher(s);
+                while (a.find()) {
+                    actions.add(a.group(1).toLowerCase(java.util.Locale.ROOT));
+                }
+            }
+            if (p.isMimeType("text/html")) {
+                s = s.replaceAll("(?s)<[^>]{0,2000}>", " ").replace("&nbsp;", " ");
+            }
+            out.append(s, 0, Math.min(s.length(), MAX_TEXT - out.length())).append('\n');
+        }
+    }
+
+    private static String clip(String s, int max) {
+        return s == null ? "" : s.length() <= max ? s : s.substring(0, max) + "...";
+    }
+}

@@ -1,0 +1,104 @@
+package org.uchub.fax;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.mail.internet.MimeMessage;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.uchub.contract.Event;
+import org.uchub.contract.ReplyStatus;
+import org.uchub.contract.SessionReply;
+
+/**
+ * A gateway addressed by subject (one fixed address, the number in the subject), whose SMTP
+ * server is away, refuses the hub's login, or whose reports never come.
+ */
+class FaxGatewayTroubleTest extends FaxTestSupport {
+    static final String FIXED = "fax-in@" + GATEWAY_DOMAIN;
+
+    @Override
+    protected Properties hubProperties() {
+        Properties p = super.hubProperties();
+        p.setProperty("fax.address.style", "subject");
+        p.setProperty("fax.address.fixed", FIXED);
+        p.setProperty("fax.subject", "{digits} {token}");
+        p.setProperty("fax.retry.give-up-ms", "3000");
+        p.setProperty("fax.status.wait-ms", "1500");
+        return p;
+    }
+
+    @Override
+    boolean gatewayUpAtStart() {
+        return false;
+    }
+
+    @Test
+    void aFaxWaitsOutAnSmtpOutageAndIsSentToTheFixedAddressWithTheNumberInTheSubjectWhenTheServerIsBack() throws Exception {
+        SessionReply r = ok(T, startFax("4720", null, null, "+4930111119"));
+        assertEquals(ReplyStatus.ACCEPTED, r.getStatus());
+        awaitEvent("4720", "FAX_DELAYED", 1);
+        assertEquals("PENDING", logOf("4720").getSessions().getSession().get(0).getState());
+
+        mail = startMail();
+        awaitEvent("4720", "FAX_SENT", 1);
+        MimeMessage m = mail.getReceivedMessages()[0];
+        assertEquals(FIXED, m.getAllRecipients()[0].toString());
+        assertTrue(m.getSubject().startsWith("4930111119 [uc-fax:"), m.getSubject());
+        assertEquals(1, mail.getReceivedMessages().length, "sent once");
+    }
+
+    @Test
+    void aFaxQueuedWhileTheServerIsAwayOutlivesARestartOfTheHub() throws Exception {
+        ok(T, startFax("4726", null, null, "+4930111119"));
+        awaitEvent("4726", "FAX_DELAYED", 1);
+        context.stop();
+        // A new hub on the same data directory: all it knows of the fax is the outbox row.
+        org.apache.camel.CamelContext restarted = createCamelContext();
+        restarted.start();
+        try {
+            mail = startMail();
+            await(() -> mail.getReceivedMessages().length == 1, 15_000, "the restarted hub sends the waiting fax");
+            Thread.sleep(1000);
+            assertEquals(1, mail.getReceivedMessages().length, "once");
+            assertEquals(FIXED, mail.getReceivedMessages()[0].getAllRecipients()[0].toString());
+        } finally {
+            restarted.stop();
+        }
+    }
+
+    @Test
+    void endingTheSessionWhileTheServerIsAwayCancelsTheFaxesNotSentYet() throws Exception {
+        ok(T, startFax("4724", null, null, "+4930111119"));
+        awaitEvent("4724", "FAX_DELAYED", 1);
+        SessionReply ended = ok(T, end("4724"));
+        assertTrue(ended.getMessage().contains("cancelled"), ended.getMessage());
+        awaitEvent("4724", "FAX_CANCELLED", 1);
+        mail = startMail();
+        Thread.sleep(1500);
+        assertEquals(0, mail.getReceivedMessages().length, "a cancelled fax is never mailed");
+    }
+
+    @Test
+    void anSmtpServerThatKeepsRefusingFailsTheFaxWithFaxSendFailedAndItsAnswerAfterTheGiveUpTime() throws Exception {
+        mail = startMail();
+        mail.getUserManager().getUser(SMTP_LOGIN).setPassword("not-the-hubs");
+        ok(T, startFax("4721", null, null, "+4930111119"));
+        awaitEvent("4721", "FAX_SEND_FAILED", 1);
+        SessionReply log = logOf("4721");
+        Event failed = events(log, "FAX_SEND_FAILED").get(0);
+        assertTrue(failed.getDetail().startsWith("FAX_SEND_FAILED") && failed.getDetail().contains("535"), failed.getDetail());
+        assertEquals("FAILED", log.getSessions().getSession().get(0).getState());
+        assertEquals(0, mail.getReceivedMessages().length);
+    }
+
+    @Test
+    void aFaxTheGatewayNeverReportsOnIsLoggedAsStatusUnknown() throws Exception {
+        mail = startMail();
+        ok(T, startFax("4722", null, null, "+4930111119"));
+        awaitEvent("4722", "FAX_SENT", 1);
+        awaitEvent("4722", "FAX_STATUS_UNKNOWN", 1);
+        Thread.sleep(1000);
+        assertEquals(1, events(logOf("4722"), "FAX_STATUS_UNKNOWN").size(), "said once");
+    }
+}

@@ -1,0 +1,41 @@
+package org.uchub.fax;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** How the shipped patterns in config/application.properties read gateways' report lines. */
+class FaxVerdictTest {
+
+    private static FaxReports reports() throws Exception {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(Path.of("config/application.properties"))) {
+            p.load(r);
+        }
+        FaxSettings s = new FaxSettings("", "hub@example.com", "pattern", "{number}@fax.example.com", "", "{token}", 1, 1, 1, 1,
+                Pattern.compile(p.getProperty("fax.status.delivered-pattern")), Pattern.compile(p.getProperty("fax.status.failed-pattern")),
+                Pattern.compile(p.getProperty("fax.status.pages-pattern")), "example.com", null);
+        return new FaxReports(s, null, null, null);
+    }
+
+    @Test
+    void deliveriesFailuresAndNegationsAreToldApart() throws Exception {
+        FaxReports r = reports();
+        assertEquals(true, r.verdict("Your fax was delivered"));
+        assertEquals(true, r.verdict("Fax transmission successful. Error correction: on"));
+        assertEquals(true, r.verdict("Status: Completed"));
+        assertEquals(false, r.verdict("Your fax wasn't delivered"));
+        assertEquals(false, r.verdict("Your fax wasn\u2019t delivered"));
+        assertEquals(false, r.verdict("The fax could not be delivered: busy"));
+        assertEquals(false, r.verdict("Fax has not been delivered"));
+        assertEquals(false, r.verdict("Transmission unsuccessful (no answer)"));
+        assertEquals(false, r.verdict("Result: FAILED"));
+        assertEquals(null, r.verdict("Fax report"));
+        assertEquals(null, r.verdict(""));
+    }
+}
