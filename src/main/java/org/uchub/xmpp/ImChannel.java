@@ -67,7 +67,7 @@ public class ImChannel {
                 work.add(new ImOutbox.Work(ImOutbox.POST, room, null, null, text));
             }
         }
-        outbox.add(s.sessionId(), work);
+        outbox.add(s.sessionId(), requestKey(r), work);
         deliverQuietly();
         return replied(r, s.parties().size() == 1 ? "Message to " + s.parties().get(0).address() : "Group chat " + roomOf(s));
     }
@@ -110,7 +110,7 @@ public class ImChannel {
             r.outcome(ReplyStatus.ACCEPTED, "Recorded; instant messages have nothing to mute or unmute.");
             return r;
         }
-        outbox.add(s.sessionId(), work);
+        outbox.add(s.sessionId(), requestKey(r), work);
         deliverQuietly();
         return replied(r, "The changes");
     }
@@ -137,7 +137,7 @@ public class ImChannel {
             directory.find(p.personId()).map(Directory.Person::jid).filter(j -> j != null && !j.isBlank())
                     .ifPresent(jid -> work.add(new ImOutbox.Work(ImOutbox.NOTIFY, bare(jid), p.id(), null, text)));
         }
-        outbox.add(s.sessionId(), work);
+        outbox.add(s.sessionId(), requestKey(r), work);
         deliverQuietly();
         return r;
     }
@@ -149,7 +149,8 @@ public class ImChannel {
             r.outcome(ReplyStatus.OK, "Session ended.");
             return r;
         }
-        outbox.add(r.getSessionId(), List.of(new ImOutbox.Work(ImOutbox.CLOSE, room, null, null, xmpp.settings().closingLine())));
+        outbox.add(r.getSessionId(), requestKey(r), List.of(new ImOutbox.Work(ImOutbox.CLOSE, room, null, null,
+                xmpp.settings().closingLine())));
         deliverQuietly();
         r.outcome(ReplyStatus.OK, xmpp.isConnected() ? "Session ended; the group chat is closed."
                 : "Session ended; the group chat is closed when the XMPP server is back.");
@@ -376,6 +377,12 @@ public class ImChannel {
 
     private static String invitation(Running s) {
         return "Group chat about case " + s.businessId();
+    }
+
+    /** Names a request's outbox work: its tenant, its idempotency key and what it does; null when it has no key. */
+    static String requestKey(HubRequest r) {
+        String key = r.getDedupeKey();
+        return key == null ? null : r.getTenant() + "\n" + key + "\n" + r.getAction();
     }
 
     static String bare(String jid) {

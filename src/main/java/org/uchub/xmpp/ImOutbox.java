@@ -48,14 +48,31 @@ public class ImOutbox {
         }
     }
 
-    public void add(String sessionId, List<Work> work) {
+    /**
+     * Adds a request's work in one transaction. {@code requestKey} names the request (null:
+     * it has no idempotency key); a request whose work is already there adds nothing, so a
+     * request resumed after a crash does not message anyone twice.
+     */
+    public void add(String sessionId, String requestKey, List<Work> work) {
         if (work.isEmpty()) {
             return;
         }
         Database.inTransaction(ds, c -> {
+            if (requestKey != null) {
+                try (PreparedStatement ps = c.prepareStatement("select 1 from uc_im_outbox where request_key = ?")) {
+                    ps.setString(1, requestKey);
+                    ps.setMaxRows(1);
+                    try (java.sql.ResultSet rs = ps.executeQuery()) {
+                        if (rs.next()) {
+                            return null;
+                        }
+                    }
+                }
+            }
             OffsetDateTime now = now();
             try (PreparedStatement ps = c.prepareStatement("insert into uc_im_outbox (session_id, kind, target, participant_id, subject,"
-                    + " body, state, created_at) values (?,?,?,?,?,?,?,?)")) {
+                    + " body, state, created_at, request_key, item_no) values (?,?,?,?,?,?,?,?,?,?)")) {
+                int no = 0;
                 for (Work w : work) {
                     ps.setString(1, sessionId);
                     ps.setString(2, w.kind());
@@ -69,6 +86,12 @@ public class ImOutbox {
                     ps.setString(6, w.body());
                     ps.setString(7, PENDING);
                     ps.setObject(8, now);
+                    ps.setString(9, requestKey);
+                    if (requestKey == null) {
+                        ps.setNull(10, Types.INTEGER);
+                    } else {
+                        ps.setInt(10, no++);
+                    }
                     ps.addBatch();
                 }
                 ps.executeBatch();
