@@ -40,6 +40,8 @@ public abstract class HubTestSupport extends CamelTestSupport {
     /** And its AMI simulator a port of its own. */
     protected final int pbxPort = freePort();
 
+    private static final java.util.Set<Integer> ISSUED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     /**
      * A port nobody listens on, chosen below Linux's ephemeral range (32768-60999): a port the
      * OS handed out for listening can be taken by any client connection (an AMI reconnect,
@@ -49,6 +51,11 @@ public abstract class HubTestSupport extends CamelTestSupport {
         java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
         for (int attempt = 0; attempt < 200; attempt++) {
             int port = 20_000 + random.nextInt(12_000);
+            // Never the same port twice in one JVM: a test picks several before it binds any
+            // (the SOAP port and GreenMail's SMTP port were once the same).
+            if (!ISSUED.add(port)) {
+                continue;
+            }
             try (java.net.ServerSocket s = new java.net.ServerSocket()) {
                 s.bind(new java.net.InetSocketAddress("127.0.0.1", port));
                 return port;

@@ -77,7 +77,7 @@ public class FaxChannel {
         List<String> said = new ArrayList<>();
         List<FaxOutbox.NewFax> faxes = new ArrayList<>();
         for (ResolvedParticipant added : r.getAdded()) {
-            faxes.add(newFax(s, party(s, added.address()), null, text));
+            faxes.add(newFax(s, s.party(added.address()), null, text));
         }
         if (!faxes.isEmpty()) {
             FaxOutbox.Document d = outbox.document(s.sessionId()).orElseThrow();
@@ -85,7 +85,7 @@ public class FaxChannel {
             said.add(faxes.size() + " more fax(es) queued");
         }
         for (ResolvedParticipant removed : r.getRemoved()) {
-            Party p = party(s, removed.address());
+            Party p = s.party(removed.address());
             boolean cancelled = false;
             for (FaxOutbox.Fax f : outbox.cancelPending(s.sessionId(), p.id())) {
                 progress.apply(SessionUpdate.session(s.sessionId(), null, "FAX_CANCELLED", SOURCE, "The fax to " + f.number()
@@ -136,19 +136,6 @@ public class FaxChannel {
         subject = FaxText.headerSafe(FaxSettings.fill(subject, number));
         subject = subject.length() > 1900 ? subject.substring(0, 1900) : subject;
         return new FaxOutbox.NewFax(p.id(), number, settings.gatewayAddress(number), subject, coverText);
-    }
-
-    private static Party party(Running s, String address) {
-        Party found = null;
-        for (Party p : s.parties()) {
-            if (p.address().equalsIgnoreCase(address)) {
-                found = p; // the latest row: a number removed and added again is the new row
-            }
-        }
-        if (found == null) {
-            throw new IllegalStateException(address + " is not a participant of " + s.sessionId());
-        }
-        return found;
     }
 
     // ------------------------------------------------------------------ the fax-send route

@@ -64,6 +64,20 @@ public class ChannelProgress {
     /** A running session as a channel needs it. */
     public record Running(String sessionId, String tenant, String businessId, String channel, String state, String reservedNumber,
             boolean recordRequested, boolean video, String recordingRef, OffsetDateTime startedAt, List<Party> parties) {
+
+        /** The participant with this address: the latest row, as one removed and added again is a new row. */
+        public Party party(String address) {
+            Party found = null;
+            for (Party p : parties) {
+                if (p.address().equalsIgnoreCase(address)) {
+                    found = p;
+                }
+            }
+            if (found == null) {
+                throw new IllegalStateException(address + " is not a participant of " + sessionId);
+            }
+            return found;
+        }
     }
 
     public Optional<Running> running(String sessionId) {

@@ -81,7 +81,7 @@ public class ImChannel {
         String room = outbox.roomOf(s.sessionId()).orElse(null);
         List<ImOutbox.Work> work = new ArrayList<>();
         for (ResolvedParticipant added : r.getAdded()) {
-            Party p = party(s, added.address());
+            Party p = s.party(added.address());
             if (room != null) {
                 work.add(new ImOutbox.Work(ImOutbox.INVITE, bare(p.address()), p.id(), null, invitation(s)));
             } else {
@@ -91,7 +91,7 @@ public class ImChannel {
         }
         for (ResolvedParticipant removed : r.getRemoved()) {
             if (room != null) {
-                Party p = party(s, removed.address());
+                Party p = s.party(removed.address());
                 work.add(new ImOutbox.Work(ImOutbox.REMOVE, bare(p.address()), p.id(), null, "Removed from case " + s.businessId()));
             }
         }
@@ -343,19 +343,6 @@ public class ImChannel {
     private List<String> members(String sessionId) {
         return progress.running(sessionId).map(s -> s.parties().stream().filter(Party::isActive).map(p -> bare(p.address())).toList())
                 .orElse(List.of());
-    }
-
-    private static Party party(Running s, String address) {
-        Party found = null;
-        for (Party p : s.parties()) {
-            if (p.address().equalsIgnoreCase(address)) {
-                found = p; // the latest row: a participant removed and added again is the new row
-            }
-        }
-        if (found == null) {
-            throw new IllegalStateException(address + " is not a participant of " + s.sessionId());
-        }
-        return found;
     }
 
     /** The room of a session: named from the tenant and business ID, unique by the session. */
