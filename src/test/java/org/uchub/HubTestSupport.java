@@ -284,6 +284,26 @@ public abstract class HubTestSupport extends CamelTestSupport {
                 + "</participants><options><record>true</record></options></StartSession>";
     }
 
+    /** The tenant whose session logs {@link #logOf} reads. */
+    protected String logTenant() {
+        return "default";
+    }
+
+    /** The session log of a business ID of {@link #logTenant()}. */
+    protected SessionReply logOf(String businessId) {
+        return ok(logTenant(), query(businessId));
+    }
+
+    protected static java.util.List<org.uchub.contract.Event> events(SessionReply r, String type) {
+        return r.getEvents().getEvent().stream().filter(e -> e.getType().equals(type)).toList();
+    }
+
+    /** Waits until the log of the business ID has at least n events of the type. */
+    protected void awaitEvent(String businessId, String type, int n) throws Exception {
+        await(() -> events(logOf(businessId), type).size() >= n, 15_000, n + " x " + type + " in the log of " + businessId + ": "
+                + logOf(businessId).getEvents().getEvent().stream().map(e -> e.getType() + "[" + e.getDetail() + "]").toList());
+    }
+
     protected static String query(String businessId) {
         return "<QuerySessionLog " + NS + "><businessId>" + businessId + "</businessId></QuerySessionLog>";
     }

@@ -13,8 +13,6 @@ import java.util.Properties;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.uchub.HubTestSupport;
-import org.uchub.contract.Event;
-import org.uchub.contract.SessionReply;
 
 /**
  * A hub whose fax gateway is GreenMail: real SMTP for the faxes going out and real IMAP for
@@ -104,17 +102,9 @@ abstract class FaxTestSupport extends HubTestSupport {
                 + "</content></document></options></StartSession>";
     }
 
-    SessionReply logOf(String businessId) {
-        return ok(T, query(businessId));
-    }
-
-    static List<Event> events(SessionReply r, String type) {
-        return r.getEvents().getEvent().stream().filter(e -> e.getType().equals(type)).toList();
-    }
-
-    void awaitEvent(String businessId, String type, int n) throws Exception {
-        await(() -> events(logOf(businessId), type).size() >= n, 15_000, n + " x " + type + " in the log of " + businessId + ": "
-                + logOf(businessId).getEvents().getEvent().stream().map(e -> e.getType() + "[" + e.getDetail() + "]").toList());
+    @Override
+    protected String logTenant() {
+        return T;
     }
 
     /** The mails the gateway got for a fax number, as a fax gateway reads them. */

@@ -28,10 +28,6 @@ class CallScenarioTest extends HubTestSupport {
                 + "</participants></StartSession>";
     }
 
-    private SessionReply logOf(String businessId) {
-        return ok("default", query(businessId));
-    }
-
     private static List<String> types(SessionReply r) {
         return r.getEvents().getEvent().stream().map(Event::getType).toList();
     }

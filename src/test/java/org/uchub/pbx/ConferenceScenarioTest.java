@@ -41,10 +41,6 @@ class ConferenceScenarioTest extends HubTestSupport {
         return sessionReply(awaitReply(name.substring(0, name.lastIndexOf('.')) + ".reply.xml"));
     }
 
-    private SessionReply logOf(String businessId) {
-        return ok("default", query(businessId));
-    }
-
     private static List<String> types(SessionReply r) {
         return r.getEvents().getEvent().stream().map(Event::getType).toList();
     }

@@ -34,10 +34,6 @@ class PbxOutageTest extends HubTestSupport {
         return context.getRegistry().lookupByNameAndType("pbxConnection", PbxConnection.class);
     }
 
-    private SessionReply logOf(String businessId) {
-        return ok("default", query(businessId));
-    }
-
     private static List<String> types(SessionReply r) {
         return r.getEvents().getEvent().stream().map(Event::getType).toList();
     }

@@ -83,19 +83,6 @@ abstract class ImScenarios extends HubTestSupport {
         await(x::isConnected, 20_000, "hub logged in to XMPP (" + x.status() + ")");
     }
 
-    SessionReply logOf(String businessId) {
-        return ok(T, query(businessId));
-    }
-
-    static List<Event> events(SessionReply r, String type) {
-        return r.getEvents().getEvent().stream().filter(e -> e.getType().equals(type)).toList();
-    }
-
-    void awaitEvent(String businessId, String type, int n) throws Exception {
-        await(() -> events(logOf(businessId), type).size() >= n, 15_000, n + " x " + type + " in the log of " + businessId + ": "
-                + logOf(businessId).getEvents().getEvent().stream().map(e -> e.getType() + "[" + e.getDetail() + "]").toList());
-    }
-
     String startIm(String businessId, String text, String... users) {
         StringBuilder ps = new StringBuilder();
         for (String u : users) {
