@@ -125,10 +125,13 @@ public final class Database {
                 c.commit();
                 return result;
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                // On a connection the pool has just evicted as broken, rollback and reset fail
+                // too ("Connection is closed", no SQL state): the first failure is the one that
+                // tells whether the database is out of reach, so it must not be replaced.
+                quietly(e, () -> c.rollback());
                 throw e;
             } finally {
-                c.setAutoCommit(true);
+                quietly(null, () -> c.setAutoCommit(true));
             }
         } catch (SQLException e) {
             if (isUnavailable(ds, e)) {
@@ -137,6 +140,21 @@ public final class Database {
             // A statement the database refuses (a value too long, a constraint) fails the same
             // way every time: retrying it would only block everything behind it.
             throw new SessionLogRejectedException("session log refused a write: " + e.getMessage(), e);
+        }
+    }
+
+    private interface Cleanup {
+        void run() throws SQLException;
+    }
+
+    /** Cleans up after work; a failure of the cleanup is kept beside the work's own failure, never instead of it. */
+    private static void quietly(Exception primary, Cleanup cleanup) {
+        try {
+            cleanup.run();
+        } catch (SQLException e) {
+            if (primary != null) {
+                primary.addSuppressed(e);
+            }
         }
     }
 

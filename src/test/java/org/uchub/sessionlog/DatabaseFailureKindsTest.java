@@ -18,6 +18,31 @@ class DatabaseFailureKindsTest {
     }
 
     @Test
+    void aConnectionLostMidWorkIsUnavailabilityEvenWhenTheRollbackFailsToo() {
+        // What HikariCP hands back once it has evicted a broken connection: every call fails
+        // with "Connection is closed" and no SQL state, the rollback and the reset included.
+        java.sql.Connection evicted = (java.sql.Connection) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {java.sql.Connection.class}, (proxy, method, args) -> {
+                    switch (method.getName()) {
+                        case "setAutoCommit":
+                            if (Boolean.FALSE.equals(args[0])) {
+                                return null;
+                            }
+                            throw new SQLException("Connection is closed");
+                        case "close":
+                            return null;
+                        default:
+                            throw new SQLException("Connection is closed");
+                    }
+                });
+        javax.sql.DataSource ds = (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {javax.sql.DataSource.class}, (proxy, method, args) -> evicted);
+        org.junit.jupiter.api.Assertions.assertThrows(SessionLogUnavailableException.class, () -> Database.read(ds, c -> {
+            throw new SQLException("An I/O error occurred while sending to the backend.", "08006");
+        }));
+    }
+
+    @Test
     void dataErrorsAreNot() {
         assertFalse(Database.isUnavailable(null, new SQLException("value too long", "22001")));
         assertFalse(Database.isUnavailable(null, new SQLException("invalid byte sequence", "22021")));
