@@ -176,6 +176,7 @@ public class HubBootstrap implements CamelConfiguration {
         bind(context, "pbxConnection", pbx);
         bind(context, "dialer", dialer);
         bind(context, "pbxEvents", new PbxEvents());
+        bind(context, "pbxEventBatch", new org.uchub.pbx.PbxEventBatch(Integer.parseInt(prop(pc, "pbx.events.batch"))));
         bind(context, "pbxReconciler", new Reconciler(pbx, progress));
         bind(context, "conferences", new Conferences(dialer));
         bind(context, "calls", new Calls(dialer));

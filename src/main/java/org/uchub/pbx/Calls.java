@@ -47,9 +47,8 @@ public class Calls {
         vars.put("UC_DIAL_TO", dialer.settings().dialString(b.address()));
         OriginateAction o = dialer.originate(new HubChannelId(s.sessionId(), a.id(), b.id()), a.address(), dialer.settings().callContext(),
                 b.address(), vars);
-        dialer.progress().apply(SessionUpdate.session(s.sessionId(), ChannelProgress.DIALLING, "CALL_DIALLING", Dialer.SOURCE,
-                "Calling " + a.address()));
-        dialer.dial(s, a, o, "Calling " + a.address() + " (" + o.getChannel() + "); " + b.address() + " is dialled when it answers");
+        dialer.dial(s, a, o, "Calling " + a.address() + " (" + o.getChannel() + "); " + b.address() + " is dialled when it answers",
+                SessionUpdate.session(s.sessionId(), ChannelProgress.DIALLING, "CALL_DIALLING", Dialer.SOURCE, "Calling " + a.address()));
     }
 
     /** A two-party call has no one to add or mute on the PBX; the change is only recorded. */

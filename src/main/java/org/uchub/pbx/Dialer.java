@@ -81,7 +81,12 @@ public class Dialer {
      * is PENDING; when the PBX refuses it, the participant FAILS with the PBX's words.
      */
     void dial(Running s, Party p, OriginateAction action, String what) {
-        if (!progress.claim(s.sessionId(), p.id(), SOURCE, what)) {
+        dial(s, p, action, what, null);
+    }
+
+    /** {@link #dial}, recording {@code first} with the claim (see {@link ChannelProgress#claim}). */
+    void dial(Running s, Party p, OriginateAction action, String what, SessionUpdate first) {
+        if (!progress.claim(s.sessionId(), p.id(), SOURCE, what, first)) {
             return;
         }
         pbx.originate(action, result -> {
@@ -125,6 +130,10 @@ public class Dialer {
                 progress.fail(s.sessionId(), SOURCE, "PBX_UNAVAILABLE: the PBX stayed unreachable for "
                         + settings().retryGiveUpMs() / 1000 + " s after the request (" + pbx.status() + ").");
                 touched++;
+            } else if (!ChannelProgress.PENDING.equals(s.state()) && age.toMillis() < settings().responseTimeoutMs()) {
+                // Its own request is dialling it right now. The claim would stop a second dial
+                // anyway; skipping it spares the session log a write per new session under load.
+                continue;
             } else if (pbx.isConnected() && waits.test(s)) {
                 LOG.info("Dialling the waiting participants of {} session {}", channel, s.sessionId());
                 redial.accept(s);

@@ -25,6 +25,15 @@ import org.uchub.sessionlog.SessionUpdate;
 public class PbxEvents {
     private static final String SOURCE = "pbx";
 
+    /** {@link #translate} for a batch of events, their updates in the events' order. */
+    public List<SessionUpdate> translateAll(List<?> events) {
+        List<SessionUpdate> out = new ArrayList<>();
+        for (Object event : events) {
+            out.addAll(translate(event));
+        }
+        return out;
+    }
+
     public List<SessionUpdate> translate(Object event) {
         List<SessionUpdate> out = new ArrayList<>();
         if (event instanceof NewStateEvent e) {

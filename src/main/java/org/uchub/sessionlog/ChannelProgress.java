@@ -19,6 +19,7 @@ import javax.sql.DataSource;
  * as a reconnect's reconciliation does, without the log saying it twice.
  */
 public class ChannelProgress {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ChannelProgress.class);
     public static final String INVITED = "INVITED";
     public static final String RINGING = "RINGING";
     public static final String JOINED = "JOINED";
@@ -206,82 +207,84 @@ public class ChannelProgress {
 
     /** {@link #apply}, returning the news with its session resolved, or null when nothing was recorded. */
     private SessionUpdate applied(SessionUpdate update) {
-        return Database.inTransaction(ds, c -> {
-            String sessionId = resolve(c, update);
-            if (sessionId == null) {
+        return Database.inTransaction(ds, c -> applied(c, update));
+    }
+
+    private SessionUpdate applied(Connection c, SessionUpdate update) throws SQLException {
+        String sessionId = resolve(c, update);
+        if (sessionId == null) {
+            return null;
+        }
+        String[] owner = lockOwner(c, sessionId);
+        if (owner == null) {
+            return null;
+        }
+        SessionUpdate u = update.about(sessionId);
+        Running s = running(c, sessionId).orElseThrow();
+        OffsetDateTime now = log.now();
+        String address = null;
+        boolean changed = false;
+        if (u.participantId() != null) {
+            Party p = s.parties().stream().filter(x -> x.id() == update.participantId()).findFirst().orElse(null);
+            if (p == null) {
                 return null;
             }
-            String[] owner = lockOwner(c, sessionId);
-            if (owner == null) {
-                return null;
-            }
-            SessionUpdate u = update.about(sessionId);
-            Running s = running(c, sessionId).orElseThrow();
-            OffsetDateTime now = log.now();
-            String address = null;
-            boolean changed = false;
-            if (u.participantId() != null) {
-                Party p = s.parties().stream().filter(x -> x.id() == update.participantId()).findFirst().orElse(null);
-                if (p == null) {
+            address = p.address();
+            if (u.participantState() != null) {
+                // Someone who was in the call and hangs up left it, whatever the cause code says.
+                String state = FAILED.equals(u.participantState()) && JOINED.equals(p.state()) ? LEFT : u.participantState();
+                if (!advances(PARTICIPANT_RANK, p.state(), state)) {
                     return null;
                 }
-                address = p.address();
-                if (u.participantState() != null) {
-                    // Someone who was in the call and hangs up left it, whatever the cause code says.
-                    String state = FAILED.equals(u.participantState()) && JOINED.equals(p.state()) ? LEFT : u.participantState();
-                    if (!advances(PARTICIPANT_RANK, p.state(), state)) {
-                        return null;
-                    }
-                    setParticipant(c, p.id(), state, now);
-                    if (!state.equals(u.participantState())) {
-                        u = new SessionUpdate(sessionId, u.reservedNumber(), u.bridgeId(), u.participantId(), state, u.sessionState(),
-                                u.ends(), "PARTICIPANT_LEFT", u.source(), u.detail(), u.recordingRef());
-                    }
-                    changed = true;
-                }
-            }
-            boolean open = !isOver(s);
-            if (u.sessionState() != null && open && advances(SESSION_RANK, s.state(), u.sessionState())) {
-                setSession(c, sessionId, u.sessionState(), now, false);
-                changed = true;
-            }
-            if (u.recordingRef() != null) {
-                // An empty reference: the recording the session started (the PBX's event does not name the file).
-                String ref = u.recordingRef().isEmpty() ? s.recordingRef() : u.recordingRef();
-                if (ref == null || (ref.equals(s.recordingRef()) && u.eventType().equals(lastEventType(c, sessionId, u.eventType())))) {
-                    return null;
-                }
-                u = new SessionUpdate(sessionId, u.reservedNumber(), u.bridgeId(), u.participantId(), u.participantState(),
-                        u.sessionState(), u.ends(), u.eventType(), u.source(), u.detail() != null ? u.detail() : "Recording " + ref, ref);
-                try (PreparedStatement ps = c.prepareStatement("update uc_session set recording_ref = ? where session_id = ?")) {
-                    ps.setString(1, u.recordingRef());
-                    ps.setString(2, sessionId);
-                    ps.executeUpdate();
+                setParticipant(c, p.id(), state, now);
+                if (!state.equals(u.participantState())) {
+                    u = new SessionUpdate(sessionId, u.reservedNumber(), u.bridgeId(), u.participantId(), state, u.sessionState(),
+                            u.ends(), "PARTICIPANT_LEFT", u.source(), u.detail(), u.recordingRef());
                 }
                 changed = true;
             }
-            if (!changed && !u.ends() && u.participantId() == null && u.sessionState() != null) {
+        }
+        boolean open = !isOver(s);
+        if (u.sessionState() != null && open && advances(SESSION_RANK, s.state(), u.sessionState())) {
+            setSession(c, sessionId, u.sessionState(), now, false);
+            changed = true;
+        }
+        if (u.recordingRef() != null) {
+            // An empty reference: the recording the session started (the PBX's event does not name the file).
+            String ref = u.recordingRef().isEmpty() ? s.recordingRef() : u.recordingRef();
+            if (ref == null || (ref.equals(s.recordingRef()) && u.eventType().equals(lastEventType(c, sessionId, u.eventType())))) {
                 return null;
             }
-            if (u.ends() && !open) {
-                return null;
+            u = new SessionUpdate(sessionId, u.reservedNumber(), u.bridgeId(), u.participantId(), u.participantState(),
+                    u.sessionState(), u.ends(), u.eventType(), u.source(), u.detail() != null ? u.detail() : "Recording " + ref, ref);
+            try (PreparedStatement ps = c.prepareStatement("update uc_session set recording_ref = ? where session_id = ?")) {
+                ps.setString(1, u.recordingRef());
+                ps.setString(2, sessionId);
+                ps.executeUpdate();
             }
-            if (u.ends()) {
-                boolean reached = s.parties().stream().anyMatch(p -> JOINED.equals(p.state()) || LEFT.equals(p.state())
-                        || DELIVERED.equals(p.state()) || SENT.equals(p.state()));
-                if (reached) {
-                    close(c, owner, sessionId, SessionLog.STATE_ENDED, u.eventType(), u.source(), u.detail(), now);
-                } else {
-                    close(c, owner, sessionId, FAILED, "SESSION_FAILED", u.source(), u.detail() + "; no participant was reached", now);
-                }
-                return u;
-            }
-            SessionLog.appendEvent(c, owner[0], owner[1], sessionId, now, u.eventType(), u.source(), address, u.detail());
-            if (open && FAILED.equals(u.participantState()) && nobodyLeft(c, sessionId)) {
-                close(c, owner, sessionId, FAILED, "SESSION_FAILED", "hub", "No participant could be reached.", now);
+            changed = true;
+        }
+        if (!changed && !u.ends() && u.participantId() == null && u.sessionState() != null) {
+            return null;
+        }
+        if (u.ends() && !open) {
+            return null;
+        }
+        if (u.ends()) {
+            boolean reached = s.parties().stream().anyMatch(p -> JOINED.equals(p.state()) || LEFT.equals(p.state())
+                    || DELIVERED.equals(p.state()) || SENT.equals(p.state()));
+            if (reached) {
+                close(c, owner, sessionId, SessionLog.STATE_ENDED, u.eventType(), u.source(), u.detail(), now);
+            } else {
+                close(c, owner, sessionId, FAILED, "SESSION_FAILED", u.source(), u.detail() + "; no participant was reached", now);
             }
             return u;
-        });
+        }
+        SessionLog.appendEvent(c, owner[0], owner[1], sessionId, now, u.eventType(), u.source(), address, u.detail());
+        if (open && FAILED.equals(u.participantState()) && nobodyLeft(c, sessionId)) {
+            close(c, owner, sessionId, FAILED, "SESSION_FAILED", "hub", "No participant could be reached.", now);
+        }
+        return u;
     }
 
     /**
@@ -334,6 +337,15 @@ public class ChannelProgress {
      * dial the same participant twice.
      */
     public boolean claim(String sessionId, long participantId, String source, String detail) {
+        return claim(sessionId, participantId, source, detail, null);
+    }
+
+    /**
+     * {@link #claim}, recording {@code first} (the session's own news, such as that it is now
+     * dialling) in the same transaction just before, and only if the claim succeeds: one
+     * commit instead of two, and no news from a caller that lost the claim to another.
+     */
+    public boolean claim(String sessionId, long participantId, String source, String detail, SessionUpdate first) {
         return Database.inTransaction(ds, c -> {
             String[] owner = lockOwner(c, sessionId);
             if (owner == null) {
@@ -343,6 +355,13 @@ public class ChannelProgress {
             if (isOver(s)) {
                 // Ended (or failed) meanwhile: nobody is dialled into a session that is over.
                 return false;
+            }
+            if (first != null) {
+                boolean waits = s.parties().stream().anyMatch(p -> p.id() == participantId && SessionLog.P_REQUESTED.equals(p.state()));
+                if (!waits) {
+                    return false;
+                }
+                applied(c, first);
             }
             OffsetDateTime now = log.now();
             try (PreparedStatement ps = c.prepareStatement("update uc_participant set state = ?, updated_at = ? where id = ?"
@@ -408,9 +427,59 @@ public class ChannelProgress {
             try {
                 return applied(update);
             } catch (SessionLogUnavailableException e) {
-                org.slf4j.LoggerFactory.getLogger(ChannelProgress.class).warn(
+                LOG.warn(
                         "Session log unreachable while recording {} of session {}: retrying in {} ms", update.eventType(),
                         update.sessionId() != null ? update.sessionId() : "of room " + update.reservedNumber(), delay);
+                Thread.sleep(delay);
+                delay = Math.min(delay * 2, 30_000);
+            }
+        }
+    }
+
+    /**
+     * {@link #record} for news that arrived together: all of it in one transaction, in the
+     * order given, each piece seeing what the ones before it recorded. The PBX reports a
+     * dozen events per call; recorded one commit each, they would outnumber the requests'
+     * own commits several times over. A piece the database refuses is rolled back alone and
+     * logged, so it cannot take the rest with it; while the database is unreachable the
+     * whole batch waits and is tried again, as {@link #record} does. Returns what was
+     * recorded, each with its session resolved, in order.
+     */
+    public List<SessionUpdate> recordAll(List<SessionUpdate> updates) throws InterruptedException {
+        if (updates.isEmpty()) {
+            return List.of();
+        }
+        long delay = 500;
+        while (true) {
+            try {
+                return Database.inTransaction(ds, c -> {
+                    List<SessionUpdate> recorded = new ArrayList<>();
+                    for (SessionUpdate update : updates) {
+                        java.sql.Savepoint sp = c.setSavepoint();
+                        try {
+                            SessionUpdate u = applied(c, update);
+                            c.releaseSavepoint(sp);
+                            if (u != null) {
+                                recorded.add(u);
+                            }
+                        } catch (SQLException e) {
+                            if (Database.isUnavailable(ds, e)) {
+                                throw e;
+                            }
+                            c.rollback(sp);
+                            LOG.error("The session log refused {} of session {}; it is not recorded: {}", update.eventType(),
+                                    update.sessionId() != null ? update.sessionId() : "of room " + update.reservedNumber(), e.getMessage());
+                        } catch (RuntimeException e) {
+                            c.rollback(sp);
+                            LOG.error("{} of session {} could not be recorded", update.eventType(),
+                                    update.sessionId() != null ? update.sessionId() : "of room " + update.reservedNumber(), e);
+                        }
+                    }
+                    return recorded;
+                });
+            } catch (SessionLogUnavailableException e) {
+                LOG.warn("Session log unreachable while recording {} update(s) from {}: retrying in {} ms", updates.size(),
+                        updates.get(0).source(), delay);
                 Thread.sleep(delay);
                 delay = Math.min(delay * 2, 30_000);
             }

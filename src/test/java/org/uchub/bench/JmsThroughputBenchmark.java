@@ -60,6 +60,10 @@ public final class JmsThroughputBenchmark {
             // The floor's consumers each hold a connection for the whole run.
             p.setProperty("hub.db.pool-size", String.valueOf(Integer.parseInt(p.getProperty("jms.consumers")) + 6));
         }
+        if (!p.containsKey("pbx.originates-per-second")) {
+            // The calls are dialled while the hub run lasts, not paced out into the floor's run.
+            p.setProperty("pbx.originates-per-second", "1000");
+        }
         p.setProperty("hub.routes.reload", "false");
         p.setProperty("broker.embedded.port", String.valueOf(port));
         p.setProperty("broker.embedded.dir", dir.resolve("broker").toString());
@@ -79,6 +83,7 @@ public final class JmsThroughputBenchmark {
         run("warm-up (hub)", url, warm, window, "warm-");
         Figures hub = run("hub", url, n, window, "hub-");
         context.getRouteController().stopRoute("jms-consume");
+        awaitPbxIdle(context);
 
         javax.sql.DataSource ds = context.getRegistry().lookupByNameAndType("dataSource", javax.sql.DataSource.class);
         int consumers = Integer.parseInt(context.resolvePropertyPlaceholders("{{jms.consumers}}"));
@@ -93,6 +98,22 @@ public final class JmsThroughputBenchmark {
         Figures.print("hub", hub, "floor", base, 0.70, 2000);
         context.stop();
         System.exit(0);
+    }
+
+    /** The floor must not share the machine with the hub's dialling and event recording. */
+    private static void awaitPbxIdle(CamelContext context) throws InterruptedException {
+        org.uchub.pbx.PbxConnection pbx = context.getRegistry().lookupByNameAndType("pbxConnection", org.uchub.pbx.PbxConnection.class);
+        org.apache.camel.component.seda.SedaEndpoint events = (org.apache.camel.component.seda.SedaEndpoint) context.getEndpoint(
+                context.resolvePropertyPlaceholders("{{pbx.events.endpoint}}"));
+        long start = System.nanoTime();
+        long deadline = start + 300_000_000_000L;
+        int quiet = 0;
+        while (quiet < 5 && System.nanoTime() < deadline) {
+            quiet = pbx.originatesWaiting() == 0 && events.getCurrentQueueSize() == 0 ? quiet + 1 : 0;
+            Thread.sleep(200);
+        }
+        System.out.printf("  the hub's dialling and PBX events were done %.1f s after the last reply (%s)%n",
+                (System.nanoTime() - start) / 1e9 - 1.0, quiet == 5 ? "idle" : "still busy after 300 s");
     }
 
     private static String request(String prefix, int i) {
@@ -185,8 +206,10 @@ public final class JmsThroughputBenchmark {
                 MessageProducer replies = s.createProducer(null);
                 PreparedStatement kase = db.prepareStatement("insert into uc_case (tenant, business_id, last_seq, created_at)"
                         + " values ('floor', ?, 1, ?)");
+                // Channel 'bench', not 'call': the hub, still running, would otherwise dial these
+                // rows as calls waiting for the PBX and bill its work to the floor.
                 PreparedStatement session = db.prepareStatement("insert into uc_session (session_id, tenant, business_id, channel,"
-                        + " state, subject, record_requested, video, started_at, updated_at) values (?, 'floor', ?, 'call',"
+                        + " state, subject, record_requested, video, started_at, updated_at) values (?, 'floor', ?, 'bench',"
                         + " 'REQUESTED', ?, false, false, ?, ?)");
                 PreparedStatement participant = db.prepareStatement("insert into uc_participant (session_id, address_type,"
                         + " address, role, state, muted, updated_at) values (?, 'number', ?, 'participant', 'REQUESTED', false, ?)");

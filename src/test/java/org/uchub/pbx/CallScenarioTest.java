@@ -1,6 +1,7 @@
 package org.uchub.pbx;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -11,6 +12,8 @@ import org.uchub.contract.Event;
 import org.uchub.contract.ParticipantState;
 import org.uchub.contract.ReplyStatus;
 import org.uchub.contract.SessionReply;
+import org.uchub.sessionlog.ChannelProgress;
+import org.uchub.sessionlog.SessionUpdate;
 
 /** Two-party calls over AMI: the first party is dialled, then the second is connected; each outcome is logged. */
 class CallScenarioTest extends HubTestSupport {
@@ -46,6 +49,9 @@ class CallScenarioTest extends HubTestSupport {
         List<String> t = types(log);
         assertTrue(t.indexOf("PARTICIPANT_ANSWERED") < t.indexOf("PARTICIPANT_JOINED"), t.toString());
         assertTrue(t.contains("CALL_ANSWERED"), t.toString());
+        // Recorded with the claim of the first party, in its transaction: once, just before it.
+        assertEquals(1, t.stream().filter("CALL_DIALLING"::equals).count(), t.toString());
+        assertEquals(t.indexOf("CALL_DIALLING") + 1, t.indexOf("PARTICIPANT_INVITED"), t.toString());
         assertEquals(List.of("LEFT", "LEFT"), states(log));
     }
 
@@ -68,5 +74,21 @@ class CallScenarioTest extends HubTestSupport {
         SessionReply ended = ok("default", "<EndSession " + NS + "><businessId>case-hang</businessId></EndSession>");
         assertTrue(ended.getMessage().startsWith("Call ended: 2 channel(s) hung up"), ended.getMessage());
         await(() -> states(logOf("case-hang")).equals(List.of("LEFT", "LEFT")), 10_000, "both left");
+    }
+
+    @Test
+    void aPbxUpdateTheSessionLogRefusesIsLeftOutAloneAndTheRestOfItsBatchIsRecordedInOrder() throws Exception {
+        SessionReply started = ok("default", call("case-batch", "+4930111111", "+4930222222"));
+        String sessionId = started.getSessions().getSession().get(0).getSessionId();
+        ChannelProgress progress = context.getRegistry().lookupByNameAndType("channelProgress", ChannelProgress.class);
+        // An event type has at most 64 characters: the database refuses the second update.
+        List<SessionUpdate> recorded = progress.recordAll(List.of(
+                SessionUpdate.session(sessionId, null, "PBX_NOTE_FIRST", "pbx", "first"),
+                SessionUpdate.session(sessionId, null, "PBX_NOTE_REFUSED_" + "X".repeat(64), "pbx", "refused"),
+                SessionUpdate.session(sessionId, null, "PBX_NOTE_THIRD", "pbx", "third")));
+        assertEquals(List.of("PBX_NOTE_FIRST", "PBX_NOTE_THIRD"), recorded.stream().map(SessionUpdate::eventType).toList());
+        List<String> t = types(logOf("case-batch"));
+        assertTrue(t.indexOf("PBX_NOTE_FIRST") >= 0 && t.indexOf("PBX_NOTE_FIRST") < t.indexOf("PBX_NOTE_THIRD"), t.toString());
+        assertFalse(t.stream().anyMatch(x -> x.startsWith("PBX_NOTE_REFUSED")), t.toString());
     }
 }
