@@ -249,6 +249,12 @@ public class HubBootstrap implements CamelConfiguration {
         xmpp.onConnected(im::rejoinRooms);
         bind(context, "xmppConnection", xmpp);
         bind(context, "im", im);
+        context.addService(new ServiceSupport() {
+            @Override
+            protected void doStop() {
+                im.stop();
+            }
+        }, true, true);
         bind(context, "imReplies", new ImReplies(outbox, progress, s.xmppDomain(), xmpp::occupantJid));
         if (!s.configured()) {
             LOG.info("No XMPP server configured (xmpp.host): IM requests fail with XMPP_NOT_CONFIGURED");

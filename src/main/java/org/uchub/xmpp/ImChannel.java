@@ -35,6 +35,12 @@ public class ImChannel {
     private final ImOutbox outbox;
     private final ChannelProgress progress;
     private final Directory directory;
+    private final java.util.concurrent.ExecutorService sender = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "uc-im-sender");
+        t.setDaemon(true);
+        return t;
+    });
+    private final java.util.concurrent.atomic.AtomicBoolean sendQueued = new java.util.concurrent.atomic.AtomicBoolean();
 
     public ImChannel(XmppConnection xmpp, ImOutbox outbox, ChannelProgress progress, Directory directory) {
         this.xmpp = xmpp;
@@ -68,7 +74,7 @@ public class ImChannel {
             }
         }
         outbox.add(s.sessionId(), requestKey(r), work);
-        deliverQuietly();
+        deliverSoon();
         return replied(r, s.parties().size() == 1 ? "Message to " + s.parties().get(0).address() : "Group chat " + roomOf(s));
     }
 
@@ -111,7 +117,7 @@ public class ImChannel {
             return r;
         }
         outbox.add(s.sessionId(), requestKey(r), work);
-        deliverQuietly();
+        deliverSoon();
         return replied(r, "The changes");
     }
 
@@ -138,7 +144,7 @@ public class ImChannel {
                     .ifPresent(jid -> work.add(new ImOutbox.Work(ImOutbox.NOTIFY, bare(jid), p.id(), null, text)));
         }
         outbox.add(s.sessionId(), requestKey(r), work);
-        deliverQuietly();
+        deliverSoon();
         return r;
     }
 
@@ -151,8 +157,8 @@ public class ImChannel {
         }
         outbox.add(r.getSessionId(), requestKey(r), List.of(new ImOutbox.Work(ImOutbox.CLOSE, room, null, null,
                 xmpp.settings().closingLine())));
-        deliverQuietly();
-        r.outcome(ReplyStatus.OK, xmpp.isConnected() ? "Session ended; the group chat is closed."
+        deliverSoon();
+        r.outcome(ReplyStatus.OK, xmpp.isConnected() ? "Session ended; the group chat is being closed."
                 : "Session ended; the group chat is closed when the XMPP server is back.");
         return r;
     }
@@ -167,7 +173,8 @@ public class ImChannel {
 
     private HubRequest replied(HubRequest r, String what) {
         if (xmpp.isConnected()) {
-            r.outcome(ReplyStatus.ACCEPTED, what + ": sent to the XMPP server; delivery and replies are logged.");
+            r.outcome(ReplyStatus.ACCEPTED, what + ": queued for the XMPP server and sent in order; sending, delivery and replies"
+                    + " are logged.");
         } else {
             progress.apply(SessionUpdate.session(r.getSessionId(), ChannelProgress.PENDING, "XMPP_UNAVAILABLE", SOURCE,
                     "The XMPP server is not reachable (" + xmpp.status() + "): the messages wait for it."));
@@ -180,8 +187,32 @@ public class ImChannel {
     // ------------------------------------------------------------------ sending
 
     /**
-     * {@link #deliver()} for a request whose work is already in the outbox: whatever goes wrong
-     * now is the retry timer's to finish, so the request is not applied a second time.
+     * Has the sender thread deliver what the outbox holds: a request does not wait for the
+     * XMPP server, which may take up to the reply timeout per step to answer (or not at all
+     * while a connection dies), and requests of other channels share its thread. Wake-ups
+     * that come while one is queued are one wake-up: a pass sends everything pending.
+     */
+    void deliverSoon() {
+        if (sendQueued.compareAndSet(false, true)) {
+            try {
+                sender.execute(() -> {
+                    sendQueued.set(false);
+                    deliverQuietly();
+                });
+            } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                sendQueued.set(false); // the hub is stopping: the work waits in the outbox for the next start
+            }
+        }
+    }
+
+    /** Stops the sender thread; what it has not sent stays in the outbox. */
+    public void stop() {
+        sender.shutdownNow();
+    }
+
+    /**
+     * {@link #deliver()} for work that is already in the outbox: whatever goes wrong now is the
+     * retry timer's to finish, so the request is not applied a second time.
      */
     private void deliverQuietly() {
         try {
@@ -191,10 +222,18 @@ public class ImChannel {
         }
     }
 
-    /** Sends pending work in order while the server takes it; called by requests, the retry timer and a reconnect. */
+    /**
+     * Sends pending work in order while the server takes it; called by requests, the retry
+     * timer and a reconnect. A message is only written to the stream, so it counts as sent
+     * once the server has answered a ping written after it ({@link XmppConnection#confirmWritten}).
+     * One written into a connection that was dying is sent again when the server is back,
+     * instead of being taken for sent: at least once, never silently lost (a receiver whose
+     * server took it just before the connection died gets it twice, with the same stanza id).
+     */
     public synchronized int deliver() {
         int sent = 0;
         java.util.Set<String> held = new java.util.HashSet<>();
+        List<ImOutbox.Item> written = new ArrayList<>();
         for (ImOutbox.Item item : outbox.pending(500)) {
             if (held.contains(item.sessionId())) {
                 continue; // an earlier item of the session waits: nothing may overtake it
@@ -206,10 +245,21 @@ public class ImChannel {
                     outbox.failed(item.id(), "not sent: the group chat could not be opened");
                     continue;
                 }
+                if (!writtenOnly(item) && !written.isEmpty()) {
+                    // This step waits for the server's answers: what was written before it is settled first.
+                    sent += settleWritten(written, held);
+                    if (held.contains(item.sessionId())) {
+                        continue;
+                    }
+                }
                 perform(item);
-                outbox.done(item.id());
-                record(progress, done(item));
-                sent++;
+                if (writtenOnly(item)) {
+                    written.add(item);
+                } else {
+                    outbox.done(item.id());
+                    record(progress, done(item));
+                    sent++;
+                }
             } catch (XmppRefusedException e) {
                 outbox.failed(item.id(), e.getMessage());
                 if (ImOutbox.ROOM_OPEN.equals(item.kind())) {
@@ -222,7 +272,38 @@ public class ImChannel {
                 giveUpIfDue(item, e.getMessage());
             }
         }
-        return sent;
+        return sent + settleWritten(written, held);
+    }
+
+    /** Work that only writes a stanza, which no answer of the server confirms. */
+    private static boolean writtenOnly(ImOutbox.Item item) {
+        return switch (item.kind()) {
+            case ImOutbox.DIRECT, ImOutbox.NOTIFY, ImOutbox.POST, ImOutbox.INVITE -> true;
+            default -> false;
+        };
+    }
+
+    /** Marks the written work sent once the server confirms it took it; otherwise it stays pending, its sessions held. */
+    private int settleWritten(List<ImOutbox.Item> written, java.util.Set<String> held) {
+        if (written.isEmpty()) {
+            return 0;
+        }
+        try {
+            xmpp.confirmWritten();
+        } catch (XmppUnavailableException e) {
+            LOG.warn("{} IM stanza(s) written but not confirmed by the XMPP server ({}): they are sent again when it is back",
+                    written.size(), e.getMessage());
+            written.forEach(i -> held.add(i.sessionId()));
+            written.clear();
+            return 0;
+        }
+        for (ImOutbox.Item item : written) {
+            outbox.done(item.id());
+            record(progress, done(item));
+        }
+        int n = written.size();
+        written.clear();
+        return n;
     }
 
     private void perform(ImOutbox.Item item) throws XmppUnavailableException, XmppRefusedException {
@@ -230,12 +311,34 @@ public class ImChannel {
             case ImOutbox.DIRECT, ImOutbox.NOTIFY -> xmpp.sendDirect(item.stanzaId(), item.target(), item.subject(), item.body(),
                     item.sessionId());
             case ImOutbox.ROOM_OPEN -> xmpp.openRoom(item.target(), item.body(), members(item.sessionId()));
-            case ImOutbox.INVITE -> xmpp.invite(outbox.roomOf(item.sessionId()).orElseThrow(), item.target(), item.body());
-            case ImOutbox.POST -> xmpp.post(item.target(), item.stanzaId(), item.body());
-            case ImOutbox.REMOVE -> xmpp.remove(outbox.roomOf(item.sessionId()).orElseThrow(), item.target(), item.body());
+            case ImOutbox.INVITE -> xmpp.invite(joinedRoom(item.sessionId()), item.target(), item.body());
+            case ImOutbox.POST -> xmpp.post(joinedRoom(item.sessionId()), item.stanzaId(), item.body());
+            case ImOutbox.REMOVE -> xmpp.remove(joinedRoom(item.sessionId()), item.target(), item.body());
             case ImOutbox.CLOSE -> xmpp.closeRoom(item.target(), item.body());
             default -> throw new XmppRefusedException("unknown outbox work " + item.kind());
         }
+    }
+
+    /**
+     * The session's room, with the hub in it. A room the server no longer has (restarted
+     * without it, or destroyed under the hub) is made again, members only, and its members are
+     * invited again: they were in the old room, not in this one.
+     */
+    private String joinedRoom(String sessionId) throws XmppUnavailableException, XmppRefusedException {
+        String room = outbox.roomOf(sessionId).orElseThrow();
+        if (xmpp.isJoined(room)) {
+            return room;
+        }
+        Running s = progress.running(sessionId).orElseThrow();
+        List<String> members = members(sessionId);
+        if (xmpp.openRoom(room, roomName(s), members)) {
+            for (String member : members) {
+                xmpp.invite(room, member, invitation(s));
+            }
+            progress.apply(SessionUpdate.session(sessionId, null, "ROOM_RECREATED", SOURCE, "The XMPP server no longer had group chat "
+                    + room + ": made again (members only, not listed) and its " + members.size() + " member(s) invited again"));
+        }
+        return room;
     }
 
     private void giveUpIfDue(ImOutbox.Item item, String why) {
@@ -296,8 +399,16 @@ public class ImChannel {
 
     // ------------------------------------------------------------------ the timer and reconnects
 
-    /** Sends what waits, and settles direct messages that no receipt confirmed in time. */
+    /**
+     * Sends what waits, closes the rooms of sessions that are over without having been closed
+     * (a session that FAILED after its room opened), and settles direct messages that no
+     * receipt confirmed in time.
+     */
     public int retryPending() {
+        for (ImOutbox.Item room : outbox.roomsOfClosedSessions()) {
+            outbox.add(room.sessionId(), null, List.of(new ImOutbox.Work(ImOutbox.CLOSE, room.target(), null, null,
+                    xmpp.settings().closingLine())));
+        }
         int sent = deliver();
         OffsetDateTime before = OffsetDateTime.now(ZoneOffset.UTC).minus(Duration.ofMillis(xmpp.settings().receiptWaitMs()));
         for (ImOutbox.Item item : outbox.unconfirmed(before)) {
@@ -315,7 +426,7 @@ public class ImChannel {
     public synchronized void rejoinRooms() {
         for (ImOutbox.Item room : outbox.openRooms()) {
             try {
-                xmpp.openRoom(room.target(), room.body(), members(room.sessionId()));
+                joinedRoom(room.sessionId());
             } catch (XmppUnavailableException | XmppRefusedException e) {
                 LOG.warn("Could not join group chat {} again: {}", room.target(), e.getMessage());
             }

@@ -140,6 +140,13 @@ public class ImOutbox {
                 + " and s.state not in ('ENDED', 'FAILED')) order by id", 10_000, ROOM_OPEN, DONE, CLOSE);
     }
 
+    /** Rooms opened and not closed (nor being closed) whose sessions are over: they are to be closed. */
+    public List<Item> roomsOfClosedSessions() {
+        return items("kind = ? and state = ? and not exists (select 1 from uc_im_outbox c where c.session_id = uc_im_outbox.session_id"
+                + " and c.kind = ?) and exists (select 1 from uc_session s where s.session_id = uc_im_outbox.session_id"
+                + " and s.state in ('ENDED', 'FAILED')) order by id", 100, ROOM_OPEN, DONE, CLOSE);
+    }
+
     /** Direct messages sent before the time that no receipt, error or earlier check has settled. */
     public List<Item> unconfirmed(OffsetDateTime sentBefore) {
         return items("kind = ? and state = ? and confirmed is null and sent_at < ? order by id", 1000, DIRECT, DONE, sentBefore);

@@ -63,6 +63,9 @@ public class ImReplies {
 
     private boolean settle(InboundMessage m, String how) {
         Optional<ImOutbox.Item> item = outbox.byStanzaId(m.stanzaId());
+        if (item.isPresent() && ImOutbox.POST.equals(item.get().kind()) && m.kind() == InboundMessage.Kind.ERROR) {
+            return postRefused(m, item.get());
+        }
         if (item.isEmpty() || item.get().participantId() == null) {
             if (m.kind() == InboundMessage.Kind.ERROR) {
                 LOG.warn("XMPP error from {} about a stanza the hub does not know ({}): {}", m.from(), m.stanzaId(), m.error());
@@ -94,6 +97,25 @@ public class ImReplies {
                         ImChannel.SOURCE, "A client of " + i.target() + " confirmed the message"))
                 : ImChannel.record(progress, SessionUpdate.participant(i.sessionId(), i.participantId(), ChannelProgress.FAILED, "IM_FAILED",
                         ImChannel.SOURCE, "The server could not deliver the message to " + i.target() + ": " + m.error()));
+    }
+
+    /**
+     * A room's error about a message the hub posted (the hub is no longer an occupant, has no
+     * voice, the room is gone): logged in the session log with the room's words. Only the
+     * room itself, its service or the hub's server may say so.
+     */
+    private boolean postRefused(InboundMessage m, ImOutbox.Item post) {
+        String room = ImChannel.bare(post.target());
+        String sender = m.from() == null ? "" : ImChannel.bare(m.from());
+        if (!(sender.equals(room) || sender.equals(room.substring(room.indexOf('@') + 1)) || sender.equals(ownDomain))) {
+            LOG.warn("XMPP error from {} about the post {} to {} ignored: only the room may refuse it", m.from(), m.stanzaId(), room);
+            return false;
+        }
+        if (!outbox.confirm(post.id(), "REFUSED")) {
+            return false;
+        }
+        return progress.apply(SessionUpdate.session(post.sessionId(), null, "IM_FAILED", ImChannel.SOURCE,
+                "The group chat refused the message: " + m.error()));
     }
 
     private boolean roomReply(InboundMessage m) {

@@ -323,13 +323,15 @@ public class XmppConnection {
      * Makes the room (members-only, hidden, persistent until closed, real JIDs visible to the hub) or, if it
      * exists, joins it again; grants the members membership. A server that will not make the
      * room members-only is refused when the settings require it: case text is not posted where
-     * anyone could walk in.
+     * anyone could walk in. Returns true when the room was made anew: whoever was in it before
+     * is not any more, and has to be invited again.
      */
-    public void openRoom(String roomJid, String name, Collection<String> members) throws XmppUnavailableException, XmppRefusedException {
+    public boolean openRoom(String roomJid, String name, Collection<String> members) throws XmppUnavailableException, XmppRefusedException {
         MultiUserChat muc = room(roomJid);
+        MultiUserChat.MucCreateConfigFormHandle created = null;
         try {
             if (!muc.isJoined()) {
-                MultiUserChat.MucCreateConfigFormHandle created = muc.createOrJoin(
+                created = muc.createOrJoin(
                         muc.getEnterConfigurationBuilder(Resourcepart.from(s.nickname())).requestNoHistory().timeoutAfter(s.replyTimeoutMs())
                                 .build());
                 if (created != null) {
@@ -349,13 +351,14 @@ public class XmppConnection {
             for (String member : members) {
                 muc.grantMembership(jid(member));
             }
+            return created != null;
         } catch (XmppRefusedException e) {
             leaveQuietly(muc);
             throw e;
         } catch (XMPPException.XMPPErrorException e) {
             throw new XmppRefusedException(describe(e.getStanzaError()));
         } catch (org.jivesoftware.smackx.muc.MultiUserChatException.MucAlreadyJoinedException e) {
-            return; // joined meanwhile by another path: the room is there
+            return false; // joined meanwhile by another path: the room is there
         } catch (XmppStringprepException | org.jivesoftware.smackx.muc.MultiUserChatException e) {
             throw new XmppRefusedException(e.getMessage());
         } catch (Exception e) {
@@ -456,11 +459,17 @@ public class XmppConnection {
         }
     }
 
-    /** Posts the closing line and destroys the room, so nobody stays in a room of a closed case. */
+    /**
+     * Posts the closing line and destroys the room, so nobody stays in a room of a closed case.
+     * A room the hub is not in (gone with a server restart) is not made again just to be
+     * destroyed: its owner destroys it from outside, and a room that is gone already is fine.
+     */
     public void closeRoom(String roomJid, String closingLine) throws XmppUnavailableException, XmppRefusedException {
-        MultiUserChat muc = joined(roomJid);
+        MultiUserChat muc = room(roomJid);
         try {
-            ready().sendNonza(new SafeMessage(null, muc.getRoom().toString(), "groupchat", null, closingLine, null, false));
+            if (muc.isJoined()) {
+                ready().sendNonza(new SafeMessage(null, muc.getRoom().toString(), "groupchat", null, closingLine, null, false));
+            }
             muc.destroy(null, null);
         } catch (XMPPException.XMPPErrorException e) {
             if (e.getStanzaError() != null && e.getStanzaError().getCondition() == StanzaError.Condition.item_not_found) {
@@ -469,6 +478,40 @@ public class XmppConnection {
             throw new XmppRefusedException(describe(e.getStanzaError()));
         } catch (Exception e) {
             throw failure(e);
+        }
+    }
+
+    /** Whether the hub is in the room now (a new connection is in no room until it joins again). */
+    public boolean isJoined(String roomJid) throws XmppUnavailableException, XmppRefusedException {
+        return room(roomJid).isJoined();
+    }
+
+    /**
+     * Returns once the server has answered a ping written after everything the hub wrote
+     * before it. A server handles the stanzas of a stream in order, so by then it has taken
+     * them all. Without stream management (see {@link #connect}) this is how the hub knows
+     * that a message written just before the connection died did not die with it. No answer
+     * in time: the connection is dropped, to be made again, and the caller sends again.
+     */
+    public void confirmWritten() throws XmppUnavailableException {
+        XMPPTCPConnection c = ready();
+        boolean answered;
+        try {
+            answered = PingManager.getInstanceFor(c).pingMyServer(false, s.replyTimeoutMs());
+        } catch (SmackException.NotConnectedException e) {
+            throw unavailable(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw unavailable(e);
+        }
+        if (!answered) {
+            LOG.warn("XMPP server did not confirm what the hub wrote within {} ms: dropping the connection to make it again",
+                    s.replyTimeoutMs());
+            c.instantShutdown();
+            synchronized (wake) {
+                wake.notifyAll();
+            }
+            throw new XmppUnavailableException("the XMPP server did not confirm the messages within " + s.replyTimeoutMs() + " ms", null);
         }
     }
 

@@ -25,6 +25,27 @@ abstract class ImScenarios extends HubTestSupport {
     /** The server of this class, started before the hub. */
     abstract XmppTestServer server();
 
+    /** The hub reaches the server through this relay, so a test can make its connection lead nowhere. */
+    private static XmppProxy proxy;
+
+    static synchronized XmppProxy proxyTo(XmppTestServer s) throws java.io.IOException {
+        if (proxy == null || proxy.upstream() != s.port()) {
+            if (proxy != null) {
+                proxy.close();
+            }
+            proxy = new XmppProxy(s.port());
+        }
+        return proxy;
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void closeProxy() throws java.io.IOException {
+        if (proxy != null) {
+            proxy.close();
+            proxy = null;
+        }
+    }
+
     static void addAccounts(XmppTestServer s) throws Exception {
         for (String u : List.of("hub", "alice", "bob", "carol", "dave", "mallory")) {
             s.addUser(u, "pw-" + u);
@@ -36,7 +57,11 @@ abstract class ImScenarios extends HubTestSupport {
         Properties p = unreachablePbx(super.hubProperties());
         XmppTestServer s = server();
         p.setProperty("xmpp.host", "127.0.0.1");
-        p.setProperty("xmpp.port", String.valueOf(s.port()));
+        try {
+            p.setProperty("xmpp.port", String.valueOf(proxyTo(s).port()));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
         p.setProperty("xmpp.domain", s.domain());
         p.setProperty("xmpp.username", "hub");
         p.setProperty("xmpp.password", "pw-hub");
@@ -154,6 +179,23 @@ abstract class ImScenarios extends HubTestSupport {
             assertEquals("Please call back", m.getBody());
             awaitEvent("OFF-1", "IM_DELIVERED", 1);
         }
+    }
+
+    @Test
+    void aMessageWrittenIntoAConnectionThatDiedOnTheWayIsSentAgainOnceTheServerIsBack() throws Exception {
+        awaitHubConnected();
+        try (ImClient carol = client("carol")) {
+            // What the hub writes from now on never reaches the server, and neither end notices.
+            proxyTo(server()).blackholeOpenConnections();
+            ok(T, startIm("GAP-1", "Through the gap", "carol"));
+            Message m = carol.next(30_000);
+            assertNotNull(m, "the message written into the dead connection was sent again on the new one");
+            assertEquals("Through the gap", m.getBody());
+            awaitEvent("GAP-1", "IM_SENT", 1);
+            Message again = carol.next(2_000);
+            assertTrue(again == null || !"Through the gap".equals(again.getBody()), "sent once: the first copy never arrived");
+        }
+        assertEquals(1, events(logOf("GAP-1"), "IM_SENT").size());
     }
 
     @Test

@@ -115,4 +115,74 @@ class ProsodyImTest extends ImScenarios {
             assertEquals(4, types.stream().filter("IM_INVITED"::equals).count(), types.toString());
         }
     }
+
+    @Test
+    void aGroupChatTheServerLostIsMadeAgainMembersOnlyAndItsMembersAreInvitedAgain() throws Exception {
+        awaitHubConnected();
+        String room;
+        try (ImClient alice = client("alice"); ImClient bob = client("bob")) {
+            ok(T, startIm("GRP-LOST", "Before the loss", "alice", "bob"));
+            room = invitation(alice);
+            assertEquals(room, invitation(bob));
+            awaitEvent("GRP-LOST", "IM_POSTED", 1);
+        }
+        prosody.restartForgettingRooms(300);
+        awaitEvent("GRP-LOST", "ROOM_RECREATED", 1);
+        try (ImClient alice = client("alice"); ImClient bob = client("bob"); ImClient mallory = client("mallory")) {
+            // Offline when the hub invited them again, they get the invitation from the server's offline store.
+            assertEquals(room, invitation(alice), "alice is invited into the room made again");
+            assertEquals(room, invitation(bob), "bob is invited into the room made again");
+            RoomInfo info = MultiUserChatManager.getInstanceFor(mallory.connection).getRoomInfo(JidCreate.entityBareFrom(room));
+            assertTrue(info.isMembersOnly(), "made again members-only");
+            alice.join(room);
+            ok(T, "<ModifySession " + NS + "><businessId>GRP-LOST</businessId><text>After the loss</text></ModifySession>");
+            assertNotNull(nextWithBody(alice, "After the loss"), "posts reach the room made again");
+        }
+    }
+
+    @Test
+    void theRoomOfASessionThatFailsIsClosed() throws Exception {
+        awaitHubConnected();
+        try (ImClient alice = client("alice"); ImClient carol = client("carol"); ImClient mallory = client("mallory")) {
+            SessionReply started = ok(T, startIm("GRP-FAILS", "Short-lived", "alice", "carol"));
+            String room = invitation(alice);
+            assertEquals(room, invitation(carol));
+            awaitEvent("GRP-FAILS", "IM_POSTED", 1);
+            // Whatever fails the session (here the log itself), the room must not outlive it.
+            context.getRegistry().lookupByNameAndType("channelProgress", org.uchub.sessionlog.ChannelProgress.class)
+                    .fail(started.getSessionId(), "test", "failed by the test");
+            awaitEvent("GRP-FAILS", "ROOM_CLOSED", 1);
+            assertThrows(XMPPException.XMPPErrorException.class,
+                    () -> MultiUserChatManager.getInstanceFor(mallory.connection).getRoomInfo(JidCreate.entityBareFrom(room)),
+                    "the room is gone");
+        }
+    }
+
+    @Test
+    void aPostTheRoomRefusesIsLoggedWithTheRoomsWords() throws Exception {
+        awaitHubConnected();
+        try (ImClient alice = client("alice"); ImClient carol = client("carol");
+                ImClient hubElsewhere = new ImClient("hub", "pw-hub", prosody.domain(), prosody.port(), prosody.truststore(),
+                        prosody.truststorePassword())) {
+            ok(T, startIm("GRP-MUTED", "First words", "alice", "carol"));
+            String room = invitation(alice);
+            assertEquals(room, invitation(carol));
+            awaitEvent("GRP-MUTED", "IM_POSTED", 1);
+            // The hub's own account, from another client, makes the room moderated, hands it to
+            // alice and makes itself a plain member; alice then takes the hub's voice away.
+            MultiUserChat asOwner = MultiUserChatManager.getInstanceFor(hubElsewhere.connection).getMultiUserChat(JidCreate.entityBareFrom(room));
+            org.jivesoftware.smackx.xdata.Form form = asOwner.getConfigurationForm().createAnswerForm();
+            form.setAnswer("muc#roomconfig_moderatedroom", true);
+            asOwner.sendConfigurationForm(form);
+            asOwner.grantOwnership(JidCreate.from(jid("alice")));
+            asOwner.grantMembership(JidCreate.from(hubJid()));
+            MultiUserChat asAlice = alice.join(room);
+            asAlice.revokeVoice(org.jxmpp.jid.parts.Resourcepart.from("uc-hub"));
+            ok(T, "<ModifySession " + NS + "><businessId>GRP-MUTED</businessId><text>Unheard words</text></ModifySession>");
+            awaitEvent("GRP-MUTED", "IM_FAILED", 1);
+            Event refused = events(logOf("GRP-MUTED"), "IM_FAILED").get(0);
+            assertTrue(refused.getDetail().startsWith("The group chat refused the message: "), refused.getDetail());
+            assertTrue(refused.getDetail().contains("forbidden"), refused.getDetail());
+        }
+    }
 }

@@ -142,6 +142,21 @@ final class ProsodyServer implements XmppTestServer {
         start();
     }
 
+    /** Down, then up again without its group chats, as a server that kept its rooms only in memory. */
+    void restartForgettingRooms(long downMs) throws Exception {
+        stop();
+        Path rooms = dir.resolve("data").resolve(MUC.replace(".", "%2e"));
+        if (Files.exists(rooms)) {
+            try (var files = Files.walk(rooms)) {
+                for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(f);
+                }
+            }
+        }
+        Thread.sleep(downMs);
+        start();
+    }
+
     @Override
     public void close() throws Exception {
         stop();
