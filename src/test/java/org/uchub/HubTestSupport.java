@@ -300,8 +300,13 @@ public abstract class HubTestSupport extends CamelTestSupport {
 
     /** Waits until the log of the business ID has at least n events of the type. */
     protected void awaitEvent(String businessId, String type, int n) throws Exception {
-        await(() -> events(logOf(businessId), type).size() >= n, 15_000, n + " x " + type + " in the log of " + businessId + ": "
-                + logOf(businessId).getEvents().getEvent().stream().map(e -> e.getType() + "[" + e.getDetail() + "]").toList());
+        try {
+            await(() -> events(logOf(businessId), type).size() >= n, 15_000, "");
+        } catch (AssertionError e) {
+            // The log as it is when the wait gave up, not as it was when it began.
+            throw new AssertionError(n + " x " + type + " in the log of " + businessId + ": "
+                    + logOf(businessId).getEvents().getEvent().stream().map(x -> x.getType() + "[" + x.getDetail() + "]").toList());
+        }
     }
 
     protected static String query(String businessId) {

@@ -35,8 +35,12 @@ public final class PbxEventBatch {
                 if (next == null || next.getMessage().getBody() instanceof PbxConnected) {
                     break;
                 }
-                // This route is the queue's only consumer, so the head it saw is the head it takes.
-                batch.add(queue.poll().getMessage().getBody());
+                // Taken only if it is still there: with a second consumer (a route edited to have
+                // more) the batch ends rather than taking an event out of its order.
+                if (!queue.remove(next)) {
+                    break;
+                }
+                batch.add(next.getMessage().getBody());
             }
         }
         return batch;

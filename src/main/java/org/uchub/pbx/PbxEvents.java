@@ -25,11 +25,18 @@ import org.uchub.sessionlog.SessionUpdate;
 public class PbxEvents {
     private static final String SOURCE = "pbx";
 
-    /** {@link #translate} for a batch of events, their updates in the events' order. */
+    /**
+     * {@link #translate} for a batch of events, their updates in the events' order. An event
+     * that cannot be read is logged and skipped: it must not take the rest of the batch with it.
+     */
     public List<SessionUpdate> translateAll(List<?> events) {
         List<SessionUpdate> out = new ArrayList<>();
         for (Object event : events) {
-            out.addAll(translate(event));
+            try {
+                out.addAll(translate(event));
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(PbxEvents.class).error("A PBX event could not be read and is not recorded: {}", event, e);
+            }
         }
         return out;
     }

@@ -114,6 +114,23 @@ public class ChannelProgress {
         });
     }
 
+    /**
+     * The type of the latest of the given events logged about a participant of the session
+     * (by address), if any. Read within the case's own events, which its key orders.
+     */
+    public Optional<String> lastEventOf(Running s, String participant, String... types) {
+        String in = String.join(",", java.util.Collections.nCopies(types.length, "?"));
+        Object[] params = new Object[4 + types.length];
+        params[0] = s.tenant();
+        params[1] = s.businessId();
+        params[2] = s.sessionId();
+        params[3] = participant;
+        System.arraycopy(types, 0, params, 4, types.length);
+        return Database.query(ds, "select event_type from uc_event where tenant = ? and business_id = ? and session_id = ?"
+                + " and participant = ? and event_type in (" + in + ") order by seq desc", 1, rs -> rs.getString(1), params)
+                .stream().findFirst();
+    }
+
     /** Sessions of a channel that are not over yet, in the given states (all open ones when none given). */
     public List<Running> open(String channel, String... states) {
         return Database.read(ds, c -> {

@@ -151,7 +151,7 @@ public class ImChannel {
     /** EndSession, after the log closed the session: a room gets its closing line and is destroyed. */
     public HubRequest close(HubRequest r) {
         String room = outbox.roomOf(r.getSessionId()).orElse(null);
-        if (room == null || !xmpp.settings().configured()) {
+        if (room == null || !xmpp.settings().configured() || outbox.closeQueued(r.getSessionId())) {
             r.outcome(ReplyStatus.OK, "Session ended.");
             return r;
         }
@@ -233,7 +233,7 @@ public class ImChannel {
     public synchronized int deliver() {
         int sent = 0;
         java.util.Set<String> held = new java.util.HashSet<>();
-        List<ImOutbox.Item> written = new ArrayList<>();
+        Written written = new Written();
         for (ImOutbox.Item item : outbox.pending(500)) {
             if (held.contains(item.sessionId())) {
                 continue; // an earlier item of the session waits: nothing may overtake it
@@ -245,16 +245,17 @@ public class ImChannel {
                     outbox.failed(item.id(), "not sent: the group chat could not be opened");
                     continue;
                 }
-                if (!writtenOnly(item) && !written.isEmpty()) {
+                if (!writtenOnly(item) && !written.items.isEmpty()) {
                     // This step waits for the server's answers: what was written before it is settled first.
                     sent += settleWritten(written, held);
                     if (held.contains(item.sessionId())) {
                         continue;
                     }
                 }
+                Object link = xmpp.link();
                 perform(item);
                 if (writtenOnly(item)) {
-                    written.add(item);
+                    written.add(item, link, xmpp.link());
                 } else {
                     outbox.done(item.id());
                     record(progress, done(item));
@@ -275,6 +276,30 @@ public class ImChannel {
         return sent + settleWritten(written, held);
     }
 
+    /** Stanzas written in a pass and not confirmed yet, and the connection they went to. */
+    private static final class Written {
+        final List<ImOutbox.Item> items = new ArrayList<>();
+        Object link;
+        /** Written while the connection was being replaced, or to more than one: nothing tells where they went. */
+        boolean unsure;
+
+        void add(ImOutbox.Item item, Object before, Object after) {
+            if (before != after || (!items.isEmpty() && link != before)) {
+                unsure = true;
+            }
+            if (items.isEmpty()) {
+                link = before;
+            }
+            items.add(item);
+        }
+
+        void clear() {
+            items.clear();
+            link = null;
+            unsure = false;
+        }
+    }
+
     /** Work that only writes a stanza, which no answer of the server confirms. */
     private static boolean writtenOnly(ImOutbox.Item item) {
         return switch (item.kind()) {
@@ -283,25 +308,41 @@ public class ImChannel {
         };
     }
 
-    /** Marks the written work sent once the server confirms it took it; otherwise it stays pending, its sessions held. */
-    private int settleWritten(List<ImOutbox.Item> written, java.util.Set<String> held) {
-        if (written.isEmpty()) {
+    /**
+     * Marks the written work sent once the server confirms, on the same connection, that it took
+     * it. Otherwise it stays pending (or gives up when it waited too long) and its sessions are
+     * held; work a receipt or error has meanwhile settled was plainly taken, and is not sent
+     * again. A recipient's receipt can outrun the server's answer to the ping: IM_SENT then
+     * follows IM_DELIVERED in the log, but is always there.
+     */
+    private int settleWritten(Written written, java.util.Set<String> held) {
+        if (written.items.isEmpty()) {
             return 0;
         }
+        String why = null;
         try {
-            xmpp.confirmWritten();
+            if (written.unsure) {
+                throw new XmppUnavailableException("the connection changed while they were written", null);
+            }
+            xmpp.confirmWritten(written.link);
         } catch (XmppUnavailableException e) {
+            why = e.getMessage();
+        }
+        int n = 0;
+        for (ImOutbox.Item item : written.items) {
+            if (why == null || outbox.settled(item.id())) {
+                outbox.done(item.id());
+                record(progress, done(item));
+                n++;
+            } else {
+                held.add(item.sessionId());
+                giveUpIfDue(item, why);
+            }
+        }
+        if (why != null && n < written.items.size()) {
             LOG.warn("{} IM stanza(s) written but not confirmed by the XMPP server ({}): they are sent again when it is back",
-                    written.size(), e.getMessage());
-            written.forEach(i -> held.add(i.sessionId()));
-            written.clear();
-            return 0;
+                    written.items.size() - n, why);
         }
-        for (ImOutbox.Item item : written) {
-            outbox.done(item.id());
-            record(progress, done(item));
-        }
-        int n = written.size();
         written.clear();
         return n;
     }
@@ -330,6 +371,9 @@ public class ImChannel {
             return room;
         }
         Running s = progress.running(sessionId).orElseThrow();
+        if (ChannelProgress.FAILED.equals(s.state()) || org.uchub.sessionlog.SessionLog.STATE_ENDED.equals(s.state())) {
+            throw new XmppRefusedException("the session is over and its group chat is gone: it is not made again");
+        }
         List<String> members = members(sessionId);
         if (xmpp.openRoom(room, roomName(s), members)) {
             for (String member : members) {
@@ -400,14 +444,20 @@ public class ImChannel {
     // ------------------------------------------------------------------ the timer and reconnects
 
     /**
-     * Sends what waits, closes the rooms of sessions that are over without having been closed
-     * (a session that FAILED after its room opened), and settles direct messages that no
+     * Sends what waits, closes the rooms of sessions that FAILED after their room opened (an
+     * ended session's room is closed by its EndSession), and settles direct messages that no
      * receipt confirmed in time.
      */
     public int retryPending() {
-        for (ImOutbox.Item room : outbox.roomsOfClosedSessions()) {
-            outbox.add(room.sessionId(), null, List.of(new ImOutbox.Work(ImOutbox.CLOSE, room.target(), null, null,
-                    xmpp.settings().closingLine())));
+        for (ImOutbox.Item room : outbox.roomsOfFailedSessions()) {
+            try {
+                // Keyed, so a second hub instance sweeping at the same moment adds no second one.
+                outbox.add(room.sessionId(), "close-failed\n" + room.sessionId(), List.of(new ImOutbox.Work(ImOutbox.CLOSE,
+                        room.target(), null, null, xmpp.settings().closingLine())));
+            } catch (RuntimeException e) {
+                LOG.warn("The room of failed session {} is not queued for closing yet ({}): the next sweep tries again", room.sessionId(),
+                        e.toString());
+            }
         }
         int sent = deliver();
         OffsetDateTime before = OffsetDateTime.now(ZoneOffset.UTC).minus(Duration.ofMillis(xmpp.settings().receiptWaitMs()));

@@ -42,9 +42,13 @@ public class ImOutbox {
 
     public record Item(long id, String sessionId, String kind, String target, Long participantId, String subject, String body,
             OffsetDateTime createdAt) {
-        /** The stanza id the item's message carries, so the server's error and the receipt find it. */
+        /**
+         * The stanza id the item's message carries, so the server's error and the receipt find it.
+         * It names the session too: a receipt or error for an item of another database (a hub
+         * started afresh, another instance), whose numbers start at 1 as well, finds nothing here.
+         */
         public String stanzaId() {
-            return STANZA_PREFIX + id;
+            return STANZA_PREFIX + id + "-" + sessionId.substring(0, Math.min(8, sessionId.length()));
         }
     }
 
@@ -109,9 +113,14 @@ public class ImOutbox {
         if (stanzaId == null || !stanzaId.startsWith(STANZA_PREFIX)) {
             return Optional.empty();
         }
+        String rest = stanzaId.substring(STANZA_PREFIX.length());
+        int dash = rest.indexOf('-');
+        if (dash < 0) {
+            return Optional.empty();
+        }
         try {
-            long id = Long.parseLong(stanzaId.substring(STANZA_PREFIX.length()));
-            return items("id = ?", 1, id).stream().findFirst();
+            long id = Long.parseLong(rest.substring(0, dash));
+            return items("id = ?", 1, id).stream().filter(i -> i.stanzaId().equals(stanzaId)).findFirst();
         } catch (NumberFormatException e) {
             return Optional.empty();
         }
@@ -140,11 +149,21 @@ public class ImOutbox {
                 + " and s.state not in ('ENDED', 'FAILED')) order by id", 10_000, ROOM_OPEN, DONE, CLOSE);
     }
 
-    /** Rooms opened and not closed (nor being closed) whose sessions are over: they are to be closed. */
-    public List<Item> roomsOfClosedSessions() {
+    /** Rooms opened and not closed (nor being closed) whose sessions FAILED: they are to be closed. */
+    public List<Item> roomsOfFailedSessions() {
         return items("kind = ? and state = ? and not exists (select 1 from uc_im_outbox c where c.session_id = uc_im_outbox.session_id"
                 + " and c.kind = ?) and exists (select 1 from uc_session s where s.session_id = uc_im_outbox.session_id"
-                + " and s.state in ('ENDED', 'FAILED')) order by id", 100, ROOM_OPEN, DONE, CLOSE);
+                + " and s.state = 'FAILED') order by id", 100, ROOM_OPEN, DONE, CLOSE);
+    }
+
+    /** Whether the session's room is closed or being closed already. */
+    public boolean closeQueued(String sessionId) {
+        return !items("session_id = ? and kind = ?", 1, sessionId, CLOSE).isEmpty();
+    }
+
+    /** Whether a receipt or an error has settled the item (it is not to be sent again). */
+    public boolean settled(long id) {
+        return !Database.query(ds, "select 1 from uc_im_outbox where id = ? and confirmed is not null", 1, rs -> 1, id).isEmpty();
     }
 
     /** Direct messages sent before the time that no receipt, error or earlier check has settled. */

@@ -58,6 +58,7 @@ public class ImReplies {
             case ERROR -> settle(m, "REFUSED");
             case ROOM -> roomReply(m);
             case DIRECT -> directReply(m);
+            case JOINED, LEFT -> roomPresence(m);
         };
     }
 
@@ -137,6 +138,34 @@ public class ImReplies {
                     m.nick() + ": " + m.body()));
         }
         return progress.apply(SessionUpdate.participant(s.sessionId(), p.id(), null, "IM_REPLY", ImChannel.SOURCE, m.body()));
+    }
+
+    /**
+     * A participant entering or leaving the session's room, logged as IM_JOINED or IM_LEFT
+     * when it changes what the log last said of them (presence updates, and the occupants the
+     * hub finds when it joins again after a reconnect, repeat themselves). Their state is left
+     * alone: someone who stepped out is still a participant whose answers count. Someone who
+     * is not a participant is not attached.
+     */
+    private boolean roomPresence(InboundMessage m) {
+        Running s = outbox.sessionOfRoom(m.from()).flatMap(progress::running).orElse(null);
+        if (s == null) {
+            return false;
+        }
+        boolean joined = m.kind() == InboundMessage.Kind.JOINED;
+        String sender = m.sender() != null ? m.sender() : joined ? realJid(m) : null;
+        Party p = sender == null ? null : participant(s, sender);
+        if (p == null) {
+            LOG.info("{} {} room {}: not a participant of its session, not logged", m.nick(), joined ? "entered" : "left", m.from());
+            return false;
+        }
+        String type = joined ? "IM_JOINED" : "IM_LEFT";
+        String last = progress.lastEventOf(s, p.address(), "IM_JOINED", "IM_LEFT").orElse(null);
+        if (type.equals(last) || (last == null && !joined)) {
+            return false;
+        }
+        return progress.apply(SessionUpdate.participant(s.sessionId(), p.id(), null, type, ImChannel.SOURCE,
+                (joined ? "Entered" : "Left") + " the group chat as " + m.nick()));
     }
 
     /**

@@ -7,9 +7,9 @@ import java.time.OffsetDateTime;
  * log needs, so that nothing downstream holds Smack objects.
  *
  * @param kind      what it is
- * @param from      the sender's bare JID (DIRECT, RECEIPT, ERROR) or the room's address (ROOM)
- * @param sender    for ROOM: the occupant's real bare JID when the room lets the hub see it, else null
- * @param nick      for ROOM: the occupant's nickname
+ * @param from      the sender's bare JID (DIRECT, RECEIPT, ERROR) or the room's address (ROOM, JOINED, LEFT)
+ * @param sender    for ROOM, JOINED, LEFT: the occupant's real bare JID when the room lets the hub see it, else null
+ * @param nick      for ROOM, JOINED, LEFT: the occupant's nickname
  * @param thread    the thread the message answers, if any
  * @param body      the text
  * @param stanzaId  for RECEIPT and ERROR: the id of the hub's stanza it is about
@@ -18,5 +18,6 @@ import java.time.OffsetDateTime;
 public record InboundMessage(Kind kind, String from, String sender, String nick, String thread, String body, String stanzaId,
         String error, OffsetDateTime time) {
 
-    public enum Kind { DIRECT, ROOM, RECEIPT, ERROR }
+    /** JOINED and LEFT: an occupant entered or left a room of the hub. */
+    public enum Kind { DIRECT, ROOM, RECEIPT, ERROR, JOINED, LEFT }
 }

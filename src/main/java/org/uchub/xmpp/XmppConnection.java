@@ -19,6 +19,7 @@ import org.jivesoftware.smack.SmackException;
 import org.jivesoftware.smack.XMPPException;
 import org.jivesoftware.smack.filter.StanzaTypeFilter;
 import org.jivesoftware.smack.packet.Message;
+import org.jivesoftware.smack.packet.Presence;
 import org.jivesoftware.smack.packet.Stanza;
 import org.jivesoftware.smack.packet.StanzaError;
 import org.jivesoftware.smack.tcp.XMPPTCPConnection;
@@ -27,6 +28,7 @@ import org.jivesoftware.smackx.delay.packet.DelayInformation;
 import org.jivesoftware.smackx.muc.MultiUserChat;
 import org.jivesoftware.smackx.muc.MultiUserChatManager;
 import org.jivesoftware.smackx.muc.Occupant;
+import org.jivesoftware.smackx.muc.packet.MUCUser;
 import org.jivesoftware.smackx.ping.PingManager;
 import org.jivesoftware.smackx.receipts.DeliveryReceiptManager;
 import org.jivesoftware.smackx.xdata.Form;
@@ -61,6 +63,8 @@ public class XmppConnection {
     private volatile String status = "STARTING";
     private volatile Runnable onConnected = () -> { };
     private volatile boolean rejoinPending;
+    /** The room objects whose occupants are reported (see {@link #watch}). */
+    private final java.util.Set<MultiUserChat> watched = java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>());
     private Thread connector;
 
     public XmppConnection(XmppSettings settings, Consumer<InboundMessage> sink) {
@@ -303,6 +307,40 @@ public class XmppConnection {
         }
     }
 
+    /**
+     * Reports who enters and leaves the room (not the hub itself). Smack calls this on its
+     * reader thread, in order with the room's messages; each room object of a connection is
+     * watched once (a new connection has new room objects).
+     */
+    private void watch(MultiUserChat muc) {
+        synchronized (watched) {
+            if (!watched.add(muc)) {
+                return;
+            }
+        }
+        String room = muc.getRoom().toString();
+        muc.addParticipantListener(presence -> occupancy(room, presence));
+    }
+
+    private void occupancy(String room, Presence p) {
+        try {
+            if (p.getFrom() == null || p.getFrom().getResourceOrNull() == null
+                    || (p.getType() != Presence.Type.available && p.getType() != Presence.Type.unavailable)) {
+                return;
+            }
+            String nick = p.getFrom().getResourceOrEmpty().toString();
+            if (nick.equals(s.nickname())) {
+                return;
+            }
+            MUCUser user = MUCUser.from(p);
+            String real = user != null && user.getItem() != null && user.getItem().getJid() != null ? bare(user.getItem().getJid()) : null;
+            sink.accept(new InboundMessage(p.getType() == Presence.Type.available ? InboundMessage.Kind.JOINED : InboundMessage.Kind.LEFT,
+                    room, real, nick, null, null, null, null, now()));
+        } catch (RuntimeException e) {
+            LOG.error("A presence in room {} could not be handed to the session log: {}", room, e.toString());
+        }
+    }
+
     // ------------------------------------------------------------------ outbound
 
     /** A direct message to a bare JID, asking for a delivery receipt (XEP-0184). */
@@ -328,6 +366,7 @@ public class XmppConnection {
      */
     public boolean openRoom(String roomJid, String name, Collection<String> members) throws XmppUnavailableException, XmppRefusedException {
         MultiUserChat muc = room(roomJid);
+        watch(muc);
         MultiUserChat.MucCreateConfigFormHandle created = null;
         try {
             if (!muc.isJoined()) {
@@ -487,14 +526,25 @@ public class XmppConnection {
     }
 
     /**
-     * Returns once the server has answered a ping written after everything the hub wrote
-     * before it. A server handles the stanzas of a stream in order, so by then it has taken
+     * The connection stanzas are written to now, as an opaque token for {@link #confirmWritten}
+     * (null when there is none).
+     */
+    public Object link() {
+        return connection;
+    }
+
+    /**
+     * Returns once the server has answered a ping, written on the connection {@code link}
+     * names after everything the hub wrote to it before. A server handles the stanzas of a stream in order, so by then it has taken
      * them all. Without stream management (see {@link #connect}) this is how the hub knows
      * that a message written just before the connection died did not die with it. No answer
      * in time: the connection is dropped, to be made again, and the caller sends again.
      */
-    public void confirmWritten() throws XmppUnavailableException {
-        XMPPTCPConnection c = ready();
+    public void confirmWritten(Object link) throws XmppUnavailableException {
+        if (!(link instanceof XMPPTCPConnection c) || c != connection || !c.isAuthenticated()) {
+            // Written into a connection that has been replaced since: only a dead one is replaced.
+            throw new XmppUnavailableException("the connection the messages were written to is gone", null);
+        }
         boolean answered;
         try {
             answered = PingManager.getInstanceFor(c).pingMyServer(false, s.replyTimeoutMs());

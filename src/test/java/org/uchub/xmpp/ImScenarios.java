@@ -191,7 +191,18 @@ abstract class ImScenarios extends HubTestSupport {
             Message m = carol.next(30_000);
             assertNotNull(m, "the message written into the dead connection was sent again on the new one");
             assertEquals("Through the gap", m.getBody());
-            awaitEvent("GAP-1", "IM_SENT", 1);
+            try {
+                awaitEvent("GAP-1", "IM_SENT", 1);
+            } catch (AssertionError e) {
+                // Should the hub ever stall here, the threads say where.
+                for (var t : Thread.getAllStackTraces().entrySet()) {
+                    System.out.println("THREAD " + t.getKey().getName() + " " + t.getKey().getState());
+                    for (var f : t.getValue()) {
+                        System.out.println("THREAD    at " + f);
+                    }
+                }
+                throw e;
+            }
             Message again = carol.next(2_000);
             assertTrue(again == null || !"Through the gap".equals(again.getBody()), "sent once: the first copy never arrived");
         }
@@ -204,6 +215,8 @@ abstract class ImScenarios extends HubTestSupport {
         try (ImClient carol = client("carol")) {
             ok(T, startIm("RS-1", "Before the restart", "carol"));
             assertEquals("Before the restart", carol.next(10_000).getBody());
+            // Sent, as far as the hub knows: a restart before the server confirmed it would send it again (at least once).
+            awaitEvent("RS-1", "IM_SENT", 1);
         }
         server().restart(300);
         SessionReply changed = ok(T, "<ModifySession " + NS + "><businessId>RS-1</businessId><text>After the restart</text></ModifySession>");

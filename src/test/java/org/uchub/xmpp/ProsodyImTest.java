@@ -90,6 +90,8 @@ class ProsodyImTest extends ImScenarios {
             assertEquals("registration_required", refused.getStanzaError().getCondition().name(), "a stranger cannot walk in");
 
             MultiUserChat aliceRoom = alice.join(room);
+            awaitEvent("GRP-4711", "IM_JOINED", 1);
+            assertEquals(jid("alice"), events(logOf("GRP-4711"), "IM_JOINED").get(0).getParticipant(), "who entered the room");
             assertNotNull(nextWithBody(alice, "Please review the <contract> & sign"), "the room's text, as text");
             aliceRoom.sendMessage("Alice: looks fine");
             awaitEvent("GRP-4711", "IM_REPLY", 1);
@@ -104,6 +106,15 @@ class ProsodyImTest extends ImScenarios {
             assertNotNull(nextWithBody(alice, "Dave joins; Bob leaves"));
             awaitEvent("GRP-4711", "IM_REMOVED", 1);
             assertThrows(XMPPException.XMPPErrorException.class, () -> bob.join(room), "bob is no longer a member");
+
+            aliceRoom.leave();
+            awaitEvent("GRP-4711", "IM_LEFT", 1);
+            assertEquals(jid("alice"), events(logOf("GRP-4711"), "IM_LEFT").get(0).getParticipant(), "who left the room");
+            // Stepping out of the room is not leaving the case: she comes back and her answer still counts.
+            aliceRoom = alice.join(room);
+            awaitEvent("GRP-4711", "IM_JOINED", 2);
+            aliceRoom.sendMessage("Alice: back again");
+            awaitEvent("GRP-4711", "IM_REPLY", 2);
 
             ok(T, end("GRP-4711"));
             awaitEvent("GRP-4711", "ROOM_CLOSED", 1);
