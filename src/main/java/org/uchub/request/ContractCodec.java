@@ -273,9 +273,21 @@ public class ContractCodec {
 
     /** A reply as a DOM element of its own document, for transports that carry XML trees (SOAP). */
     public org.w3c.dom.Element toElement(JAXBElement<?> element) {
+        return toElement(element, null);
+    }
+
+    /**
+     * The reply as a DOM element; with an attachment marshaller that is a XOP package, its
+     * binary content is handed to it and an xop:Include written in its place (MTOM).
+     */
+    public org.w3c.dom.Element toElement(JAXBElement<?> element, jakarta.xml.bind.attachment.AttachmentMarshaller attachments) {
         try {
             javax.xml.transform.dom.DOMResult result = new javax.xml.transform.dom.DOMResult();
-            jaxb.createMarshaller().marshal(element, result);
+            Marshaller m = jaxb.createMarshaller();
+            if (attachments != null) {
+                m.setAttachmentMarshaller(attachments);
+            }
+            m.marshal(element, result);
             return ((org.w3c.dom.Document) result.getNode()).getDocumentElement();
         } catch (JAXBException e) {
             throw new IllegalStateException("cannot render reply", e);

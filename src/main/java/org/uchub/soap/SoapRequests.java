@@ -10,13 +10,16 @@ import javax.xml.transform.TransformerException;
 import javax.xml.transform.TransformerFactory;
 import javax.xml.transform.stream.StreamResult;
 import org.apache.camel.Exchange;
+import org.apache.camel.attachment.AttachmentMessage;
 import org.apache.camel.component.cxf.common.CxfPayload;
 import org.apache.camel.component.cxf.common.message.CxfConstants;
 import org.apache.cxf.binding.soap.SoapFault;
 import org.apache.cxf.message.Message;
 import org.uchub.contract.ErrorDetail;
 import org.uchub.contract.ErrorReply;
+import org.uchub.contract.Recording;
 import org.uchub.contract.ReplyStatus;
+import org.uchub.contract.SessionReply;
 import org.uchub.request.ContractCodec;
 import org.uchub.request.ErrorCode;
 import org.uchub.request.Rejections;
@@ -33,9 +36,15 @@ public class SoapRequests {
     private static final TransformerFactory TRANSFORMERS = TransformerFactory.newInstance();
 
     private final ContractCodec codec;
+    private final boolean mtom;
 
-    public SoapRequests(ContractCodec codec) {
+    /**
+     * @param mtom whether GetRecording's audio goes as an MTOM part (soap.recording.mtom);
+     *             otherwise it is base64 text inside the reply
+     */
+    public SoapRequests(ContractCodec codec, boolean mtom) {
         this.codec = codec;
+        this.mtom = mtom;
     }
 
     /**
@@ -73,16 +82,30 @@ public class SoapRequests {
         return out.toByteArray();
     }
 
-    /** The response payload for a served request; a fault for a rejected one. */
-    public CxfPayload<?> reply(Exchange exchange) {
+    /**
+     * Sets the response payload for a served request (with GetRecording's audio as an MTOM
+     * part); throws a fault for a rejected one. It sets the body itself: a setBody step would
+     * copy the message and drop its attachments.
+     */
+    public void reply(Exchange exchange) {
         in(exchange).getHeaders().clear();
         ErrorDetail error = exchange.getProperty(Rejections.ERROR, ErrorDetail.class);
         if (Boolean.TRUE.equals(exchange.getProperty(Rejections.REJECTED, Boolean.class)) && error != null) {
             throw fault(error);
         }
         JAXBElement<?> reply = in(exchange).getBody(JAXBElement.class);
-        Element element = codec.toElement(reply);
-        return new CxfPayload<Object>(null, List.of(element));
+        Recording recording = reply.getValue() instanceof SessionReply r ? r.getRecording() : null;
+        if (!mtom || recording == null || recording.getContent() == null) {
+            exchange.getMessage().setBody(new CxfPayload<Object>(null, List.of(codec.toElement(reply))));
+            return;
+        }
+        XopAttachments parts = new XopAttachments(recording.getMimeType(), ((SessionReply) reply.getValue()).getSessionId());
+        Element element = codec.toElement(reply, parts);
+        AttachmentMessage message = exchange.getMessage(AttachmentMessage.class);
+        parts.parts().forEach(message::addAttachment);
+        // camel-cxf marks the parts it hands to CXF as XOP parts by this property.
+        exchange.setProperty("mtom-enabled", "true");
+        message.setBody(new CxfPayload<Object>(null, List.of(element)));
     }
 
     /** Answers a request the session log could not take (it is down) with a fault: try again later. */
