@@ -1,6 +1,7 @@
 package org.uchub;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -139,6 +140,8 @@ class ExternalBrokerIT extends HubTestSupport {
         }
         assertEquals(ReplyStatus.OK, ok("crm", query("XA-1")).getStatus());
         rejected("erp", query("XA-1"), "NOT_FOUND");
+        // The plugins grouped it by its business ID inside the broker's own class loader.
+        assertFalse(broker.consoleLog().contains("Cannot set the message group"), broker.consoleLog());
     }
 
     /**

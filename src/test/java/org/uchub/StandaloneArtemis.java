@@ -130,6 +130,10 @@ final class StandaloneArtemis implements AutoCloseable {
         }
     }
 
+    String consoleLog() throws IOException {
+        return Files.readString(instance.resolve("broker-console.log"));
+    }
+
     String url() {
         return "tcp://127.0.0.1:" + port;
     }

@@ -27,6 +27,7 @@ import org.springframework.jms.connection.JmsTransactionManager;
 import java.util.Map;
 import java.util.Set;
 import org.uchub.broker.BrokerUsers;
+import org.uchub.broker.TenantStampGate;
 import org.uchub.pbx.Calls;
 import org.uchub.pbx.Conferences;
 import org.uchub.pbx.Dialer;
@@ -389,7 +390,9 @@ public class HubBootstrap implements CamelConfiguration {
         artemis.setDeserializationDenyList("*");
         artemis.setDeserializationAllowList("");
         if (embedded == null && plugins) {
-            requireTenantStamp(artemis, prop(pc, "broker.username"));
+            guardTenantStamp(context, pc, artemis);
+        } else {
+            pc.addOverrideProperty("jms.consume.auto-startup", "true");
         }
         CachingConnectionFactory connections = new CachingConnectionFactory(artemis);
         connections.setSessionCacheSize(intProp(pc, "jms.session-cache-size"));
@@ -422,26 +425,26 @@ public class HubBootstrap implements CamelConfiguration {
     /**
      * With broker.external.plugins the hub believes the tenant the broker's plugin stamps on
      * each message. Should the plugin be missing, any sender could set that property itself:
-     * the hub sends itself a message with a forged stamp and refuses to start unless the broker
-     * replaced it with the hub's own user.
+     * a broker that lets a forged stamp through stops the hub at boot (a configuration error),
+     * and closes the JMS ingress later. A broker that cannot be reached at boot only holds the
+     * JMS ingress (route jms-consume) until it answers and stamps; the rest of the hub runs.
      */
-    static void requireTenantStamp(jakarta.jms.ConnectionFactory cf, String hubUser) throws Exception {
-        try (jakarta.jms.Connection c = cf.createConnection()) {
-            c.start();
-            jakarta.jms.Session s = c.createSession(false, jakarta.jms.Session.AUTO_ACKNOWLEDGE);
-            jakarta.jms.TemporaryQueue probe = s.createTemporaryQueue();
-            jakarta.jms.Message m = s.createTextMessage("tenant stamp check");
-            m.setStringProperty(org.uchub.broker.TenantStamp.PROPERTY, "forged-by-sender");
-            s.createProducer(probe).send(m);
-            jakarta.jms.Message back = s.createConsumer(probe).receive(10_000);
-            String stamp = back == null ? null : back.getStringProperty(org.uchub.broker.TenantStamp.PROPERTY);
-            if (!hubUser.equals(stamp)) {
-                throw new IllegalStateException("broker.external.plugins is true but the broker does not stamp the sender's user"
-                        + " on messages (a sender's own value came through: " + stamp + "); install uc-hub-broker-plugins.jar"
-                        + " as examples/external-broker describes, or set broker.external.plugins=false");
-            }
+    private static void guardTenantStamp(CamelContext context, PropertiesComponent pc, jakarta.jms.ConnectionFactory artemis)
+            throws Exception {
+        String hubUser = prop(pc, "broker.username");
+        TenantStampGate.Verdict first = TenantStampGate.check(artemis, hubUser);
+        switch (first.state()) {
+            case NOT_STAMPED, REFUSED -> throw new IllegalStateException(first.detail());
+            case UNREACHABLE -> LOG.warn("The external broker is not reachable ({}): the JMS ingress opens once it answers and stamps"
+                    + " each message with its sender's user; the other ingresses serve meanwhile", first.detail());
+            case STAMPED -> LOG.info("The external broker stamps each message with its sender's user (UC Hub broker plugins installed)");
         }
-        LOG.info("The external broker stamps each message with its sender's user (UC Hub broker plugins installed)");
+        pc.addOverrideProperty("jms.consume.auto-startup", Boolean.toString(first.state() == TenantStampGate.State.STAMPED));
+        TenantStampGate gate = new TenantStampGate(context, artemis, hubUser, new TenantStampGate.Settings("jms-consume",
+                "jms.consume.auto-startup", Long.parseLong(prop(pc, "broker.tenant-stamp.retry-ms")), Long.parseLong(prop(pc, "broker.tenant-stamp.max-retry-ms")),
+                Long.parseLong(prop(pc, "broker.tenant-stamp.recheck-ms"))), first);
+        bind(context, "tenantStampGate", gate);
+        connectOnceRoutesRun(context, gate.healthCheck(), gate::start, gate::stop);
     }
 
     private static void loadRoutes(CamelContext context, Path dir, boolean reload) throws Exception {

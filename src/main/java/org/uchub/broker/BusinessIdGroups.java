@@ -1,5 +1,6 @@
 package org.uchub.broker;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -7,6 +8,8 @@ import org.apache.activemq.artemis.api.core.ActiveMQBuffer;
 import org.apache.activemq.artemis.api.core.ICoreMessage;
 import org.apache.activemq.artemis.api.core.Message;
 import org.apache.activemq.artemis.api.core.SimpleString;
+import org.apache.activemq.artemis.core.message.LargeBodyReader;
+import org.apache.activemq.artemis.core.server.LargeServerMessage;
 import org.apache.activemq.artemis.core.server.ServerSession;
 import org.apache.activemq.artemis.core.server.plugin.ActiveMQServerPlugin;
 import org.apache.activemq.artemis.core.transaction.Transaction;
@@ -16,8 +19,8 @@ import org.apache.activemq.artemis.core.transaction.Transaction;
  * business ID (tenant/businessId), unless the sender chose a group itself. The broker then
  * hands all requests of one business ID to the same consumer, in order, so the hub can run
  * several consumers without a modify ever overtaking its start. Only the first 64 KiB of a
- * text or bytes body are looked at, for the first businessId element or member; a request
- * without one is left ungrouped (it is invalid and will be refused anyway).
+ * text or bytes body (large messages too) are looked at, for the first businessId element or
+ * member; a request without one is left ungrouped (it is invalid and will be refused anyway).
  */
 public class BusinessIdGroups implements ActiveMQServerPlugin {
     private static final int SCAN = 64 * 1024;
@@ -47,11 +50,22 @@ public class BusinessIdGroups implements ActiveMQServerPlugin {
         }
         String id = businessId(head(message));
         if (id != null) {
-            message.setGroupID(SimpleString.of(session.getValidatedUser() + "/" + id));
+            String group = session.getValidatedUser() + "/" + id;
+            Class<?> amqp = AmqpGroups.amqpClass(message);
+            if (amqp != null) {
+                AmqpGroups.set(amqp, message, group);
+            } else {
+                message.setGroupID(SimpleString.of(group));
+            }
         }
     }
 
     static String head(Message message) {
+        if (message instanceof LargeServerMessage large) {
+            // A large request (a fax document, say) is grouped like any other; its body is read
+            // from the broker's file, only as far as the scan goes.
+            return largeHead(large, message instanceof ICoreMessage core ? core.getType() : (byte) -1);
+        }
         ICoreMessage core = message.toCore();
         if (core.isLargeMessage()) {
             return null;
@@ -71,6 +85,51 @@ public class BusinessIdGroups implements ActiveMQServerPlugin {
             return new String(bytes, StandardCharsets.UTF_8);
         }
         return null;
+    }
+
+    /**
+     * The head of a large message's body. A CORE text body is a nullable SimpleString (a flag
+     * byte, an int length, then two bytes per UTF-16 unit, low byte first); a bytes body, and
+     * an AMQP message with its sections, are scanned as UTF-8.
+     */
+    static String largeHead(LargeServerMessage large, byte coreType) {
+        boolean coreText = coreType == Message.TEXT_TYPE;
+        try (LargeBodyReader reader = large.getLargeBodyReader()) {
+            reader.open();
+            int want = (int) Math.min(reader.getSize(), coreText ? 2L * SCAN + 5 : SCAN);
+            ByteBuffer buffer = ByteBuffer.allocate(want);
+            ByteBuffer chunk = ByteBuffer.allocate(Math.min(want, 16 * 1024));
+            while (buffer.hasRemaining()) {
+                chunk.clear();
+                chunk.limit(Math.min(chunk.capacity(), buffer.remaining()));
+                if (reader.readInto(chunk) <= 0) {
+                    break;
+                }
+                // The file readers flip the buffer they filled; be right either way.
+                if (chunk.position() > 0) {
+                    chunk.flip();
+                }
+                buffer.put(chunk);
+            }
+            buffer.flip();
+            if (!coreText) {
+                return StandardCharsets.UTF_8.decode(buffer).toString();
+            }
+            if (buffer.remaining() < 5 || buffer.get() == 0) {
+                return null;
+            }
+            buffer.getInt();
+            StringBuilder text = new StringBuilder(buffer.remaining() / 2);
+            while (buffer.remaining() >= 2) {
+                int low = buffer.get() & 0xFF;
+                int high = buffer.get() & 0xFF;
+                text.append((char) (low | high << 8));
+            }
+            return text.toString();
+        } catch (Exception e) {
+            // Left ungrouped: the hub still reads and serves it, only without the order guarantee.
+            return null;
+        }
     }
 
     static String businessId(String head) {

@@ -104,6 +104,11 @@ public class EmbeddedBroker {
                 settings.dir());
     }
 
+    /** The running server, for management and for plugins added at run time. */
+    public synchronized org.apache.activemq.artemis.core.server.ActiveMQServer server() {
+        return broker == null ? null : broker.getActiveMQServer();
+    }
+
     public synchronized void stop() throws Exception {
         if (broker != null) {
             broker.stop();

@@ -7,8 +7,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.apache.camel.health.HealthCheckResultBuilder;
-import org.apache.camel.impl.health.AbstractHealthCheck;
 import org.apache.camel.support.service.ServiceSupport;
 import org.asteriskjava.manager.AuthenticationFailedException;
 import org.asteriskjava.manager.ManagerConnectionState;
@@ -26,6 +24,7 @@ import org.asteriskjava.manager.response.ManagerError;
 import org.asteriskjava.manager.response.ManagerResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.uchub.health.ReadinessCheck;
 
 /**
  * The one AMI connection to the PBX. It logs in (MD5 challenge) and keeps trying until it
@@ -281,23 +280,7 @@ public class PbxConnection extends ServiceSupport {
     }
 
     /** The PBX connection as a Camel health check: UP while logged in. */
-    public AbstractHealthCheck healthCheck() {
-        return new AbstractHealthCheck("uc-hub", "pbx") {
-            @Override
-            protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
-                builder.detail("pbx.status", status);
-                builder.message("PBX " + status);
-                if (isConnected()) {
-                    builder.up();
-                } else {
-                    builder.down();
-                }
-            }
-
-            @Override
-            public boolean isLiveness() {
-                return false;
-            }
-        };
+    public ReadinessCheck healthCheck() {
+        return new ReadinessCheck("pbx", () -> new ReadinessCheck.Reading(isConnected(), "PBX " + status, Map.of("pbx.status", status)));
     }
 }

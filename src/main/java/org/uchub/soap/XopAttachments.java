@@ -39,7 +39,9 @@ final class XopAttachments extends AttachmentMarshaller {
     @Override
     public String addMtomAttachment(byte[] data, int offset, int length, String type, String elementNamespace,
             String elementLocalName) {
-        return add(new DataHandler(new ByteArrayDataSource(Arrays.copyOfRange(data, offset, offset + length), mimeType)));
+        // A recording may be tens of MB: no copy when the part is the whole array, as it is for them.
+        byte[] part = offset == 0 && length == data.length ? data : Arrays.copyOfRange(data, offset, offset + length);
+        return add(new DataHandler(new ByteArrayDataSource(part, mimeType)));
     }
 
     /** swaRef is not in the contract; returning null keeps JAXB from inventing one. */

@@ -11,8 +11,6 @@ import java.util.Map;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
-import org.apache.camel.health.HealthCheckResultBuilder;
-import org.apache.camel.impl.health.AbstractHealthCheck;
 import org.jivesoftware.smack.AbstractConnectionListener;
 import org.jivesoftware.smack.ConnectionConfiguration.SecurityMode;
 import org.jivesoftware.smack.SmackException;
@@ -41,6 +39,7 @@ import org.jxmpp.jid.parts.Resourcepart;
 import org.jxmpp.stringprep.XmppStringprepException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.uchub.health.ReadinessCheck;
 
 /**
  * The hub's one connection to its XMPP server, through Smack (camel-xmpp's stack). It
@@ -670,18 +669,9 @@ public class XmppConnection {
         return OffsetDateTime.now(ZoneOffset.UTC);
     }
 
-    /** The connection's state for Camel's health check {@code xmpp}. */
-    public AbstractHealthCheck healthCheck() {
-        return new AbstractHealthCheck("uc-hub", "xmpp") {
-            @Override
-            protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
-                builder.detail("server", s.toString()).detail("status", status);
-                if (isConnected()) {
-                    builder.up();
-                } else {
-                    builder.down();
-                }
-            }
-        };
+    /** The connection's state for Camel's health check {@code xmpp} (readiness only: the hub lives on without it). */
+    public ReadinessCheck healthCheck() {
+        return new ReadinessCheck("xmpp", () -> new ReadinessCheck.Reading(isConnected(), "XMPP " + status,
+                Map.of("server", s.toString(), "status", status)));
     }
 }

@@ -1,0 +1,282 @@
+package org.uchub.broker;
+
+import jakarta.jms.Connection;
+import jakarta.jms.ConnectionFactory;
+import jakarta.jms.JMSException;
+import jakarta.jms.JMSSecurityException;
+import jakarta.jms.Message;
+import jakarta.jms.Session;
+import jakarta.jms.TemporaryQueue;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ServiceStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.uchub.health.ReadinessCheck;
+
+/**
+ * Keeps the JMS ingress of an external broker open only while that broker is known to stamp
+ * each message with its sender's user (the UC Hub broker plugins): only then is the stamp a
+ * tenant the hub may believe.
+ * <ul>
+ * <li>A broker that cannot be reached is asked again with back-off; its requests wait in it.
+ * A broker down when the hub starts therefore delays the JMS ingress instead of stopping the
+ * hub.</li>
+ * <li>When the connection the gate holds to the broker breaks, the ingress closes at once and
+ * opens again only once the broker that answers has shown it stamps: a broker that came
+ * back without the plugins never has a request read with a sender's own stamp.</li>
+ * <li>The broker is also asked again every {@code recheckMillis}.</li>
+ * <li>Only a route the gate closed (or held at start) is opened by it: one an operator stopped
+ * stays stopped.</li>
+ * </ul>
+ */
+public final class TenantStampGate {
+    private static final Logger LOG = LoggerFactory.getLogger(TenantStampGate.class);
+
+    public enum State {
+        /** The broker replaced a forged stamp with the hub's own user. */
+        STAMPED,
+        /** The broker let a sender's own stamp through: the plugins are missing. */
+        NOT_STAMPED,
+        /** The broker refused the hub's user (a wrong password, or missing rights). */
+        REFUSED,
+        /** The broker could not be asked. */
+        UNREACHABLE
+    }
+
+    public record Verdict(State state, String detail) {
+    }
+
+    /**
+     * @param routeId             the JMS ingress route
+     * @param autoStartupProperty the property its autoStartup reads, kept equal to the gate's
+     *                            verdict so that a reloaded route file starts only if the gate is open
+     */
+    public record Settings(String routeId, String autoStartupProperty, long retryMillis, long maxRetryMillis, long recheckMillis) {
+    }
+
+    private final CamelContext context;
+    private final ConnectionFactory connections;
+    private final String hubUser;
+    private final Settings settings;
+    private final Object wake = new Object();
+    private volatile Verdict last;
+    private volatile boolean running;
+    private boolean lost;
+    private Thread thread;
+    /** Only the gate's thread touches these two. */
+    private Connection watch;
+    private boolean closedByGate;
+
+    /** @param first the verdict of the check made at boot, which decided whether the route started with the context */
+    public TenantStampGate(CamelContext context, ConnectionFactory connections, String hubUser, Settings settings, Verdict first) {
+        this.context = context;
+        this.connections = connections;
+        this.hubUser = hubUser;
+        this.settings = settings;
+        this.last = first;
+        this.closedByGate = first.state() != State.STAMPED;
+    }
+
+    /** One check: the hub sends itself a message carrying a forged stamp and looks at what arrives. */
+    public static Verdict check(ConnectionFactory cf, String hubUser) {
+        Connection c = null;
+        try {
+            c = cf.createConnection();
+            return probe(c, hubUser);
+        } catch (JMSException | RuntimeException e) {
+            return failure(e);
+        } finally {
+            close(c);
+        }
+    }
+
+    private static Verdict failure(Exception e) {
+        if (e instanceof JMSSecurityException) {
+            return new Verdict(State.REFUSED, "the broker refused the hub's user (broker.username/broker.password, or its"
+                    + " rights): " + e.getMessage());
+        }
+        return new Verdict(State.UNREACHABLE, "the broker cannot be asked: " + e.getMessage());
+    }
+
+    private static Verdict probe(Connection c, String hubUser) throws JMSException {
+        c.start();
+        Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+        try {
+            TemporaryQueue queue = s.createTemporaryQueue();
+            Message m = s.createTextMessage("tenant stamp check");
+            m.setStringProperty(TenantStamp.PROPERTY, "forged-by-sender");
+            s.createProducer(queue).send(m);
+            Message back = s.createConsumer(queue).receive(10_000);
+            if (back == null) {
+                return new Verdict(State.UNREACHABLE, "the broker did not return the check message within 10 s");
+            }
+            String stamp = back.getStringProperty(TenantStamp.PROPERTY);
+            if (hubUser.equals(stamp)) {
+                return new Verdict(State.STAMPED, "the broker stamps each message with its sender's user");
+            }
+            return new Verdict(State.NOT_STAMPED, "broker.external.plugins is true but the broker does not stamp the sender's user"
+                    + " on messages (a sender's own value came through: " + stamp + "); install uc-hub-broker-plugins.jar"
+                    + " as examples/external-broker describes, or set broker.external.plugins=false");
+        } finally {
+            s.close();
+        }
+    }
+
+    public Verdict last() {
+        return last;
+    }
+
+    public synchronized void start() {
+        running = true;
+        thread = new Thread(this::run, "broker-tenant-stamp");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    public synchronized void stop() {
+        running = false;
+        Thread t = thread;
+        if (t == null) {
+            return;
+        }
+        t.interrupt();
+        try {
+            t.join(60_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        thread = null;
+    }
+
+    private void run() {
+        long backOff = settings.retryMillis();
+        try {
+            while (running) {
+                // Asked at once when the gate starts, so that its connection is watched from then on.
+                Verdict v = checkAndWatch();
+                if (!running) {
+                    return;
+                }
+                report(v);
+                apply(v);
+                if (v.state() == State.UNREACHABLE) {
+                    backOff = last.state() == State.UNREACHABLE ? Math.min(backOff * 2, settings.maxRetryMillis()) : settings.retryMillis();
+                }
+                last = v;
+                long delay = v.state() == State.UNREACHABLE ? backOff : settings.recheckMillis();
+                synchronized (wake) {
+                    if (!lost) {
+                        wake.wait(delay);
+                    }
+                    if (lost) {
+                        lost = false;
+                        last = new Verdict(State.UNREACHABLE, "the hub's connection to the broker broke");
+                        backOff = settings.retryMillis();
+                    }
+                }
+                if (last.state() == State.UNREACHABLE) {
+                    apply(last);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error e) {
+            LOG.error("The broker tenant-stamp check stopped: the JMS ingress stays as it is", e);
+        } finally {
+            close(watch);
+            watch = null;
+        }
+    }
+
+    private Verdict checkAndWatch() {
+        close(watch);
+        watch = null;
+        Connection c = null;
+        try {
+            c = connections.createConnection();
+            // Listening before the check, so that a failure during it is not missed.
+            c.setExceptionListener(e -> connectionLost());
+            Verdict v = probe(c, hubUser);
+            if (v.state() == State.STAMPED && running) {
+                watch = c;
+                c = null;
+            }
+            return v;
+        } catch (JMSException | RuntimeException e) {
+            return failure(e);
+        } finally {
+            close(c);
+        }
+    }
+
+    private void connectionLost() {
+        LOG.warn("The connection to the external broker broke: the JMS ingress closes until the broker that answers is"
+                + " shown to stamp each message with its sender's user");
+        synchronized (wake) {
+            lost = true;
+            wake.notifyAll();
+        }
+    }
+
+    private void report(Verdict v) {
+        boolean changed = v.state() != last.state();
+        switch (v.state()) {
+            case STAMPED -> {
+                if (changed) {
+                    LOG.info("The external broker stamps each message with its sender's user: the JMS ingress is open");
+                }
+            }
+            case NOT_STAMPED, REFUSED -> LOG.error("The JMS ingress is closed: {}", v.detail());
+            case UNREACHABLE -> {
+                if (changed) {
+                    LOG.warn("The external broker is not reachable ({}): the JMS ingress is closed and the broker asked again with"
+                            + " back-off up to {} ms", v.detail(), settings.maxRetryMillis());
+                }
+            }
+        }
+    }
+
+    /** Opens the ingress on a broker that stamps, if the gate had closed it; closes it on anything else. */
+    private void apply(Verdict v) {
+        boolean open = v.state() == State.STAMPED;
+        context.getPropertiesComponent().addOverrideProperty(settings.autoStartupProperty(), Boolean.toString(open));
+        try {
+            ServiceStatus status = context.getRouteController().getRouteStatus(settings.routeId());
+            if (status == null) {
+                return;
+            }
+            boolean runs = status.isStarted() || status.isStarting();
+            if (open && closedByGate && !runs) {
+                context.getRouteController().startRoute(settings.routeId());
+                closedByGate = false;
+            } else if (open) {
+                closedByGate = false;
+            } else if (runs) {
+                context.getRouteController().stopRoute(settings.routeId(), 30, TimeUnit.SECONDS);
+                closedByGate = true;
+            }
+        } catch (Exception e) {
+            LOG.error("Could not {} route {}: {}", open ? "start" : "stop", settings.routeId(), e.toString());
+        }
+    }
+
+    /** Up only while the broker is known to stamp, that is while the JMS ingress may be open. */
+    public ReadinessCheck healthCheck() {
+        return new ReadinessCheck("broker-tenant-stamp", () -> {
+            Verdict v = last;
+            return new ReadinessCheck.Reading(v.state() == State.STAMPED, v.detail(), Map.of("broker.tenant-stamp", v.state().name()));
+        });
+    }
+
+    private static void close(Connection c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (JMSException | RuntimeException ignored) {
+                // a broken connection is being dropped
+            }
+        }
+    }
+}
