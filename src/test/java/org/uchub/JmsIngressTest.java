@@ -300,35 +300,48 @@ class JmsIngressTest extends HubTestSupport {
 
     @Test
     void severalConsumersNeverLetAModifyOvertakeItsStart() throws Exception {
-        int cases = 40;
         try (Connection c = core("erp", "erp-dev-password")) {
-            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
-            Queue replies = s.createQueue("uc.replies.erp");
-            MessageProducer p = s.createProducer(s.createQueue("uc.requests"));
-            for (int i = 0; i < cases; i++) {
-                String id = "G-" + i;
-                String[] steps = {
-                    "<StartSession " + NS + "><businessId>" + id + "</businessId><channel>call</channel><participants>"
-                            + "<participant><number>+4930111111</number></participant><participant><number>+4930222222</number>"
-                            + "</participant></participants></StartSession>",
-                    "<ModifySession " + NS + "><businessId>" + id + "</businessId><mute><participant><number>+4930111111</number>"
-                            + "</participant></mute></ModifySession>",
-                    "{\"EndSession\": {\"businessId\": \"" + id + "\"}}"};
-                for (String step : steps) {
-                    TextMessage m = s.createTextMessage(step);
-                    m.setJMSReplyTo(replies);
-                    p.send(m);
-                }
-            }
-            MessageConsumer consumer = s.createConsumer(replies);
-            for (int i = 0; i < cases * 3; i++) {
-                TextMessage reply = (TextMessage) consumer.receive(20_000);
-                assertNotNull(reply, "reply " + i + " missing");
-                assertFalse(reply.getText().contains("REJECTED"), reply.getText());
+            startModifyEndInOrder(c, "uc.replies.erp", "erp", "G-");
+        }
+    }
+
+    /** Artemis ignores a group set on an AMQP message the usual way: the broker plugin must set it in the AMQP properties. */
+    @Test
+    void severalConsumersNeverLetAModifyOvertakeItsStartForAnAmqpSender() throws Exception {
+        try (Connection c = new JmsConnectionFactory("crm", "crm-dev-password", "amqp://127.0.0.1:" + brokerPort).createConnection()) {
+            c.start();
+            startModifyEndInOrder(c, "uc.replies.crm", "crm", "GA-");
+        }
+    }
+
+    private void startModifyEndInOrder(Connection c, String replyQueue, String tenant, String prefix) throws Exception {
+        int cases = 40;
+        Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+        Queue replies = s.createQueue(replyQueue);
+        MessageProducer p = s.createProducer(s.createQueue("uc.requests"));
+        for (int i = 0; i < cases; i++) {
+            String id = prefix + i;
+            String[] steps = {
+                "<StartSession " + NS + "><businessId>" + id + "</businessId><channel>call</channel><participants>"
+                        + "<participant><number>+4930111111</number></participant><participant><number>+4930222222</number>"
+                        + "</participant></participants></StartSession>",
+                "<ModifySession " + NS + "><businessId>" + id + "</businessId><mute><participant><number>+4930111111</number>"
+                        + "</participant></mute></ModifySession>",
+                "{\"EndSession\": {\"businessId\": \"" + id + "\"}}"};
+            for (String step : steps) {
+                TextMessage m = s.createTextMessage(step);
+                m.setJMSReplyTo(replies);
+                p.send(m);
             }
         }
+        MessageConsumer consumer = s.createConsumer(replies);
+        for (int i = 0; i < cases * 3; i++) {
+            TextMessage reply = (TextMessage) consumer.receive(20_000);
+            assertNotNull(reply, "reply " + i + " missing");
+            assertFalse(reply.getText().contains("REJECTED"), reply.getText());
+        }
         for (int i = 0; i < cases; i++) {
-            SessionReply log = ok("erp", query("G-" + i));
+            SessionReply log = ok(tenant, query(prefix + i));
             assertEquals("ENDED", log.getSessions().getSession().get(0).getState());
             assertTrue(log.getSessions().getSession().get(0).getParticipants().getParticipant().get(0).isMuted());
         }
