@@ -101,7 +101,7 @@ class ExternalBrokerGateTest extends HubTestSupport {
         Path jms = routes.resolve("ingress-jms.xml");
         Files.writeString(jms, Files.readString(jms).replace("</routes>", "<!-- edited while held -->\n</routes>"));
         SafeRouteReloadStrategy reloader = context.hasService(SafeRouteReloadStrategy.class);
-        Thread.sleep(3000);
+        await(() -> reloader.getReloadedCount() == 1, 15_000, "the edited route file is taken");
         assertEquals(0, reloader.getRefusedCount());
         assertEquals(ServiceStatus.Stopped, ingress());
 

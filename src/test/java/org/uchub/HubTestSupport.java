@@ -114,7 +114,8 @@ public abstract class HubTestSupport extends CamelTestSupport {
      * change route files; returns the copy.
      */
     protected Path reloadableRoutes(Properties p) {
-        Path routes = dataDir.resolveSibling(dataDir.getFileName() + "-routes");
+        // Inside the test's own folder, which JUnit deletes afterwards.
+        Path routes = dataDir.resolve("routes-copy");
         try {
             Files.createDirectories(routes);
             try (java.util.stream.Stream<Path> s = Files.list(Path.of("routes"))) {

@@ -31,6 +31,7 @@ public class SafeRouteReloadStrategy extends RouteWatcherReloadStrategy {
 
     private final Map<Path, String> lastGood = new ConcurrentHashMap<>();
     private final AtomicInteger refused = new AtomicInteger();
+    private final AtomicInteger reloaded = new AtomicInteger();
 
     public SafeRouteReloadStrategy(String directory) {
         super(directory, false);
@@ -84,12 +85,18 @@ public class SafeRouteReloadStrategy extends RouteWatcherReloadStrategy {
                 }
             }
             lastGood.put(file, content);
+            reloaded.incrementAndGet();
             LOG.info("Route file {} reloaded: {}", file, ids);
         } catch (Exception e) {
             refused.incrementAndGet();
             LOG.error("Route file {} refused, the routes running before keep running: {}", file, rootMessage(e));
             restore(loader, file);
         }
+    }
+
+    /** How many route file versions were taken since start. */
+    public int getReloadedCount() {
+        return reloaded.get();
     }
 
     /** How many route file versions were refused since start. */

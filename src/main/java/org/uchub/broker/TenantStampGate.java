@@ -54,6 +54,12 @@ public final class TenantStampGate {
      *                            verdict so that a reloaded route file starts only if the gate is open
      */
     public record Settings(String routeId, String autoStartupProperty, long retryMillis, long maxRetryMillis, long recheckMillis) {
+        public Settings {
+            if (retryMillis <= 0 || maxRetryMillis < retryMillis || recheckMillis <= 0) {
+                throw new IllegalArgumentException("broker.tenant-stamp.*: retry-ms and recheck-ms must be above 0, and"
+                        + " max-retry-ms at least retry-ms");
+            }
+        }
     }
 
     private final CamelContext context;
@@ -65,6 +71,8 @@ public final class TenantStampGate {
     private volatile boolean running;
     private boolean lost;
     private Thread thread;
+    /** The connection being asked or watched: only its failure counts. */
+    private volatile Connection current;
     /** Only the gate's thread touches these two. */
     private Connection watch;
     private boolean closedByGate;
@@ -141,7 +149,11 @@ public final class TenantStampGate {
         if (t == null) {
             return;
         }
+        // An interrupt can be swallowed by a route stop in progress: the notify ends the wait in any case.
         t.interrupt();
+        synchronized (wake) {
+            wake.notifyAll();
+        }
         try {
             t.join(60_000);
         } catch (InterruptedException e) {
@@ -159,32 +171,42 @@ public final class TenantStampGate {
                 if (!running) {
                     return;
                 }
-                report(v);
-                apply(v);
-                if (v.state() == State.UNREACHABLE) {
-                    backOff = last.state() == State.UNREACHABLE ? Math.min(backOff * 2, settings.maxRetryMillis()) : settings.retryMillis();
-                }
+                Verdict previous = last;
                 last = v;
-                long delay = v.state() == State.UNREACHABLE ? backOff : settings.recheckMillis();
+                report(v, previous);
+                apply(v);
+                long delay;
+                if (v.state() == State.UNREACHABLE) {
+                    delay = backOff;
+                    backOff = Math.min(backOff * 2, settings.maxRetryMillis());
+                } else {
+                    delay = settings.recheckMillis();
+                    backOff = settings.retryMillis();
+                }
                 synchronized (wake) {
-                    if (!lost) {
+                    if (!lost && running) {
                         wake.wait(delay);
                     }
-                    if (lost) {
-                        lost = false;
-                        last = new Verdict(State.UNREACHABLE, "the hub's connection to the broker broke");
-                        backOff = settings.retryMillis();
+                    if (!lost) {
+                        continue;
                     }
+                    lost = false;
                 }
-                if (last.state() == State.UNREACHABLE) {
-                    apply(last);
+                if (!running) {
+                    return;
                 }
+                last = new Verdict(State.UNREACHABLE, "the hub's connection to the broker broke");
+                backOff = settings.retryMillis();
+                apply(last);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException | Error e) {
-            LOG.error("The broker tenant-stamp check stopped: the JMS ingress stays as it is", e);
+            LOG.error("The broker tenant-stamp check stopped: the JMS ingress is closed", e);
+            last = new Verdict(State.UNREACHABLE, "the tenant-stamp check stopped: " + e);
+            apply(last);
         } finally {
+            current = null;
             close(watch);
             watch = null;
         }
@@ -196,22 +218,31 @@ public final class TenantStampGate {
         Connection c = null;
         try {
             c = connections.createConnection();
+            Connection asked = c;
+            current = asked;
             // Listening before the check, so that a failure during it is not missed.
-            c.setExceptionListener(e -> connectionLost());
+            c.setExceptionListener(e -> connectionLost(asked));
             Verdict v = probe(c, hubUser);
             if (v.state() == State.STAMPED && running) {
                 watch = c;
                 c = null;
+            } else {
+                current = null;
             }
             return v;
         } catch (JMSException | RuntimeException e) {
+            current = null;
             return failure(e);
         } finally {
             close(c);
         }
     }
 
-    private void connectionLost() {
+    private void connectionLost(Connection which) {
+        // A probe that already failed, or a connection since replaced, may report late: only the one in use counts.
+        if (which != current) {
+            return;
+        }
         LOG.warn("The connection to the external broker broke: the JMS ingress closes until the broker that answers is"
                 + " shown to stamp each message with its sender's user");
         synchronized (wake) {
@@ -220,8 +251,8 @@ public final class TenantStampGate {
         }
     }
 
-    private void report(Verdict v) {
-        boolean changed = v.state() != last.state();
+    private void report(Verdict v, Verdict previous) {
+        boolean changed = v.state() != previous.state();
         switch (v.state()) {
             case STAMPED -> {
                 if (changed) {
@@ -242,12 +273,16 @@ public final class TenantStampGate {
     private void apply(Verdict v) {
         boolean open = v.state() == State.STAMPED;
         context.getPropertiesComponent().addOverrideProperty(settings.autoStartupProperty(), Boolean.toString(open));
+        if (!context.getStatus().isStarted()) {
+            return; // the hub is stopping: its shutdown stops the route
+        }
         try {
             ServiceStatus status = context.getRouteController().getRouteStatus(settings.routeId());
             if (status == null) {
                 return;
             }
             boolean runs = status.isStarted() || status.isStarting();
+            org.apache.camel.Route route = context.getRoute(settings.routeId());
             if (open && closedByGate && !runs) {
                 context.getRouteController().startRoute(settings.routeId());
                 closedByGate = false;
@@ -255,6 +290,9 @@ public final class TenantStampGate {
                 closedByGate = false;
             } else if (runs) {
                 context.getRouteController().stopRoute(settings.routeId(), 30, TimeUnit.SECONDS);
+                closedByGate = true;
+            } else if (route != null && Boolean.FALSE.equals(route.isAutoStartup())) {
+                // Reloaded while the gate was closing it: held back by the gate's property, so the gate opens it.
                 closedByGate = true;
             }
         } catch (Exception e) {
