@@ -95,6 +95,11 @@ public abstract class HubTestSupport extends CamelTestSupport {
         p.setProperty("pbx.simulator.ring-ms", "100");
         p.setProperty("pbx.ping-interval-ms", "1000");
         p.setProperty("pbx.retry.interval-ms", "500");
+        // Every test stops a hub: its JMS consumers need not take a second to notice, and the
+        // PBX's login events still queued when a short test ends are not worth the stop's whole
+        // timeout (the reconciliation after the next login covers what they said).
+        p.setProperty("jms.receive-timeout-ms", "100");
+        p.setProperty("pbx.events.endpoint", "seda:pbx-events?size=1000000&concurrentConsumers=1&pollTimeout=100&purgeWhenStopping=true");
         return p;
     }
 
