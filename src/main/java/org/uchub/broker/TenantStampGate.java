@@ -16,9 +16,9 @@ import org.slf4j.LoggerFactory;
 import org.uchub.health.ReadinessCheck;
 
 /**
- * Keeps the JMS ingress of an external broker open only while that broker is known to stamp
- * each message with its sender's user (the UC Hub broker plugins): only then is the stamp a
- * tenant the hub may believe.
+ * Opens the JMS ingress of an external broker only once that broker has shown that it stamps
+ * each message with its sender's user (the UC Hub broker plugins), and closes it when a check
+ * finds it does not: only a stamp the broker wrote is a tenant the hub may believe.
  * <ul>
  * <li>A broker that cannot be reached is asked again with back-off; its requests wait in it.
  * A broker down when the hub starts therefore delays the JMS ingress instead of stopping the
