@@ -85,7 +85,6 @@ public final class SoapEndpoint {
         endpoint.getInInterceptors().add(new BasicAuthentication(s.users(), s.realm(), soap12));
         endpoint.getInInterceptors().add(new RequestSizeLimit(s.maxRequestBytes()));
         endpoint.getOutFaultInterceptors().add(new ContractFaultDetail());
-        endpoint.getOutInterceptors().add(new MtomWhenAttached());
         return endpoint;
     }
 

@@ -103,7 +103,8 @@ public class SoapRequests {
         Element element = codec.toElement(reply, parts);
         AttachmentMessage message = exchange.getMessage(AttachmentMessage.class);
         parts.parts().forEach(message::addAttachment);
-        // camel-cxf marks the parts it hands to CXF as XOP parts by this property.
+        // This response alone goes as MTOM: camel-cxf hands the parts to CXF as XOP parts and
+        // CXF writes multipart/related; every other response stays a plain envelope (tested).
         exchange.setProperty("mtom-enabled", "true");
         message.setBody(new CxfPayload<Object>(null, List.of(element)));
     }
