@@ -78,6 +78,6 @@ public class Calls {
 
     public int retryPending() {
         // Only the first party is dialled by the hub; the second is the PBX's to dial once the first answers.
-        return dialer.sweep("call", s -> SessionLog.P_REQUESTED.equals(s.parties().get(0).state()), this::dialCall);
+        return dialer.sweep("call", true, s -> SessionLog.P_REQUESTED.equals(s.parties().get(0).state()), this::dialCall);
     }
 }

@@ -212,7 +212,7 @@ public class Conferences {
 
     /** Sweep: dial conference participants that wait (the PBX came back, or the hub restarted). */
     public int retryPending() {
-        return dialer.sweep("conference", s -> !Dialer.waiting(s).isEmpty(), s -> {
+        return dialer.sweep("conference", false, s -> !Dialer.waiting(s).isEmpty(), s -> {
             dialer.progress().apply(SessionUpdate.session(s.sessionId(), ChannelProgress.DIALLING, "CONFERENCE_DIALLING", Dialer.SOURCE,
                     "The PBX is reachable: dialling the waiting participants into conference " + s.reservedNumber()));
             dialWaiting(s);

@@ -84,11 +84,29 @@ public class Dialer {
         dial(s, p, action, what, null);
     }
 
-    /** {@link #dial}, recording {@code first} with the claim (see {@link ChannelProgress#claim}). */
+    /**
+     * {@link #dial}, recording {@code first} with the claim (see {@link ChannelProgress#claim}).
+     * The caller does not wait for the claim's commit: a request's reply, written after it,
+     * commits with it or after it, so a request waits for one commit less (for a conference,
+     * one per participant). The originate is queued only once the claim has committed, so no
+     * participant is dialled on a claim the log could still lose; a claim that fails leaves
+     * the participant waiting, and the retry sweep dials it.
+     */
     void dial(Running s, Party p, OriginateAction action, String what, SessionUpdate first) {
-        if (!progress.claim(s.sessionId(), p.id(), SOURCE, what, first)) {
-            return;
-        }
+        // Refused here, before the claim, so that a value the adapter would not send fails the
+        // request that carried it instead of a callback nobody waits for.
+        AmiGuard.check(action);
+        progress.claimAsync(s.sessionId(), p.id(), SOURCE, what, first).whenComplete((claimed, failure) -> {
+            if (failure != null) {
+                LOG.warn("Participant {} of session {} could not be claimed for dialling ({}); the retry sweep dials it",
+                        p.id(), s.sessionId(), failure.toString());
+            } else if (claimed) {
+                originate(s, p, action);
+            }
+        });
+    }
+
+    private void originate(Running s, Party p, OriginateAction action) {
         pbx.originate(action, result -> {
             if (result.unavailable()) {
                 progress.unclaim(s.sessionId(), p.id(), SOURCE, result.message() + " The session waits for the PBX.");
@@ -119,12 +137,14 @@ public class Dialer {
 
     /**
      * One sweep over the open sessions of a channel: gives up on those PENDING too long, and
-     * dials what waits when the PBX is connected. Returns how many sessions it touched.
+     * dials what waits when the PBX is connected ({@code firstPartyOnly}: see
+     * {@link ChannelProgress#waiting}). Returns how many sessions it touched.
      */
-    int sweep(String channel, java.util.function.Predicate<Running> waits, java.util.function.Consumer<Running> redial) {
+    int sweep(String channel, boolean firstPartyOnly, java.util.function.Predicate<Running> waits,
+            java.util.function.Consumer<Running> redial) {
         int touched = 0;
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-        for (Running s : progress.waiting(channel)) {
+        for (Running s : progress.waiting(channel, firstPartyOnly)) {
             Duration age = ChannelProgress.age(s, now);
             if (ChannelProgress.PENDING.equals(s.state()) && age.toMillis() > settings().retryGiveUpMs()) {
                 progress.fail(s.sessionId(), SOURCE, "PBX_UNAVAILABLE: the PBX stayed unreachable for "

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import javax.sql.DataSource;
 
 /**
@@ -96,13 +97,17 @@ public class ChannelProgress {
     /**
      * Sessions of a channel that wait for the PBX: PENDING ones, and open ones with a
      * participant still to be dialled. One query, so the sweep stays cheap however many
-     * calls are running.
+     * calls are running. With {@code firstPartyOnly} only the session's first participant
+     * counts: a call's second party is the PBX's to dial once the first answers, and waits
+     * as REQUESTED until then, so under a burst of calls paced out to the PBX every one of
+     * them would be read on every sweep for nothing.
      */
-    public List<Running> waiting(String channel) {
+    public List<Running> waiting(String channel, boolean firstPartyOnly) {
         return Database.read(ds, c -> {
             try (PreparedStatement ps = c.prepareStatement("select s.session_id from uc_session s where s.channel = ? and (s.state = ?"
                     + " or (s.state in (?, ?, ?) and exists (select 1 from uc_participant p where p.session_id = s.session_id"
-                    + " and p.state = ?))) order by s.started_at")) {
+                    + " and p.state = ?" + (firstPartyOnly ? " and p.id = (select min(q.id) from uc_participant q"
+                            + " where q.session_id = s.session_id)" : "") + "))) order by s.started_at")) {
                 ps.setString(1, channel);
                 ps.setString(2, PENDING);
                 ps.setString(3, SessionLog.STATE_REQUESTED);
@@ -363,7 +368,21 @@ public class ChannelProgress {
      * commit instead of two, and no news from a caller that lost the claim to another.
      */
     public boolean claim(String sessionId, long participantId, String source, String detail, SessionUpdate first) {
-        return Database.inTransaction(ds, c -> {
+        return Database.inTransaction(ds, claimWork(sessionId, participantId, source, detail, first));
+    }
+
+    /**
+     * {@link #claim(String, long, String, String, SessionUpdate)} without waiting for it: the
+     * future completes once the claim is committed (on the session log's committer thread, so
+     * what follows it must only hand work on). Writes queued after it by any thread see it.
+     */
+    public CompletableFuture<Boolean> claimAsync(String sessionId, long participantId, String source, String detail,
+            SessionUpdate first) {
+        return Database.submit(ds, claimWork(sessionId, participantId, source, detail, first));
+    }
+
+    private Database.Work<Boolean> claimWork(String sessionId, long participantId, String source, String detail, SessionUpdate first) {
+        return c -> {
             String[] owner = lockOwner(c, sessionId);
             if (owner == null) {
                 return false;
@@ -395,7 +414,7 @@ public class ChannelProgress {
             String address = s.parties().stream().filter(p -> p.id() == participantId).findFirst().map(Party::address).orElse(null);
             SessionLog.appendEvent(c, owner[0], owner[1], sessionId, now, "PARTICIPANT_INVITED", source, address, detail);
             return true;
-        });
+        };
     }
 
     /**

@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 
@@ -77,6 +78,22 @@ public final class Database {
             return s.groupCommit().inTransaction(work);
         }
         return read(ds, work);
+    }
+
+    /**
+     * {@link #inTransaction} without waiting: on a data source with group commit the work is
+     * queued behind the writes before it and the future completes when its group has
+     * committed; otherwise it runs now, in the caller's thread.
+     */
+    public static <T> CompletableFuture<T> submit(DataSource ds, Work<T> work) {
+        if (ds instanceof SessionLogDataSource s && s.groupCommit() != null) {
+            return s.groupCommit().submit(work);
+        }
+        try {
+            return CompletableFuture.completedFuture(read(ds, work));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     /** One statement that writes, with its parameters in order; returns the rows it changed. */

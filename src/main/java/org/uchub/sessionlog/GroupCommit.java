@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +37,8 @@ public final class GroupCommit implements AutoCloseable {
     private final LinkedBlockingQueue<Unit> queue = new LinkedBlockingQueue<>(10_000);
     private final Thread committer;
     private volatile boolean open = true;
+    private final LongAdder works = new LongAdder();
+    private final LongAdder commits = new LongAdder();
     private Connection connection;
 
     /**
@@ -51,6 +54,24 @@ public final class GroupCommit implements AutoCloseable {
         this.committer = new Thread(this::run, "session-log-committer");
         committer.setDaemon(true);
         committer.start();
+    }
+
+    /**
+     * Queues a work without waiting for it. The future completes on the committer thread once
+     * the work's group has committed, so what depends on it must not write to the session
+     * log in that thread (it would wait for itself); it may hand work to another thread.
+     */
+    @SuppressWarnings("unchecked")
+    public <T> CompletableFuture<T> submit(Database.Work<T> work) {
+        if (!open) {
+            return CompletableFuture.failedFuture(new SessionLogUnavailableException("session log closed", null));
+        }
+        CompletableFuture<Object> done = new CompletableFuture<>();
+        if (!queue.offer(new Unit(work, done))) {
+            return CompletableFuture.failedFuture(new SessionLogUnavailableException("session log is " + queue.size()
+                    + " writes behind", null));
+        }
+        return (CompletableFuture<T>) done;
     }
 
     @SuppressWarnings("unchecked")
@@ -115,6 +136,8 @@ public final class GroupCommit implements AutoCloseable {
     }
 
     private void commit(List<Unit> group) {
+        works.add(group.size());
+        commits.increment();
         Object[] results = new Object[group.size()];
         RuntimeException[] failures = new RuntimeException[group.size()];
         try {
@@ -199,6 +222,16 @@ public final class GroupCommit implements AutoCloseable {
         for (Unit u : group) {
             u.done().completeExceptionally(e);
         }
+    }
+
+    /** Works committed so far (each caller's transaction is one). */
+    public long works() {
+        return works.sum();
+    }
+
+    /** Commits so far: {@link #works()} divided by this is the average group. */
+    public long commits() {
+        return commits.sum();
     }
 
     /** Commits what is queued, then stops; later callers are told the session log is closed. */

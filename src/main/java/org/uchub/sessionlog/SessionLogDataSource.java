@@ -14,7 +14,8 @@ public final class SessionLogDataSource extends HikariDataSource {
         super(config);
     }
 
-    GroupCommit groupCommit() {
+    /** The group committer, or null when each write commits on its own. */
+    public GroupCommit groupCommit() {
         return groupCommit;
     }
 

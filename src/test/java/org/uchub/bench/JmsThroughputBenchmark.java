@@ -55,15 +55,12 @@ public final class JmsThroughputBenchmark {
             p.setProperty("hub.db.password", "postgres");
         }
         System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("hub.") || k.startsWith("broker.")
-                || k.startsWith("jms.")).forEach(k -> p.setProperty(k, System.getProperty(k)));
+                || k.startsWith("jms.") || k.startsWith("pbx.")).forEach(k -> p.setProperty(k, System.getProperty(k)));
         if (!p.containsKey("hub.db.pool-size") && p.containsKey("jms.consumers")) {
             // The floor's consumers each hold a connection for the whole run.
             p.setProperty("hub.db.pool-size", String.valueOf(Integer.parseInt(p.getProperty("jms.consumers")) + 6));
         }
-        if (!p.containsKey("pbx.originates-per-second")) {
-            // The calls are dialled while the hub run lasts, not paced out into the floor's run.
-            p.setProperty("pbx.originates-per-second", "1000");
-        }
+        PbxIdle.callsAsInService(p);
         p.setProperty("hub.routes.reload", "false");
         p.setProperty("broker.embedded.port", String.valueOf(port));
         p.setProperty("broker.embedded.dir", dir.resolve("broker").toString());
@@ -79,11 +76,21 @@ public final class JmsThroughputBenchmark {
                 db.equals("postgres") ? "PostgreSQL (embedded, default settings)" : context.resolvePropertyPlaceholders("{{hub.db.url}}"),
                 context.resolvePropertyPlaceholders("{{broker.journal.buffer-timeout-us}}"));
 
-        int warm = Math.min(2000, n / 5);
-        run("warm-up (hub)", url, warm, window, "warm-");
+        int warm = Math.max(500, Math.min(2000, n / 10));
+        CpuShare.warmUp("hub", (name, count, prefix) -> run(name, url, count, window, prefix), warm, 15, "warm");
+        org.uchub.sessionlog.GroupCommit commits = context.getRegistry().lookupByNameAndType("dataSource",
+                org.uchub.sessionlog.SessionLogDataSource.class).groupCommit();
+        long works0 = commits == null ? 0 : commits.works();
+        long commits0 = commits == null ? 0 : commits.commits();
+        CpuShare hubCpu = CpuShare.begin();
         Figures hub = run("hub", url, n, window, "hub-");
+        hubCpu.print("the hub's run", 8);
+        if (commits != null) {
+            System.out.printf("  session log during the hub's run: %.2f write transactions and %.2f commits per request%n",
+                    (commits.works() - works0) / (double) n, (commits.commits() - commits0) / (double) n);
+        }
         context.getRouteController().stopRoute("jms-consume");
-        awaitPbxIdle(context);
+        PbxIdle.await(context);
 
         javax.sql.DataSource ds = context.getRegistry().lookupByNameAndType("dataSource", javax.sql.DataSource.class);
         int consumers = Integer.parseInt(context.resolvePropertyPlaceholders("{{jms.consumers}}"));
@@ -91,29 +98,15 @@ public final class JmsThroughputBenchmark {
         for (int i = 0; i < consumers; i++) {
             startFloorConsumer(url, ds, stop);
         }
-        run("warm-up (floor)", url, warm, window, "fwarm-");
+        CpuShare.warmUp("floor", (name, count, prefix) -> run(name, url, count, window, prefix), warm, 15, "fwarm");
+        CpuShare floorCpu = CpuShare.begin();
         Figures base = run("floor", url, n, window, "floor-");
+        floorCpu.print("the floor's run", 6);
         stop.set(true);
 
         Figures.print("hub", hub, "floor", base, 0.70, 2000);
         context.stop();
         System.exit(0);
-    }
-
-    /** The floor must not share the machine with the hub's dialling and event recording. */
-    private static void awaitPbxIdle(CamelContext context) throws InterruptedException {
-        org.uchub.pbx.PbxConnection pbx = context.getRegistry().lookupByNameAndType("pbxConnection", org.uchub.pbx.PbxConnection.class);
-        org.apache.camel.component.seda.SedaEndpoint events = (org.apache.camel.component.seda.SedaEndpoint) context.getEndpoint(
-                context.resolvePropertyPlaceholders("{{pbx.events.endpoint}}"));
-        long start = System.nanoTime();
-        long deadline = start + 300_000_000_000L;
-        int quiet = 0;
-        while (quiet < 5 && System.nanoTime() < deadline) {
-            quiet = pbx.originatesWaiting() == 0 && events.getCurrentQueueSize() == 0 ? quiet + 1 : 0;
-            Thread.sleep(200);
-        }
-        System.out.printf("  the hub's dialling and PBX events were done %.1f s after the last reply (%s)%n",
-                (System.nanoTime() - start) / 1e9 - 1.0, quiet == 5 ? "idle" : "still busy after 300 s");
     }
 
     private static String request(String prefix, int i) {

@@ -63,11 +63,17 @@ public final class OriginateBenchmark {
         }
         System.out.printf("UC Hub PBX benchmark: %d originates, %d concurrent StartSession requests, AMI simulator on TCP,"
                 + " session log %s%n", n, clients, context.resolvePropertyPlaceholders("{{hub.db.url}}"));
-        int warm = Math.min(1000, n / 5);
-        hub(context, sim, warm, clients, "warm-");
-        plain(sim, context, warm, "warm-");
+        int warm = Math.max(500, Math.min(1000, n / 5));
+        CpuShare.warmUp("hub", (name, count, prefix) -> System.out.printf("  %s: %.0f/s%n", name,
+                hub(context, sim, count, clients, prefix).rate()), warm, 20, "warm");
+        CpuShare.warmUp("plain", (name, count, prefix) -> System.out.printf("  %s: %.0f/s%n", name,
+                plain(sim, context, count, prefix).rate()), warm, 20, "pwarm");
+        CpuShare hubCpu = CpuShare.begin();
         Figures hub = hub(context, sim, n, clients, "hub-");
+        hubCpu.print("the hub's run", 8);
+        CpuShare plainCpu = CpuShare.begin();
         Figures plain = plain(sim, context, n, "plain-");
+        plainCpu.print("the plain loop's run", 6);
         Figures.print("hub", hub, "plain", plain, 0.5, 500);
         context.stop();
         System.exit(0);

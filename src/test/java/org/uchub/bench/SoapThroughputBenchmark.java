@@ -50,8 +50,9 @@ public final class SoapThroughputBenchmark {
         p.setProperty("broker.embedded.port", String.valueOf(freePort()));
         p.setProperty("broker.embedded.dir", dir.resolve("broker").toString());
         p.setProperty("soap.address", "http://127.0.0.1:" + hubPort + "/uc/sessions");
-        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("hub.") || k.startsWith("soap."))
-                .forEach(k -> p.setProperty(k, System.getProperty(k)));
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("hub.") || k.startsWith("soap.")
+                || k.startsWith("pbx.")).forEach(k -> p.setProperty(k, System.getProperty(k)));
+        PbxIdle.callsAsInService(p);
         CamelContext context = new DefaultCamelContext();
         context.getPropertiesComponent().setLocation("file:config/application.properties");
         context.getPropertiesComponent().setOverrideProperties(p);
@@ -75,11 +76,16 @@ public final class SoapThroughputBenchmark {
         System.out.printf("UC Hub SOAP benchmark: %d StartSession calls, %d concurrent clients, HTTP/1.1 keep-alive, HTTP Basic,"
                 + " session log %s%n", n, clients, context.resolvePropertyPlaceholders("{{hub.db.url}}"));
         String hubAddress = "http://127.0.0.1:" + hubPort + "/uc/sessions";
-        int warm = Math.min(2000, n / 5);
-        run("warm-up (hub)", hubAddress, warm, clients, "warm-");
+        int warm = Math.max(500, Math.min(2000, n / 10));
+        CpuShare.warmUp("hub", (name, count, prefix) -> run(name, hubAddress, count, clients, prefix), warm, 15, "warm");
+        CpuShare hubCpu = CpuShare.begin();
         Figures hub = run("hub", hubAddress, n, clients, "hub-");
-        run("warm-up (bare)", bareAddress, warm, clients, "bwarm-");
+        hubCpu.print("the hub's run", 8);
+        PbxIdle.await(context);
+        CpuShare.warmUp("bare", (name, count, prefix) -> run(name, bareAddress, count, clients, prefix), warm, 15, "bwarm");
+        CpuShare bareCpu = CpuShare.begin();
         Figures bare = run("bare", bareAddress, n, clients, "bare-");
+        bareCpu.print("the bare run", 6);
         Figures.print("hub", hub, "bare", bare, 0.60, 2000);
         context.stop();
         System.exit(0);

@@ -67,6 +67,33 @@ class CallScenarioTest extends HubTestSupport {
         await(() -> "ENDED".equals(logOf("case-busy").getSessions().getSession().get(0).getState()), 10_000, "call over");
     }
 
+    /**
+     * The retry sweep dials a call's first party that was left waiting (its claim lost), and
+     * leaves alone a call whose second party waits, which is the PBX's to dial.
+     */
+    @Test
+    void theRetrySweepRedialsAFirstPartyLeftWaitingButNotASecondPartyTheCallWillDial() throws Exception {
+        ok("default", call("case-lost-a", "+4930111111", "+4930222222"));
+        ok("default", call("case-wait-b", "+4930111112", "+4930222223"));
+        await(() -> types(logOf("case-lost-a")).contains("PARTICIPANT_JOINED")
+                && types(logOf("case-wait-b")).contains("PARTICIPANT_JOINED"), 15_000, "both calls connected");
+        // Held while the rows are set up and read, so the sweep cannot redial before the query is checked.
+        context.getRouteController().stopRoute("pbx-retry");
+        javax.sql.DataSource ds = context.getRegistry().lookupByNameAndType("dataSource", javax.sql.DataSource.class);
+        String lostA = logOf("case-lost-a").getSessions().getSession().get(0).getSessionId();
+        String waitB = logOf("case-wait-b").getSessions().getSession().get(0).getSessionId();
+        assertEquals(1, org.uchub.sessionlog.Database.update(ds, "update uc_participant set state = 'REQUESTED' where session_id = ?"
+                + " and address = '+4930111111'", lostA));
+        assertEquals(1, org.uchub.sessionlog.Database.update(ds, "update uc_participant set state = 'REQUESTED' where session_id = ?"
+                + " and address = '+4930222223'", waitB));
+        ChannelProgress progress = context.getRegistry().lookupByNameAndType("channelProgress", ChannelProgress.class);
+        assertEquals(List.of(lostA), progress.waiting("call", true).stream().map(ChannelProgress.Running::sessionId).toList());
+        assertEquals(2, progress.waiting("call", false).size(), "both wait by the general rule");
+        context.getRouteController().startRoute("pbx-retry");
+        await(() -> types(logOf("case-lost-a")).stream().filter("PARTICIPANT_INVITED"::equals).count() == 2, 20_000,
+                "first party dialled again; log " + types(logOf("case-lost-a")));
+    }
+
     @Test
     void endSessionHangsUpARunningCall() throws Exception {
         ok("default", call("case-hang", "+4930111111", "+4930222222"));

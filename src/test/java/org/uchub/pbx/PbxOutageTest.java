@@ -58,6 +58,28 @@ class PbxOutageTest extends HubTestSupport {
         assertTrue(types(logOf("case-wait")).contains("PBX_UNAVAILABLE"));
     }
 
+    /**
+     * A participant whose claim never committed (the hub's claims are not waited for) stays
+     * REQUESTED in a session that is already running: the retry sweep must still find it,
+     * among the sessions that wait for nothing, and dial it.
+     */
+    @Test
+    void aParticipantLeftWaitingInARunningConferenceIsDialledByTheRetrySweep() throws Exception {
+        await(() -> pbx().isConnected(), 10_000, "connected");
+        ok("default", startConference("case-busy", "b-1", "+4930111111"));
+        awaitState("case-busy", "ACTIVE");
+        ok("default", startConference("case-lost", "c-1", "+4930111111", "+4930222222"));
+        awaitState("case-lost", "ACTIVE");
+        await(() -> types(logOf("case-lost")).stream().filter("PARTICIPANT_JOINED"::equals).count() == 2, 10_000, "both joined");
+        javax.sql.DataSource ds = context.getRegistry().lookupByNameAndType("dataSource", javax.sql.DataSource.class);
+        String sessionId = logOf("case-lost").getSessions().getSession().get(0).getSessionId();
+        assertEquals(1, org.uchub.sessionlog.Database.update(ds, "update uc_participant set state = 'REQUESTED' where session_id = ?"
+                + " and address = '+4930222222'", sessionId));
+        await(() -> types(logOf("case-lost")).stream().filter("PARTICIPANT_INVITED"::equals).count() == 3, 20_000,
+                "dialled again; log " + types(logOf("case-lost")));
+        assertEquals(1, types(logOf("case-busy")).stream().filter("PARTICIPANT_INVITED"::equals).count(), "the other session is left alone");
+    }
+
     @Test
     void aSessionThatWaitsLongerThanTheGiveUpTimeFailsWithPbxUnavailable() throws Exception {
         await(() -> pbx().isConnected(), 10_000, "connected");

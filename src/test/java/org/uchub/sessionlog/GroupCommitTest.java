@@ -160,4 +160,35 @@ class GroupCommitTest {
         assertThrows(SessionLogUnavailableException.class, () -> g.inTransaction(insert(3)));
         assertEquals(List.of(1, 2), rows());
     }
+
+    @Test
+    void aWorkQueuedWithoutWaitingCompletesOnlyOnceCommittedAndTheNextWriteSeesIt() throws Exception {
+        try (GroupCommit g = new GroupCommit(ds, 8, 10_000)) {
+            Future<Object> first = holdCommitter(g);
+            java.util.concurrent.CompletableFuture<Object> queued = g.submit(insert(2));
+            Thread.sleep(200);
+            // Not yet applied, so certainly not committed: it must not say it is.
+            assertTrue(!queued.isDone());
+            assertEquals(List.of(), rows());
+            release.countDown();
+            assertEquals(1, first.get());
+            assertEquals(2, queued.get(10, TimeUnit.SECONDS));
+            // A reader on another connection sees it: completion means committed, not merely run.
+            assertEquals(List.of(1, 2), rows());
+            // A write queued after it, as a request's stored reply is after its claim, reads it.
+            assertEquals(1L, (Long) g.inTransaction(c -> {
+                try (ResultSet rs = c.createStatement().executeQuery("select count(*) from gc_test where id = 2")) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }));
+            java.util.concurrent.CompletableFuture<Object> failing = g.submit(c -> {
+                insert(3).apply(c);
+                throw new IllegalArgumentException("refused");
+            });
+            ExecutionException e = assertThrows(ExecutionException.class, () -> failing.get(10, TimeUnit.SECONDS));
+            assertInstanceOf(IllegalArgumentException.class, e.getCause());
+        }
+        assertEquals(List.of(1, 2), rows());
+    }
 }

@@ -162,6 +162,20 @@ public final class AmiSimulator implements AutoCloseable {
         return sessions.size();
     }
 
+    /** Channels up or ringing now (read on the PBX thread, where they change); 0 when stopped. */
+    public int channelCount() throws InterruptedException {
+        ScheduledExecutorService thread = pbxThread;
+        SimulatedPbx current = pbx;
+        if (thread == null || current == null || thread.isShutdown()) {
+            return 0;
+        }
+        try {
+            return thread.submit(() -> current.channels().size()).get();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.RejectedExecutionException e) {
+            return 0;
+        }
+    }
+
     private void acceptLoop() {
         ServerSocket s = server;
         while (!s.isClosed()) {
