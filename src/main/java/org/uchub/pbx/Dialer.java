@@ -7,6 +7,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.asteriskjava.manager.ResponseEvents;
 import org.asteriskjava.manager.action.CoreShowChannelsAction;
 import org.asteriskjava.manager.action.HangupAction;
@@ -32,8 +38,13 @@ public class Dialer {
     private static final Logger LOG = LoggerFactory.getLogger(Dialer.class);
     static final String SOURCE = "pbx";
 
+    /** Most claims a sweep queues before it waits for them. */
+    private static final int SWEEP_CLAIMS = 64;
+
     private final PbxConnection pbx;
     private final ChannelProgress progress;
+    /** Claims queued in the session log and not yet committed. */
+    private final Set<CompletableFuture<Boolean>> claims = ConcurrentHashMap.newKeySet();
 
     public Dialer(PbxConnection pbx, ChannelProgress progress) {
         this.pbx = pbx;
@@ -85,7 +96,7 @@ public class Dialer {
     }
 
     /**
-     * {@link #dial}, recording {@code first} with the claim (see {@link ChannelProgress#claim}).
+     * {@link #dial}, recording {@code first} with the claim (see {@link ChannelProgress#claimAsync}).
      * The caller does not wait for the claim's commit: a request's reply, written after it,
      * commits with it or after it, so a request waits for one commit less (for a conference,
      * one per participant). The originate is queued only once the claim has committed, so no
@@ -94,9 +105,19 @@ public class Dialer {
      */
     void dial(Running s, Party p, OriginateAction action, String what, SessionUpdate first) {
         // Refused here, before the claim, so that a value the adapter would not send fails the
-        // request that carried it instead of a callback nobody waits for.
-        AmiGuard.check(action);
-        progress.claimAsync(s.sessionId(), p.id(), SOURCE, what, first).whenComplete((claimed, failure) -> {
+        // request that carried it instead of a callback nobody waits for; the participant fails
+        // with it, so that the retry sweep does not try it again and again.
+        try {
+            AmiGuard.check(action);
+        } catch (PbxValueRefusedException e) {
+            progress.apply(SessionUpdate.participant(s.sessionId(), p.id(), ChannelProgress.FAILED, "PARTICIPANT_FAILED", SOURCE,
+                    "Not dialled: " + e.getMessage()));
+            throw e;
+        }
+        CompletableFuture<Boolean> claim = progress.claimAsync(s.sessionId(), p.id(), SOURCE, what, first);
+        claims.add(claim);
+        claim.whenComplete((claimed, failure) -> {
+            claims.remove(claim);
             if (failure != null) {
                 LOG.warn("Participant {} of session {} could not be claimed for dialling ({}); the retry sweep dials it",
                         p.id(), s.sessionId(), failure.toString());
@@ -104,6 +125,24 @@ public class Dialer {
                 originate(s, p, action);
             }
         });
+    }
+
+    /**
+     * Waits, within the response timeout, for the claims queued so far: a sweep that finds
+     * thousands of sessions waiting (the PBX back after an outage) must not queue thousands
+     * of claims ahead of every request, nor queue them again on its next round.
+     */
+    private void awaitClaims() {
+        CompletableFuture<?>[] queued = claims.toArray(new CompletableFuture<?>[0]);
+        try {
+            CompletableFuture.allOf(queued).get(settings().responseTimeoutMs(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            // each failed claim is logged where it completes
+        } catch (TimeoutException e) {
+            LOG.warn("{} claims still queued in the session log after {} ms", claims.size(), settings().responseTimeoutMs());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void originate(Running s, Party p, OriginateAction action) {
@@ -156,10 +195,19 @@ public class Dialer {
                 continue;
             } else if (pbx.isConnected() && waits.test(s)) {
                 LOG.info("Dialling the waiting participants of {} session {}", channel, s.sessionId());
-                redial.accept(s);
+                try {
+                    redial.accept(s);
+                } catch (RuntimeException e) {
+                    // One session that cannot be dialled must not keep the sweep from the others.
+                    LOG.warn("The waiting participants of {} session {} could not be dialled: {}", channel, s.sessionId(), e.toString());
+                }
                 touched++;
+                if (claims.size() >= SWEEP_CLAIMS) {
+                    awaitClaims();
+                }
             }
         }
+        awaitClaims();
         return touched;
     }
 

@@ -96,24 +96,32 @@ public class ChannelProgress {
 
     /**
      * Sessions of a channel that wait for the PBX: PENDING ones, and open ones with a
-     * participant still to be dialled. One query, so the sweep stays cheap however many
-     * calls are running. With {@code firstPartyOnly} only the session's first participant
-     * counts: a call's second party is the PBX's to dial once the first answers, and waits
-     * as REQUESTED until then, so under a burst of calls paced out to the PBX every one of
-     * them would be read on every sweep for nothing.
+     * participant still to be dialled. With {@code firstPartyOnly} only the session's first
+     * participant counts: a call's second party is the PBX's to dial once the first answers,
+     * and waits as REQUESTED until then, so under a burst of calls paced out to the PBX every
+     * one of them would be read on every sweep for nothing.
+     *
+     * <p>One query, in one part per state: each part reads the index on (channel, state)
+     * down to its own state. A single condition with OR or IN on the state made H2 read
+     * every session the channel ever had, ended ones too, so the sweep grew with history.
      */
     public List<Running> waiting(String channel, boolean firstPartyOnly) {
+        String participantWaits = " and exists (select 1 from uc_participant p where p.session_id = s.session_id and p.state = ?"
+                + (firstPartyOnly ? " and p.id = (select min(q.id) from uc_participant q where q.session_id = s.session_id)" : "")
+                + ")";
+        String part = "select s.session_id, s.started_at from uc_session s where s.channel = ? and s.state = ?";
+        String sql = part + " union all " + part + participantWaits + " union all " + part + participantWaits + " union all " + part
+                + participantWaits + " order by 2";
         return Database.read(ds, c -> {
-            try (PreparedStatement ps = c.prepareStatement("select s.session_id from uc_session s where s.channel = ? and (s.state = ?"
-                    + " or (s.state in (?, ?, ?) and exists (select 1 from uc_participant p where p.session_id = s.session_id"
-                    + " and p.state = ?" + (firstPartyOnly ? " and p.id = (select min(q.id) from uc_participant q"
-                            + " where q.session_id = s.session_id)" : "") + "))) order by s.started_at")) {
-                ps.setString(1, channel);
-                ps.setString(2, PENDING);
-                ps.setString(3, SessionLog.STATE_REQUESTED);
-                ps.setString(4, DIALLING);
-                ps.setString(5, ACTIVE);
-                ps.setString(6, SessionLog.P_REQUESTED);
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                int i = 1;
+                ps.setString(i++, channel);
+                ps.setString(i++, PENDING);
+                for (String open : new String[] {SessionLog.STATE_REQUESTED, DIALLING, ACTIVE}) {
+                    ps.setString(i++, channel);
+                    ps.setString(i++, open);
+                    ps.setString(i++, SessionLog.P_REQUESTED);
+                }
                 return runningOf(c, ps);
             }
         });
@@ -355,26 +363,15 @@ public class ChannelProgress {
 
     /**
      * Claims a waiting participant for dialling: REQUESTED becomes INVITED, once. Only the
-     * caller that gets true may dial, so a sweep, a modify and another hub instance never
-     * dial the same participant twice.
-     */
-    public boolean claim(String sessionId, long participantId, String source, String detail) {
-        return claim(sessionId, participantId, source, detail, null);
-    }
-
-    /**
-     * {@link #claim}, recording {@code first} (the session's own news, such as that it is now
-     * dialling) in the same transaction just before, and only if the claim succeeds: one
-     * commit instead of two, and no news from a caller that lost the claim to another.
-     */
-    public boolean claim(String sessionId, long participantId, String source, String detail, SessionUpdate first) {
-        return Database.inTransaction(ds, claimWork(sessionId, participantId, source, detail, first));
-    }
-
-    /**
-     * {@link #claim(String, long, String, String, SessionUpdate)} without waiting for it: the
-     * future completes once the claim is committed (on the session log's committer thread, so
-     * what follows it must only hand work on). Writes queued after it by any thread see it.
+     * caller whose claim completes with true may dial, so a sweep, a modify and another hub
+     * instance never dial the same participant twice. {@code first} (the session's own news,
+     * such as that it is now dialling; may be null) is recorded in the same transaction just
+     * before, and only if the claim succeeds: one commit instead of two, and no news from a
+     * caller that lost the claim to another.
+     *
+     * <p>The caller does not wait: the future completes once the claim is committed (on the
+     * session log's committer thread, so what follows it must only hand work on). Writes
+     * queued after it, by any thread, see it.
      */
     public CompletableFuture<Boolean> claimAsync(String sessionId, long participantId, String source, String detail,
             SessionUpdate first) {

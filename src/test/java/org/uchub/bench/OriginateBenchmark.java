@@ -66,11 +66,12 @@ public final class OriginateBenchmark {
         int warm = Math.max(500, Math.min(1000, n / 5));
         CpuShare.warmUp("hub", (name, count, prefix) -> System.out.printf("  %s: %.0f/s%n", name,
                 hub(context, sim, count, clients, prefix).rate()), warm, 20, "warm");
-        CpuShare.warmUp("plain", (name, count, prefix) -> System.out.printf("  %s: %.0f/s%n", name,
-                plain(sim, context, count, prefix).rate()), warm, 20, "pwarm");
         CpuShare hubCpu = CpuShare.begin();
         Figures hub = hub(context, sim, n, clients, "hub-");
         hubCpu.print("the hub's run", 8);
+        PbxIdle.await(context);
+        CpuShare.warmUp("plain", (name, count, prefix) -> System.out.printf("  %s: %.0f/s%n", name,
+                plain(sim, context, count, prefix).rate()), warm, 20, "pwarm");
         CpuShare plainCpu = CpuShare.begin();
         Figures plain = plain(sim, context, n, "plain-");
         plainCpu.print("the plain loop's run", 6);

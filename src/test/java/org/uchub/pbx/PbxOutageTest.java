@@ -71,12 +71,25 @@ class PbxOutageTest extends HubTestSupport {
         ok("default", startConference("case-lost", "c-1", "+4930111111", "+4930222222"));
         awaitState("case-lost", "ACTIVE");
         await(() -> types(logOf("case-lost")).stream().filter("PARTICIPANT_JOINED"::equals).count() == 2, 10_000, "both joined");
-        javax.sql.DataSource ds = context.getRegistry().lookupByNameAndType("dataSource", javax.sql.DataSource.class);
+        // The second participant drops out of the room (its channel hung up), and the log is set
+        // back to before its claim: a claim that never committed looks like this.
         String sessionId = logOf("case-lost").getSessions().getSession().get(0).getSessionId();
+        javax.sql.DataSource ds = context.getRegistry().lookupByNameAndType("dataSource", javax.sql.DataSource.class);
+        long participantId = org.uchub.sessionlog.Database.query(ds, "select id from uc_participant where session_id = ? and address = ?",
+                1, rs -> rs.getLong(1), sessionId, "+4930222222").get(0);
+        String uniqueid = new HubChannelId(sessionId, participantId, null).toString();
+        String channel = pbx().list(new org.asteriskjava.manager.action.CoreShowChannelsAction()).getEvents().stream()
+                .filter(e -> e instanceof org.asteriskjava.manager.event.CoreShowChannelEvent c && uniqueid.equals(c.getUniqueid()))
+                .map(e -> ((org.asteriskjava.manager.event.CoreShowChannelEvent) e).getChannel()).findFirst().orElseThrow();
+        long joinedBefore = types(logOf("case-lost")).stream().filter("PARTICIPANT_JOINED"::equals).count();
+        pbx().send(new org.asteriskjava.manager.action.HangupAction(channel));
+        await(() -> types(logOf("case-lost")).contains("PARTICIPANT_LEFT"), 10_000, "left; log " + types(logOf("case-lost")));
         assertEquals(1, org.uchub.sessionlog.Database.update(ds, "update uc_participant set state = 'REQUESTED' where session_id = ?"
                 + " and address = '+4930222222'", sessionId));
         await(() -> types(logOf("case-lost")).stream().filter("PARTICIPANT_INVITED"::equals).count() == 3, 20_000,
                 "dialled again; log " + types(logOf("case-lost")));
+        await(() -> types(logOf("case-lost")).stream().filter("PARTICIPANT_JOINED"::equals).count() == joinedBefore + 1, 10_000,
+                "joined again; log " + types(logOf("case-lost")));
         assertEquals(1, types(logOf("case-busy")).stream().filter("PARTICIPANT_INVITED"::equals).count(), "the other session is left alone");
     }
 

@@ -170,8 +170,10 @@ public final class AmiSimulator implements AutoCloseable {
             return 0;
         }
         try {
-            return thread.submit(() -> current.channels().size()).get();
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.RejectedExecutionException e) {
+            return thread.submit(() -> current.channels().size()).get(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.RejectedExecutionException
+                | java.util.concurrent.TimeoutException e) {
+            // stopped meanwhile: no channels
             return 0;
         }
     }
