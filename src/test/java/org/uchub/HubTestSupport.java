@@ -82,7 +82,7 @@ public abstract class HubTestSupport extends CamelTestSupport {
     protected Properties hubProperties() {
         Properties p = new Properties();
         p.setProperty("hub.data.dir", dataDir.toString());
-        p.setProperty("hub.db.url", "jdbc:h2:file:" + dataDir.resolve("sessionlog") + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE");
+        p.setProperty("hub.db.url", "jdbc:h2:file:" + dataDir.resolve("sessionlog") + ";DB_CLOSE_ON_EXIT=FALSE");
         p.setProperty("hub.directory.file", "src/test/resources/directory.csv");
         p.setProperty("hub.inbox.poll-delay-ms", "100");
         p.setProperty("hub.inbox.min-age-ms", "300");

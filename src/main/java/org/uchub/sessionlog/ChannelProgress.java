@@ -369,9 +369,9 @@ public class ChannelProgress {
      * before, and only if the claim succeeds: one commit instead of two, and no news from a
      * caller that lost the claim to another.
      *
-     * <p>The caller does not wait: the future completes once the claim is committed (on the
-     * session log's committer thread, so what follows it must only hand work on). Writes
-     * queued after it, by any thread, see it.
+     * <p>The caller does not wait: the future completes once the claim is committed and in the
+     * file (on one of the session log's own threads, so what follows it must only hand work
+     * on). Writes queued after it, by any thread, see it.
      */
     public CompletableFuture<Boolean> claimAsync(String sessionId, long participantId, String source, String detail,
             SessionUpdate first) {

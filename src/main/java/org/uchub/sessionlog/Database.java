@@ -77,7 +77,16 @@ public final class Database {
         if (ds instanceof SessionLogDataSource s && s.groupCommit() != null) {
             return s.groupCommit().inTransaction(work);
         }
-        return read(ds, work);
+        return run(ds, work, true);
+    }
+
+    /**
+     * Work that only reads, and acts on what it read outside the session log (publishes it, for
+     * instance): it sees only writes that are durable by the time this returns. With group
+     * commit it runs in the write queue, answered once the file holding what it saw is written.
+     */
+    public static <T> T readDurable(DataSource ds, Work<T> work) {
+        return inTransaction(ds, work);
     }
 
     /**
@@ -90,7 +99,7 @@ public final class Database {
             return s.groupCommit().submit(work);
         }
         try {
-            return CompletableFuture.completedFuture(read(ds, work));
+            return CompletableFuture.completedFuture(run(ds, work, true));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -135,11 +144,18 @@ public final class Database {
 
     /** Work that only reads, in a transaction of its own on a pooled connection. */
     public static <T> T read(DataSource ds, Work<T> work) {
+        return run(ds, work, false);
+    }
+
+    private static <T> T run(DataSource ds, Work<T> work, boolean writes) {
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(false);
             try {
                 T result = work.apply(c);
                 c.commit();
+                if (writes) {
+                    EmbeddedH2.writeCommitted(c);
+                }
                 return result;
             } catch (SQLException | RuntimeException e) {
                 // On a connection the pool has just evicted as broken, rollback and reset fail

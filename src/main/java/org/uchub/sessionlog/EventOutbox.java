@@ -34,8 +34,9 @@ public class EventOutbox {
     public record Pending(long outboxId, String tenant, SessionEvent event) {
     }
 
+    /** What waits, once it is durable: an event must never be published that a crash could take back. */
     public List<Pending> pending() {
-        return Database.read(ds, c -> {
+        return Database.readDurable(ds, c -> {
             List<Pending> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("select o.tenant, o.business_id, o.seq, e.session_id, e.event_time, e.event_type,"
                     + " e.source, e.participant, e.detail, o.id from uc_event_outbox o join uc_event e on e.tenant = o.tenant"

@@ -4,7 +4,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -12,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 import javax.sql.DataSource;
+import org.h2.mvstore.db.Store;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,11 +26,33 @@ import org.slf4j.LoggerFactory;
  * after the commit that holds its work has succeeded. What is saved is the database's cost
  * per commit (H2 writes a chunk of pages, PostgreSQL flushes its WAL), paid once per group
  * instead of once per request.
+ *
+ * <p>On an embedded H2 file database with a write delay, a commit is only in memory. Then a
+ * second thread writes the file once for every group committed since its last write, while
+ * the committer goes on with the next group, and callers are answered only after the write
+ * that holds their commit. Serializing pages was most of the committer's time; now it is
+ * done once for several groups, and beside them instead of between them.
  */
 public final class GroupCommit implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GroupCommit.class);
 
     private record Unit(Database.Work<?> work, CompletableFuture<Object> done) {
+    }
+
+    /** A group committed in memory, waiting for its store to be written. */
+    private record Committed(List<Unit> units, Object[] results, RuntimeException[] failures, Store store) {
+        /** Answers each caller: its own failure, else the group's (if not written), else its result. */
+        void complete(RuntimeException groupFailure) {
+            for (int i = 0; i < units.size(); i++) {
+                if (failures[i] != null) {
+                    units.get(i).done().completeExceptionally(failures[i]);
+                } else if (groupFailure != null) {
+                    units.get(i).done().completeExceptionally(groupFailure);
+                } else {
+                    units.get(i).done().complete(results[i]);
+                }
+            }
+        }
     }
 
     private final DataSource ds;
@@ -36,6 +61,9 @@ public final class GroupCommit implements AutoCloseable {
     /** Bounded: a database that has stopped answering must not collect requests without end. */
     private final LinkedBlockingQueue<Unit> queue = new LinkedBlockingQueue<>(10_000);
     private final Thread committer;
+    /** Bounded: a committer may run ahead of the file only by so many groups. */
+    private final LinkedBlockingQueue<Committed> unwritten = new LinkedBlockingQueue<>(64);
+    private final Thread writer;
     private volatile boolean open = true;
     private final LongAdder works = new LongAdder();
     private final LongAdder commits = new LongAdder();
@@ -53,13 +81,17 @@ public final class GroupCommit implements AutoCloseable {
         this.waitMillis = waitMillis;
         this.committer = new Thread(this::run, "session-log-committer");
         committer.setDaemon(true);
+        this.writer = new Thread(this::write, "session-log-writer");
+        writer.setDaemon(true);
         committer.start();
+        writer.start();
     }
 
     /**
-     * Queues a work without waiting for it. The future completes on the committer thread once
-     * the work's group has committed, so what depends on it must not write to the session
-     * log in that thread (it would wait for itself); it may hand work to another thread.
+     * Queues a work without waiting for it. The future completes on the committer's or the
+     * writer's thread once the work's group has committed (and is written), so what depends
+     * on it must not write to the session log in that thread (it would wait for itself); it
+     * may hand work to another thread.
      */
     @SuppressWarnings("unchecked")
     public <T> CompletableFuture<T> submit(Database.Work<T> work) {
@@ -76,7 +108,7 @@ public final class GroupCommit implements AutoCloseable {
 
     @SuppressWarnings("unchecked")
     public <T> T inTransaction(Database.Work<T> work) {
-        if (Thread.currentThread() == committer) {
+        if (Thread.currentThread() == committer || Thread.currentThread() == writer) {
             throw new IllegalStateException("a session-log work must not start another transaction");
         }
         if (!open) {
@@ -140,6 +172,7 @@ public final class GroupCommit implements AutoCloseable {
         commits.increment();
         Object[] results = new Object[group.size()];
         RuntimeException[] failures = new RuntimeException[group.size()];
+        Store store;
         try {
             Connection c = connection();
             for (int i = 0; i < group.size(); i++) {
@@ -159,6 +192,7 @@ public final class GroupCommit implements AutoCloseable {
                 }
             }
             c.commit();
+            store = EmbeddedH2.deferredStore(c);
         } catch (SQLException e) {
             // The connection or the commit failed, not one work: every work of the group is
             // worth trying again, each in a group of its own time.
@@ -166,11 +200,64 @@ public final class GroupCommit implements AutoCloseable {
             fail(group, new SessionLogUnavailableException("session log unavailable: " + e.getMessage(), e));
             return;
         }
-        for (int i = 0; i < group.size(); i++) {
-            if (failures[i] != null) {
-                group.get(i).done().completeExceptionally(failures[i]);
-            } else {
-                group.get(i).done().complete(results[i]);
+        Committed done = new Committed(List.copyOf(group), results, failures, store);
+        if (store == null) {
+            done.complete(null);
+        } else {
+            try {
+                if (!unwritten.offer(done, waitMillis, TimeUnit.MILLISECONDS)) {
+                    done.complete(new SessionLogUnavailableException("session log did not write its file within " + waitMillis
+                            + " ms (what it committed may still be written)", null));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                done.complete(new SessionLogUnavailableException("session log stopped before it wrote its file", e));
+            }
+        }
+    }
+
+    /** Null once the store's file holds everything committed so far; else why not. */
+    private static RuntimeException written(Store store) {
+        try {
+            EmbeddedH2.write(store);
+            return null;
+        } catch (RuntimeException e) {
+            LOG.error("session log could not write its file", e);
+            return e;
+        }
+    }
+
+    /** The writer: writes the file once for all groups committed since its last write, then answers their callers. */
+    private void write() {
+        List<Committed> batch = new ArrayList<>();
+        while (true) {
+            try {
+                Committed first = unwritten.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    if (!committer.isAlive() && unwritten.isEmpty()) {
+                        return;
+                    }
+                    continue;
+                }
+                batch.add(first);
+                unwritten.drainTo(batch);
+                Map<Store, RuntimeException> failures = new IdentityHashMap<>();
+                for (Committed c : batch) {
+                    if (!failures.containsKey(c.store())) {
+                        failures.put(c.store(), written(c.store()));
+                    }
+                    c.complete(failures.get(c.store()));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException | Error e) {
+                LOG.error("session-log writer failed", e);
+                for (Committed c : batch) {
+                    c.complete(new SessionLogUnavailableException("session log writer failed: " + e, e));
+                }
+            } finally {
+                batch.clear();
             }
         }
     }
@@ -240,6 +327,7 @@ public final class GroupCommit implements AutoCloseable {
         open = false;
         try {
             committer.join(10_000);
+            writer.join(10_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
