@@ -119,8 +119,8 @@ public class Dialer {
         claim.whenComplete((claimed, failure) -> {
             claims.remove(claim);
             if (failure != null) {
-                LOG.warn("Participant {} of session {} could not be claimed for dialling ({}); the retry sweep dials it",
-                        p.id(), s.sessionId(), failure.toString());
+                LOG.warn("Participant {} of session {} could not be claimed for dialling ({}); unless the claim committed"
+                        + " after all, the retry sweep dials it", p.id(), s.sessionId(), failure.toString());
             } else if (claimed) {
                 originate(s, p, action);
             }

@@ -96,30 +96,34 @@ public class ChannelProgress {
 
     /**
      * Sessions of a channel that wait for the PBX: PENDING ones, and open ones with a
-     * participant still to be dialled. With {@code firstPartyOnly} only the session's first
-     * participant counts: a call's second party is the PBX's to dial once the first answers,
-     * and waits as REQUESTED until then, so under a burst of calls paced out to the PBX every
-     * one of them would be read on every sweep for nothing.
+     * participant still to be dialled.
      *
-     * <p>One query, in one part per state: each part reads the index on (channel, state)
-     * down to its own state. A single condition with OR or IN on the state made H2 read
-     * every session the channel ever had, ended ones too, so the sweep grew with history.
+     * <p>With {@code firstPartyOnly} (calls) only the session's first participant counts: a
+     * call's second party is the PBX's to dial once the first answers, and waits as REQUESTED
+     * until then. And only REQUESTED sessions are read besides PENDING ones: the claim of a
+     * first party moves its session to DIALLING in the same transaction, and undoing it puts
+     * the session back to PENDING, so a DIALLING or ACTIVE call has its first party dialled.
+     * Reading those too cost a tenth of a core and more while thousands of calls were up, and
+     * grew as the PBX fell behind.
+     *
+     * <p>One query, in one part per state ({@link #inEachState}).
      */
     public List<Running> waiting(String channel, boolean firstPartyOnly) {
         String participantWaits = " and exists (select 1 from uc_participant p where p.session_id = s.session_id and p.state = ?"
                 + (firstPartyOnly ? " and p.id = (select min(q.id) from uc_participant q where q.session_id = s.session_id)" : "")
                 + ")";
+        String[] open = firstPartyOnly ? new String[] {SessionLog.STATE_REQUESTED}
+                : new String[] {SessionLog.STATE_REQUESTED, DIALLING, ACTIVE};
         String part = "select s.session_id, s.started_at from uc_session s where s.channel = ? and s.state = ?";
-        String sql = part + " union all " + part + participantWaits + " union all " + part + participantWaits + " union all " + part
-                + participantWaits + " order by 2";
+        String sql = part + " union all " + inEachState(part + participantWaits, open.length) + " order by 2";
         return Database.read(ds, c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 int i = 1;
                 ps.setString(i++, channel);
                 ps.setString(i++, PENDING);
-                for (String open : new String[] {SessionLog.STATE_REQUESTED, DIALLING, ACTIVE}) {
+                for (String state : open) {
                     ps.setString(i++, channel);
-                    ps.setString(i++, open);
+                    ps.setString(i++, state);
                     ps.setString(i++, SessionLog.P_REQUESTED);
                 }
                 return runningOf(c, ps);
@@ -146,13 +150,15 @@ public class ChannelProgress {
 
     /** Sessions of a channel that are not over yet, in the given states (all open ones when none given). */
     public List<Running> open(String channel, String... states) {
+        String[] in = states.length > 0 ? states : new String[] {SessionLog.STATE_REQUESTED, PENDING, DIALLING, ACTIVE};
+        String sql = inEachState("select s.session_id, s.started_at from uc_session s where s.channel = ? and s.state = ?",
+                in.length) + " order by 2";
         return Database.read(ds, c -> {
-            try (PreparedStatement ps = c.prepareStatement("select session_id from uc_session where channel = ? and state in (?,?,?,?)"
-                    + " order by started_at")) {
-                ps.setString(1, channel);
-                String[] s = states.length > 0 ? states : new String[] {SessionLog.STATE_REQUESTED, PENDING, DIALLING, ACTIVE};
-                for (int i = 0; i < 4; i++) {
-                    ps.setString(i + 2, s[Math.min(i, s.length - 1)]);
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                int i = 1;
+                for (String state : in) {
+                    ps.setString(i++, channel);
+                    ps.setString(i++, state);
                 }
                 return runningOf(c, ps);
             }
@@ -164,23 +170,35 @@ public class ChannelProgress {
      * without letter case), newest first: whom a message from that address may be about.
      */
     public List<Running> withParticipant(String channel, String address, int max) {
+        String[] open = {SessionLog.STATE_REQUESTED, PENDING, DIALLING, ACTIVE};
+        // An address stored with a resource (a JID's /phone) is found by its bare part too;
+        // the caller compares exactly.
+        String sql = inEachState("select s.session_id, s.started_at from uc_session s where s.channel = ? and s.state = ?"
+                + " and exists (select 1 from uc_participant p where p.session_id = s.session_id"
+                + " and (lower(p.address) = ? or lower(p.address) like ?))", open.length) + " order by 2 desc";
+        String bare = address.toLowerCase(java.util.Locale.ROOT);
         return Database.read(ds, c -> {
-            // An address stored with a resource (a JID's /phone) is found by its bare part too;
-            // the caller compares exactly.
-            try (PreparedStatement ps = c.prepareStatement("select s.session_id from uc_session s where s.channel = ?"
-                    + " and s.state in (?, ?, ?, ?) and exists (select 1 from uc_participant p where p.session_id = s.session_id"
-                    + " and (lower(p.address) = ? or lower(p.address) like ?)) order by s.started_at desc")) {
-                ps.setString(1, channel);
-                ps.setString(2, SessionLog.STATE_REQUESTED);
-                ps.setString(3, PENDING);
-                ps.setString(4, DIALLING);
-                ps.setString(5, ACTIVE);
-                ps.setString(6, address.toLowerCase(java.util.Locale.ROOT));
-                ps.setString(7, address.toLowerCase(java.util.Locale.ROOT) + "/%");
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                int i = 1;
+                for (String state : open) {
+                    ps.setString(i++, channel);
+                    ps.setString(i++, state);
+                    ps.setString(i++, bare);
+                    ps.setString(i++, bare + "/%");
+                }
                 ps.setMaxRows(max);
                 return runningOf(c, ps);
             }
         });
+    }
+
+    /**
+     * The query once per state, joined: each part reads the index on (channel, state) down to
+     * its own state. With OR or IN on the state H2 reads every session the channel ever had,
+     * ended ones too, so the query would grow with history instead of with the open sessions.
+     */
+    private static String inEachState(String part, int states) {
+        return String.join(" union all ", java.util.Collections.nCopies(states, part));
     }
 
     /** The sessions whose ids the query selects, read after the query has been read to its end. */

@@ -61,7 +61,7 @@ public final class GroupCommit implements AutoCloseable {
     /** Bounded: a database that has stopped answering must not collect requests without end. */
     private final LinkedBlockingQueue<Unit> queue = new LinkedBlockingQueue<>(10_000);
     private final Thread committer;
-    /** Bounded: a committer may run ahead of the file only by so many groups. */
+    /** Bounded: the committer may run ahead of the file only by so many groups, then it waits. */
     private final LinkedBlockingQueue<Committed> unwritten = new LinkedBlockingQueue<>(64);
     private final Thread writer;
     private volatile boolean open = true;
@@ -205,9 +205,14 @@ public final class GroupCommit implements AutoCloseable {
             done.complete(null);
         } else {
             try {
-                if (!unwritten.offer(done, waitMillis, TimeUnit.MILLISECONDS)) {
-                    done.complete(new SessionLogUnavailableException("session log did not write its file within " + waitMillis
-                            + " ms (what it committed may still be written)", null));
+                // A committed group is not failed for being slow to write (its callers might act as
+                // if it had not committed): the committer waits for the writer instead.
+                while (!unwritten.offer(done, 1, TimeUnit.SECONDS)) {
+                    if (!writer.isAlive()) {
+                        done.complete(new SessionLogUnavailableException("session log writer stopped; what was committed may"
+                                + " or may not be in the file", null));
+                        return;
+                    }
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -82,8 +82,10 @@ class CallScenarioTest extends HubTestSupport {
         javax.sql.DataSource ds = context.getRegistry().lookupByNameAndType("dataSource", javax.sql.DataSource.class);
         String lostA = logOf("case-lost-a").getSessions().getSession().get(0).getSessionId();
         String waitB = logOf("case-wait-b").getSessions().getSession().get(0).getSessionId();
+        // As a claim that failed leaves a call: the session REQUESTED, its first party not dialled.
         assertEquals(1, org.uchub.sessionlog.Database.update(ds, "update uc_participant set state = 'REQUESTED' where session_id = ?"
                 + " and address = '+4930111111'", lostA));
+        assertEquals(1, org.uchub.sessionlog.Database.update(ds, "update uc_session set state = 'REQUESTED' where session_id = ?", lostA));
         assertEquals(1, org.uchub.sessionlog.Database.update(ds, "update uc_participant set state = 'REQUESTED' where session_id = ?"
                 + " and address = '+4930222223'", waitB));
         ChannelProgress progress = context.getRegistry().lookupByNameAndType("channelProgress", ChannelProgress.class);

@@ -102,35 +102,55 @@ class SessionLogDurabilityTest {
     @Test
     void aCommittedWriteIsNotAnsweredWhileItsFileCannotBeWritten() throws Exception {
         open(32);
-        MVStore store;
-        try (Connection c = ds.getConnection()) {
-            store = EmbeddedH2.deferredStore(c).getMvStore();
+        CompletableFuture<Integer> write;
+        try (FileHeld held = holdTheFile()) {
+            write = Database.submit(ds, insert(5));
+            awaitCommittedRows(1);
+            Thread.sleep(300);
+            assertFalse(write.isDone(), "answered before its commit was in the file");
         }
-        // H2 runs a file operation under its store lock: while this one waits, nothing can write the file.
-        CountDownLatch held = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        Thread holder = new Thread(() -> store.executeFilestoreOperation(() -> {
-            held.countDown();
-            try {
-                release.await(20, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }));
-        holder.start();
-        assertTrue(held.await(10, TimeUnit.SECONDS));
-        CompletableFuture<Integer> write = Database.submit(ds, insert(5));
+        assertEquals(1, write.get(10, TimeUnit.SECONDS));
+        assertEquals(List.of(5), rowsInTheFile());
+    }
+
+    /** H2 runs a file operation under its store lock: while this one waits, nothing can write the file. */
+    private final class FileHeld implements AutoCloseable {
+        private final CountDownLatch release = new CountDownLatch(1);
+        private final Thread holder;
+
+        FileHeld(MVStore store) throws InterruptedException {
+            CountDownLatch held = new CountDownLatch(1);
+            holder = new Thread(() -> store.executeFilestoreOperation(() -> {
+                held.countDown();
+                try {
+                    release.await(20, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+            holder.start();
+            assertTrue(held.await(10, TimeUnit.SECONDS));
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            release.countDown();
+            holder.join(10_000);
+        }
+    }
+
+    private FileHeld holdTheFile() throws Exception {
+        try (Connection c = ds.getConnection()) {
+            return new FileHeld(EmbeddedH2.deferredStore(c).getMvStore());
+        }
+    }
+
+    private void awaitCommittedRows(int n) throws InterruptedException {
         long deadline = System.currentTimeMillis() + 10_000;
-        while (committedRows() == 0 && System.currentTimeMillis() < deadline) {
+        while (committedRows() < n && System.currentTimeMillis() < deadline) {
             Thread.sleep(20);
         }
-        assertEquals(1, committedRows(), "committed, visible to readers");
-        Thread.sleep(300);
-        assertFalse(write.isDone(), "answered before its commit was in the file");
-        release.countDown();
-        assertEquals(1, write.get(10, TimeUnit.SECONDS));
-        holder.join(10_000);
-        assertEquals(List.of(5), rowsInTheFile());
+        assertEquals(n, committedRows(), "committed, visible to readers");
     }
 
     private int committedRows() {
