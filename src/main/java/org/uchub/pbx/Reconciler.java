@@ -90,7 +90,10 @@ public class Reconciler {
                 }
             }
             boolean recent = s.parties().stream().anyMatch(p -> p.updatedAt() != null && p.updatedAt().isAfter(connected.at().minusSeconds(1)));
-            if (alive.isEmpty() && !roomRuns && !recent && ChannelProgress.ACTIVE.equals(s.state())) {
+            // A session still dialling ends too: with nothing of it left on the PBX, a call whose
+            // first party never answered would otherwise wait for ever for a second party
+            // nobody will dial, and a conference for a room that is gone.
+            if (alive.isEmpty() && !roomRuns && !recent) {
                 out.add(SessionUpdate.ends(s.sessionId(), null, "pbx",
                         ("conference".equals(s.channel()) ? "Conference " + s.reservedNumber() : "The call") + " ended" + WHILE_AWAY));
             }
