@@ -99,7 +99,9 @@ public class Dialer {
      * {@link #dial}, recording {@code first} with the claim (see {@link ChannelProgress#claimAsync}).
      * The caller does not wait for the claim's commit: a request's reply, written after it,
      * commits with it or after it, so a request waits for one commit less (for a conference,
-     * one per participant). The originate is queued only once the claim has committed, so no
+     * one per participant). A start is answered at its reply's commit, possibly before the
+     * claim is in the file; a crash then leaves the participant REQUESTED and the retry sweep
+     * dials it. The originate is queued only once the claim is in the file, so no
      * participant is dialled on a claim the log could still lose; a claim that fails leaves
      * the participant waiting, and the retry sweep dials it.
      */

@@ -267,8 +267,13 @@ public class ChannelProgress {
         if (owner == null) {
             return null;
         }
+        return applied(c, update, owner, running(c, sessionId).orElseThrow());
+    }
+
+    /** {@link #applied(Connection, SessionUpdate)} for a session whose case lock this transaction holds, as read under it. */
+    private SessionUpdate applied(Connection c, SessionUpdate update, String[] owner, Running s) throws SQLException {
+        String sessionId = s.sessionId();
         SessionUpdate u = update.about(sessionId);
-        Running s = running(c, sessionId).orElseThrow();
         OffsetDateTime now = log.now();
         String address = null;
         boolean changed = false;
@@ -412,7 +417,12 @@ public class ChannelProgress {
                 if (!waits) {
                     return false;
                 }
-                applied(c, first);
+                // Under the lock just taken and as just read: the same session, not looked up again.
+                if (sessionId.equals(first.sessionId())) {
+                    applied(c, first, owner, s);
+                } else {
+                    applied(c, first);
+                }
             }
             OffsetDateTime now = log.now();
             try (PreparedStatement ps = c.prepareStatement("update uc_participant set state = ?, updated_at = ? where id = ?"
@@ -492,7 +502,9 @@ public class ChannelProgress {
      * order given, each piece seeing what the ones before it recorded. The PBX reports a
      * dozen events per call; recorded one commit each, they would outnumber the requests'
      * own commits several times over. A piece the database refuses is rolled back alone and
-     * logged, so it cannot take the rest with it; while the database is unreachable the
+     * logged, so it cannot take the rest with it (the batch is then recorded again, a savepoint
+     * for each piece; not before, as PostgreSQL slows down past 64 savepoints in one
+     * transaction); while the database is unreachable the
      * whole batch waits and is tried again, as {@link #record} does. Returns what was
      * recorded, each with its session resolved, in order.
      */
@@ -503,6 +515,26 @@ public class ChannelProgress {
         long delay = 500;
         while (true) {
             try {
+                try {
+                    return Database.inTransaction(ds, c -> {
+                        List<SessionUpdate> recorded = new ArrayList<>();
+                        for (SessionUpdate update : updates) {
+                            SessionUpdate u = applied(c, update);
+                            if (u != null) {
+                                recorded.add(u);
+                            }
+                        }
+                        return recorded;
+                    });
+                } catch (SessionLogUnavailableException e) {
+                    throw e;
+                } catch (RuntimeException refused) {
+                    // One of them was refused, and the whole batch with it: again, each update in a
+                    // savepoint of its own, so the others are recorded. Only then, because a savepoint
+                    // each costs PostgreSQL dearly beyond 64 in one transaction.
+                    LOG.warn("A batch of {} update(s) from {} was refused ({}): recording them one by one", updates.size(),
+                            updates.get(0).source(), refused.getMessage());
+                }
                 return Database.inTransaction(ds, c -> {
                     List<SessionUpdate> recorded = new ArrayList<>();
                     for (SessionUpdate update : updates) {

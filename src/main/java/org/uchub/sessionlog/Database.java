@@ -81,6 +81,20 @@ public final class Database {
     }
 
     /**
+     * {@link #inTransaction} for a write that may trail what it records: the caller is answered
+     * once it has committed, without waiting for the file that makes it durable (embedded H2
+     * with a write delay, see {@link EmbeddedH2}); elsewhere the same as inTransaction. Only
+     * for writes whose loss in a crash costs nothing but work done again, such as the stored
+     * copy of a reply, which the request ledger rebuilds when it is missing.
+     */
+    public static <T> T inTransactionUnflushed(DataSource ds, Work<T> work) {
+        if (ds instanceof SessionLogDataSource s && s.groupCommit() != null) {
+            return s.groupCommit().inTransaction(work, false);
+        }
+        return run(ds, work, false);
+    }
+
+    /**
      * Work that only reads, and acts on what it read outside the session log (publishes it, for
      * instance): it sees only writes that are durable by the time this returns. With group
      * commit it runs in the write queue, answered once the file holding what it saw is written.

@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
 public final class GroupCommit implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GroupCommit.class);
 
-    private record Unit(Database.Work<?> work, CompletableFuture<Object> done) {
+    /** A caller's work; {@code awaitsFile}: answered once written, else once committed. */
+    private record Unit(Database.Work<?> work, CompletableFuture<Object> done, boolean awaitsFile) {
     }
 
     /** A group committed in memory, waiting for its store to be written. */
@@ -99,15 +100,23 @@ public final class GroupCommit implements AutoCloseable {
             return CompletableFuture.failedFuture(new SessionLogUnavailableException("session log closed", null));
         }
         CompletableFuture<Object> done = new CompletableFuture<>();
-        if (!queue.offer(new Unit(work, done))) {
+        if (!queue.offer(new Unit(work, done, true))) {
             return CompletableFuture.failedFuture(new SessionLogUnavailableException("session log is " + queue.size()
                     + " writes behind", null));
         }
         return (CompletableFuture<T>) done;
     }
 
-    @SuppressWarnings("unchecked")
     public <T> T inTransaction(Database.Work<T> work) {
+        return inTransaction(work, true);
+    }
+
+    /**
+     * Runs the work in the next group and waits for it: with {@code awaitsFile} until the file
+     * holds it, otherwise only until it has committed (see {@link Database#inTransactionUnflushed}).
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T inTransaction(Database.Work<T> work, boolean awaitsFile) {
         if (Thread.currentThread() == committer || Thread.currentThread() == writer) {
             throw new IllegalStateException("a session-log work must not start another transaction");
         }
@@ -115,7 +124,7 @@ public final class GroupCommit implements AutoCloseable {
             throw new SessionLogUnavailableException("session log closed", null);
         }
         CompletableFuture<Object> done = new CompletableFuture<>();
-        Unit unit = new Unit(work, done);
+        Unit unit = new Unit(work, done, awaitsFile);
         if (!queue.offer(unit)) {
             throw new SessionLogUnavailableException("session log is " + queue.size() + " writes behind", null);
         }
@@ -199,6 +208,12 @@ public final class GroupCommit implements AutoCloseable {
             closeConnection();
             fail(group, new SessionLogUnavailableException("session log unavailable: " + e.getMessage(), e));
             return;
+        }
+        for (int i = 0; i < group.size(); i++) {
+            if (!group.get(i).awaitsFile() && failures[i] == null) {
+                // Completing it again once written changes nothing: a future completes once.
+                group.get(i).done().complete(results[i]);
+            }
         }
         Committed done = new Committed(List.copyOf(group), results, failures, store);
         if (store == null) {

@@ -90,15 +90,24 @@ public class RequestLedger {
     /**
      * Completes an applied start, modify or end: its reply, the session as it now stands, is
      * set on the request and stored under its dedupe key in one transaction.
+     *
+     * <p>For a start, the stored copy of the reply is not waited for: the session was durable
+     * before this, and should a crash lose the copy, a repeated request finds its key claimed
+     * without a reply and is resumed at its channel step, where every channel's start is safe
+     * to run again (a participant is claimed before it is dialled, IM work is keyed by the
+     * request, a fax by session and participant). Waiting cost every start a second wait for
+     * the file. A modify or an end waits: run again, a conference's change would kick or mute
+     * again, and its end would act on a room number that may already be another session's.
      */
     public HubRequest complete(HubRequest r) {
-        r.setReply(Database.inTransaction(ds, c -> {
+        Database.Work<SessionReply> work = c -> {
             SessionReply reply = log.reply(c, r);
             if (r.getDedupeKey() != null) {
                 store(c, r, reply);
             }
             return reply;
-        }));
+        };
+        r.setReply(r.getAction() == Action.START ? Database.inTransactionUnflushed(ds, work) : Database.inTransaction(ds, work));
         return r;
     }
 

@@ -11,7 +11,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import javax.sql.DataSource;
 import org.uchub.contract.AddressType;
 import org.uchub.contract.Channel;
@@ -69,7 +68,7 @@ public class SessionLog {
     public HubRequest start(HubRequest r) {
         StartSessionRequest start = (StartSessionRequest) r.getPayload();
         SessionOptions o = start.getOptions();
-        String sessionId = UUID.randomUUID().toString();
+        String sessionId = SessionIds.next();
         Database.inTransaction(ds, c -> {
             OffsetDateTime now = now();
             ensureCase(c, r.getTenant(), r.getBusinessId(), now);
@@ -571,19 +570,16 @@ public class SessionLog {
     static void appendEvent(Connection c, String tenant, String businessId, String sessionId, OffsetDateTime time, String type,
             String source, String participant, String detail) throws SQLException {
         long seq;
-        try (PreparedStatement ps = c.prepareStatement(
-                "update uc_case set last_seq = last_seq + 1 where tenant = ? and business_id = ?")) {
-            ps.setString(1, tenant);
-            ps.setString(2, businessId);
-            if (ps.executeUpdate() == 0) {
-                throw notFound(businessId);
-            }
-        }
-        try (PreparedStatement ps = c.prepareStatement("select last_seq from uc_case where tenant = ? and business_id = ?")) {
+        // The next number and the number itself in one statement, in each database's words.
+        try (PreparedStatement ps = c.prepareStatement(c.isWrapperFor(org.h2.jdbc.JdbcConnection.class)
+                ? "select last_seq from final table (update uc_case set last_seq = last_seq + 1 where tenant = ? and business_id = ?)"
+                : "update uc_case set last_seq = last_seq + 1 where tenant = ? and business_id = ? returning last_seq")) {
             ps.setString(1, tenant);
             ps.setString(2, businessId);
             try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
+                if (!rs.next()) {
+                    throw notFound(businessId);
+                }
                 seq = rs.getLong(1);
             }
         }

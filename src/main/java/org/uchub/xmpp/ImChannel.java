@@ -506,11 +506,19 @@ public class ImChannel {
                 .orElse(List.of());
     }
 
-    /** The room of a session: named from the tenant and business ID, unique by the session. */
+    /**
+     * The room of a session: named from the tenant and business ID, unique by the session
+     * through the random end of its id (its start is the time, the same for a minute or so).
+     */
     static String roomOf(Running s, String muc) {
-        String local = ("uc-" + s.tenant() + "-" + s.businessId() + "-" + s.sessionId().substring(0, 8)).toLowerCase(Locale.ROOT)
+        String local = ("uc-" + s.tenant() + "-" + s.businessId() + "-" + tail(s.sessionId())).toLowerCase(Locale.ROOT)
                 .replaceAll("[^a-z0-9._-]", "_");
         return local + "@" + muc;
+    }
+
+    /** The last 8 characters of a session id: random in every id the hub made (UUID version 4 or 7). */
+    static String tail(String sessionId) {
+        return sessionId.substring(Math.max(0, sessionId.length() - 8));
     }
 
     private String roomOf(Running s) {

@@ -48,7 +48,7 @@ public class ImOutbox {
          * started afresh, another instance), whose numbers start at 1 as well, finds nothing here.
          */
         public String stanzaId() {
-            return STANZA_PREFIX + id + "-" + sessionId.substring(0, Math.min(8, sessionId.length()));
+            return STANZA_PREFIX + id + "-" + ImChannel.tail(sessionId);
         }
     }
 

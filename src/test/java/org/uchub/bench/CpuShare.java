@@ -38,12 +38,14 @@ final class CpuShare {
 
     /**
      * Warms the code up until the JIT compiler has settled: rounds of {@code size} requests
-     * until one spends less than a tenth of a core compiling, or {@code maxRounds}. The hub
+     * until one spends less than a tenth of a core compiling, or {@code defaultRounds} (system
+     * property {@code bench.warm-rounds} overrides it). The hub
      * is a large body of code (Camel, Artemis, H2, JAXB, Asterisk-Java): on two cores its
      * compiler still took more than half a core through a 140-second run after a fixed
      * 2,000-request warm-up, which measured the compiler, not the hub.
      */
-    static void warmUp(String what, Round round, int size, int maxRounds, String prefix) throws Exception {
+    static void warmUp(String what, Round round, int size, int defaultRounds, String prefix) throws Exception {
+        int maxRounds = Integer.getInteger("bench.warm-rounds", defaultRounds);
         for (int i = 1; i <= maxRounds; i++) {
             long jit = jitMillis();
             long t = System.nanoTime();
@@ -56,9 +58,59 @@ final class CpuShare {
         }
     }
 
+    /**
+     * CPU the compiler threads have used, in ms. The JVM's own figure (CompilationMXBean) is
+     * the time compilations took, which on two busy cores counts the time a compiler thread
+     * waited for a core as well: it read about twice what the threads used. Where Linux shows
+     * the threads (/proc), their CPU time is read instead.
+     */
     private static long jitMillis() {
+        long fromProc = compilerThreadsCpuMillis();
+        if (fromProc >= 0) {
+            return fromProc;
+        }
         var jit = ManagementFactory.getCompilationMXBean();
         return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
+    }
+
+    private static final double TICK_MS = 1000.0 / 100; // USER_HZ, 100 on Linux
+
+    /** Per compiler thread, the ticks seen at the last reading; and what they added up to so far. */
+    private static final Map<String, Long> COMPILER_TICKS = new HashMap<>();
+    private static long compilerTicks;
+
+    /**
+     * CPU of this process's compiler threads in ms since the first reading, or -1 where /proc
+     * does not tell. Summed from each thread's growth between readings: HotSpot stops idle
+     * compiler threads, and a stopped thread's time would otherwise drop out of the sum.
+     */
+    private static synchronized long compilerThreadsCpuMillis() {
+        java.nio.file.Path tasks = java.nio.file.Path.of("/proc/self/task");
+        if (!java.nio.file.Files.isDirectory(tasks)) {
+            return -1;
+        }
+        try (var dirs = java.nio.file.Files.list(tasks)) {
+            for (java.nio.file.Path t : (Iterable<java.nio.file.Path>) dirs::iterator) {
+                try {
+                    String stat = java.nio.file.Files.readString(t.resolve("stat"));
+                    int close = stat.lastIndexOf(')');
+                    String name = stat.substring(stat.indexOf('(') + 1, close);
+                    if (!name.contains("CompilerThre")) {
+                        continue;
+                    }
+                    // After "(name) ": state is field 3, utime field 14, stime field 15.
+                    String[] f = stat.substring(close + 2).split(" ");
+                    long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                    Long before = COMPILER_TICKS.put(t.getFileName().toString(), ticks);
+                    compilerTicks += Math.max(0, ticks - (before == null ? 0 : before));
+                } catch (java.io.IOException | RuntimeException e) {
+                    // a thread that ended while being read
+                }
+            }
+        } catch (java.io.IOException e) {
+            return -1;
+        }
+        return Math.round(compilerTicks * TICK_MS);
     }
 
     /** Prints the busiest thread groups as cores used on average over the run. */

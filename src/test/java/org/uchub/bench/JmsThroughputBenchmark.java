@@ -77,7 +77,7 @@ public final class JmsThroughputBenchmark {
                 context.resolvePropertyPlaceholders("{{broker.journal.buffer-timeout-us}}"));
 
         int warm = Math.max(500, Math.min(2000, n / 10));
-        CpuShare.warmUp("hub", (name, count, prefix) -> run(name, url, count, window, prefix), warm, 15, "warm");
+        CpuShare.warmUp("hub", (name, count, prefix) -> run(name, url, count, window, prefix), warm, 40, "warm");
         org.uchub.sessionlog.GroupCommit commits = context.getRegistry().lookupByNameAndType("dataSource",
                 org.uchub.sessionlog.SessionLogDataSource.class).groupCommit();
         long works0 = commits == null ? 0 : commits.works();

@@ -65,7 +65,7 @@ public final class OriginateBenchmark {
                 + " session log %s%n", n, clients, context.resolvePropertyPlaceholders("{{hub.db.url}}"));
         int warm = Math.max(500, Math.min(1000, n / 5));
         CpuShare.warmUp("hub", (name, count, prefix) -> System.out.printf("  %s: %.0f/s%n", name,
-                hub(context, sim, count, clients, prefix).rate()), warm, 20, "warm");
+                hub(context, sim, count, clients, prefix).rate()), warm, 60, "warm");
         CpuShare hubCpu = CpuShare.begin();
         Figures hub = hub(context, sim, n, clients, "hub-");
         hubCpu.print("the hub's run", 8);

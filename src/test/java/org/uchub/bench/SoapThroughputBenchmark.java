@@ -77,7 +77,7 @@ public final class SoapThroughputBenchmark {
                 + " session log %s%n", n, clients, context.resolvePropertyPlaceholders("{{hub.db.url}}"));
         String hubAddress = "http://127.0.0.1:" + hubPort + "/uc/sessions";
         int warm = Math.max(500, Math.min(2000, n / 10));
-        CpuShare.warmUp("hub", (name, count, prefix) -> run(name, hubAddress, count, clients, prefix), warm, 15, "warm");
+        CpuShare.warmUp("hub", (name, count, prefix) -> run(name, hubAddress, count, clients, prefix), warm, 40, "warm");
         CpuShare hubCpu = CpuShare.begin();
         Figures hub = run("hub", hubAddress, n, clients, "hub-");
         hubCpu.print("the hub's run", 8);

@@ -113,6 +113,21 @@ class SessionLogDurabilityTest {
         assertEquals(List.of(5), rowsInTheFile());
     }
 
+    @Test
+    void aWriteThatMayTrailIsAnsweredAtItsCommitAndStillReachesTheFile() throws Exception {
+        open(32);
+        CompletableFuture<Integer> durable;
+        try (FileHeld held = holdTheFile()) {
+            // Answered while nothing can write the file: it waited for its commit only.
+            assertEquals(1, Database.inTransactionUnflushed(ds, insert(6)));
+            durable = Database.submit(ds, insert(7));
+            Thread.sleep(300);
+            assertFalse(durable.isDone(), "an ordinary write in the same state is still waiting for the file");
+        }
+        assertEquals(1, durable.get(10, TimeUnit.SECONDS));
+        assertEquals(List.of(6, 7), rowsInTheFile());
+    }
+
     /** H2 runs a file operation under its store lock: while this one waits, nothing can write the file. */
     private final class FileHeld implements AutoCloseable {
         private final CountDownLatch release = new CountDownLatch(1);
