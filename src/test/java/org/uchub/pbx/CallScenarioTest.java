@@ -56,6 +56,36 @@ class CallScenarioTest extends HubTestSupport {
     }
 
     @Test
+    void aRepeatedStartWhoseStoredReplyWasLostInACrashIsAnsweredAndDialsNobodyAgain() throws Exception {
+        String request = "<StartSession " + NS + "><requestId>lost-reply-1</requestId><businessId>case-lost-reply</businessId>"
+                + "<channel>call</channel><participants><participant><number>+4930111111</number></participant>"
+                + "<participant><number>+4930222222</number></participant></participants></StartSession>";
+        org.uchub.pbx.sim.AmiSimulator sim = context.getRegistry().lookupByNameAndType("amiSimulator", org.uchub.pbx.sim.AmiSimulator.class);
+        long before = sim.actionCount("originate");
+        // The first delivery up to its channel step: the hub dies before the copy of its reply
+        // reaches the file (a start is answered without waiting for that).
+        org.uchub.request.ContractCodec codec = context.getRegistry().lookupByNameAndType("contractCodec",
+                org.uchub.request.ContractCodec.class);
+        org.uchub.request.HubRequest first = codec.read(new java.io.ByteArrayInputStream(request.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                "default", "test", null, new org.apache.camel.support.DefaultExchange(context));
+        context.getRegistry().lookupByNameAndType("requestRules", org.uchub.request.RequestRules.class).check(first);
+        context.getRegistry().lookupByNameAndType("enricher", org.uchub.enrich.Enricher.class).enrich(first);
+        context.getRegistry().lookupByNameAndType("sessionLog", org.uchub.sessionlog.SessionLog.class).start(first);
+        context.getRegistry().lookupByNameAndType("calls", Calls.class).place(first);
+        await(() -> sim.actionCount("originate") == before + 1, 10_000, "the first party dialled");
+
+        SessionReply again = ok("default", request);
+        assertEquals(ReplyStatus.ACCEPTED, again.getStatus(), again.getMessage());
+        assertEquals(first.getSessionId(), again.getSessionId());
+        // Long enough for an originate queued by the repeat to reach the simulator.
+        Thread.sleep(1500);
+        assertEquals(before + 1, sim.actionCount("originate"), "nobody dialled twice");
+        List<String> t = types(logOf("case-lost-reply"));
+        assertEquals(1, t.stream().filter("CALL_DIALLING"::equals).count(), t.toString());
+        assertEquals(Boolean.TRUE, ok("default", request).isReplayed(), "from then on the stored reply answers");
+    }
+
+    @Test
     void aBusySecondPartyFailsTheCallWithItsReason() throws Exception {
         ok("default", call("case-busy", "+4930111111", "+4930999001"));
         await(() -> "FAILED".equals(logOf("case-busy").getSessions().getSession().get(0).getParticipants().getParticipant().get(1).getState()),
