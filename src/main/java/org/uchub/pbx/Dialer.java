@@ -191,6 +191,13 @@ public class Dialer {
                 progress.fail(s.sessionId(), SOURCE, "PBX_UNAVAILABLE: the PBX stayed unreachable for "
                         + settings().retryGiveUpMs() / 1000 + " s after the request (" + pbx.status() + ").");
                 touched++;
+            } else if (SessionLog.STATE_REQUESTED.equals(s.state()) && age.toMillis() > settings().retryGiveUpMs()) {
+                // Never dialled, and no longer wanted at this hour: the hub was stopped (or its
+                // claim lost) and is only now back. A call placed that late would surprise everyone.
+                progress.fail(s.sessionId(), SOURCE, "NOT_DIALLED: nothing was dialled within "
+                        + settings().retryGiveUpMs() / 1000 + " s of the request (the hub was not running meanwhile); it is not"
+                        + " dialled this late.");
+                touched++;
             } else if (!ChannelProgress.PENDING.equals(s.state()) && age.toMillis() < settings().responseTimeoutMs()) {
                 // Its own request is dialling it right now. The claim would stop a second dial
                 // anyway; skipping it spares the session log a write per new session under load.

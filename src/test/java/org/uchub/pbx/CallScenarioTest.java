@@ -126,6 +126,31 @@ class CallScenarioTest extends HubTestSupport {
                 "first party dialled again; log " + types(logOf("case-lost-a")));
     }
 
+    /**
+     * A call the hub never dialled because it was not running (its claim lost in a crash, or
+     * the request taken just before it stopped) is failed once it is older than the give-up
+     * time, not dialled hours late when the hub comes back.
+     */
+    @Test
+    void aCallNeverDialledAndOlderThanTheGiveUpTimeFailsInsteadOfRingingLate() throws Exception {
+        ok("default", call("case-late", "+4930111113", "+4930222224"));
+        await(() -> types(logOf("case-late")).contains("PARTICIPANT_JOINED"), 15_000, "connected");
+        context.getRouteController().stopRoute("pbx-retry");
+        javax.sql.DataSource ds = context.getRegistry().lookupByNameAndType("dataSource", javax.sql.DataSource.class);
+        String late = logOf("case-late").getSessions().getSession().get(0).getSessionId();
+        // As a crash leaves a call taken but never claimed, and an hour ago.
+        org.uchub.sessionlog.Database.update(ds, "update uc_participant set state = 'REQUESTED' where session_id = ?", late);
+        org.uchub.sessionlog.Database.update(ds, "update uc_session set state = 'REQUESTED', started_at = ? where session_id = ?",
+                java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC).minusHours(1), late);
+        org.uchub.pbx.sim.AmiSimulator sim = context.getRegistry().lookupByNameAndType("amiSimulator", org.uchub.pbx.sim.AmiSimulator.class);
+        long originates = sim.actionCount("originate");
+        assertEquals(1, context.getRegistry().lookupByNameAndType("calls", Calls.class).retryPending());
+        SessionReply log = logOf("case-late");
+        assertEquals("FAILED", log.getSessions().getSession().get(0).getState());
+        assertTrue(events(log, "SESSION_FAILED").get(0).getDetail().startsWith("NOT_DIALLED"), types(log).toString());
+        assertEquals(originates, sim.actionCount("originate"), "not dialled");
+    }
+
     @Test
     void endSessionHangsUpARunningCall() throws Exception {
         ok("default", call("case-hang", "+4930111111", "+4930222222"));
