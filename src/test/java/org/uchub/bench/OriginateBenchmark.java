@@ -56,6 +56,13 @@ public final class OriginateBenchmark {
         context.getPropertiesComponent().setOverrideProperties(p);
         new HubBootstrap().configure(context);
         context.start();
+        if (Boolean.getBoolean("bench.query-stats")) {
+            javax.sql.DataSource ds = context.getRegistry().lookupByNameAndType("dataSource", javax.sql.DataSource.class);
+            try (java.sql.Connection c = ds.getConnection(); java.sql.Statement st = c.createStatement()) {
+                st.execute("SET QUERY_STATISTICS_MAX_ENTRIES 500");
+                st.execute("SET QUERY_STATISTICS TRUE");
+            }
+        }
         AmiSimulator sim = context.getRegistry().lookupByNameAndType("amiSimulator", AmiSimulator.class);
         PbxConnection pbx = context.getRegistry().lookupByNameAndType("pbxConnection", PbxConnection.class);
         while (!pbx.isConnected()) {
@@ -90,6 +97,9 @@ public final class OriginateBenchmark {
         }
         System.out.printf("  median of %d runs each%n", runs);
         Figures.print("hub", Figures.median(hubRuns), "plain", Figures.median(plainRuns), 0.5, 500);
+        if (Boolean.getBoolean("bench.query-stats")) {
+            printQueryStatistics(context);
+        }
         context.stop();
         System.exit(0);
     }
@@ -162,6 +172,23 @@ public final class OriginateBenchmark {
         double seconds = (System.nanoTime() - t0) / 1e9;
         conn.logoff();
         return Figures.of(n, seconds, latency);
+    }
+
+    /**
+     * With {@code -Dbench.query-stats=true} and H2: the statements that took the session log's
+     * time over the whole run (warm-up included), from H2's own query statistics.
+     */
+    private static void printQueryStatistics(CamelContext context) throws Exception {
+        javax.sql.DataSource ds = context.getRegistry().lookupByNameAndType("dataSource", javax.sql.DataSource.class);
+        try (java.sql.Connection c = ds.getConnection(); java.sql.Statement st = c.createStatement();
+                java.sql.ResultSet rs = st.executeQuery("select execution_count, cumulative_execution_time, sql_statement"
+                        + " from information_schema.query_statistics order by cumulative_execution_time desc limit 25")) {
+            System.out.println("  session-log statements by time (count, ms, statement):");
+            while (rs.next()) {
+                String sql = rs.getString(3).replaceAll("\\s+", " ");
+                System.out.printf("  %9d %9.0f  %s%n", rs.getLong(1), rs.getDouble(2), sql.length() > 150 ? sql.substring(0, 150) : sql);
+            }
+        }
     }
 
     private static int freePort() throws Exception {
