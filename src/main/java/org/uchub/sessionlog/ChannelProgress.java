@@ -516,16 +516,7 @@ public class ChannelProgress {
         while (true) {
             try {
                 try {
-                    return Database.inTransaction(ds, c -> {
-                        List<SessionUpdate> recorded = new ArrayList<>();
-                        for (SessionUpdate update : updates) {
-                            SessionUpdate u = applied(c, update);
-                            if (u != null) {
-                                recorded.add(u);
-                            }
-                        }
-                        return recorded;
-                    });
+                    return Database.inTransaction(ds, batch(updates, false));
                 } catch (SessionLogUnavailableException e) {
                     throw e;
                 } catch (RuntimeException refused) {
@@ -535,31 +526,7 @@ public class ChannelProgress {
                     LOG.warn("A batch of {} update(s) from {} was refused ({}): recording them one by one", updates.size(),
                             updates.get(0).source(), refused.getMessage());
                 }
-                return Database.inTransaction(ds, c -> {
-                    List<SessionUpdate> recorded = new ArrayList<>();
-                    for (SessionUpdate update : updates) {
-                        java.sql.Savepoint sp = c.setSavepoint();
-                        try {
-                            SessionUpdate u = applied(c, update);
-                            c.releaseSavepoint(sp);
-                            if (u != null) {
-                                recorded.add(u);
-                            }
-                        } catch (SQLException e) {
-                            if (Database.isUnavailable(ds, e)) {
-                                throw e;
-                            }
-                            c.rollback(sp);
-                            LOG.error("The session log refused {} of session {}; it is not recorded: {}", update.eventType(),
-                                    update.sessionId() != null ? update.sessionId() : "of room " + update.reservedNumber(), e.getMessage());
-                        } catch (RuntimeException e) {
-                            c.rollback(sp);
-                            LOG.error("{} of session {} could not be recorded", update.eventType(),
-                                    update.sessionId() != null ? update.sessionId() : "of room " + update.reservedNumber(), e);
-                        }
-                    }
-                    return recorded;
-                });
+                return Database.inTransaction(ds, batch(updates, true));
             } catch (SessionLogUnavailableException e) {
                 LOG.warn("Session log unreachable while recording {} update(s) from {}: retrying in {} ms", updates.size(),
                         updates.get(0).source(), delay);
@@ -567,6 +534,41 @@ public class ChannelProgress {
                 delay = Math.min(delay * 2, 30_000);
             }
         }
+    }
+
+    /**
+     * The updates applied in order in one transaction; with {@code eachAlone} each in a savepoint
+     * of its own, so that one the database refuses is rolled back and logged without the rest.
+     */
+    private Database.Work<List<SessionUpdate>> batch(List<SessionUpdate> updates, boolean eachAlone) {
+        return c -> {
+            List<SessionUpdate> recorded = new ArrayList<>();
+            for (SessionUpdate update : updates) {
+                java.sql.Savepoint sp = eachAlone ? c.setSavepoint() : null;
+                try {
+                    SessionUpdate u = applied(c, update);
+                    if (sp != null) {
+                        c.releaseSavepoint(sp);
+                    }
+                    if (u != null) {
+                        recorded.add(u);
+                    }
+                } catch (SQLException | RuntimeException e) {
+                    if (sp == null || (e instanceof SQLException sql && Database.isUnavailable(ds, sql))) {
+                        throw e;
+                    }
+                    c.rollback(sp);
+                    String session = update.sessionId() != null ? update.sessionId() : "of room " + update.reservedNumber();
+                    if (e instanceof SQLException) {
+                        LOG.error("The session log refused {} of session {}; it is not recorded: {}", update.eventType(), session,
+                                e.getMessage());
+                    } else {
+                        LOG.error("{} of session {} could not be recorded", update.eventType(), session, e);
+                    }
+                }
+            }
+            return recorded;
+        };
     }
 
     /** Fails a session that never got going (the PBX stayed unreachable), releasing what it held. */
