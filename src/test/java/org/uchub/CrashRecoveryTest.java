@@ -3,21 +3,14 @@ package org.uchub;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.StandardCopyOption;
-import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.Test;
 import org.uchub.channel.NotConnectedChannel;
 import org.uchub.contract.Event;
 import org.uchub.contract.ReplyStatus;
 import org.uchub.contract.SessionReply;
-import org.uchub.enrich.Enricher;
-import org.uchub.request.ContractCodec;
 import org.uchub.request.HubRequest;
-import org.uchub.request.RequestRules;
-import org.uchub.sessionlog.SessionLog;
 
 /**
  * The hub stopping between the steps of one request: its redelivery is neither applied
@@ -33,15 +26,6 @@ class CrashRecoveryTest extends HubTestSupport {
         return unreachablePbx(super.hubProperties());
     }
 
-    private HubRequest firstDeliveryUpToTheSessionLog(String request) throws Exception {
-        ContractCodec codec = context.getRegistry().lookupByNameAndType("contractCodec", ContractCodec.class);
-        HubRequest r = codec.read(new ByteArrayInputStream(request.getBytes(StandardCharsets.UTF_8)), T, "test", null,
-                new DefaultExchange(context));
-        context.getRegistry().lookupByNameAndType("requestRules", RequestRules.class).check(r);
-        context.getRegistry().lookupByNameAndType("enricher", Enricher.class).enrich(r);
-        return context.getRegistry().lookupByNameAndType("sessionLog", SessionLog.class).start(r);
-    }
-
     private long channelEvents(SessionReply log) {
         return log.getEvents().getEvent().stream().map(Event::getType)
                 .filter(t -> t.equals("CHANNEL_NOT_CONNECTED") || t.equals("PBX_UNAVAILABLE")).count();
@@ -50,7 +34,7 @@ class CrashRecoveryTest extends HubTestSupport {
     @Test
     void stoppedAfterTheSessionWasOpenedTheRedeliveryResumesAtTheChannel() throws Exception {
         String request = startConference("crash-1", "c1", "+4930111111");
-        HubRequest first = firstDeliveryUpToTheSessionLog(request);
+        HubRequest first = firstDeliveryUpToTheSessionLog(T, request);
 
         SessionReply reply = ok(T, request);
         assertEquals(ReplyStatus.ACCEPTED, reply.getStatus());
@@ -70,7 +54,7 @@ class CrashRecoveryTest extends HubTestSupport {
     @Test
     void stoppedAfterTheChannelReportedTheRedeliveryIsAnsweredFromTheStoredOutcome() throws Exception {
         String request = startConference("crash-2", "c2", "+4930111111");
-        HubRequest first = firstDeliveryUpToTheSessionLog(request);
+        HubRequest first = firstDeliveryUpToTheSessionLog(T, request);
         context.getRegistry().lookupByNameAndType("notConnectedChannel", NotConnectedChannel.class).handle(first);
 
         SessionReply reply = ok(T, request);

@@ -171,6 +171,19 @@ public abstract class HubTestSupport extends CamelTestSupport {
         return codec.render(ex.getMessage().getBody(JAXBElement.class), ex.getProperty("ucFormat", String.class));
     }
 
+    /**
+     * A request's first delivery played step by step up to its open session, with the hub's own
+     * beans, as if the hub stopped right after: what a test of crash recovery starts from.
+     */
+    protected org.uchub.request.HubRequest firstDeliveryUpToTheSessionLog(String tenant, String request) throws Exception {
+        ContractCodec codec = context.getRegistry().lookupByNameAndType("contractCodec", ContractCodec.class);
+        org.uchub.request.HubRequest r = codec.read(new java.io.ByteArrayInputStream(request.getBytes(StandardCharsets.UTF_8)), tenant,
+                "test", null, new org.apache.camel.support.DefaultExchange(context));
+        context.getRegistry().lookupByNameAndType("requestRules", org.uchub.request.RequestRules.class).check(r);
+        context.getRegistry().lookupByNameAndType("enricher", org.uchub.enrich.Enricher.class).enrich(r);
+        return context.getRegistry().lookupByNameAndType("sessionLog", org.uchub.sessionlog.SessionLog.class).start(r);
+    }
+
     protected SessionReply ok(String tenant, String request) {
         Object reply = parse(call(tenant, request));
         if (reply instanceof ErrorReply e) {

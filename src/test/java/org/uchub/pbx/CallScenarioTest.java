@@ -64,13 +64,7 @@ class CallScenarioTest extends HubTestSupport {
         long before = sim.actionCount("originate");
         // The first delivery up to its channel step: the hub dies before the copy of its reply
         // reaches the file (a start is answered without waiting for that).
-        org.uchub.request.ContractCodec codec = context.getRegistry().lookupByNameAndType("contractCodec",
-                org.uchub.request.ContractCodec.class);
-        org.uchub.request.HubRequest first = codec.read(new java.io.ByteArrayInputStream(request.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
-                "default", "test", null, new org.apache.camel.support.DefaultExchange(context));
-        context.getRegistry().lookupByNameAndType("requestRules", org.uchub.request.RequestRules.class).check(first);
-        context.getRegistry().lookupByNameAndType("enricher", org.uchub.enrich.Enricher.class).enrich(first);
-        context.getRegistry().lookupByNameAndType("sessionLog", org.uchub.sessionlog.SessionLog.class).start(first);
+        org.uchub.request.HubRequest first = firstDeliveryUpToTheSessionLog("default", request);
         context.getRegistry().lookupByNameAndType("calls", Calls.class).place(first);
         await(() -> sim.actionCount("originate") == before + 1, 10_000, "the first party dialled");
 
