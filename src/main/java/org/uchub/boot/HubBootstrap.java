@@ -385,12 +385,11 @@ public class HubBootstrap implements CamelConfiguration {
                         + " their senders set JMSXGroupID", intProp(pc, "jms.consumers"));
             }
         }
-        ActiveMQConnectionFactory artemis = new ActiveMQConnectionFactory(url, prop(pc, "broker.username"), prop(pc, "broker.password"));
-        // The hub never reads an ObjectMessage; should anything try, no class may be deserialized.
-        artemis.setDeserializationDenyList("*");
-        artemis.setDeserializationAllowList("");
+        ActiveMQConnectionFactory artemis = brokerClient(pc, url);
         if (embedded == null && plugins) {
-            guardTenantStamp(context, pc, artemis);
+            // A factory of its own, so that the gate's attempts while the broker is away never
+            // hold the consumers' factory's lock (see brokerClient).
+            guardTenantStamp(context, pc, brokerClient(pc, url));
         } else {
             pc.addOverrideProperty("jms.consume.auto-startup", "true");
         }
@@ -415,11 +414,29 @@ public class HubBootstrap implements CamelConfiguration {
             @Override
             protected void doStop() throws Exception {
                 connections.destroy();
+                artemis.close();
                 if (broker != null) {
                     broker.stop();
                 }
             }
         }, true, true);
+    }
+
+    /** A client factory for the hub's own connections to the broker. */
+    private static ActiveMQConnectionFactory brokerClient(PropertiesComponent pc, String url) {
+        ActiveMQConnectionFactory f = new ActiveMQConnectionFactory(url, prop(pc, "broker.username"), prop(pc, "broker.password"));
+        // The hub never reads an ObjectMessage; should anything try, no class may be deserialized.
+        f.setDeserializationDenyList("*");
+        f.setDeserializationAllowList("");
+        // A connection attempt to a broker that has gone away fails, after one try of each
+        // address it has learnt, only after the client's retry interval (2 s by default), and
+        // it holds the factory's lock meanwhile: every consumer waited its turn, and a hub
+        // stopped then took 32 to 50 s with 16 consumers. The listener has its own back-off.
+        // A retryInterval in broker.url (with reconnectAttempts, say) is the operator's.
+        if (!url.toLowerCase(java.util.Locale.ROOT).contains("retryinterval=")) {
+            f.setRetryInterval(200);
+        }
+        return f;
     }
 
     /**
@@ -429,7 +446,7 @@ public class HubBootstrap implements CamelConfiguration {
      * and closes the JMS ingress later. A broker that cannot be reached at boot only holds the
      * JMS ingress (route jms-consume) until it answers and stamps; the rest of the hub runs.
      */
-    private static void guardTenantStamp(CamelContext context, PropertiesComponent pc, jakarta.jms.ConnectionFactory artemis)
+    private static void guardTenantStamp(CamelContext context, PropertiesComponent pc, ActiveMQConnectionFactory artemis)
             throws Exception {
         String hubUser = prop(pc, "broker.username");
         TenantStampGate.Verdict first = TenantStampGate.check(artemis, hubUser);
@@ -444,7 +461,11 @@ public class HubBootstrap implements CamelConfiguration {
                 "jms.consume.auto-startup", Long.parseLong(prop(pc, "broker.tenant-stamp.retry-ms")), Long.parseLong(prop(pc, "broker.tenant-stamp.max-retry-ms")),
                 Long.parseLong(prop(pc, "broker.tenant-stamp.recheck-ms"))), first);
         bind(context, "tenantStampGate", gate);
-        connectOnceRoutesRun(context, gate.healthCheck(), gate::start, gate::stop);
+        // The gate's factory is closed once the gate has stopped using it.
+        connectOnceRoutesRun(context, gate.healthCheck(), gate::start, () -> {
+            gate.stop();
+            artemis.close();
+        });
     }
 
     private static void loadRoutes(CamelContext context, Path dir, boolean reload) throws Exception {

@@ -17,6 +17,7 @@ final class CpuShare {
     private final Map<Long, String> names = new HashMap<>();
     private final long startNanos = System.nanoTime();
     private final long startJit = jitMillis();
+    private final long startProcess = processCpuNanos();
 
     private CpuShare() {
         for (ThreadInfo t : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
@@ -113,6 +114,11 @@ final class CpuShare {
         return Math.round(compilerTicks * TICK_MS);
     }
 
+    private static long processCpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : 0;
+    }
+
     /** Prints the busiest thread groups as cores used on average over the run. */
     void print(String run, int top) {
         double wall = (System.nanoTime() - startNanos) / 1e9;
@@ -129,7 +135,9 @@ final class CpuShare {
             byGroup.merge(t.getThreadName().replaceAll("\\d+", "#"), used / 1e9, Double::sum);
         }
         double jit = (jitMillis() - startJit) / 1e3;
-        StringBuilder sb = new StringBuilder(String.format("  CPU during %s (%.1f s, in cores): JIT compiler %.2f", run, wall, jit / wall));
+        // The whole process beside the threads that used most: whether the cores were full.
+        StringBuilder sb = new StringBuilder(String.format("  CPU during %s (%.1f s, in cores): process %.2f of %d; JIT compiler %.2f", run,
+                wall, (processCpuNanos() - startProcess) / 1e9 / wall, Runtime.getRuntime().availableProcessors(), jit / wall));
         byGroup.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(top)
                 .forEach(e -> sb.append(String.format("; %s %.2f", e.getKey(), e.getValue() / wall)));
         System.out.println(sb);
