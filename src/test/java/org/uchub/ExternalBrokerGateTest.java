@@ -116,7 +116,7 @@ class ExternalBrokerGateTest extends HubTestSupport {
         // The broker goes away again, and the hub is stopped. A connection attempt to the
         // missing broker once held the client factory's lock through the client's 2 s retry
         // interval, so the consumers (and the check, which shared their factory) waited in
-        // turn: this stop took 32 to 50 s. (Not a speed target: a bound on a hang.)
+        // turn: this stop took 32 to 59 s. (Not a speed target: a bound on a hang.)
         stamping.stop();
         stamping = null;
         long start = System.nanoTime();

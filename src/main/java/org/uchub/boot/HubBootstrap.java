@@ -431,7 +431,7 @@ public class HubBootstrap implements CamelConfiguration {
         // A connection attempt to a broker that has gone away fails, after one try of each
         // address it has learnt, only after the client's retry interval (2 s by default), and
         // it holds the factory's lock meanwhile: every consumer waited its turn, and a hub
-        // stopped then took 32 to 50 s with 16 consumers. The listener has its own back-off.
+        // stopped then took 32 to 59 s with 16 consumers. The listener has its own back-off.
         // A retryInterval in broker.url (with reconnectAttempts, say) is the operator's.
         if (!url.toLowerCase(java.util.Locale.ROOT).contains("retryinterval=")) {
             f.setRetryInterval(200);
