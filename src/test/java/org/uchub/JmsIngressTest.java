@@ -42,6 +42,7 @@ import org.uchub.contract.SessionReply;
 class JmsIngressTest extends HubTestSupport {
     private static final String HUB_USER = "uchub";
     private static final String HUB_PASSWORD = "uchub-dev-password";
+    private static final long EVENTS_POLL_MS = 3000;
 
     @Override
     protected Properties hubProperties() {
@@ -50,6 +51,9 @@ class JmsIngressTest extends HubTestSupport {
         p.setProperty("broker.redelivery-delay-ms", "100");
         p.setProperty("broker.max-redelivery-delay-ms", "200");
         // The events test counts a business ID's events: conferences wait for the PBX instead of racing its events.
+        // Its events take several batches, and polls far enough apart to tell a drained backlog from one poll per batch.
+        p.setProperty("events.batch-size", "2");
+        p.setProperty("events.poll-ms", String.valueOf(EVENTS_POLL_MS));
         return unreachablePbx(p);
     }
 
@@ -282,10 +286,13 @@ class JmsIngressTest extends HubTestSupport {
             requestReply("erp", "<ModifySession " + NS + "><businessId>E-1</businessId><add><participant><number>+4930333333"
                     + "</number></participant></add></ModifySession>", null);
 
+            // Nine events wait, two to a batch: the whole backlog goes out at the next poll, not
+            // one batch per poll (five polls, 15 s).
+            long deadline = System.nanoTime() + (EVENTS_POLL_MS + 3000) * 1_000_000L;
             String[] expected = {"REQUEST_RECEIVED", "NUMBER_RESERVED", "PBX_UNAVAILABLE", "REQUEST_RECEIVED", "PARTICIPANT_ADDED",
                 "PBX_UNAVAILABLE"};
             for (int i = 0; i < expected.length; i++) {
-                Message e = events.receive(10_000);
+                Message e = events.receive(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
                 assertNotNull(e, "event " + (i + 1) + " of E-1 missing");
                 assertEquals(i + 1, e.getLongProperty("seq"));
                 assertEquals(expected[i], e.getStringProperty("eventType"));

@@ -428,6 +428,12 @@ public class HubBootstrap implements CamelConfiguration {
         // The hub never reads an ObjectMessage; should anything try, no class may be deserialized.
         f.setDeserializationDenyList("*");
         f.setDeserializationAllowList("");
+        // Camel's JMS producer names its destination for every message, and the client asks the
+        // broker about the address, and waits, each time a session creates one by name: a round
+        // trip per event sent to the events topic, which let them fall tens of seconds behind
+        // under load. Kept per session (sessions are cached, see jms.session-cache-size), so a
+        // new session after a reconnect asks again.
+        f.setCacheDestinations(true);
         // A connection attempt to a broker that has gone away fails, after one try of each
         // address it has learnt, only after the client's retry interval (2 s by default), and
         // it holds the factory's lock meanwhile: every consumer waited its turn, and a hub

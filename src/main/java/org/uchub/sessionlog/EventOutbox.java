@@ -61,6 +61,11 @@ public class EventOutbox {
         });
     }
 
+    /** What waits after a published batch: the next batch if that one was full, else nothing until the next poll. */
+    public List<Pending> after(List<Pending> published) {
+        return published.size() < batchSize ? List.of() : pending();
+    }
+
     /** Makes the exchange the JMS message of one pending event: XML body and selector properties. */
     public void toMessage(Exchange exchange) {
         Pending p = exchange.getMessage().getBody(Pending.class);
@@ -72,12 +77,16 @@ public class EventOutbox {
         m.setBody(codec.toXml(new ObjectFactory().createSessionEvent(p.event())));
     }
 
-    /** Marks a batch of events published, once the broker has committed all of them. */
+    /**
+     * Marks a batch of events published, once the broker has committed all of them. Not waited
+     * for until it is in the file: should a crash take it back, the batch is published again,
+     * which the outbox allows anyway.
+     */
     public void markPublished(List<Pending> batch) {
         if (batch.isEmpty()) {
             return;
         }
-        Database.inTransaction(ds, c -> {
+        Database.inTransactionUnflushed(ds, c -> {
             try (PreparedStatement ps = c.prepareStatement("delete from uc_event_outbox where id = ?")) {
                 for (Pending p : batch) {
                     ps.setLong(1, p.outboxId());

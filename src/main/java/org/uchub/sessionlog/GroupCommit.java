@@ -68,6 +68,7 @@ public final class GroupCommit implements AutoCloseable {
     private volatile boolean open = true;
     private final LongAdder works = new LongAdder();
     private final LongAdder commits = new LongAdder();
+    private final LongAdder writes = new LongAdder();
     private Connection connection;
 
     /**
@@ -261,6 +262,7 @@ public final class GroupCommit implements AutoCloseable {
                 }
                 batch.add(first);
                 unwritten.drainTo(batch);
+                writes.increment();
                 Map<Store, RuntimeException> failures = new IdentityHashMap<>();
                 for (Committed c : batch) {
                     if (!failures.containsKey(c.store())) {
@@ -334,6 +336,11 @@ public final class GroupCommit implements AutoCloseable {
     /** Works committed so far (each caller's transaction is one). */
     public long works() {
         return works.sum();
+    }
+
+    /** Rounds of the writer so far (embedded H2 with a write delay only): commits per round is how many groups one write carried. */
+    public long writes() {
+        return writes.sum();
     }
 
     /** Commits so far: {@link #works()} divided by this is the average group. */

@@ -82,12 +82,14 @@ public final class JmsThroughputBenchmark {
                 org.uchub.sessionlog.SessionLogDataSource.class).groupCommit();
         long works0 = commits == null ? 0 : commits.works();
         long commits0 = commits == null ? 0 : commits.commits();
+        long writes0 = commits == null ? 0 : commits.writes();
         CpuShare hubCpu = CpuShare.begin();
         Figures hub = run("hub", url, n, window, "hub-");
         hubCpu.print("the hub's run", 8);
         if (commits != null) {
-            System.out.printf("  session log during the hub's run: %.2f write transactions and %.2f commits per request%n",
-                    (commits.works() - works0) / (double) n, (commits.commits() - commits0) / (double) n);
+            System.out.printf("  session log during the hub's run: %.2f write transactions, %.2f commits and %.2f file writes"
+                    + " (embedded H2 with a write delay) per request%n", (commits.works() - works0) / (double) n,
+                    (commits.commits() - commits0) / (double) n, (commits.writes() - writes0) / (double) n);
         }
         context.getRouteController().stopRoute("jms-consume");
         PbxIdle.await(context);
