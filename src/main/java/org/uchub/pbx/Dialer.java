@@ -245,6 +245,12 @@ public class Dialer {
      * still ringing is hung up, so that nobody answers into a session that is over.
      */
     public void hangUpLeftovers(SessionUpdate ended) {
+        // A call leaves nothing behind: Asterisk's Dial() hangs up the other leg when one leaves,
+        // and a failed originate made no channel. Listing the PBX's channels at every call's end
+        // would make it list its thousands of calls once per ended call.
+        if (progress.running(ended.sessionId()).map(s -> "call".equals(s.channel())).orElse(true)) {
+            return;
+        }
         try {
             for (CoreShowChannelEvent c : channelsOf(ended.sessionId())) {
                 hangup(c.getChannel());
