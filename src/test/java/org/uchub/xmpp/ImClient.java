@@ -92,6 +92,9 @@ final class ImClient implements AutoCloseable {
 
     @Override
     public void close() {
+        // Vysper never closes its side of the stream: Smack would wait its whole reply timeout
+        // for that, five seconds per client and test.
+        connection.setReplyTimeout(500);
         connection.disconnect();
     }
 }
