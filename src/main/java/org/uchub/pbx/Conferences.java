@@ -32,6 +32,8 @@ import org.uchub.sessionlog.SessionUpdate;
  * yet), into a file named after the business ID and session.
  */
 public class Conferences {
+    /** The news that a room started, as {@link PbxEvents} names it. */
+    static final String STARTED = "CONFERENCE_STARTED";
     private final Dialer dialer;
 
     public Conferences(Dialer dialer) {
@@ -175,6 +177,22 @@ public class Conferences {
                     + " hung up when the reconciliation after its return finds them.");
         }
         return r;
+    }
+
+    /**
+     * Of the news just recorded, what the hub acts on: a room that started (to record it if
+     * asked) and a room's session that ended (to hang up whoever still rings into it). Picked
+     * here, in one pass, because the PBX reports a dozen pieces of news per call and none of a
+     * call's asks for anything: the route splits only what this returns.
+     */
+    public static List<SessionUpdate> roomFollowUps(List<SessionUpdate> recorded) {
+        List<SessionUpdate> out = new ArrayList<>();
+        for (SessionUpdate u : recorded) {
+            if (u.aboutRoom() && (u.ends() || STARTED.equals(u.eventType()))) {
+                out.add(u);
+            }
+        }
+        return out;
     }
 
     /**

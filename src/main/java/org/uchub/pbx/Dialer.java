@@ -241,14 +241,16 @@ public class Dialer {
     }
 
     /**
-     * After the PBX ended a session (its room ended, its call hung up): whoever of it is
-     * still ringing is hung up, so that nobody answers into a session that is over.
+     * After the PBX ended a conference's session (whoever ended it): whoever of it is still
+     * ringing is hung up, so that nobody answers into a room that is over. Takes the update as
+     * recorded, which carries the session's reserved number ({@link SessionUpdate#about});
+     * anything else, a call's end included, is left alone.
      */
     public void hangUpLeftovers(SessionUpdate ended) {
         // A call leaves nothing behind: Asterisk's Dial() hangs up the other leg when one leaves,
         // and a failed originate made no channel. Listing the PBX's channels at every call's end
         // would make it list its thousands of calls once per ended call.
-        if (progress.running(ended.sessionId()).map(s -> "call".equals(s.channel())).orElse(true)) {
+        if (!ended.aboutRoom()) {
             return;
         }
         try {

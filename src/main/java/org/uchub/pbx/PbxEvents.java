@@ -78,7 +78,7 @@ public class PbxEvents {
                         SOURCE, answered ? "Answered: the call is connected" : dialStatus(e.getDialStatus())));
             });
         } else if (event instanceof ConfbridgeStartEvent e) {
-            out.add(SessionUpdate.room(e.getConference(), e.getBridgeUniqueId(), ChannelProgress.ACTIVE, false, "CONFERENCE_STARTED", SOURCE,
+            out.add(SessionUpdate.room(e.getConference(), e.getBridgeUniqueId(), ChannelProgress.ACTIVE, false, Conferences.STARTED, SOURCE,
                     "Conference " + e.getConference() + " started", null));
         } else if (event instanceof ConfbridgeJoinEvent e) {
             own(e.getUniqueId()).ifPresent(id -> out.add(SessionUpdate.participant(id.sessionId(), id.participantId(),

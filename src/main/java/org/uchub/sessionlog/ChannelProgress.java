@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -66,6 +67,26 @@ public class ChannelProgress {
     /** A running session as a channel needs it. */
     public record Running(String sessionId, String tenant, String businessId, String channel, String state, String reservedNumber,
             boolean recordRequested, boolean video, String recordingRef, OffsetDateTime startedAt, List<Party> parties) {
+
+        Running withParty(long id, String newState, OffsetDateTime at) {
+            List<Party> ps = new ArrayList<>(parties.size());
+            for (Party p : parties) {
+                ps.add(p.id() != id ? p
+                        : new Party(p.id(), p.addressType(), p.address(), p.role(), newState, p.muted(), at, p.personId()));
+            }
+            return new Running(sessionId, tenant, businessId, channel, state, reservedNumber, recordRequested, video, recordingRef,
+                    startedAt, ps);
+        }
+
+        Running withState(String newState) {
+            return new Running(sessionId, tenant, businessId, channel, newState, reservedNumber, recordRequested, video, recordingRef,
+                    startedAt, parties);
+        }
+
+        Running withRecording(String ref) {
+            return new Running(sessionId, tenant, businessId, channel, state, reservedNumber, recordRequested, video, ref, startedAt,
+                    parties);
+        }
 
         /** The participant with this address: the latest row, as one removed and added again is a new row. */
         public Party party(String address) {
@@ -259,18 +280,39 @@ public class ChannelProgress {
     }
 
     private SessionUpdate applied(Connection c, SessionUpdate update) throws SQLException {
+        return applied(c, update, null);
+    }
+
+    /**
+     * {@link #applied(Connection, SessionUpdate)}, with the sessions this transaction already
+     * read and changed in {@code known} (may be null): a session the PBX reports several
+     * things about in one batch is read once, not once per piece of news.
+     */
+    private SessionUpdate applied(Connection c, SessionUpdate update, Map<String, Running> known) throws SQLException {
         String sessionId = resolve(c, update);
         if (sessionId == null) {
             return null;
         }
-        Running s = locked(c, sessionId);
-        return s == null ? null : applied(c, update, s);
+        Running s = known != null ? known.get(sessionId) : null;
+        if (s == null) {
+            s = locked(c, sessionId);
+            if (s != null) {
+                // Kept even if this news changes nothing: a late or repeated piece is common.
+                remember(known, s);
+            }
+        }
+        return s == null ? null : applied(c, update, s, known);
     }
 
-    /** {@link #applied(Connection, SessionUpdate)} for a session as {@link #locked} read it in this transaction. */
-    private SessionUpdate applied(Connection c, SessionUpdate update, Running s) throws SQLException {
+    /**
+     * {@link #applied(Connection, SessionUpdate)} for a session as {@link #locked} read it in
+     * this transaction, or as {@code known} holds it since. What it changes it also puts in {@code known} (when given), so that
+     * the session there stays as the transaction sees it; a session it closes leaves it.
+     */
+    private SessionUpdate applied(Connection c, SessionUpdate update, Running s, Map<String, Running> known) throws SQLException {
         String sessionId = s.sessionId();
-        SessionUpdate u = update.about(sessionId);
+        Running after = s;
+        SessionUpdate u = update.about(sessionId, s.reservedNumber());
         OffsetDateTime now = log.now();
         String address = null;
         boolean changed = false;
@@ -287,6 +329,7 @@ public class ChannelProgress {
                     return null;
                 }
                 setParticipant(c, p.id(), state, now);
+                after = remember(known, after.withParty(p.id(), state, now));
                 if (!state.equals(u.participantState())) {
                     u = new SessionUpdate(sessionId, u.reservedNumber(), u.bridgeId(), u.participantId(), state, u.sessionState(),
                             u.ends(), "PARTICIPANT_LEFT", u.source(), u.detail(), u.recordingRef());
@@ -297,6 +340,7 @@ public class ChannelProgress {
         boolean open = !isOver(s);
         if (u.sessionState() != null && open && advances(SESSION_RANK, s.state(), u.sessionState())) {
             setSession(c, sessionId, u.sessionState(), now, false);
+            after = remember(known, after.withState(u.sessionState()));
             changed = true;
         }
         if (u.recordingRef() != null) {
@@ -312,6 +356,7 @@ public class ChannelProgress {
                 ps.setString(2, sessionId);
                 ps.executeUpdate();
             }
+            after = remember(known, after.withRecording(u.recordingRef()));
             changed = true;
         }
         if (!changed && !u.ends() && u.participantId() == null && u.sessionState() != null) {
@@ -328,11 +373,13 @@ public class ChannelProgress {
             } else {
                 close(c, s, FAILED, "SESSION_FAILED", u.source(), u.detail() + "; no participant was reached", now);
             }
+            forget(known, sessionId);
             return u;
         }
         SessionLog.appendEvent(c, s.tenant(), s.businessId(), sessionId, now, u.eventType(), u.source(), address, u.detail());
         if (open && FAILED.equals(u.participantState()) && nobodyLeft(c, sessionId)) {
             close(c, s, FAILED, "SESSION_FAILED", "hub", "No participant could be reached.", now);
+            forget(known, sessionId);
         }
         return u;
     }
@@ -415,7 +462,7 @@ public class ChannelProgress {
                 }
                 // As just read in this transaction (under its lock where one is taken): not looked up again.
                 if (sessionId.equals(first.sessionId())) {
-                    applied(c, first, s);
+                    applied(c, first, s, null);
                 } else {
                     applied(c, first);
                 }
@@ -538,10 +585,11 @@ public class ChannelProgress {
     private Database.Work<List<SessionUpdate>> batch(List<SessionUpdate> updates, boolean eachAlone) {
         return c -> {
             List<SessionUpdate> recorded = new ArrayList<>();
+            Map<String, Running> known = new HashMap<>();
             for (SessionUpdate update : updates) {
                 java.sql.Savepoint sp = eachAlone ? c.setSavepoint() : null;
                 try {
-                    SessionUpdate u = applied(c, update);
+                    SessionUpdate u = applied(c, update, known);
                     if (sp != null) {
                         c.releaseSavepoint(sp);
                     }
@@ -553,6 +601,8 @@ public class ChannelProgress {
                         throw e;
                     }
                     c.rollback(sp);
+                    // What was remembered of the sessions may include what the rollback undid.
+                    known.clear();
                     String session = update.sessionId() != null ? update.sessionId() : "of room " + update.reservedNumber();
                     if (e instanceof SQLException) {
                         LOG.error("The session log refused {} of session {}; it is not recorded: {}", update.eventType(), session,
@@ -606,6 +656,20 @@ public class ChannelProgress {
         if (number != null) {
             SessionLog.appendEvent(c, s.tenant(), s.businessId(), sessionId, now, "NUMBER_RELEASED", "hub", null,
                     "Reserved number " + number + " released");
+        }
+    }
+
+    private static Running remember(Map<String, Running> known, Running s) {
+        if (known != null) {
+            known.put(s.sessionId(), s);
+        }
+        return s;
+    }
+
+    /** A closed session changed more than the copy shows (its participants, its state): read again if news follows. */
+    private static void forget(Map<String, Running> known, String sessionId) {
+        if (known != null) {
+            known.remove(sessionId);
         }
     }
 

@@ -7,7 +7,9 @@ package org.uchub.sessionlog;
  *
  * @param sessionId        the session, or null when only {@code reservedNumber} names it
  * @param reservedNumber   the reserved number (conference room) bound to the session, when
- *                         the channel knows only that
+ *                         the channel knows only that; as recorded, the session's number,
+ *                         so that what follows the news tells a room from a call without
+ *                         reading the session
  * @param bridgeId         the room's instance (ConfBridge's BridgeUniqueid): the session's
  *                         own room, not an earlier one of the same number
  * @param participantId    the participant the news is about, or null
@@ -19,10 +21,18 @@ package org.uchub.sessionlog;
 public record SessionUpdate(String sessionId, String reservedNumber, String bridgeId, Long participantId, String participantState,
         String sessionState, boolean ends, String eventType, String source, String detail, String recordingRef) {
 
-    /** The same news, now known to be about this session. */
-    public SessionUpdate about(String resolvedSessionId) {
-        return new SessionUpdate(resolvedSessionId, reservedNumber, bridgeId, participantId, participantState, sessionState, ends, eventType,
-                source, detail, recordingRef);
+    /**
+     * The same news, now known to be about this session, which holds {@code sessionsNumber}
+     * (null for a session without a room, such as a call). The news keeps a number it named itself.
+     */
+    public SessionUpdate about(String resolvedSessionId, String sessionsNumber) {
+        return new SessionUpdate(resolvedSessionId, reservedNumber != null ? reservedNumber : sessionsNumber, bridgeId, participantId,
+                participantState, sessionState, ends, eventType, source, detail, recordingRef);
+    }
+
+    /** News about a session with a conference room (once resolved: see {@link #about}), not about a call. */
+    public boolean aboutRoom() {
+        return reservedNumber != null;
     }
 
     /** News about a conference room, known by its number and its instance. */

@@ -56,6 +56,28 @@ class CallScenarioTest extends HubTestSupport {
     }
 
     @Test
+    void aCallsEndDoesNotMakeTheHubListThePbxsChannels() throws Exception {
+        // Listing is for a room's end (whoever still rings into it); at a call's end Dial() has
+        // hung up the other leg already, and a PBX carrying thousands of calls would list them
+        // all once per ended call.
+        org.uchub.pbx.sim.AmiSimulator sim = context.getRegistry().lookupByNameAndType("amiSimulator", org.uchub.pbx.sim.AmiSimulator.class);
+        // The reconciliation after login lists them once; only what comes after counts.
+        await(() -> sim.actionCount("CoreShowChannels") > 0, 10_000, "the reconciliation after login");
+        long listings = sim.actionCount("CoreShowChannels");
+        long logins = sim.actionCount("Login");
+        ok("default", call("case-call-nolist", "+4930111112", "+4930888001"));
+        await(() -> "ENDED".equals(logOf("case-call-nolist").getSessions().getSession().get(0).getState()), 15_000, "the call ended");
+        // The route follows up the PBX's news in the order it came: once this failed call's news
+        // is recorded, whatever followed the first call's end has run.
+        ok("default", call("case-call-nolist-busy", "+4930999001", "+4930111113"));
+        await(() -> "FAILED".equals(logOf("case-call-nolist-busy").getSessions().getSession().get(0).getState()), 15_000,
+                "the busy call failed");
+        // A reconnect on a slow machine would list them once more, for its reconciliation.
+        assertEquals(listings + sim.actionCount("Login") - logins, sim.actionCount("CoreShowChannels"),
+                "no channel listing for calls that ended");
+    }
+
+    @Test
     void aRepeatedStartWhoseStoredReplyWasLostInACrashIsAnsweredAndDialsNobodyAgain() throws Exception {
         String request = "<StartSession " + NS + "><requestId>lost-reply-1</requestId><businessId>case-lost-reply</businessId>"
                 + "<channel>call</channel><participants><participant><number>+4930111111</number></participant>"

@@ -1,0 +1,81 @@
+package org.uchub.pbx;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.uchub.HubTestSupport;
+import org.uchub.contract.ParticipantState;
+import org.uchub.contract.SessionReply;
+import org.uchub.sessionlog.ChannelProgress;
+import org.uchub.sessionlog.ChannelProgress.Running;
+import org.uchub.sessionlog.SessionUpdate;
+
+/**
+ * The PBX's news about one session, arriving in one batch, is judged piece by piece against
+ * what the pieces before it recorded: a session is read once per batch, so what a piece
+ * changes must be what the next one sees.
+ */
+class PbxNewsBatchTest extends HubTestSupport {
+
+    @Override
+    protected Properties hubProperties() {
+        // Nobody but this test reports about the call: no PBX answers.
+        return unreachablePbx(super.hubProperties());
+    }
+
+    @Test
+    void newsInOneBatchSeesWhatTheNewsBeforeItRecordedAndNothingIsRecordedAfterTheEnd() throws Exception {
+        SessionReply started = ok("default", "<StartSession " + NS + "><businessId>case-news-batch</businessId><channel>call</channel>"
+                + "<participants><participant><number>+4930111111</number></participant><participant><number>+4930222222</number>"
+                + "</participant></participants></StartSession>");
+        String id = started.getSessions().getSession().get(0).getSessionId();
+        ChannelProgress progress = context.getRegistry().lookupByNameAndType("channelProgress", ChannelProgress.class);
+        Running s = progress.running(id).orElseThrow();
+        long a = s.parties().get(0).id();
+        long b = s.parties().get(1).id();
+
+        List<SessionUpdate> recorded = progress.recordAll(List.of(
+                SessionUpdate.participant(id, a, ChannelProgress.RINGING, "PARTICIPANT_RINGING", "pbx", "ringing"),
+                SessionUpdate.participant(id, a, ChannelProgress.JOINED, "PARTICIPANT_ANSWERED", "pbx", "answered"),
+                SessionUpdate.session(id, ChannelProgress.ACTIVE, "CALL_ANSWERED", "pbx", "answered"),
+                // Heard late: a JOINED participant does not ring again, and the call does not go back to DIALLING.
+                SessionUpdate.participant(id, a, ChannelProgress.RINGING, "PARTICIPANT_RINGING", "pbx", "late"),
+                SessionUpdate.session(id, ChannelProgress.DIALLING, "CALL_DIALLING", "pbx", "late"),
+                // A hang-up with an odd cause: whoever had joined left.
+                SessionUpdate.participant(id, a, ChannelProgress.FAILED, "PARTICIPANT_FAILED", "pbx", "cause 17"),
+                SessionUpdate.ends(id, null, "pbx", "The call ended"),
+                // After the end nobody joins: the end failed the second party, who never answered.
+                SessionUpdate.participant(id, b, ChannelProgress.JOINED, "PARTICIPANT_JOINED", "pbx", "too late")));
+
+        assertEquals(List.of("PARTICIPANT_RINGING", "PARTICIPANT_ANSWERED", "CALL_ANSWERED", "PARTICIPANT_LEFT", "SESSION_ENDED"),
+                recorded.stream().map(SessionUpdate::eventType).toList());
+        SessionReply log = logOf("case-news-batch");
+        assertEquals("ENDED", log.getSessions().getSession().get(0).getState());
+        assertEquals(List.of("LEFT", "FAILED"), log.getSessions().getSession().get(0).getParticipants().getParticipant().stream()
+                .map(ParticipantState::getState).toList());
+    }
+
+    @Test
+    void aPieceTheDatabaseRefusesIsUndoneForThePiecesAfterItToo() throws Exception {
+        SessionReply started = ok("default", "<StartSession " + NS + "><businessId>case-news-refused</businessId><channel>call</channel>"
+                + "<participants><participant><number>+4930111111</number></participant><participant><number>+4930222222</number>"
+                + "</participant></participants></StartSession>");
+        String id = started.getSessions().getSession().get(0).getSessionId();
+        ChannelProgress progress = context.getRegistry().lookupByNameAndType("channelProgress", ChannelProgress.class);
+        long a = progress.running(id).orElseThrow().parties().get(0).id();
+
+        // The second piece changes the participant, then its event is refused (an event type has
+        // at most 64 characters) and the piece is rolled back: the third must not take the
+        // participant for JOINED already.
+        List<SessionUpdate> recorded = progress.recordAll(List.of(
+                SessionUpdate.participant(id, a, ChannelProgress.RINGING, "PARTICIPANT_RINGING", "pbx", "ringing"),
+                SessionUpdate.participant(id, a, ChannelProgress.JOINED, "X".repeat(70), "pbx", "refused"),
+                SessionUpdate.participant(id, a, ChannelProgress.JOINED, "PARTICIPANT_ANSWERED", "pbx", "answered")));
+
+        assertEquals(List.of("PARTICIPANT_RINGING", "PARTICIPANT_ANSWERED"), recorded.stream().map(SessionUpdate::eventType).toList());
+        assertEquals("JOINED", logOf("case-news-refused").getSessions().getSession().get(0).getParticipants().getParticipant().get(0)
+                .getState());
+    }
+}
