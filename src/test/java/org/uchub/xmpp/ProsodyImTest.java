@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.jivesoftware.smack.XMPPException;
@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.jxmpp.jid.impl.JidCreate;
 import org.uchub.contract.Event;
 import org.uchub.contract.SessionReply;
@@ -31,6 +32,9 @@ import org.uchub.contract.SessionReply;
 class ProsodyImTest extends ImScenarios {
     private static ProsodyServer prosody;
 
+    @TempDir
+    static Path serverDir;
+
     @BeforeAll
     static void startServer() throws Exception {
         if (!ProsodyServer.installed()) {
@@ -39,7 +43,7 @@ class ProsodyImTest extends ImScenarios {
             }
             Assumptions.abort("Prosody is not installed (apt-get install prosody); .ci/run installs it and requires this test");
         }
-        prosody = new ProsodyServer(Files.createTempDirectory("uc-prosody"), freePort());
+        prosody = new ProsodyServer(serverDir, freePort());
         addAccounts(prosody);
     }
 

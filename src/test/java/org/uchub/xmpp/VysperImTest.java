@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.uchub.contract.SessionReply;
 
 /**
@@ -17,9 +19,12 @@ import org.uchub.contract.SessionReply;
 class VysperImTest extends ImScenarios {
     private static VysperServer vysper;
 
+    @TempDir
+    static Path serverDir;
+
     @BeforeAll
     static void startServer() throws Exception {
-        vysper = new VysperServer(freePort(), Files.createTempDirectory("uc-vysper"));
+        vysper = new VysperServer(freePort(), serverDir);
         addAccounts(vysper);
     }
 
