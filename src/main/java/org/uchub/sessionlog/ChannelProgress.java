@@ -306,8 +306,9 @@ public class ChannelProgress {
 
     /**
      * {@link #applied(Connection, SessionUpdate)} for a session as {@link #locked} read it in
-     * this transaction, or as {@code known} holds it since. What it changes it also puts in {@code known} (when given), so that
-     * the session there stays as the transaction sees it; a session it closes leaves it.
+     * this transaction, or as {@code known} holds it since. What it changes it also puts in
+     * {@code known} (when given), so that the session there stays as the transaction sees it;
+     * a session it closes leaves it.
      */
     private SessionUpdate applied(Connection c, SessionUpdate update, Running s, Map<String, Running> known) throws SQLException {
         String sessionId = s.sessionId();

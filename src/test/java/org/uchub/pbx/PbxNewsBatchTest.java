@@ -25,14 +25,23 @@ class PbxNewsBatchTest extends HubTestSupport {
         return unreachablePbx(super.hubProperties());
     }
 
-    @Test
-    void newsInOneBatchSeesWhatTheNewsBeforeItRecordedAndNothingIsRecordedAfterTheEnd() throws Exception {
-        SessionReply started = ok("default", "<StartSession " + NS + "><businessId>case-news-batch</businessId><channel>call</channel>"
+    private ChannelProgress progress() {
+        return context.getRegistry().lookupByNameAndType("channelProgress", ChannelProgress.class);
+    }
+
+    /** A two-party call that waits for the PBX, as the session log holds it. */
+    private Running waitingCall(String businessId) throws Exception {
+        SessionReply started = ok("default", "<StartSession " + NS + "><businessId>" + businessId + "</businessId><channel>call</channel>"
                 + "<participants><participant><number>+4930111111</number></participant><participant><number>+4930222222</number>"
                 + "</participant></participants></StartSession>");
-        String id = started.getSessions().getSession().get(0).getSessionId();
-        ChannelProgress progress = context.getRegistry().lookupByNameAndType("channelProgress", ChannelProgress.class);
-        Running s = progress.running(id).orElseThrow();
+        return progress().running(started.getSessions().getSession().get(0).getSessionId()).orElseThrow();
+    }
+
+    @Test
+    void newsInOneBatchSeesWhatTheNewsBeforeItRecordedAndNothingIsRecordedAfterTheEnd() throws Exception {
+        ChannelProgress progress = progress();
+        Running s = waitingCall("case-news-batch");
+        String id = s.sessionId();
         long a = s.parties().get(0).id();
         long b = s.parties().get(1).id();
 
@@ -59,12 +68,10 @@ class PbxNewsBatchTest extends HubTestSupport {
 
     @Test
     void aPieceTheDatabaseRefusesIsUndoneForThePiecesAfterItToo() throws Exception {
-        SessionReply started = ok("default", "<StartSession " + NS + "><businessId>case-news-refused</businessId><channel>call</channel>"
-                + "<participants><participant><number>+4930111111</number></participant><participant><number>+4930222222</number>"
-                + "</participant></participants></StartSession>");
-        String id = started.getSessions().getSession().get(0).getSessionId();
-        ChannelProgress progress = context.getRegistry().lookupByNameAndType("channelProgress", ChannelProgress.class);
-        long a = progress.running(id).orElseThrow().parties().get(0).id();
+        ChannelProgress progress = progress();
+        Running s = waitingCall("case-news-refused");
+        String id = s.sessionId();
+        long a = s.parties().get(0).id();
 
         // The second piece changes the participant, then its event is refused (an event type has
         // at most 64 characters) and the piece is rolled back: the third must not take the
