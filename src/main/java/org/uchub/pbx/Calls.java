@@ -2,7 +2,6 @@ package org.uchub.pbx;
 
 import java.util.Map;
 import org.asteriskjava.manager.action.OriginateAction;
-import org.asteriskjava.manager.event.CoreShowChannelEvent;
 import org.uchub.contract.ReplyStatus;
 import org.uchub.request.HubRequest;
 import org.uchub.sessionlog.ChannelProgress;
@@ -14,7 +13,8 @@ import org.uchub.sessionlog.SessionUpdate;
 /**
  * Two-party calls: one asynchronous Originate dials the first party and, once answered,
  * the call context dials the second ({@code UC_DIAL_TO}). The preset channel id names both
- * participants, so the second party's channel, whose Linkedid it is, is found too.
+ * participants, so the events of the second party's channel, whose Linkedid it is, find
+ * their participant too.
  */
 public class Calls {
     private final Dialer dialer;
@@ -58,15 +58,19 @@ public class Calls {
         return r;
     }
 
-    /** EndSession, after the log closed the session: hang up whatever of the call still runs. */
+    /**
+     * EndSession, after the log closed the session: hang up whatever of the call still runs.
+     * The first party's channel carries the id the hub preset; hanging it up ends the call's
+     * Dial() and with it the second party's leg.
+     */
     public HubRequest hangUp(HubRequest r) {
+        dialer.pbx().withdraw(r.getSessionId());
         try {
-            int n = 0;
-            for (CoreShowChannelEvent c : dialer.channelsOf(r.getSessionId())) {
-                dialer.hangup(c.getChannel());
-                n++;
-            }
-            r.outcome(ReplyStatus.OK, n == 0 ? "Session ended; the call had already ended." : "Call ended: " + n + " channel(s) hung up.");
+            Running s = dialer.progress().running(r.getSessionId()).orElseThrow();
+            // The first two parties are the call's; a ModifySession adds rows but dials nobody.
+            boolean hungUp = s.parties().size() >= 2
+                    && dialer.hangUpOwn(new HubChannelId(s.sessionId(), s.parties().get(0).id(), s.parties().get(1).id()));
+            r.outcome(ReplyStatus.OK, hungUp ? "Call ended: hung up." : "Session ended; the call had already ended.");
         } catch (PbxUnavailableException e) {
             dialer.progress().apply(SessionUpdate.session(r.getSessionId(), null, "PBX_UNAVAILABLE", Dialer.SOURCE,
                     "Ended in the log, but the PBX could not be told: " + e.getMessage()));

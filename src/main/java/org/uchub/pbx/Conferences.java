@@ -12,7 +12,6 @@ import org.asteriskjava.manager.action.ConfbridgeStopRecordAction;
 import org.asteriskjava.manager.action.ConfbridgeUnmuteAction;
 import org.asteriskjava.manager.action.OriginateAction;
 import org.asteriskjava.manager.event.ConfbridgeListEvent;
-import org.asteriskjava.manager.event.CoreShowChannelEvent;
 import org.asteriskjava.manager.event.ResponseEvent;
 import org.asteriskjava.manager.response.ManagerError;
 import org.asteriskjava.manager.response.ManagerResponse;
@@ -95,13 +94,7 @@ public class Conferences {
             }
             List<ConfbridgeListEvent> members = members(s.reservedNumber());
             for (ResolvedParticipant who : r.getRemoved()) {
-                for (String channel : channelsOf(s, who, members)) {
-                    ManagerResponse resp = members.stream().anyMatch(m -> m.getChannel().equals(channel))
-                            ? dialer.pbx().send(new ConfbridgeKickAction(s.reservedNumber(), channel))
-                            : dialer.pbx().send(new org.asteriskjava.manager.action.HangupAction(channel, 16));
-                    notes.add(resp instanceof ManagerError ? "could not remove " + who.address() + ": " + resp.getMessage()
-                            : "removed " + who.address());
-                }
+                remove(s, who, members, notes);
             }
             mute(s, r.getMuted(), members, true, notes);
             mute(s, r.getUnmuted(), members, false, notes);
@@ -115,9 +108,27 @@ public class Conferences {
         return r;
     }
 
+    /** Out of the room if in it; else whoever still rings for it is hung up, by the id the hub preset. */
+    private void remove(Running s, ResolvedParticipant who, List<ConfbridgeListEvent> members, List<String> notes) {
+        List<String> channels = inRoom(s, who, members);
+        for (String channel : channels) {
+            ManagerResponse resp = dialer.pbx().send(new ConfbridgeKickAction(s.reservedNumber(), channel));
+            notes.add(resp instanceof ManagerError ? "could not remove " + who.address() + ": " + resp.getMessage()
+                    : "removed " + who.address());
+        }
+        if (channels.isEmpty()) {
+            for (long id : idsOf(s, who)) {
+                // No such channel: never dialled, or gone already; the log has it removed either way.
+                if (dialer.hangUpOwn(new HubChannelId(s.sessionId(), id, null))) {
+                    notes.add("removed " + who.address() + " (hung up while ringing)");
+                }
+            }
+        }
+    }
+
     private void mute(Running s, List<ResolvedParticipant> who, List<ConfbridgeListEvent> members, boolean mute, List<String> notes) {
         for (ResolvedParticipant p : who) {
-            List<String> channels = channelsOf(s, p, members);
+            List<String> channels = inRoom(s, p, members);
             if (channels.isEmpty()) {
                 notes.add(p.address() + " is not in the room yet: " + (mute ? "mute" : "unmute") + " not applied");
             }
@@ -153,6 +164,7 @@ public class Conferences {
 
     /** EndSession, after the log closed the session: stop the recording, then everyone out. */
     public HubRequest close(HubRequest r) {
+        dialer.pbx().withdraw(r.getSessionId());
         Running s = dialer.progress().running(r.getSessionId()).orElseThrow();
         if (s.reservedNumber() == null) {
             return r;
@@ -166,9 +178,8 @@ public class Conferences {
                 }
             }
             dialer.pbx().send(new ConfbridgeKickAction(s.reservedNumber(), "all"));
-            for (CoreShowChannelEvent c : dialer.channelsOf(s.sessionId())) {
-                dialer.hangup(c.getChannel());
-            }
+            // The kick empties the room; whoever still rings is in no room to kick.
+            dialer.hangUpParties(s);
             r.outcome(ReplyStatus.OK, "Conference " + s.reservedNumber() + " ended: everyone was hung up.");
         } catch (PbxUnavailableException e) {
             dialer.progress().apply(SessionUpdate.session(s.sessionId(), null, "PBX_UNAVAILABLE", Dialer.SOURCE,
@@ -248,20 +259,19 @@ public class Conferences {
         return out;
     }
 
-    /** The channels of a participant: in the room, or still ringing. */
-    private List<String> channelsOf(Running s, ResolvedParticipant who, List<ConfbridgeListEvent> members) {
-        List<Long> ids = s.parties().stream()
-                .filter(p -> p.addressType().equals(who.addressType().value()) && p.address().equalsIgnoreCase(who.address()))
-                .map(Party::id).toList();
+    /** The channels of a participant in the room, as ConfBridge names them (its actions take names only). */
+    private static List<String> inRoom(Running s, ResolvedParticipant who, List<ConfbridgeListEvent> members) {
+        List<Long> ids = idsOf(s, who);
         List<String> out = new ArrayList<>();
         for (ConfbridgeListEvent m : members) {
             HubChannelId.parse(m.getUniqueid()).filter(id -> ids.contains(id.participantId())).ifPresent(id -> out.add(m.getChannel()));
         }
-        if (out.isEmpty()) {
-            for (CoreShowChannelEvent c : dialer.channelsOf(s.sessionId())) {
-                HubChannelId.parse(c.getUniqueid()).filter(id -> ids.contains(id.participantId())).ifPresent(id -> out.add(c.getChannel()));
-            }
-        }
         return out;
+    }
+
+    private static List<Long> idsOf(Running s, ResolvedParticipant who) {
+        return s.parties().stream()
+                .filter(p -> p.addressType().equals(who.addressType().value()) && p.address().equalsIgnoreCase(who.address()))
+                .map(Party::id).toList();
     }
 }

@@ -13,12 +13,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.asteriskjava.manager.ResponseEvents;
-import org.asteriskjava.manager.action.CoreShowChannelsAction;
 import org.asteriskjava.manager.action.HangupAction;
 import org.asteriskjava.manager.action.OriginateAction;
-import org.asteriskjava.manager.event.CoreShowChannelEvent;
-import org.asteriskjava.manager.event.ResponseEvent;
+import org.asteriskjava.manager.response.ManagerError;
+import org.asteriskjava.manager.response.ManagerResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.uchub.sessionlog.ChannelProgress;
@@ -220,24 +218,35 @@ public class Dialer {
         return touched;
     }
 
-    /** The PBX's channels that belong to a session: its own preset ids, and the channels they dialled. */
-    List<CoreShowChannelEvent> channelsOf(String sessionId) {
-        List<CoreShowChannelEvent> out = new ArrayList<>();
-        ResponseEvents list = pbx.list(new CoreShowChannelsAction());
-        for (ResponseEvent e : list.getEvents()) {
-            if (e instanceof CoreShowChannelEvent c) {
-                boolean own = HubChannelId.parse(c.getUniqueid()).map(id -> id.sessionId().equals(sessionId)).orElse(false)
-                        || HubChannelId.parse(c.getLinkedid()).map(id -> id.sessionId().equals(sessionId)).orElse(false);
-                if (own) {
-                    out.add(c);
-                }
-            }
+    /**
+     * Hangs up a channel the hub originated, by the id it preset on it. Asterisk's Hangup looks
+     * a channel up by name and then by uniqueid (ast_channel_get_by_name), so no listing of
+     * the PBX's channels is needed: a PBX carrying thousands of calls would send them all for
+     * every session that ends. Hanging up the originated channel takes what it dialled along
+     * (Dial() cancels or ends its other leg). False when the PBX has no such channel, which is
+     * the usual answer once the party has left, or refused.
+     */
+    boolean hangUpOwn(HubChannelId id) {
+        ManagerResponse r = pbx.send(new HangupAction(id.toString(), 16));
+        if (r instanceof ManagerError && !"No such channel".equalsIgnoreCase(String.valueOf(r.getMessage()).trim())) {
+            LOG.warn("The PBX refused to hang up {}: {}", id, r.getMessage());
         }
-        return out;
+        return !(r instanceof ManagerError);
     }
 
-    void hangup(String channel) {
-        pbx.send(new HangupAction(channel, 16));
+    /**
+     * Hangs up the channels the hub gave a conference's parties, one per number it dialled (a
+     * party still REQUESTED was never dialled), and drops their originates still waiting. Not
+     * only the parties the log has as active: a session's end marks the rest LEFT or FAILED in
+     * the same transaction, before the PBX is told.
+     */
+    void hangUpParties(Running s) {
+        pbx.withdraw(s.sessionId());
+        for (Party p : s.parties()) {
+            if ("number".equals(p.addressType()) && !SessionLog.P_REQUESTED.equals(p.state())) {
+                hangUpOwn(new HubChannelId(s.sessionId(), p.id(), null));
+            }
+        }
     }
 
     /**
@@ -248,15 +257,12 @@ public class Dialer {
      */
     public void hangUpLeftovers(SessionUpdate ended) {
         // A call leaves nothing behind: Asterisk's Dial() hangs up the other leg when one leaves,
-        // and a failed originate made no channel. Listing the PBX's channels at every call's end
-        // would make it list its thousands of calls once per ended call.
+        // and a failed originate made no channel.
         if (!ended.aboutRoom()) {
             return;
         }
         try {
-            for (CoreShowChannelEvent c : channelsOf(ended.sessionId())) {
-                hangup(c.getChannel());
-            }
+            progress.running(ended.sessionId()).ifPresent(this::hangUpParties);
         } catch (PbxUnavailableException e) {
             LOG.warn("Session {} ended, but its remaining channels could not be hung up: {}", ended.sessionId(), e.getMessage());
         }

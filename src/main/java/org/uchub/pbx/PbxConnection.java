@@ -59,6 +59,16 @@ public class PbxConnection extends ServiceSupport {
     private final Consumer<Object> events;
     private final HubManagerConnection conn = new HubManagerConnection();
     private final LinkedBlockingQueue<Pending> originates = new LinkedBlockingQueue<>();
+    /**
+     * Sessions ended since their originates were queued, most recent last: the pacer sends
+     * none of theirs. Bounded, because a session's originates wait seconds at most.
+     */
+    private final Map<String, Boolean> withdrawn = new java.util.LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > 10_000;
+        }
+    };
     private volatile String status = "not started";
     private volatile boolean loggedInOnce;
     private volatile boolean stopping;
@@ -239,6 +249,26 @@ public class PbxConnection extends ServiceSupport {
         originates.add(new Pending(action, then));
     }
 
+    /**
+     * The session has ended: an originate of it still waiting for the pacer is dropped instead
+     * of ringing someone into a session that is over (its participant stays as the log has it).
+     */
+    public void withdraw(String sessionId) {
+        synchronized (withdrawn) {
+            withdrawn.put(sessionId, Boolean.TRUE);
+        }
+    }
+
+    private boolean withdrawn(Pending p) {
+        String session = HubChannelId.parse(p.action().getChannelId()).map(HubChannelId::sessionId).orElse(null);
+        if (session == null) {
+            return false;
+        }
+        synchronized (withdrawn) {
+            return withdrawn.containsKey(session);
+        }
+    }
+
     public int originatesWaiting() {
         return originates.size();
     }
@@ -250,12 +280,20 @@ public class PbxConnection extends ServiceSupport {
             Pending p;
             try {
                 p = originates.take();
+                if (withdrawn(p)) {
+                    LOG.info("Originate {} not sent: its session ended before its turn", p.action().getChannelId());
+                    continue;
+                }
                 long wait = next - System.nanoTime();
                 if (wait > 0) {
                     TimeUnit.NANOSECONDS.sleep(wait);
                 }
             } catch (InterruptedException e) {
                 return;
+            }
+            if (withdrawn(p)) {
+                LOG.info("Originate {} not sent: its session ended before its turn", p.action().getChannelId());
+                continue;
             }
             next = Math.max(next, System.nanoTime() - intervalNanos) + intervalNanos;
             OriginateResult result;

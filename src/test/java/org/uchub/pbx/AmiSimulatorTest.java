@@ -186,6 +186,62 @@ class AmiSimulatorTest {
         }
     }
 
+    /** Sends Hangup and reads its response, then the events it brings until {@code last}, as event:uniqueid[:dialstatus|:reason]. */
+    private static List<String> hangUp(RawAmi ami, String channel, String last) throws Exception {
+        ami.send("Action: Hangup", "ActionID: h-" + channel, "Channel: " + channel, "Cause: 16");
+        // manager.c answers before the channel's thread has hung up.
+        Map<String, String> response = ami.read();
+        assertEquals("Success", response.get("response"), response.toString());
+        assertEquals("Channel Hungup", response.get("message"));
+        List<String> seen = new ArrayList<>();
+        Map<String, String> e;
+        do {
+            e = ami.read();
+            seen.add(e.get("event") + ":" + e.get("uniqueid") + (e.containsKey("dialstatus") ? ":" + e.get("dialstatus") : "")
+                    + (e.containsKey("reason") ? ":" + e.get("response") + ":" + e.get("reason") : ""));
+        } while (!seen.get(seen.size() - 1).startsWith(last));
+        return seen;
+    }
+
+    /** Reads until the channel {@code uniqueid} rings. */
+    private static void awaitRinging(RawAmi ami, String uniqueid) throws Exception {
+        Map<String, String> e;
+        do {
+            e = ami.read();
+        } while (!("Newstate".equals(e.get("event")) && uniqueid.equals(e.get("uniqueid")) && "5".equals(e.get("channelstate"))));
+    }
+
+    @Test
+    void hangupFindsAChannelByItsUniqueidAndCancelsWhatItsDialStillRings() throws Exception {
+        try (RawAmi ami = login()) {
+            // 100 answers; its Dial() then rings 202, which never answers.
+            ami.send("Action: Originate", "ActionID: h1", "Channel: PJSIP/100@trunk", "Context: uc-call", "Exten: 202", "Priority: 1",
+                    "Async: yes", "ChannelId: uc-hang-1", "Variable: UC_DIAL_TO=PJSIP/202@trunk");
+            String callee = ami.until("DialBegin").get("destuniqueid");
+            awaitRinging(ami, callee);
+            // As ast_channel_get_by_name: by name first, then by uniqueid, either in any case.
+            assertEquals(List.of("SoftHangupRequest:uc-hang-1", "DialEnd:uc-hang-1:CANCEL", "Hangup:" + callee, "Hangup:uc-hang-1"),
+                    hangUp(ami, "UC-HANG-1", "Hangup:uc-hang-1"));
+            assertEquals(0, sim.channelCount(), "the ringing leg went with its caller");
+            ami.send("Action: Hangup", "ActionID: h3", "Channel: uc-hang-1");
+            Map<String, String> gone = ami.until(null);
+            assertEquals("Error", gone.get("response"));
+            assertEquals("No such channel", gone.get("message"));
+        }
+    }
+
+    @Test
+    void anOriginatedChannelHungUpWhileRingingFailsItsOriginateWithReasonHangup() throws Exception {
+        try (RawAmi ami = login()) {
+            ami.send("Action: Originate", "ActionID: r1", "Channel: PJSIP/202@trunk", "Context: uc-conference", "Exten: 8000",
+                    "Priority: 1", "Async: yes", "ChannelId: uc-ring-1");
+            assertEquals("Originate successfully queued", ami.until(null).get("message"));
+            awaitRinging(ami, "uc-ring-1");
+            assertEquals(List.of("SoftHangupRequest:uc-ring-1", "Hangup:uc-ring-1", "OriginateResponse:uc-ring-1:Failure:1"),
+                    hangUp(ami, "uc-ring-1", "OriginateResponse"));
+        }
+    }
+
     @Test
     void aSynchronousOriginateIsAnsweredOnlyWithItsOutcomeAndSendsNoOriginateResponse() throws Exception {
         try (RawAmi ami = login()) {

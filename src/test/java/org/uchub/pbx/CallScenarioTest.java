@@ -21,7 +21,7 @@ class CallScenarioTest extends HubTestSupport {
     @Override
     protected Properties hubProperties() {
         Properties p = super.hubProperties();
-        p.setProperty("pbx.simulator.script", "+4930999001=busy,+4930888001=hangup-after-1,*=answer");
+        p.setProperty("pbx.simulator.script", "+4930999001=busy,+4930888001=hangup-after-1,+4930777001=no-answer,*=answer");
         return p;
     }
 
@@ -57,14 +57,8 @@ class CallScenarioTest extends HubTestSupport {
 
     @Test
     void aCallsEndDoesNotMakeTheHubListThePbxsChannels() throws Exception {
-        // Listing is for a room's end (whoever still rings into it); at a call's end Dial() has
-        // hung up the other leg already, and a PBX carrying thousands of calls would list them
-        // all once per ended call.
-        org.uchub.pbx.sim.AmiSimulator sim = context.getRegistry().lookupByNameAndType("amiSimulator", org.uchub.pbx.sim.AmiSimulator.class);
-        // The reconciliation after login lists them once; only what comes after counts.
-        await(() -> sim.actionCount("CoreShowChannels") > 0, 10_000, "the reconciliation after login");
-        long listings = sim.actionCount("CoreShowChannels");
-        long logins = sim.actionCount("Login");
+        // At a call's end Dial() has hung up the other leg already.
+        ChannelListings listings = ChannelListings.from(sim());
         ok("default", call("case-call-nolist", "+4930111112", "+4930888001"));
         await(() -> "ENDED".equals(logOf("case-call-nolist").getSessions().getSession().get(0).getState()), 15_000, "the call ended");
         // The route follows up the PBX's news in the order it came: once this failed call's news
@@ -72,9 +66,7 @@ class CallScenarioTest extends HubTestSupport {
         ok("default", call("case-call-nolist-busy", "+4930999001", "+4930111113"));
         await(() -> "FAILED".equals(logOf("case-call-nolist-busy").getSessions().getSession().get(0).getState()), 15_000,
                 "the busy call failed");
-        // A reconnect on a slow machine would list them once more, for its reconciliation.
-        assertEquals(listings + sim.actionCount("Login") - logins, sim.actionCount("CoreShowChannels"),
-                "no channel listing for calls that ended");
+        listings.assertNone("no channel listing for calls that ended");
     }
 
     @Test
@@ -82,7 +74,7 @@ class CallScenarioTest extends HubTestSupport {
         String request = "<StartSession " + NS + "><requestId>lost-reply-1</requestId><businessId>case-lost-reply</businessId>"
                 + "<channel>call</channel><participants><participant><number>+4930111111</number></participant>"
                 + "<participant><number>+4930222222</number></participant></participants></StartSession>";
-        org.uchub.pbx.sim.AmiSimulator sim = context.getRegistry().lookupByNameAndType("amiSimulator", org.uchub.pbx.sim.AmiSimulator.class);
+        org.uchub.pbx.sim.AmiSimulator sim = sim();
         long before = sim.actionCount("originate");
         // The first delivery up to its channel step: the hub dies before the copy of its reply
         // reaches the file (a start is answered without waiting for that).
@@ -158,7 +150,7 @@ class CallScenarioTest extends HubTestSupport {
         org.uchub.sessionlog.Database.update(ds, "update uc_participant set state = 'REQUESTED' where session_id = ?", late);
         org.uchub.sessionlog.Database.update(ds, "update uc_session set state = 'REQUESTED', started_at = ? where session_id = ?",
                 java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC).minusHours(1), late);
-        org.uchub.pbx.sim.AmiSimulator sim = context.getRegistry().lookupByNameAndType("amiSimulator", org.uchub.pbx.sim.AmiSimulator.class);
+        org.uchub.pbx.sim.AmiSimulator sim = sim();
         long originates = sim.actionCount("originate");
         assertEquals(1, context.getRegistry().lookupByNameAndType("calls", Calls.class).retryPending());
         SessionReply log = logOf("case-late");
@@ -169,11 +161,32 @@ class CallScenarioTest extends HubTestSupport {
 
     @Test
     void endSessionHangsUpARunningCall() throws Exception {
+        ChannelListings listings = ChannelListings.from(sim());
         ok("default", call("case-hang", "+4930111111", "+4930222222"));
         await(() -> types(logOf("case-hang")).contains("PARTICIPANT_JOINED"), 15_000, "connected");
+        // Recorded only (a call is not changed on the PBX), the added party must not hide the call's own two.
+        ok("default", "<ModifySession " + NS + "><businessId>case-hang</businessId><add><participant><number>+4930333333</number>"
+                + "</participant></add></ModifySession>");
         SessionReply ended = ok("default", "<EndSession " + NS + "><businessId>case-hang</businessId></EndSession>");
-        assertTrue(ended.getMessage().startsWith("Call ended: 2 channel(s) hung up"), ended.getMessage());
-        await(() -> states(logOf("case-hang")).equals(List.of("LEFT", "LEFT")), 10_000, "both left");
+        assertEquals("Call ended: hung up.", ended.getMessage());
+        await(() -> sim().channelCount() == 0, 10_000, "both legs gone");
+        listings.assertNone("hung up by the id the hub preset, without listing the PBX's channels");
+    }
+
+    @Test
+    void endSessionWhileTheSecondPartyStillRingsHangsUpBoth() throws Exception {
+        ok("default", call("case-hang-ringing", "+4930111111", "+4930777001"));
+        // The first party answered; its Dial() rings the second, which would ring for 30 s.
+        await(() -> types(logOf("case-hang-ringing")).contains("CALL_ANSWERED") && sim().channelCount() == 2, 15_000,
+                "the second party ringing; log " + types(logOf("case-hang-ringing")));
+        SessionReply ended = ok("default", "<EndSession " + NS + "><businessId>case-hang-ringing</businessId></EndSession>");
+        assertEquals("Call ended: hung up.", ended.getMessage());
+        await(() -> sim().channelCount() == 0, 10_000, "both legs gone");
+        assertEquals("ENDED", logOf("case-hang-ringing").getSessions().getSession().get(0).getState());
+    }
+
+    private org.uchub.pbx.sim.AmiSimulator sim() {
+        return context.getRegistry().lookupByNameAndType("amiSimulator", org.uchub.pbx.sim.AmiSimulator.class);
     }
 
     @Test

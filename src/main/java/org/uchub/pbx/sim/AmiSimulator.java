@@ -506,16 +506,14 @@ public final class AmiSimulator implements AutoCloseable {
                 return;
             }
             int cause = m.get("Cause") != null && m.get("Cause").trim().matches("[0-9]{1,3}") ? Integer.parseInt(m.get("Cause").trim()) : 16;
-            boolean found = onPbx(() -> {
-                SimulatedPbx.SimChannel c = pbx.channelByName(name.trim());
-                if (c == null) {
-                    return false;
-                }
-                pbx.hangup(c, cause);
-                return true;
-            });
-            reply(found ? AmiMessage.response("Success", m).add("Message", "Channel Hungup")
+            SimulatedPbx.SimChannel found = onPbx(() -> pbx.channelByNameOrUniqueid(name.trim()));
+            // manager.c answers once it has asked the channel to hang up; the hang-up and its
+            // events follow on the channel's own thread.
+            reply(found != null ? AmiMessage.response("Success", m).add("Message", "Channel Hungup")
                     : AmiMessage.response("Error", m).add("Message", "No such channel"));
+            if (found != null) {
+                pbxThread.execute(() -> pbx.requestHangup(found, cause));
+            }
         }
 
         private void coreShowChannels(AmiMessage m) {

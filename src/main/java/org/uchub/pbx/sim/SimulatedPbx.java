@@ -72,6 +72,10 @@ final class SimulatedPbx {
         boolean muted;
         boolean admin;
         SimChannel peer;
+        /** The channel this one's Dial() rings and has not connected yet. */
+        SimChannel dialling;
+        /** An originated channel not answered yet: the OriginateResponse its hang-up would bring. */
+        Runnable unanswered;
         boolean gone;
     }
 
@@ -203,6 +207,10 @@ final class SimulatedPbx {
         for (Map.Entry<String, String> v : c.vars.entrySet()) {
             event("VarSet", snapshot(c, "").add("Variable", v.getKey()).add("Value", v.getValue()));
         }
+        // Hung up before it answers (a Hangup action while it rings), the originate fails as
+        // Asterisk's does: reason 1, AST_CONTROL_HANGUP.
+        c.unanswered = () -> originateResponse(actionId, "Failure", c.name, context, exten, application, req.get("Data"), 1,
+                c.uniqueid, req);
         later(Math.min(50, settings.ringMs()), () -> {
             if (c.gone) {
                 return;
@@ -213,6 +221,7 @@ final class SimulatedPbx {
                     if (c.gone) {
                         return;
                     }
+                    c.unanswered = null;
                     answer(c);
                     originateResponse(actionId, "Success", c.name, context, exten, application, req.get("Data"), 4, c.uniqueid, req);
                     if (application != null && !application.isBlank()) {
@@ -238,6 +247,7 @@ final class SimulatedPbx {
             return;
         }
         String name = c.name;
+        c.unanswered = null;
         hangup(c, cause);
         originateResponse(actionId, "Failure", name, context, exten, app, req.get("Data"), reason, c.uniqueid, req);
     }
@@ -342,6 +352,7 @@ final class SimulatedPbx {
         callee.vars.putAll(caller.vars);
         event("Newchannel", snapshot(callee, ""));
         event("DialBegin", snapshot(caller, "").addAll(snapshot(callee, "Dest")).add("DialString", resource));
+        caller.dialling = callee;
         later(Math.min(50, settings.ringMs()), () -> {
             if (callee.gone || caller.gone) {
                 return;
@@ -358,6 +369,7 @@ final class SimulatedPbx {
                 if (callee.gone || caller.gone) {
                     return;
                 }
+                caller.dialling = null;
                 if ("ANSWER".equals(status)) {
                     answer(callee);
                     event("DialEnd", snapshot(caller, "").addAll(snapshot(callee, "Dest")).add("DialStatus", status));
@@ -384,8 +396,19 @@ final class SimulatedPbx {
         if (c.room != null) {
             leave(c);
         }
+        SimChannel ringing = c.dialling;
+        if (ringing != null && !ringing.gone) {
+            // The caller left while its Dial() still rang: app_dial cancels the outgoing call.
+            event("DialEnd", snapshot(c, "").addAll(snapshot(ringing, "Dest")).add("DialStatus", "CANCEL"));
+            hangup(ringing, 16);
+        }
         event("Hangup", snapshot(c, "").add("Cause", cause).add("Cause-txt", causeText(cause)));
         channels.remove(c.uniqueid);
+        Runnable unanswered = c.unanswered;
+        c.unanswered = null;
+        if (unanswered != null) {
+            unanswered.run();
+        }
         SimChannel peer = c.peer;
         if (peer != null && !peer.gone) {
             hangup(peer, 16);
@@ -500,15 +523,41 @@ final class SimulatedPbx {
         }
     }
 
+    /**
+     * The Hangup action: Asterisk soft-hangs the channel up, which it reports at once
+     * (SoftHangupRequest), and the channel's own thread then hangs it up.
+     */
+    void requestHangup(SimChannel c, int cause) {
+        if (c.gone) {
+            return;
+        }
+        event("SoftHangupRequest", snapshot(c, "").add("Cause", cause));
+        hangup(c, cause);
+    }
+
     // ------------------------------------------------------------------ listing
 
     List<SimChannel> channels() {
         return new ArrayList<>(channels.values());
     }
 
-    SimChannel channelByName(String name) {
+    /**
+     * The channel an action names, as Asterisk's ast_channel_get_by_name finds it: by its full
+     * name first, then by its uniqueid, both ignoring case. Hangup takes either, so a client
+     * that preset a channel's id can hang it up without listing every channel first.
+     */
+    SimChannel channelByNameOrUniqueid(String name) {
         for (SimChannel c : channels.values()) {
             if (c.name.equalsIgnoreCase(name)) {
+                return c;
+            }
+        }
+        SimChannel byId = channels.get(name);
+        if (byId != null) {
+            return byId;
+        }
+        for (SimChannel c : channels.values()) {
+            if (c.uniqueid.equalsIgnoreCase(name)) {
                 return c;
             }
         }
