@@ -3,19 +3,26 @@ package org.uchub.pbx;
 import java.lang.reflect.Method;
 import java.util.Map;
 import org.asteriskjava.manager.action.ManagerAction;
+import org.asteriskjava.manager.action.OriginateAction;
 
 /**
  * The last check before an action goes on the wire. Asterisk-Java writes every field as
  * {@code Name: value\r\n} without escaping, so a CR or LF in any value would end the
  * field and start another (a second action, even). Whatever validation ran before, no
- * such value leaves the hub.
+ * such value leaves the hub. And an Originate runs dialplan or Playback, nothing else: the
+ * hub's AMI user holds the "system" right, which Asterisk asks for to record a room, and
+ * which would let an Originate run System() or Exec().
  */
 final class AmiGuard {
     private AmiGuard() {
     }
 
-    /** Throws if any text field or variable of the action holds CR, LF or NUL. */
+    /** Throws if any text field or variable of the action holds CR, LF or NUL, or an Originate would run another application. */
     static void check(ManagerAction action) {
+        if (action instanceof OriginateAction o && o.getApplication() != null && !"Playback".equalsIgnoreCase(o.getApplication().trim())) {
+            throw new PbxValueRefusedException("An Originate may run dialplan or Playback, not " + o.getApplication()
+                    + ": refused, nothing was sent to the PBX.");
+        }
         for (Method m : action.getClass().getMethods()) {
             if (m.getParameterCount() != 0 || !m.getName().startsWith("get") || m.getDeclaringClass() == Object.class) {
                 continue;

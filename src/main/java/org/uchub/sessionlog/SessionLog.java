@@ -199,12 +199,21 @@ public class SessionLog {
             claimRequestId(c, r, sessionId, now);
             appendEvent(c, r.getTenant(), r.getBusinessId(), sessionId, now, "REQUEST_RECEIVED", "ingress:" + r.getIngress(), null,
                     "EndSession, validated" + requestIdNote(r));
-            try (PreparedStatement ps = c.prepareStatement(
-                    "update uc_participant set state = ?, updated_at = ? where session_id = ? and state = ?")) {
-                ps.setString(1, P_LEFT);
-                ps.setObject(2, now);
-                ps.setString(3, sessionId);
-                ps.setString(4, P_JOINED);
+            // Who was in leaves. On the PBX, whoever was still being dialled was not reached, as
+            // when the PBX ends the session: their hang-up comes after the end and is not recorded.
+            // An IM invitation or a fax keeps the state it reached.
+            boolean dialled = r.getChannel() == Channel.CALL || r.getChannel() == Channel.CONFERENCE;
+            try (PreparedStatement ps = c.prepareStatement("update uc_participant set state = case when state = ? then ? else ? end,"
+                    + " updated_at = ? where session_id = ? and state in (?, ?, ?, ?)")) {
+                ps.setString(1, P_JOINED);
+                ps.setString(2, P_LEFT);
+                ps.setString(3, ChannelProgress.FAILED);
+                ps.setObject(4, now);
+                ps.setString(5, sessionId);
+                ps.setString(6, P_JOINED);
+                ps.setString(7, dialled ? ChannelProgress.INVITED : P_JOINED);
+                ps.setString(8, dialled ? ChannelProgress.RINGING : P_JOINED);
+                ps.setString(9, dialled ? P_REQUESTED : P_JOINED);
                 ps.executeUpdate();
             }
             try (PreparedStatement ps = c.prepareStatement(

@@ -183,6 +183,8 @@ class CallScenarioTest extends HubTestSupport {
         assertEquals("Call ended: hung up.", ended.getMessage());
         await(() -> sim().channelCount() == 0, 10_000, "both legs gone");
         assertEquals("ENDED", logOf("case-hang-ringing").getSessions().getSession().get(0).getState());
+        // The one who answered left; the one still ringing was not reached.
+        assertEquals(List.of("LEFT", "FAILED"), states(logOf("case-hang-ringing")));
     }
 
     private org.uchub.pbx.sim.AmiSimulator sim() {

@@ -3,6 +3,7 @@ package org.uchub.pbx;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Properties;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -67,6 +68,9 @@ class ConferenceLeftoversTest extends HubTestSupport {
         assertTrue(ended.getMessage().endsWith("ended: everyone was hung up."), ended.getMessage());
         await(() -> sim.channelCount() == 0, 10_000, "nobody left on the PBX");
         listings.assertNone("no channel listing");
+        // Who was in left; who still rang was not reached, and stays so when its hang-up comes.
+        assertEquals("LEFT", stateOf(logOf("case-end-ringing"), "+4930111111"));
+        assertEquals("FAILED", stateOf(logOf("case-end-ringing"), "+4930888002"));
     }
 
     @Test
@@ -93,5 +97,9 @@ class ConferenceLeftoversTest extends HubTestSupport {
         Thread.sleep(1_000);
         assertTrue(sim.actionCount("originate") - before <= 1, (sim.actionCount("originate") - before) + " originates sent");
         await(() -> sim.channelCount() == 0, 10_000, "nobody left on the PBX");
+        SessionReply log = logOf("case-end-queued");
+        for (String number : List.of("+4930111112", "+4930111113")) {
+            assertEquals("FAILED", stateOf(log, number), number + " was never reached");
+        }
     }
 }

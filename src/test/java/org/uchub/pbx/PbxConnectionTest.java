@@ -37,7 +37,7 @@ class PbxConnectionTest {
     @BeforeEach
     void startSimulator() throws Exception {
         sim = new AmiSimulator("127.0.0.1", 0, Map.of("hub", new AmiSimulator.User("s3cret", Set.of("call", "reporting", "system"),
-                Set.of("originate", "call", "reporting"))), "uc-conference", "uc-call", 50, "*=answer", dir).start();
+                Set.of("originate", "call", "reporting", "system"))), "uc-conference", "uc-call", 50, "*=answer", dir).start();
     }
 
     @AfterEach
@@ -107,6 +107,30 @@ class PbxConnectionTest {
         assertEquals(0, sim.actionCount("originate"));
         assertEquals(0, sim.actionCount("hangup"));
         assertEquals(0, sim.actionCount("logoff"));
+    }
+
+    @Test
+    void anOriginateOfAnyApplicationButPlaybackIsRefusedAtTheAdapterThoughTheUserMayRunIt() throws Exception {
+        // The hub's user holds "system" (Asterisk's right for recording a room), with which the
+        // PBX would run System() for it.
+        connect("s3cret");
+        HubTestSupport.await(pbx::isConnected, 10_000, "connected");
+        for (String app : List.of("System", "exec", " Playbackx", "MixMonitor")) {
+            OriginateAction o = new OriginateAction();
+            o.setChannel("Local/8000@uc-conference");
+            o.setApplication(app);
+            o.setData("touch /tmp/owned");
+            assertThrows(PbxValueRefusedException.class, () -> pbx.send(o), app);
+            assertThrows(PbxValueRefusedException.class, () -> pbx.originate(o, r -> { }), app);
+        }
+        pbx.send(new PingAction());
+        assertEquals(0, sim.actionCount("originate"));
+        OriginateAction announcement = new OriginateAction();
+        announcement.setChannel("Local/8000@uc-conference");
+        announcement.setApplication("Playback");
+        announcement.setData("beep");
+        announcement.setAsync(true);
+        assertEquals("Success", pbx.send(announcement).getResponse());
     }
 
     @Test

@@ -15,7 +15,8 @@ public final class AmiMessage {
     public static AmiMessage response(String status, AmiMessage request) {
         AmiMessage m = new AmiMessage().add("Response", status);
         String id = request == null ? null : request.get("ActionID");
-        if (id != null) {
+        // astman_send_response_full leaves an empty ActionID out.
+        if (id != null && !id.isBlank()) {
             m.add("ActionID", id);
         }
         return m;
@@ -23,6 +24,14 @@ public final class AmiMessage {
 
     public static AmiMessage event(String name, String privilege) {
         return new AmiMessage().add("Event", name).add("Privilege", privilege + ",all");
+    }
+
+    /**
+     * An event of an action's answer list (CoreShowChannel, ConfbridgeList, their Complete):
+     * Asterisk appends it to that session only, with no Privilege line.
+     */
+    public static AmiMessage listEvent(String name) {
+        return new AmiMessage().add("Event", name);
     }
 
     public AmiMessage add(String name, Object value) {

@@ -48,7 +48,8 @@ public final class AmiSimulator implements AutoCloseable {
             Map.entry("originate", Set.of("originate")), Map.entry("hangup", Set.of("system", "call")),
             Map.entry("confbridgelist", Set.of("reporting")), Map.entry("confbridgekick", Set.of("call")),
             Map.entry("confbridgemute", Set.of("call")), Map.entry("confbridgeunmute", Set.of("call")),
-            Map.entry("confbridgestartrecord", Set.of("call")), Map.entry("confbridgestoprecord", Set.of("call")),
+            // Since AST-2014-017 (CVE-2014-8417): a record file can name a command to run.
+            Map.entry("confbridgestartrecord", Set.of("system")), Map.entry("confbridgestoprecord", Set.of("system")),
             Map.entry("command", Set.of("command")));
 
     /** A manager.conf user. */
@@ -486,6 +487,13 @@ public final class AmiSimulator implements AutoCloseable {
                         "Originate Access Forbidden: Application requires the additional System privilege"));
                 return;
             }
+            String exten = m.get("Exten");
+            if ((app == null || app.isBlank()) && exten != null && priority != null && !priority.isBlank()
+                    && !pbx.dialplanHas(m.get("Context"), exten.trim())) {
+                // manager.c checks the extension before it queues anything.
+                reply(AmiMessage.response("Error", m).add("Message", "Extension does not exist."));
+                return;
+            }
             String actionId = m.get("ActionID");
             if (isTrue(m.get("Async"))) {
                 // Queued at once; the outcome follows as an OriginateResponse event with the ActionID.
@@ -507,12 +515,13 @@ public final class AmiSimulator implements AutoCloseable {
             }
             int cause = m.get("Cause") != null && m.get("Cause").trim().matches("[0-9]{1,3}") ? Integer.parseInt(m.get("Cause").trim()) : 16;
             SimulatedPbx.SimChannel found = onPbx(() -> pbx.channelByNameOrUniqueid(name.trim()));
-            // manager.c answers once it has asked the channel to hang up; the hang-up and its
-            // events follow on the channel's own thread.
+            // manager.c answers once it has flagged the channel for hang-up (ast_softhangup_nolock,
+            // which publishes no SoftHangupRequest); the hang-up and its events follow on the
+            // channel's own thread.
             reply(found != null ? AmiMessage.response("Success", m).add("Message", "Channel Hungup")
                     : AmiMessage.response("Error", m).add("Message", "No such channel"));
             if (found != null) {
-                pbxThread.execute(() -> pbx.requestHangup(found, cause));
+                pbxThread.execute(() -> pbx.hangup(found, cause));
             }
         }
 
@@ -522,8 +531,8 @@ public final class AmiSimulator implements AutoCloseable {
                 List<SimulatedPbx.SimChannel> all = pbx.channels();
                 reply(AmiMessage.response("Success", m).add("EventList", "start").add("Message", "Channels will follow"));
                 for (SimulatedPbx.SimChannel c : all) {
-                    AmiMessage e = AmiMessage.event("CoreShowChannel", "reporting");
-                    if (id != null) {
+                    AmiMessage e = AmiMessage.listEvent("CoreShowChannel");
+                    if (id != null && !id.isBlank()) {
                         e.add("ActionID", id);
                     }
                     long secs = (System.currentTimeMillis() - c.createdAt) / 1000;
@@ -532,8 +541,8 @@ public final class AmiSimulator implements AutoCloseable {
                             .add("Duration", String.format("%02d:%02d:%02d", secs / 3600, secs / 60 % 60, secs % 60));
                     reply(e);
                 }
-                AmiMessage done = AmiMessage.event("CoreShowChannelsComplete", "reporting");
-                if (id != null) {
+                AmiMessage done = AmiMessage.listEvent("CoreShowChannelsComplete");
+                if (id != null && !id.isBlank()) {
                     done.add("ActionID", id);
                 }
                 reply(done.add("EventList", "Complete").add("ListItems", all.size()));
@@ -568,8 +577,8 @@ public final class AmiSimulator implements AutoCloseable {
                 }
                 reply(AmiMessage.response("Success", m).add("EventList", "start").add("Message", "Confbridge user list will follow"));
                 for (SimulatedPbx.SimChannel c : r.members) {
-                    AmiMessage e = AmiMessage.event("ConfbridgeList", "reporting");
-                    if (id != null) {
+                    AmiMessage e = AmiMessage.listEvent("ConfbridgeList");
+                    if (id != null && !id.isBlank()) {
                         e.add("ActionID", id);
                     }
                     e.add("Conference", r.name).addAll(pbx.snapshot(c, "")).add("Admin", c.admin ? "Yes" : "No")
@@ -578,8 +587,8 @@ public final class AmiSimulator implements AutoCloseable {
                             .add("AnsweredTime", (System.currentTimeMillis() - c.answeredAt) / 1000);
                     reply(e);
                 }
-                AmiMessage done = AmiMessage.event("ConfbridgeListComplete", "reporting");
-                if (id != null) {
+                AmiMessage done = AmiMessage.listEvent("ConfbridgeListComplete");
+                if (id != null && !id.isBlank()) {
                     done.add("ActionID", id);
                 }
                 reply(done.add("EventList", "Complete").add("ListItems", r.members.size()));
@@ -593,12 +602,12 @@ public final class AmiSimulator implements AutoCloseable {
                 if (r == null) {
                     return null;
                 }
-                List<SimulatedPbx.SimChannel> who = pbx.members(r, m.get("Channel") == null ? "" : m.get("Channel").trim());
+                List<SimulatedPbx.SimChannel> who = pbx.members(r, m.get("Channel") == null ? "" : m.get("Channel").trim(), false);
                 if (who.isEmpty()) {
                     reply(AmiMessage.response("Error", m).add("Message", "No Channel by that name found in Conference."));
                     return null;
                 }
-                reply(AmiMessage.response("Success", m).add("Message", "all".equalsIgnoreCase(m.get("Channel").trim())
+                reply(AmiMessage.response("Success", m).add("Message", "all".equals(m.get("Channel").trim())
                         ? "All participants kicked" : "User kicked"));
                 pbx.kick(who);
                 return null;
@@ -616,7 +625,7 @@ public final class AmiSimulator implements AutoCloseable {
                 if (r == null) {
                     return null;
                 }
-                List<SimulatedPbx.SimChannel> who = pbx.members(r, channel.trim());
+                List<SimulatedPbx.SimChannel> who = pbx.members(r, channel.trim(), true);
                 if (who.isEmpty()) {
                     reply(AmiMessage.response("Error", m).add("Message", "No Channel by that name found in Conference."));
                     return null;

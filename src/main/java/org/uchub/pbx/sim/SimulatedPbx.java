@@ -158,6 +158,11 @@ final class SimulatedPbx {
         emit.emit(CALL, AmiMessage.event(name, CALL).addAll(body));
     }
 
+    /** VarSet is a dialplan event in Asterisk: only a session that reads "dialplan" gets it. */
+    private void dialplanEvent(String name, AmiMessage body) {
+        emit.emit("dialplan", AmiMessage.event(name, "dialplan").addAll(body));
+    }
+
     // ------------------------------------------------------------------ originate
 
     /**
@@ -181,7 +186,7 @@ final class SimulatedPbx {
         CallScript.Outcome outcome = settings.script().outcomeFor(number);
         boolean knownTech = List.of("PJSIP", "SIP", "IAX2", "DAHDI", "Local").contains(tech);
         if (!knownTech || outcome.kind() == CallScript.Kind.UNREACHABLE || (uniqueid != null && channels.containsKey(uniqueid))) {
-            originateResponse(actionId, "Failure", dial, context, exten, application, req.get("Data"), 0, "<null>", req);
+            originateResponse(actionId, "Failure", dial, context, exten, application, req.get("Data"), 0, unknownOr(uniqueid), req);
             return;
         }
         SimChannel c = newChannel(tech, resource, uniqueid, null);
@@ -205,12 +210,12 @@ final class SimulatedPbx {
         }
         event("Newchannel", snapshot(c, ""));
         for (Map.Entry<String, String> v : c.vars.entrySet()) {
-            event("VarSet", snapshot(c, "").add("Variable", v.getKey()).add("Value", v.getValue()));
+            dialplanEvent("VarSet", snapshot(c, "").add("Variable", v.getKey()).add("Value", v.getValue()));
         }
         // Hung up before it answers (a Hangup action while it rings), the originate fails as
         // Asterisk's does: reason 1, AST_CONTROL_HANGUP.
-        c.unanswered = () -> originateResponse(actionId, "Failure", c.name, context, exten, application, req.get("Data"), 1,
-                c.uniqueid, req);
+        c.unanswered = () -> originateResponse(actionId, "Failure", dial, context, exten, application, req.get("Data"), 1,
+                unknownOr(uniqueid), req);
         later(Math.min(50, settings.ringMs()), () -> {
             if (c.gone) {
                 return;
@@ -246,10 +251,10 @@ final class SimulatedPbx {
         if (c.gone) {
             return;
         }
-        String name = c.name;
         c.unanswered = null;
         hangup(c, cause);
-        originateResponse(actionId, "Failure", name, context, exten, app, req.get("Data"), reason, c.uniqueid, req);
+        originateResponse(actionId, "Failure", req.get("Channel"), context, exten, app, req.get("Data"), reason,
+                unknownOr(blankToNull(req.get("ChannelId"))), req);
     }
 
     private void originateResponse(String actionId, String response, String channel, String context, String exten, String app,
@@ -260,15 +265,28 @@ final class SimulatedPbx {
             return;
         }
         AmiMessage e = AmiMessage.event("OriginateResponse", CALL);
-        if (actionId != null) {
+        if (actionId != null && !actionId.isBlank()) {
             e.add("ActionID", actionId);
         }
-        e.add("Response", response).add("Channel", channel).add("Context", context == null ? "" : context)
-                .add("Exten", exten == null ? "" : exten).add("Application", app == null ? "" : app).add("Data", data == null ? "" : data)
-                .add("Reason", reason).add("Uniqueid", uniqueid);
+        e.add("Response", response).add("Channel", channel);
+        // fast_originate names the application it ran, or else the extension: never both.
+        if (app != null && !app.isBlank()) {
+            e.add("Application", app).add("Data", data == null ? "" : data);
+        } else {
+            e.add("Context", context == null ? "" : context).add("Exten", exten == null ? "" : exten);
+        }
+        e.add("Reason", reason).add("Uniqueid", uniqueid);
         String[] cid = callerId(req.get("CallerID"));
         e.add("CallerIDNum", cid[0]).add("CallerIDName", cid[1]);
         emit.emit(CALL, e);
+    }
+
+    /**
+     * A failed originate has no channel to name: Asterisk reports the channel id it was given,
+     * or {@code <unknown>}.
+     */
+    private static String unknownOr(String presetId) {
+        return presetId != null ? presetId : "<unknown>";
     }
 
     private SimChannel newChannel(String tech, String resource, String uniqueid, String linkedid) {
@@ -292,6 +310,20 @@ final class SimulatedPbx {
     private void answer(SimChannel c) {
         c.answeredAt = System.currentTimeMillis();
         setState(c, 6);
+    }
+
+    /**
+     * Whether the shipped extensions.conf has the extension: {@code _X.} in the conference
+     * context and {@code _[+0-9].} in the call context, patterns that need two characters at
+     * least; no other context exists here.
+     */
+    boolean dialplanHas(String context, String exten) {
+        if (context == null || exten == null) {
+            return false;
+        }
+        String ctx = context.trim();
+        return (ctx.equals(settings.conferenceContext()) && exten.matches("[0-9].+"))
+                || (ctx.equals(settings.callContext()) && exten.matches("[+0-9].+"));
     }
 
     /** The shipped extensions.conf: the conference context joins the room named by the extension; the call context dials UC_DIAL_TO. */
@@ -454,13 +486,23 @@ final class SimulatedPbx {
     }
 
     /** The members a ConfbridgeKick/Mute names: one channel by name, or "all" / "participants". */
-    List<SimChannel> members(Room room, String channel) {
+    /**
+     * The members an action names: "all", "participants" (who is not admin), else for
+     * ConfbridgeKick the channel of exactly that name, for Mute and Unmute the first whose
+     * name starts with it (app_confbridge's kick_conference_participant and
+     * generic_mute_unmute_helper; both ignore case).
+     */
+    List<SimChannel> members(Room room, String channel, boolean byPrefix) {
         List<SimChannel> out = new ArrayList<>();
+        boolean all = "all".equalsIgnoreCase(channel);
+        boolean participants = "participants".equalsIgnoreCase(channel);
         for (SimChannel c : room.members) {
-            // Asterisk matches the start of the channel name, without regard to case.
-            if ("all".equalsIgnoreCase(channel) || ("participants".equalsIgnoreCase(channel) && !c.admin)
-                    || (!channel.isEmpty() && c.name.regionMatches(true, 0, channel, 0, channel.length()))) {
+            if (all || (participants && !c.admin)) {
                 out.add(c);
+            } else if (!all && !participants && !channel.isEmpty() && (byPrefix
+                    ? c.name.regionMatches(true, 0, channel, 0, channel.length()) : c.name.equalsIgnoreCase(channel))) {
+                out.add(c);
+                break;
             }
         }
         return out;
@@ -521,18 +563,6 @@ final class SimulatedPbx {
         try (OutputStream out = Files.newOutputStream(file)) {
             out.write(b.array());
         }
-    }
-
-    /**
-     * The Hangup action: Asterisk soft-hangs the channel up, which it reports at once
-     * (SoftHangupRequest), and the channel's own thread then hangs it up.
-     */
-    void requestHangup(SimChannel c, int cause) {
-        if (c.gone) {
-            return;
-        }
-        event("SoftHangupRequest", snapshot(c, "").add("Cause", cause));
-        hangup(c, cause);
     }
 
     // ------------------------------------------------------------------ listing
