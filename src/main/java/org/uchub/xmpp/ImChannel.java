@@ -465,8 +465,8 @@ public class ImChannel {
             if (outbox.confirm(item.id(), "UNCONFIRMED")) {
                 progress.apply(SessionUpdate.participant(item.sessionId(), item.participantId(), null, "IM_STORED_OFFLINE", SOURCE,
                         "Accepted by the server; no client of " + item.target() + " confirmed it within "
-                                + xmpp.settings().receiptWaitMs() / 1000 + " s: stored for offline delivery (or read by a client"
-                                + " that sends no receipts)"));
+                                + xmpp.settings().receiptWaitMs() / 1000 + " s: stored for offline delivery, or read by a client"
+                                + " that sends no receipts (many send them only to contacts who share presence, XEP-0184 8)"));
             }
         }
         return sent;

@@ -76,7 +76,8 @@ public class ImReplies {
         ImOutbox.Item i = item.get();
         // Stanza ids can be guessed: only the recipient (or, for an error, its server or ours) settles a message.
         String target = ImChannel.bare(i.target());
-        String sender = m.from() == null ? "" : ImChannel.bare(m.from());
+        // A stanza without a from comes from the hub's own server (RFC 6120 8.1.2.1).
+        String sender = m.from() == null || m.from().isEmpty() ? ownDomain : ImChannel.bare(m.from());
         boolean fromTarget = sender.equals(target);
         boolean fromServer = sender.equals(target.substring(target.indexOf('@') + 1)) || sender.equals(ownDomain);
         if (!(ImOutbox.DIRECT.equals(i.kind()) || ImOutbox.NOTIFY.equals(i.kind()))
@@ -107,7 +108,7 @@ public class ImReplies {
      */
     private boolean postRefused(InboundMessage m, ImOutbox.Item post) {
         String room = ImChannel.bare(post.target());
-        String sender = m.from() == null ? "" : ImChannel.bare(m.from());
+        String sender = m.from() == null || m.from().isEmpty() ? ownDomain : ImChannel.bare(m.from());
         if (!(sender.equals(room) || sender.equals(room.substring(room.indexOf('@') + 1)) || sender.equals(ownDomain))) {
             LOG.warn("XMPP error from {} about the post {} to {} ignored: only the room may refuse it", m.from(), m.stanzaId(), room);
             return false;

@@ -58,6 +58,7 @@ public class XmppConnection {
     private final Consumer<InboundMessage> sink;
     private final Object wake = new Object();
     private volatile XMPPTCPConnection connection;
+    private final java.util.concurrent.atomic.LongAdder logins = new java.util.concurrent.atomic.LongAdder();
     private volatile boolean running;
     private volatile String status = "STARTING";
     private volatile Runnable onConnected = () -> { };
@@ -102,6 +103,11 @@ public class XmppConnection {
 
     public String status() {
         return status;
+    }
+
+    /** Logins so far: more than one means the connection was lost and made again. */
+    public long logins() {
+        return logins.sum();
     }
 
     public synchronized void start() {
@@ -217,6 +223,16 @@ public class XmppConnection {
         // and Smack would close the stream. Delivery is tracked by receipts and the outbox instead.
         c.setUseStreamManagement(false);
         c.setReplyTimeout(s.replyTimeoutMs());
+        // Smack's default closes the connection on a stanza it cannot parse. Anyone can send the
+        // hub one (a bad timestamp in a delay element will do), and a server would deliver it
+        // again from offline storage after every login: the hub would never stay connected.
+        c.setParsingExceptionCallback(new org.jivesoftware.smack.parsing.ParsingExceptionCallback() {
+            @Override
+            public void handleUnparsableStanza(org.jivesoftware.smack.UnparseableStanza stanza) {
+                LOG.warn("XMPP stanza ignored, it could not be parsed ({}): {}", stanza.getParsingException().toString(),
+                        excerpt(stanza.getContent()));
+            }
+        });
         c.addConnectionListener(new AbstractConnectionListener() {
             @Override
             public void connectionClosedOnError(Exception e) {
@@ -252,7 +268,14 @@ public class XmppConnection {
             c.instantShutdown();
             return;
         }
+        logins.increment();
         connection = c;
+    }
+
+    /** A stanza for the log: one line (it comes from anyone), and not all of it. */
+    private static String excerpt(CharSequence content) {
+        String one = String.valueOf(content).replaceAll("[\\r\\n\\t]+", " ");
+        return one.length() <= 400 ? one : one.substring(0, 400) + "...";
     }
 
     private SSLContext sslContext() throws Exception {
@@ -469,18 +492,27 @@ public class XmppConnection {
         }
     }
 
-    /** Takes a member's membership away, which also removes them from a members-only room, and kicks them if still in. */
+    /**
+     * Takes a member's membership away, which also removes them from a members-only room
+     * (XEP-0045 9.4), then kicks them if still in. In that order, so that they cannot join
+     * again between the kick and the revocation.
+     */
     public void remove(String roomJid, String member, String reason) throws XmppUnavailableException, XmppRefusedException {
         MultiUserChat muc = joined(roomJid);
         try {
             Jid who = jid(member);
+            muc.revokeMembership(who);
             for (EntityFullJid occupant : muc.getOccupants()) {
                 Occupant o = muc.getOccupant(occupant);
                 if (o != null && o.getJid() != null && o.getJid().asBareJid().equals(who.asBareJid())) {
-                    muc.kickParticipant(occupant.getResourcepart(), reason);
+                    try {
+                        muc.kickParticipant(occupant.getResourcepart(), reason);
+                    } catch (XMPPException.XMPPErrorException gone) {
+                        // The revocation took them out already (the room had not said so yet).
+                        LOG.debug("Kicking {} from {} after revoking: {}", occupant, roomJid, describe(gone.getStanzaError()));
+                    }
                 }
             }
-            muc.revokeMembership(who);
         } catch (XMPPException.XMPPErrorException e) {
             throw new XmppRefusedException(describe(e.getStanzaError()));
         } catch (Exception e) {

@@ -55,12 +55,17 @@ class AmiSimulatorTest {
     void greetsWithTheAsteriskBannerAndAcceptsPlainLogin() throws Exception {
         try (RawAmi ami = new RawAmi(sim.port())) {
             assertEquals("Asterisk Call Manager/7.0.3", ami.banner);
-            ami.send("Action: Login", "Username: hub", "Secret: s3cret", "ActionID: 42");
+            // manager.conf's user names are matched without regard to case.
+            ami.send("Action: Login", "Username: HUB", "Secret: s3cret", "ActionID: 42");
             Map<String, String> r = ami.read();
             assertEquals("Success", r.get("response"));
             assertEquals("42", r.get("actionid"));
             assertEquals("Authentication accepted", r.get("message"));
             assertEquals("FullyBooted", ami.read().get("event"));
+            ami.send("Action: Login", "Username: reader", "Secret: r3ad", "ActionID: 43");
+            r = ami.read();
+            assertEquals("Success", r.get("response"));
+            assertEquals("Already authenticated", r.get("message"));
         }
     }
 
@@ -88,6 +93,14 @@ class AmiSimulatorTest {
             ami.send("Action: Challenge", "AuthType: MD5");
             ami.read();
             ami.send("Action: Login", "AuthType: MD5", "Username: hub", "Key: 00000000000000000000000000000000");
+            assertEquals("Authentication failed", ami.read().get("message"));
+        }
+        try (RawAmi ami = new RawAmi(sim.port())) {
+            // Asterisk compares the key with its own lower-case hex digest, exactly.
+            ami.send("Action: Challenge", "AuthType: MD5", "ActionID: c");
+            String challenge = ami.read().get("challenge");
+            String key = HexFormat.of().withUpperCase().formatHex(MessageDigest.getInstance("MD5").digest((challenge + "s3cret").getBytes()));
+            ami.send("Action: Login", "AuthType: MD5", "Username: hub", "Key: " + key);
             assertEquals("Authentication failed", ami.read().get("message"));
         }
     }
@@ -132,6 +145,8 @@ class AmiSimulatorTest {
             assertTrue(r.get("timestamp").matches("[0-9]+\\.[0-9]{6}"));
             ami.send("Action: Events", "EventMask: off");
             assertEquals("Off", ami.until(null).get("events"));
+            ami.send("Action: Events");
+            assertEquals("Invalid event mask", ami.until(null).get("message"));
             ami.send("Action: Logoff");
             Map<String, String> bye = ami.until(null);
             assertEquals("Goodbye", bye.get("response"));
@@ -297,7 +312,10 @@ class AmiSimulatorTest {
             ami.send("Action: Login", "Username: caller", "Secret: c4ll");
             assertEquals("Success", ami.until(null).get("response"));
             ami.send("Action: Originate", "Channel: PJSIP/1@trunk", "Application: System", "Data: rm -rf /");
-            assertTrue(ami.until(null).get("message").startsWith("Originate Access Forbidden"));
+            assertEquals("Originate Access Forbidden: app or data blacklisted", ami.until(null).get("message"));
+            ami.send("Action: Originate", "Channel: PJSIP/1@trunk", "Application: Playback", "Data: ${SHELL(rm -rf /)}");
+            assertEquals("Originate Access Forbidden: app or data blacklisted", ami.until(null).get("message"));
+            assertEquals(0, sim.channelCount());
         }
     }
 

@@ -185,6 +185,31 @@ abstract class ImScenarios extends HubTestSupport {
     }
 
     @Test
+    void aStanzaTheHubCannotParseIsLeftAsideWithoutLosingTheConnection() throws Exception {
+        awaitHubConnected();
+        XmppConnection hub = context.getRegistry().lookupByNameAndType("xmppConnection", XmppConnection.class);
+        try (ImClient alice = client("alice")) {
+            ok(T, startIm("BAD-1", "Hello", "alice"));
+            Message m = alice.next(10_000);
+            assertNotNull(m, "alice got the message");
+            long logins = hub.logins();
+            // A delay element whose stamp is no date: Smack's parser for it throws, and by Smack's
+            // default the connection that received it is closed.
+            Message bad = new Message(org.jxmpp.jid.impl.JidCreate.from(hubJid() + "/uc-hub"), "broken");
+            bad.setType(Message.Type.chat);
+            bad.setThread(m.getThread());
+            bad.addExtension(org.jivesoftware.smack.packet.StandardExtensionElement.builder("delay", "urn:xmpp:delay")
+                    .addAttribute("stamp", "not-a-date").build());
+            alice.connection.sendStanza(bad);
+            alice.say(hubJid(), m.getThread(), "after the broken one");
+            awaitEvent("BAD-1", "IM_REPLY", 1);
+            assertEquals(List.of("after the broken one"), events(logOf("BAD-1"), "IM_REPLY").stream().map(Event::getDetail).toList());
+            assertEquals(logins, hub.logins(), "the hub stayed logged in");
+            assertTrue(hub.isConnected(), hub.status());
+        }
+    }
+
+    @Test
     void aMessageForSomeoneOfflineIsLoggedAsStoredAndDeliveredWhenTheyComeOnline() throws Exception {
         awaitHubConnected();
         ok(T, startIm("OFF-1", "Please call back", "bob"));

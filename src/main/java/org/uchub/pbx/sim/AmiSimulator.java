@@ -393,12 +393,18 @@ public final class AmiSimulator implements AutoCloseable {
         }
 
         private boolean login(AmiMessage m) {
+            if (authenticated) {
+                reply(AmiMessage.response("Success", m).add("Message", "Already authenticated"));
+                return true;
+            }
             String name = m.get("Username");
-            User u = name == null ? null : users.get(name);
+            // manager.conf's users are found without regard to case (strcasecmp).
+            User u = name == null ? null : users.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name.trim()))
+                    .map(Map.Entry::getValue).findFirst().orElse(null);
             boolean ok = false;
             if (u != null) {
                 if ("md5".equalsIgnoreCase(m.get("AuthType"))) {
-                    ok = challenge != null && m.get("Key") != null && m.get("Key").equalsIgnoreCase(md5(challenge + u.secret()));
+                    ok = challenge != null && m.get("Key") != null && m.get("Key").equals(md5(challenge + u.secret()));
                 } else {
                     ok = u.secret().equals(m.get("Secret"));
                 }
@@ -436,8 +442,8 @@ public final class AmiSimulator implements AutoCloseable {
 
         private void events(AmiMessage m) {
             String mask = m.get("EventMask");
-            if (mask == null) {
-                reply(AmiMessage.response("Error", m).add("Message", "Missing EventMask"));
+            if (mask == null || mask.isBlank()) {
+                reply(AmiMessage.response("Error", m).add("Message", "Invalid event mask"));
                 return;
             }
             setMask(mask);
@@ -481,10 +487,14 @@ public final class AmiSimulator implements AutoCloseable {
                 return;
             }
             String app = m.get("Application");
-            if (app != null && app.toLowerCase(Locale.ROOT).matches(".*(system|exec|eval).*")
+            String data = m.get("Data") == null ? "" : m.get("Data");
+            // manager.c's is_originate_app_permitted: applications and dialplan functions that reach
+            // the system need the "system" right.
+            if (((app != null && app.toLowerCase(Locale.ROOT).matches(
+                    ".*(agi|dbdeltree|exec|externalivr|mixmonitor|originate|reload|system).*"))
+                    || data.matches("(?s).*(CURL|DB|EVAL|FILE|ODBC|REALTIME|SHELL)\\(.*"))
                     && !(user.write().contains("system") || user.write().contains("all"))) {
-                reply(AmiMessage.response("Error", m).add("Message",
-                        "Originate Access Forbidden: Application requires the additional System privilege"));
+                reply(AmiMessage.response("Error", m).add("Message", "Originate Access Forbidden: app or data blacklisted"));
                 return;
             }
             String exten = m.get("Exten");
@@ -513,7 +523,9 @@ public final class AmiSimulator implements AutoCloseable {
                 reply(AmiMessage.response("Error", m).add("Message", "No channel specified"));
                 return;
             }
-            int cause = m.get("Cause") != null && m.get("Cause").trim().matches("[0-9]{1,3}") ? Integer.parseInt(m.get("Cause").trim()) : 16;
+            // manager.c takes a cause of 1 to 127; anything else leaves the channel's own (normal clearing).
+            int given = m.get("Cause") != null && m.get("Cause").trim().matches("[0-9]{1,3}") ? Integer.parseInt(m.get("Cause").trim()) : 0;
+            int cause = given >= 1 && given <= 127 ? given : 16;
             SimulatedPbx.SimChannel found = onPbx(() -> pbx.channelByNameOrUniqueid(name.trim()));
             // manager.c answers once it has flagged the channel for hang-up (ast_softhangup_nolock,
             // which publishes no SoftHangupRequest); the hang-up and its events follow on the

@@ -300,6 +300,23 @@ final class SimulatedPbx {
         return c;
     }
 
+    /** The ;2 half of a Local channel: its own uniqueid, the same linkedid, bridged to the ;1 half. */
+    private SimChannel otherHalf(SimChannel c) {
+        SimChannel h = new SimChannel();
+        h.name = c.name.substring(0, c.name.length() - 1) + "2";
+        h.uniqueid = String.format(Locale.ROOT, "%d.%d", bootMillis / 1000, ++channelSeq);
+        h.linkedid = c.linkedid;
+        h.context = c.context;
+        h.exten = c.exten;
+        h.callerNum = c.callerNum;
+        h.callerName = c.callerName;
+        h.vars.putAll(c.vars);
+        h.peer = c;
+        c.peer = h;
+        channels.put(h.uniqueid, h);
+        return h;
+    }
+
     private void setState(SimChannel c, int state) {
         if (c.state != state) {
             c.state = state;
@@ -348,9 +365,13 @@ final class SimulatedPbx {
         } else if ("Dial".equalsIgnoreCase(app)) {
             dial(c, c.appData.split(",")[0]);
         } else if ("Playback".equalsIgnoreCase(app) && c.name.startsWith("Local/")) {
-            // An announcement: the Local channel's other half runs the dialplan at its extension
-            // (joining the room), this half plays the sound, then both hang up.
-            runDialplan(c);
+            // An announcement: a Local channel is a pair. This half (;1) plays the sound; the
+            // other (;2) runs the dialplan at the extension the channel names, joining the room;
+            // when this half hangs up, the other goes with it.
+            SimChannel other = otherHalf(c);
+            event("Newchannel", snapshot(other, ""));
+            answer(other);
+            runDialplan(other);
             later(1000, () -> hangup(c, 16));
         } else if ("Playback".equalsIgnoreCase(app) || "Wait".equalsIgnoreCase(app)) {
             later(1000, () -> hangup(c, 16));
