@@ -256,7 +256,8 @@ public class HubBootstrap implements CamelConfiguration {
                 im.stop();
             }
         }, true, true);
-        bind(context, "imReplies", new ImReplies(outbox, progress, s.xmppDomain(), xmpp::occupantJid));
+        bind(context, "imReplies", new ImReplies(outbox, progress, s.xmppDomain(), xmpp::occupantJid, s.retryGiveUpMs(),
+                s.retryIntervalMs()));
         if (!s.configured()) {
             LOG.info("No XMPP server configured (xmpp.host): IM requests fail with XMPP_NOT_CONFIGURED");
             return;

@@ -104,9 +104,25 @@ public class ImOutbox {
         });
     }
 
-    /** Pending work, oldest first. */
+    /** Pending work, oldest first; a message the server asked to send again later only once its time has come. */
     public List<Item> pending(int max) {
-        return items("state = ? order by id", max, PENDING);
+        return items("state = ? and (not_before is null or not_before <= ?) order by id", max, PENDING, now());
+    }
+
+    /**
+     * A sent message the server asked to send again later (an error of type wait): pending again
+     * after a wait that doubles with each such answer. False when a receipt or a final error
+     * has settled it meanwhile.
+     */
+    public boolean tryAgainLater(long id, String error, long baseWaitMs) {
+        List<Integer> attempts = Database.query(ds, "select attempts from uc_im_outbox where id = ?", 1, rs -> rs.getInt(1), id);
+        if (attempts.isEmpty()) {
+            return false;
+        }
+        long waitMs = Math.min(baseWaitMs << Math.min(attempts.get(0), 16), 300_000L);
+        return update("update uc_im_outbox set state = ?, sent_at = null, confirmed = null, not_before = ?, attempts = attempts + 1,"
+                + " last_error = ? where id = ? and state in (?, ?) and (confirmed is null or confirmed = 'UNCONFIRMED')",
+                PENDING, now().plus(java.time.Duration.ofMillis(waitMs)), clip(error), id, PENDING, DONE) > 0;
     }
 
     public Optional<Item> byStanzaId(String stanzaId) {
@@ -171,8 +187,11 @@ public class ImOutbox {
         return items("kind = ? and state = ? and confirmed is null and sent_at < ? order by id", 1000, DIRECT, DONE, sentBefore);
     }
 
+    /** Sent. Not when the server's answer, quicker than the confirmation of the write, asked for it again later. */
     public void done(long id) {
-        update("update uc_im_outbox set state = ?, sent_at = ? where id = ?", DONE, now(), id);
+        OffsetDateTime now = now();
+        update("update uc_im_outbox set state = ?, sent_at = ? where id = ? and (not_before is null or not_before <= ?)", DONE, now, id,
+                now);
     }
 
     public void failed(long id, String error) {

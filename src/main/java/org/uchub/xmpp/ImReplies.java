@@ -27,11 +27,18 @@ public class ImReplies {
     /** The real bare JID behind a room occupant (room, nickname), as far as the hub's connection knows it, or null. */
     private final java.util.function.BinaryOperator<String> occupants;
 
-    public ImReplies(ImOutbox outbox, ChannelProgress progress, String ownDomain, java.util.function.BinaryOperator<String> occupants) {
+    /** How long after its request a message the server asks to send again later is still sent, and the first wait. */
+    private final long giveUpMs;
+    private final long tryAgainWaitMs;
+
+    public ImReplies(ImOutbox outbox, ChannelProgress progress, String ownDomain, java.util.function.BinaryOperator<String> occupants,
+            long giveUpMs, long tryAgainWaitMs) {
         this.outbox = outbox;
         this.progress = progress;
         this.ownDomain = ownDomain == null ? "" : ownDomain.toLowerCase(java.util.Locale.ROOT);
         this.occupants = occupants;
+        this.giveUpMs = giveUpMs;
+        this.tryAgainWaitMs = tryAgainWaitMs;
     }
 
     /**
@@ -55,7 +62,7 @@ public class ImReplies {
     private boolean attach(InboundMessage m) {
         return switch (m.kind()) {
             case RECEIPT -> settle(m, "DELIVERED");
-            case ERROR -> settle(m, "REFUSED");
+            case ERROR, TRY_AGAIN -> settle(m, "REFUSED");
             case ROOM -> roomReply(m);
             case DIRECT -> directReply(m);
             case JOINED, LEFT -> roomPresence(m);
@@ -64,11 +71,11 @@ public class ImReplies {
 
     private boolean settle(InboundMessage m, String how) {
         Optional<ImOutbox.Item> item = outbox.byStanzaId(m.stanzaId());
-        if (item.isPresent() && ImOutbox.POST.equals(item.get().kind()) && m.kind() == InboundMessage.Kind.ERROR) {
+        if (item.isPresent() && ImOutbox.POST.equals(item.get().kind()) && m.isError()) {
             return postRefused(m, item.get());
         }
         if (item.isEmpty() || item.get().participantId() == null) {
-            if (m.kind() == InboundMessage.Kind.ERROR) {
+            if (m.isError()) {
                 LOG.warn("XMPP error from {} about a stanza the hub does not know ({}): {}", m.from(), m.stanzaId(), m.error());
             }
             return false;
@@ -81,9 +88,17 @@ public class ImReplies {
         boolean fromTarget = sender.equals(target);
         boolean fromServer = sender.equals(target.substring(target.indexOf('@') + 1)) || sender.equals(ownDomain);
         if (!(ImOutbox.DIRECT.equals(i.kind()) || ImOutbox.NOTIFY.equals(i.kind()))
-                || !(fromTarget || (m.kind() == InboundMessage.Kind.ERROR && fromServer))) {
+                || !(fromTarget || (m.isError() && fromServer))) {
             LOG.warn("XMPP {} from {} about {} ignored: only its recipient may settle it", m.kind(), m.from(), m.stanzaId());
             return false;
+        }
+        if (m.kind() == InboundMessage.Kind.TRY_AGAIN
+                && java.time.Duration.between(i.createdAt(), java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC)).toMillis() < giveUpMs
+                && outbox.tryAgainLater(i.id(), m.error(), tryAgainWaitMs)) {
+            // A full offline store, a rate limit: not the recipient's refusal. Sent again, with
+            // the same stanza id, until the give-up time; then the error counts as final.
+            return progress.apply(SessionUpdate.participant(i.sessionId(), i.participantId(), null, "IM_TRY_AGAIN", ImChannel.SOURCE,
+                    "The server asks for the message to " + i.target() + " to be sent again later (" + m.error() + "): it is"));
         }
         if (!outbox.confirm(i.id(), how)) {
             return false;

@@ -18,6 +18,14 @@ import java.time.OffsetDateTime;
 public record InboundMessage(Kind kind, String from, String sender, String nick, String thread, String body, String stanzaId,
         String error, OffsetDateTime time) {
 
-    /** JOINED and LEFT: an occupant entered or left a room of the hub. */
-    public enum Kind { DIRECT, ROOM, RECEIPT, ERROR, JOINED, LEFT }
+    /**
+     * JOINED and LEFT: an occupant entered or left a room of the hub. TRY_AGAIN: an error of
+     * type wait (RFC 6120 8.3.2), which asks for the stanza to be sent again later.
+     */
+    public enum Kind { DIRECT, ROOM, RECEIPT, ERROR, TRY_AGAIN, JOINED, LEFT }
+
+    /** An error, final or not. */
+    public boolean isError() {
+        return kind == Kind.ERROR || kind == Kind.TRY_AGAIN;
+    }
 }

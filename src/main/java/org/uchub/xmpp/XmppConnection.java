@@ -298,7 +298,8 @@ public class XmppConnection {
         try {
             if (m.getType() == Message.Type.error) {
                 StanzaError e = m.getError();
-                sink.accept(new InboundMessage(InboundMessage.Kind.ERROR, bare(m.getFrom()), null, null, null, null, m.getStanzaId(),
+                sink.accept(new InboundMessage(e != null && e.getType() == StanzaError.Type.WAIT ? InboundMessage.Kind.TRY_AGAIN
+                        : InboundMessage.Kind.ERROR, bare(m.getFrom()), null, null, null, null, m.getStanzaId(),
                         e == null ? "unknown error" : describe(e), now()));
                 return;
             }

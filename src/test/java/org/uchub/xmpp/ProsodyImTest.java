@@ -200,4 +200,42 @@ class ProsodyImTest extends ImScenarios {
             assertTrue(refused.getDetail().contains("forbidden"), refused.getDetail());
         }
     }
+
+    /**
+     * Here and not among the scenarios of every server: with Vysper 0.7 the hub never received
+     * the error a client sent it (seen 2026-11-30), while Prosody passes it on as RFC 6121 asks.
+     */
+    @Test
+    void aMessageTheRecipientsSideAsksToHaveAgainLaterIsSentAgainWithTheSameIdAndNotFailed() throws Exception {
+        awaitHubConnected();
+        try (ImClient alice = client("alice")) {
+            org.jivesoftware.smackx.receipts.DeliveryReceiptManager receipts =
+                    org.jivesoftware.smackx.receipts.DeliveryReceiptManager.getInstanceFor(alice.connection);
+            // No receipt for the first copy: the error below is the first answer the hub gets.
+            receipts.setAutoReceiptMode(org.jivesoftware.smackx.receipts.DeliveryReceiptManager.AutoReceiptMode.disabled);
+            ok(T, startIm("WAIT-1", "Try me again", "alice"));
+            Message first = alice.next(10_000);
+            assertNotNull(first, "alice got the message");
+            receipts.setAutoReceiptMode(org.jivesoftware.smackx.receipts.DeliveryReceiptManager.AutoReceiptMode.always);
+            // An error of type wait, as ejabberd answers when an offline store is full: not a refusal.
+            Message busy = new Message(org.jxmpp.jid.impl.JidCreate.from(hubJid() + "/uc-hub"));
+            busy.setType(Message.Type.error);
+            busy.setStanzaId(first.getStanzaId());
+            busy.setError(org.jivesoftware.smack.packet.StanzaError.getBuilder(
+                    org.jivesoftware.smack.packet.StanzaError.Condition.resource_constraint)
+                    .setType(org.jivesoftware.smack.packet.StanzaError.Type.WAIT));
+            alice.connection.sendStanza(busy);
+            awaitEvent("WAIT-1", "IM_TRY_AGAIN", 1);
+            Message again = alice.next(10_000);
+            assertNotNull(again, "sent again");
+            assertEquals(first.getStanzaId(), again.getStanzaId(), "the same stanza id, so a receiver can tell it is the same message");
+            assertEquals("Try me again", again.getBody());
+            awaitEvent("WAIT-1", "IM_DELIVERED", 1);
+            SessionReply log = logOf("WAIT-1");
+            assertTrue(events(log, "IM_TRY_AGAIN").get(0).getDetail().contains("resource-constraint"),
+                    events(log, "IM_TRY_AGAIN").get(0).getDetail());
+            assertTrue(events(log, "IM_FAILED").isEmpty(), "a wait is not a refusal");
+            assertEquals("DELIVERED", log.getSessions().getSession().get(0).getParticipants().getParticipant().get(0).getState());
+        }
+    }
 }
