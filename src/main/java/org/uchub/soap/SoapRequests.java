@@ -35,16 +35,58 @@ public class SoapRequests {
     public static final String OPERATION = "ucSoapOperation";
     private static final TransformerFactory TRANSFORMERS = TransformerFactory.newInstance();
 
-    private final ContractCodec codec;
-    private final boolean mtom;
+    /** Exchange property: the caller sent its request as an XOP package, or said it accepts one. */
+    static final String CALLER_READS_MTOM = "ucSoapCallerReadsMtom";
 
-    /**
-     * @param mtom whether GetRecording's audio goes as an MTOM part (soap.recording.mtom);
-     *             otherwise it is base64 text inside the reply
-     */
-    public SoapRequests(ContractCodec codec, boolean mtom) {
+    /** When GetRecording's audio goes as an MTOM part (soap.recording.mtom). */
+    public enum Mtom {
+        /** When the caller shows it reads MTOM: its request was an XOP package, or its Accept names one. */
+        AUTO,
+        ALWAYS,
+        /** Never: base64 text inside the reply. */
+        NEVER;
+
+        public static Mtom of(String setting) {
+            return switch (setting == null ? "auto" : setting.trim().toLowerCase(java.util.Locale.ROOT)) {
+                case "true", "always" -> ALWAYS;
+                case "false", "never" -> NEVER;
+                case "auto" -> AUTO;
+                default -> throw new IllegalArgumentException("soap.recording.mtom must be auto, always or never, not " + setting);
+            };
+        }
+    }
+
+    private final ContractCodec codec;
+    private final Mtom mtom;
+
+    public SoapRequests(ContractCodec codec, Mtom mtom) {
         this.codec = codec;
         this.mtom = mtom;
+    }
+
+    /**
+     * A stack without MTOM (PHP's SoapClient, a .NET client generated with the default text
+     * encoding) fails on a multipart/related answer; one with MTOM on sends its own requests
+     * as XOP packages. An Accept naming multipart/related or application/xop+xml counts too.
+     */
+    static boolean readsMtom(Message cxf) {
+        if (cxf == null) {
+            return false;
+        }
+        String type = String.valueOf(cxf.get(Message.CONTENT_TYPE)).toLowerCase(java.util.Locale.ROOT);
+        if (type.contains("multipart/related") && type.contains("application/xop+xml")) {
+            return true;
+        }
+        Object headers = cxf.get(Message.PROTOCOL_HEADERS);
+        if (headers instanceof java.util.Map<?, ?> map) {
+            for (java.util.Map.Entry<?, ?> e : map.entrySet()) {
+                if ("accept".equalsIgnoreCase(String.valueOf(e.getKey()))) {
+                    String accept = String.valueOf(e.getValue()).toLowerCase(java.util.Locale.ROOT);
+                    return accept.contains("multipart/related") || accept.contains("application/xop+xml");
+                }
+            }
+        }
+        return false;
     }
 
     /**
@@ -57,6 +99,7 @@ public class SoapRequests {
         Message cxf = in.getHeader(CxfConstants.CAMEL_CXF_MESSAGE, Message.class);
         String operation = in.getHeader(CxfConstants.OPERATION_NAME, String.class);
         in.getHeaders().clear();
+        exchange.setProperty(CALLER_READS_MTOM, readsMtom(cxf));
         String tenant = cxf == null ? null : (String) cxf.get(BasicAuthentication.TENANT);
         if (tenant == null) {
             // Cannot happen behind BasicAuthentication; refuse rather than guess a tenant.
@@ -95,7 +138,8 @@ public class SoapRequests {
         }
         JAXBElement<?> reply = in(exchange).getBody(JAXBElement.class);
         Recording recording = reply.getValue() instanceof SessionReply r ? r.getRecording() : null;
-        if (!mtom || recording == null || recording.getContent() == null) {
+        boolean asMtom = mtom == Mtom.ALWAYS || (mtom == Mtom.AUTO && Boolean.TRUE.equals(exchange.getProperty(CALLER_READS_MTOM)));
+        if (!asMtom || recording == null || recording.getContent() == null) {
             exchange.getMessage().setBody(new CxfPayload<Object>(null, List.of(codec.toElement(reply))));
             return;
         }

@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.Map;
@@ -122,7 +123,7 @@ class GeneratedSoapClientTest extends HubTestSupport {
     }
 
     @Test
-    void getRecordingSendsTheAudioAsAnMtomPartThatTheGeneratedClientReadsBack() throws Exception {
+    void getRecordingSendsTheAudioAsAnMtomPartToACallerThatReadsMtomAndAsBase64ToOneThatDoesNot() throws Exception {
         Sessions erp = port("erp", "erp-dev-password");
         StartSessionRequest start = new StartSessionRequest();
         start.setBusinessId("case-rec");
@@ -142,7 +143,15 @@ class GeneratedSoapClientTest extends HubTestSupport {
 
         GetRecordingRequest get = new GetRecordingRequest();
         get.setBusinessId("case-rec");
+        // A client without MTOM gets the audio as base64 in the reply, one with MTOM on as a part.
+        assertArrayEquals(wav, erp.getRecording(get).getRecording().getContent());
+        ((jakarta.xml.ws.soap.SOAPBinding) ((BindingProvider) erp).getBinding()).setMTOMEnabled(true);
         SessionReply reply = erp.getRecording(get);
+        @SuppressWarnings("unchecked")
+        Map<String, List<String>> answered = (Map<String, List<String>>) ((BindingProvider) erp).getResponseContext()
+                .get(jakarta.xml.ws.handler.MessageContext.HTTP_RESPONSE_HEADERS);
+        assertTrue(String.valueOf(answered.get("Content-Type")).contains("multipart/related"),
+                "with MTOM on, the client's request is an XOP package and the answer one too: " + answered);
         assertEquals(name, reply.getRecording().getFileName());
         assertEquals("audio/wav", reply.getRecording().getMimeType());
         assertArrayEquals(wav, reply.getRecording().getContent());
@@ -153,7 +162,8 @@ class GeneratedSoapClientTest extends HubTestSupport {
 
         // On the wire: a multipart/related XOP package whose envelope refers to the audio part by
         // its Content-ID instead of carrying it as base64 text.
-        HttpResponse<byte[]> raw = rawCall("<uc:GetRecording><uc:businessId>case-rec</uc:businessId></uc:GetRecording>");
+        HttpResponse<byte[]> raw = rawCall("<uc:GetRecording><uc:businessId>case-rec</uc:businessId></uc:GetRecording>",
+                "multipart/related");
         assertEquals(200, raw.statusCode());
         String type = raw.headers().firstValue("Content-Type").orElse("");
         assertTrue(type.startsWith("multipart/related") && type.contains("application/xop+xml"), type);
@@ -167,6 +177,12 @@ class GeneratedSoapClientTest extends HubTestSupport {
         int content = body.indexOf("\r\n\r\n", part) + 4;
         assertArrayEquals(wav, Arrays.copyOfRange(raw.body(), content, content + wav.length));
 
+        // A caller that shows no sign of reading MTOM (PHP's SoapClient) gets a plain envelope, base64 inside.
+        HttpResponse<byte[]> plain = rawCall("<uc:GetRecording><uc:businessId>case-rec</uc:businessId></uc:GetRecording>");
+        assertTrue(plain.headers().firstValue("Content-Type").orElse("").startsWith("text/xml"),
+                plain.headers().firstValue("Content-Type").orElse(""));
+        assertTrue(new String(plain.body(), StandardCharsets.UTF_8).contains(Base64.getEncoder().encodeToString(wav)));
+
         // Every other answer stays a plain envelope, readable by a stack without MTOM.
         HttpResponse<byte[]> query = rawCall("<uc:QuerySessionLog><uc:businessId>case-rec</uc:businessId></uc:QuerySessionLog>");
         assertTrue(query.headers().firstValue("Content-Type").orElse("").startsWith("text/xml"),
@@ -174,10 +190,14 @@ class GeneratedSoapClientTest extends HubTestSupport {
     }
 
     private HttpResponse<byte[]> rawCall(String body) throws Exception {
+        return rawCall(body, "text/xml");
+    }
+
+    private HttpResponse<byte[]> rawCall(String body, String accept) throws Exception {
         String envelope = "<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\""
                 + " xmlns:uc=\"urn:uc-hub:session:v1\"><soapenv:Body>" + body + "</soapenv:Body></soapenv:Envelope>";
         HttpRequest request = HttpRequest.newBuilder(URI.create(soapAddress()))
-                .header("Content-Type", "text/xml; charset=UTF-8").header("SOAPAction", "\"\"")
+                .header("Content-Type", "text/xml; charset=UTF-8").header("SOAPAction", "\"\"").header("Accept", accept)
                 .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("erp:erp-dev-password".getBytes(StandardCharsets.UTF_8)))
                 .POST(HttpRequest.BodyPublishers.ofString(envelope, StandardCharsets.UTF_8)).build();
         return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofByteArray());

@@ -25,6 +25,10 @@ class RecordingReplyTest {
     private static final byte[] AUDIO = "RIFF....WAVEfmt the audio".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private static Exchange replyWithRecording(boolean mtom) throws Exception {
+        return replyWithRecording(mtom ? SoapRequests.Mtom.ALWAYS : SoapRequests.Mtom.NEVER, false);
+    }
+
+    private static Exchange replyWithRecording(SoapRequests.Mtom mode, boolean callerReadsMtom) throws Exception {
         ContractCodec codec = new ContractCodec(1_000_000);
         Recording rec = new Recording();
         rec.setFileName("erp_4711_s1.wav");
@@ -37,7 +41,8 @@ class RecordingReplyTest {
         reply.setRecording(rec);
         Exchange exchange = new DefaultExchange(new DefaultCamelContext());
         exchange.getMessage().setBody(ContractCodec.element(reply, Action.RECORDING));
-        new SoapRequests(codec, mtom).reply(exchange);
+        exchange.setProperty(SoapRequests.CALLER_READS_MTOM, callerReadsMtom);
+        new SoapRequests(codec, mode).reply(exchange);
         return exchange;
     }
 
@@ -65,5 +70,34 @@ class RecordingReplyTest {
         Exchange exchange = replyWithRecording(false);
         assertEquals(Base64.getEncoder().encodeToString(AUDIO), content(exchange).getTextContent());
         assertFalse(exchange.getMessage(AttachmentMessage.class).hasAttachments());
+    }
+
+    @Test
+    void byDefaultOnlyACallerThatShowsItReadsMtomGetsAnMtomPart() throws Exception {
+        assertEquals("true", replyWithRecording(SoapRequests.Mtom.AUTO, true).getProperty("mtom-enabled"));
+        Exchange plain = replyWithRecording(SoapRequests.Mtom.AUTO, false);
+        assertEquals(Base64.getEncoder().encodeToString(AUDIO), content(plain).getTextContent());
+        assertFalse(plain.getMessage(AttachmentMessage.class).hasAttachments());
+        assertEquals(SoapRequests.Mtom.AUTO, SoapRequests.Mtom.of("auto"));
+        assertEquals(SoapRequests.Mtom.ALWAYS, SoapRequests.Mtom.of("true"));
+        assertEquals(SoapRequests.Mtom.NEVER, SoapRequests.Mtom.of("never"));
+    }
+
+    @Test
+    void aCallerReadsMtomWhenItSentAnXopPackageOrAcceptsOne() {
+        org.apache.cxf.message.Message xop = new org.apache.cxf.message.MessageImpl();
+        xop.put(org.apache.cxf.message.Message.CONTENT_TYPE,
+                "multipart/related; type=\"application/xop+xml\"; boundary=\"uuid:1\"; start-info=\"text/xml\"");
+        assertTrue(SoapRequests.readsMtom(xop));
+        org.apache.cxf.message.Message accepts = new org.apache.cxf.message.MessageImpl();
+        accepts.put(org.apache.cxf.message.Message.CONTENT_TYPE, "text/xml; charset=UTF-8");
+        accepts.put(org.apache.cxf.message.Message.PROTOCOL_HEADERS,
+                java.util.Map.of("Accept", java.util.List.of("text/xml, multipart/related")));
+        assertTrue(SoapRequests.readsMtom(accepts));
+        org.apache.cxf.message.Message plain = new org.apache.cxf.message.MessageImpl();
+        plain.put(org.apache.cxf.message.Message.CONTENT_TYPE, "text/xml; charset=UTF-8");
+        plain.put(org.apache.cxf.message.Message.PROTOCOL_HEADERS, java.util.Map.of("Accept", java.util.List.of("text/xml")));
+        assertFalse(SoapRequests.readsMtom(plain));
+        assertFalse(SoapRequests.readsMtom(null));
     }
 }
