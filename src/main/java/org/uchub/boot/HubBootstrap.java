@@ -341,7 +341,7 @@ public class HubBootstrap implements CamelConfiguration {
                 intProp(pc, "soap.max-child-elements"), Long.parseLong(prop(pc, "soap.max-elements")),
                 intProp(pc, "soap.max-attributes"), intProp(pc, "soap.max-text-length"),
                 pc.resolveProperty("soap.tls.keystore").orElse(""), pc.resolveProperty("soap.tls.keystore-password").orElse(""),
-                prop(pc, "soap.tls.keystore-type"));
+                prop(pc, "soap.tls.keystore-type"), pc.resolveProperty("soap.published-url").orElse(""));
         org.apache.cxf.Bus bus = SoapEndpoint.bus(settings);
         bind(context, "soapSessions", SoapEndpoint.create(context, bus, settings, false));
         bind(context, "soapSessions12", SoapEndpoint.create(context, bus, settings, true));

@@ -34,7 +34,7 @@ public final class SoapEndpoint {
     /** What the endpoint is built from; every field comes from a {@code soap.*} key. */
     public record Settings(String address, BrokerUsers users, String realm, long maxRequestBytes, int maxDepth,
             int maxChildElements, long maxElements, int maxAttributes, int maxTextLength, String keystore,
-            String keystorePassword, String keystoreType) {
+            String keystorePassword, String keystoreType, String publishedUrl) {
     }
 
     private SoapEndpoint() {
@@ -60,6 +60,11 @@ public final class SoapEndpoint {
         endpoint.setBus(bus);
         endpoint.setAddress(soap12 ? s.address() + SOAP12_PATH : s.address());
         endpoint.setWsdlURL("classpath:contract/uc-sessions.wsdl");
+        if (s.publishedUrl() != null && !s.publishedUrl().isBlank()) {
+            // Behind a proxy the request's own URL is the hub's inside address: ?wsdl names this
+            // one instead, in soap:address and in the schema's import, so generators can use it.
+            endpoint.setPublishedEndpointUrl(soap12 ? s.publishedUrl().trim() + SOAP12_PATH : s.publishedUrl().trim());
+        }
         endpoint.setServiceNameAsQName(SERVICE);
         endpoint.setPortNameAsQName(soap12 ? PORT_SOAP12 : PORT);
         endpoint.setDataFormat(DataFormat.PAYLOAD);

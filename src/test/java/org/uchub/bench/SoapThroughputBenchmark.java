@@ -60,7 +60,7 @@ public final class SoapThroughputBenchmark {
         String bareAddress = "http://127.0.0.1:" + barePort + "/uc/sessions";
         SoapEndpoint.Settings bareSettings = new SoapEndpoint.Settings(bareAddress,
                 BrokerUsers.load(Path.of(context.resolvePropertyPlaceholders("{{soap.users.file}}"))), "bench",
-                16_777_216, 32, 1000, 20_000, 32, 16_000_000, null, null, "PKCS12");
+                16_777_216, 32, 1000, 20_000, 32, 16_000_000, null, null, "PKCS12", null);
         context.getRegistry().bind("bareSessions", SoapEndpoint.create(context, SoapEndpoint.bus(bareSettings), bareSettings, false));
         Element fixed = DocumentBuilderFactory.newDefaultNSInstance().newDocumentBuilder().parse(new java.io.ByteArrayInputStream(
                 ("<StartSessionResponse xmlns=\"urn:uc-hub:session:v1\"><status>ACCEPTED</status><businessId>b</businessId>"
