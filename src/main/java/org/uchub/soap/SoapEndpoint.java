@@ -63,7 +63,8 @@ public final class SoapEndpoint {
         if (s.publishedUrl() != null && !s.publishedUrl().isBlank()) {
             // Behind a proxy the request's own URL is the hub's inside address: ?wsdl names this
             // one instead, in soap:address and in the schema's import, so generators can use it.
-            endpoint.setPublishedEndpointUrl(soap12 ? s.publishedUrl().trim() + SOAP12_PATH : s.publishedUrl().trim());
+            String published = java.net.URI.create(s.publishedUrl().trim()).toString().replaceAll("/+$", "");
+            endpoint.setPublishedEndpointUrl(soap12 ? published + SOAP12_PATH : published);
         }
         endpoint.setServiceNameAsQName(SERVICE);
         endpoint.setPortNameAsQName(soap12 ? PORT_SOAP12 : PORT);

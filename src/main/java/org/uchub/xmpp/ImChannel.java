@@ -256,8 +256,7 @@ public class ImChannel {
                 perform(item);
                 if (writtenOnly(item)) {
                     written.add(item, link, xmpp.link());
-                } else {
-                    outbox.done(item.id());
+                } else if (outbox.done(item)) {
                     record(progress, done(item));
                     sent++;
                 }
@@ -331,9 +330,10 @@ public class ImChannel {
         int n = 0;
         for (ImOutbox.Item item : written.items) {
             if (why == null || outbox.settled(item.id())) {
-                outbox.done(item.id());
-                record(progress, done(item));
-                n++;
+                if (outbox.done(item)) {
+                    record(progress, done(item));
+                    n++;
+                }
             } else {
                 held.add(item.sessionId());
                 giveUpIfDue(item, why);

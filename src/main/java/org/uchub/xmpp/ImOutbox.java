@@ -40,8 +40,9 @@ public class ImOutbox {
     public record Work(String kind, String target, Long participantId, String subject, String body) {
     }
 
+    /** {@code attempts}: how often the server asked for the item again later (see {@link #tryAgainLater}). */
     public record Item(long id, String sessionId, String kind, String target, Long participantId, String subject, String body,
-            OffsetDateTime createdAt) {
+            OffsetDateTime createdAt, int attempts) {
         /**
          * The stanza id the item's message carries, so the server's error and the receipt find it.
          * It names the session too: a receipt or error for an item of another database (a hub
@@ -104,9 +105,16 @@ public class ImOutbox {
         });
     }
 
-    /** Pending work, oldest first; a message the server asked to send again later only once its time has come. */
+    /**
+     * Pending work, oldest first. A message the server asked to send again later comes once its
+     * time has come, and holds back what its session added after it, so the session's order
+     * stands. One a receipt or a final error settled while it waited is not sent again.
+     */
     public List<Item> pending(int max) {
-        return items("state = ? and (not_before is null or not_before <= ?) order by id", max, PENDING, now());
+        OffsetDateTime now = now();
+        return items("state = ? and confirmed is null and (not_before is null or not_before <= ?) and not exists (select 1 from"
+                + " uc_im_outbox w where w.session_id = uc_im_outbox.session_id and w.id < uc_im_outbox.id and w.state = ?"
+                + " and w.confirmed is null and w.not_before > ?) order by id", max, PENDING, now, PENDING, now);
     }
 
     /**
@@ -114,15 +122,12 @@ public class ImOutbox {
      * after a wait that doubles with each such answer. False when a receipt or a final error
      * has settled it meanwhile.
      */
-    public boolean tryAgainLater(long id, String error, long baseWaitMs) {
-        List<Integer> attempts = Database.query(ds, "select attempts from uc_im_outbox where id = ?", 1, rs -> rs.getInt(1), id);
-        if (attempts.isEmpty()) {
-            return false;
-        }
-        long waitMs = Math.min(baseWaitMs << Math.min(attempts.get(0), 16), 300_000L);
+    public boolean tryAgainLater(Item item, String error, long baseWaitMs, long maxWaitMs) {
+        long waitMs = Math.max(0, Math.min(Math.min(baseWaitMs << Math.min(item.attempts(), 16), 300_000L), maxWaitMs));
+        // Compare and set on attempts: the sender's done() for the copy before cannot overwrite this.
         return update("update uc_im_outbox set state = ?, sent_at = null, confirmed = null, not_before = ?, attempts = attempts + 1,"
-                + " last_error = ? where id = ? and state in (?, ?) and (confirmed is null or confirmed = 'UNCONFIRMED')",
-                PENDING, now().plus(java.time.Duration.ofMillis(waitMs)), clip(error), id, PENDING, DONE) > 0;
+                + " last_error = ? where id = ? and attempts = ? and state in (?, ?) and (confirmed is null or confirmed = 'UNCONFIRMED')",
+                PENDING, now().plus(java.time.Duration.ofMillis(waitMs)), clip(error), item.id(), item.attempts(), PENDING, DONE) > 0;
     }
 
     public Optional<Item> byStanzaId(String stanzaId) {
@@ -187,11 +192,13 @@ public class ImOutbox {
         return items("kind = ? and state = ? and confirmed is null and sent_at < ? order by id", 1000, DIRECT, DONE, sentBefore);
     }
 
-    /** Sent. Not when the server's answer, quicker than the confirmation of the write, asked for it again later. */
-    public void done(long id) {
-        OffsetDateTime now = now();
-        update("update uc_im_outbox set state = ?, sent_at = ? where id = ? and (not_before is null or not_before <= ?)", DONE, now, id,
-                now);
+    /**
+     * Sent; false when the server has meanwhile asked for this copy again later (its answer can
+     * come before the write is confirmed), so the copy does not count as sent.
+     */
+    public boolean done(Item item) {
+        return update("update uc_im_outbox set state = ?, sent_at = ? where id = ? and attempts = ?", DONE, now(), item.id(),
+                item.attempts()) > 0;
     }
 
     public void failed(long id, String error) {
@@ -209,11 +216,11 @@ public class ImOutbox {
     }
 
     private List<Item> items(String condition, int max, Object... params) {
-        return Database.query(ds, "select id, session_id, kind, target, participant_id, subject, body, created_at from uc_im_outbox"
-                + " where " + condition, max, rs -> {
+        return Database.query(ds, "select id, session_id, kind, target, participant_id, subject, body, created_at, attempts"
+                + " from uc_im_outbox where " + condition, max, rs -> {
                     long pid = rs.getLong(5);
                     return new Item(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.wasNull() ? null : pid,
-                            rs.getString(6), rs.getString(7), rs.getObject(8, OffsetDateTime.class));
+                            rs.getString(6), rs.getString(7), rs.getObject(8, OffsetDateTime.class), rs.getInt(9));
                 }, params);
     }
 

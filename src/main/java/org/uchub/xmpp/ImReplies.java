@@ -92,9 +92,8 @@ public class ImReplies {
             LOG.warn("XMPP {} from {} about {} ignored: only its recipient may settle it", m.kind(), m.from(), m.stanzaId());
             return false;
         }
-        if (m.kind() == InboundMessage.Kind.TRY_AGAIN
-                && java.time.Duration.between(i.createdAt(), java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC)).toMillis() < giveUpMs
-                && outbox.tryAgainLater(i.id(), m.error(), tryAgainWaitMs)) {
+        long left = giveUpMs - java.time.Duration.between(i.createdAt(), java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC)).toMillis();
+        if (m.kind() == InboundMessage.Kind.TRY_AGAIN && left > 0 && outbox.tryAgainLater(i, m.error(), tryAgainWaitMs, left)) {
             // A full offline store, a rate limit: not the recipient's refusal. Sent again, with
             // the same stanza id, until the give-up time; then the error counts as final.
             return progress.apply(SessionUpdate.participant(i.sessionId(), i.participantId(), null, "IM_TRY_AGAIN", ImChannel.SOURCE,
