@@ -264,9 +264,14 @@ public class PbxConnection extends ServiceSupport {
         if (session == null) {
             return false;
         }
+        boolean ended;
         synchronized (withdrawn) {
-            return withdrawn.containsKey(session);
+            ended = withdrawn.containsKey(session);
         }
+        if (ended) {
+            LOG.info("Originate {} not sent: its session ended before its turn", p.action().getChannelId());
+        }
+        return ended;
     }
 
     public int originatesWaiting() {
@@ -281,7 +286,6 @@ public class PbxConnection extends ServiceSupport {
             try {
                 p = originates.take();
                 if (withdrawn(p)) {
-                    LOG.info("Originate {} not sent: its session ended before its turn", p.action().getChannelId());
                     continue;
                 }
                 long wait = next - System.nanoTime();
@@ -292,7 +296,6 @@ public class PbxConnection extends ServiceSupport {
                 return;
             }
             if (withdrawn(p)) {
-                LOG.info("Originate {} not sent: its session ended before its turn", p.action().getChannelId());
                 continue;
             }
             next = Math.max(next, System.nanoTime() - intervalNanos) + intervalNanos;
