@@ -15,7 +15,6 @@ import jakarta.jms.JMSSecurityException;
 import jakarta.jms.MessageConsumer;
 import jakarta.jms.Queue;
 import jakarta.jms.TextMessage;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -42,10 +41,12 @@ import org.uchub.contract.ReplyStatus;
 @org.junit.jupiter.api.Timeout(value = 6, unit = java.util.concurrent.TimeUnit.MINUTES)
 class ExternalBrokerIT extends HubTestSupport {
     private static StandaloneArtemis broker;
+    // JUnit removes it after the class: a broker instance is some 20 MB, and CI machines are reused.
+    @org.junit.jupiter.api.io.TempDir
+    static Path dir;
 
     @BeforeAll
     static void startBroker() throws Exception {
-        Path dir = Files.createTempDirectory("artemis-instance");
         broker = StandaloneArtemis.create(dir.resolve("broker"), freePort());
         broker.start();
     }

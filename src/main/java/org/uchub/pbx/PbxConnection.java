@@ -16,6 +16,7 @@ import org.asteriskjava.manager.action.EventGeneratingAction;
 import org.asteriskjava.manager.action.ManagerAction;
 import org.asteriskjava.manager.action.OriginateAction;
 import org.asteriskjava.manager.action.PingAction;
+import org.asteriskjava.manager.action.FilterAction;
 import org.asteriskjava.manager.event.ConnectEvent;
 import org.asteriskjava.manager.event.DisconnectEvent;
 import org.asteriskjava.manager.event.ManagerEvent;
@@ -180,6 +181,10 @@ public class PbxConnection extends ServiceSupport {
             status = "connected to " + settings.host() + ":" + settings.port() + " (Asterisk " + conn.getVersion() + ")";
             LOG.info("PBX {}", status);
             events.accept(new PbxConnected(first, java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC)));
+            if (settings.eventFilter()) {
+                // Not on Asterisk-Java's event thread: the answers come through the same connection.
+                watchdog.execute(this::filterEvents);
+            }
         } else if (e instanceof DisconnectEvent) {
             if (!stopping) {
                 status = "disconnected from " + settings.host() + ":" + settings.port() + ", reconnecting";
@@ -188,6 +193,30 @@ public class PbxConnection extends ServiceSupport {
         } else {
             events.accept(e);
         }
+    }
+
+    /**
+     * Asks the PBX for this connection's events to be only those the hub reads. A new
+     * connection starts without filters, so this follows every login. A PBX that refuses (the
+     * user lacks write "system", or an old Asterisk) still works: it sends every event.
+     */
+    private void filterEvents() {
+        for (String filter : PbxEvents.FILTERS) {
+            try {
+                ManagerResponse r = send(new FilterAction(filter));
+                if (r instanceof ManagerError) {
+                    LOG.warn("PBX {} refused the event filter ({}): the hub reads every event its AMI user may read."
+                            + " Give the user write=system, or put the filters of the README into manager.conf", settings.host(),
+                            r.getMessage());
+                    return;
+                }
+            } catch (PbxUnavailableException e) {
+                LOG.debug("Event filter not set, the connection dropped meanwhile: {}", e.getMessage());
+                return;
+            }
+        }
+        LOG.info("PBX {}: only the hub's own channels' and rooms' events are sent to it ({} filters)", settings.host(),
+                PbxEvents.FILTERS.size());
     }
 
     /** A Ping that must be answered in time; otherwise the socket is dropped and Asterisk-Java reconnects. */

@@ -10,7 +10,8 @@ public record PbxSettings(String mode, String host, int port, String username, S
         String callContext, String conferenceContext, String callerId, String bridgeProfile, String videoBridgeProfile,
         String userProfile, String chairProfile, String announcement, Path recordingsDir, String pbxRecordingsDir,
         double originatesPerSecond,
-        int ringTimeoutSeconds, long pingIntervalMs, long pingTimeoutMs, long responseTimeoutMs, long retryGiveUpMs) {
+        int ringTimeoutSeconds, long pingIntervalMs, long pingTimeoutMs, long responseTimeoutMs, long retryGiveUpMs,
+        boolean eventFilter) {
 
     public static final String SIMULATOR = "simulator";
     public static final String ASTERISK = "asterisk";

@@ -187,6 +187,56 @@ class AmiSimulatorTest {
         }
     }
 
+    /** What a connection reads until (and with) the first packet that is the answer to ActionID id. */
+    private static List<String> readUntilAnswer(RawAmi ami, String id) throws Exception {
+        List<String> seen = new ArrayList<>();
+        while (true) {
+            Map<String, String> m = ami.read();
+            if (m.containsKey("response") && id.equals(m.get("actionid"))) {
+                seen.add("Response:" + m.get("response"));
+                return seen;
+            }
+            seen.add(m.get("event") + ("Newstate".equals(m.get("event")) ? ":" + m.get("channelstatedesc") : ""));
+        }
+    }
+
+    @Test
+    void filtersOfTheFilterActionChooseTheEventsOfTheirOwnConnectionButNeverTheAnswersToItsActions() throws Exception {
+        try (RawAmi filtered = login(); RawAmi blackOnly = login(); RawAmi caller = new RawAmi(sim.port())) {
+            filtered.send("Action: Filter", "ActionID: f0", "Filter: Event: Newstate");
+            assertEquals("Unknown operation", filtered.until(null).get("message"));
+            filtered.send("Action: Filter", "ActionID: f1", "Operation: add", "Filter: ^Event: (Newstate");
+            assertEquals("Filter did not compile.  Check the syntax of the filter given.", filtered.until(null).get("message"));
+            filtered.send("Action: Filter", "ActionID: f2", "Operation: Add", "Filter: ^Event: Newstate[^A-Za-z]");
+            Map<String, String> added = filtered.until(null);
+            assertEquals("Success", added.get("response"));
+            assertEquals("Success", added.get("message"));
+            // White and black: what a white filter lets through and no black one vetoes.
+            filtered.send("Action: Filter", "ActionID: f3", "Operation: Add", "Filter: !ChannelStateDesc: Ringing");
+            assertEquals("Success", filtered.until(null).get("response"));
+            // Black alone: everything but what it matches.
+            blackOnly.send("Action: Filter", "ActionID: b1", "Operation: Add", "Filter: !^Event: Newchannel");
+            assertEquals("Success", blackOnly.until(null).get("response"));
+            caller.send("Action: Login", "Username: caller", "Secret: c4ll");
+            assertEquals("Success", caller.until(null).get("response"));
+            caller.send("Action: Filter", "ActionID: c1", "Operation: Add", "Filter: Event: Hangup");
+            assertEquals("Permission denied", caller.until(null).get("message"), "Filter needs write=system");
+
+            // The unfiltered caller sees everything, and says when the PBX is done.
+            caller.send("Action: Originate", "ActionID: o1", "Channel: PJSIP/100@trunk", "Context: uc-conference", "Exten: 8000",
+                    "Priority: 1", "Async: true", "ChannelId: uc-filter-1");
+            caller.until("ConfbridgeJoin");
+            filtered.send("Action: CoreShowChannels", "ActionID: list");
+            assertEquals(List.of("Newstate:Up", "Response:Success"), readUntilAnswer(filtered, "list"));
+            // An action's own list is written to its connection directly: no filter stops it.
+            assertEquals("uc-filter-1", filtered.until("CoreShowChannel").get("uniqueid"));
+            assertEquals("1", filtered.until("CoreShowChannelsComplete").get("listitems"));
+            blackOnly.send("Action: Ping", "ActionID: p");
+            assertEquals(List.of("Newstate:Ringing", "Newstate:Up", "OriginateResponse", "ConfbridgeStart", "ConfbridgeJoin",
+                    "Response:Success"), readUntilAnswer(blackOnly, "p"));
+        }
+    }
+
     @Test
     void busyNoAnswerCongestionAndUnreachableCarryAsterisksReasonAndCause() throws Exception {
         try (RawAmi ami = login()) {

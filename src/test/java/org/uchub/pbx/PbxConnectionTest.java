@@ -37,7 +37,8 @@ class PbxConnectionTest {
     @BeforeEach
     void startSimulator() throws Exception {
         sim = new AmiSimulator("127.0.0.1", 0, Map.of("hub", new AmiSimulator.User("s3cret", Set.of("call", "reporting", "system"),
-                Set.of("originate", "call", "reporting", "system"))), "uc-conference", "uc-call", 50, "*=answer", dir).start();
+                Set.of("originate", "call", "reporting", "system")), "other", new AmiSimulator.User("0ther", Set.of("call"), Set.of("originate"))),
+                "uc-conference", "uc-call", 50, "*=answer", dir).start();
     }
 
     @AfterEach
@@ -49,9 +50,13 @@ class PbxConnectionTest {
     }
 
     private PbxConnection connect(String password) {
+        return connect(password, true);
+    }
+
+    private PbxConnection connect(String password, boolean eventFilter) {
         PbxSettings s = new PbxSettings("simulator", "127.0.0.1", sim.port(), "hub", password, "PJSIP/{number}@trunk", "uc-call",
                 "uc-conference", "\"UC Hub\" <8000>", "uc_bridge", "uc_video_bridge", "uc_user", "uc_chair", "beep", dir, dir.toString(), 100,
-                30, 500, 2000, 2000, 60_000);
+                30, 500, 2000, 2000, 60_000, eventFilter);
         pbx = new PbxConnection(s, events::add);
         pbx.start();
         return pbx;
@@ -72,6 +77,68 @@ class PbxConnectionTest {
         check.setCamelContext(new DefaultCamelContext());
         assertEquals(HealthCheck.State.UP, check.call().getState());
         assertTrue(pbx.status().startsWith("connected"), pbx.status());
+    }
+
+    /**
+     * Another AMI client places a call into the room the hub's channel is in; returns once the
+     * PBX has reported both joins (to a connection of its own), so every event is sent.
+     */
+    private void hubAndSomeoneElseJoinARoom() throws Exception {
+        try (RawAmi other = new RawAmi(sim.port())) {
+            other.send("Action: Login", "Username: other", "Secret: 0ther");
+            assertEquals("Success", other.until(null).get("response"));
+            other.send("Action: Originate", "Channel: PJSIP/200@trunk", "Context: uc-conference", "Exten: 8000", "Priority: 1",
+                    "Async: true", "ChannelId: other-1");
+            other.until("ConfbridgeJoin");
+            String own = new HubChannelId("01234567-89ab-7def-8123-456789abcdef", 1, null).toString();
+            OriginateAction o = new OriginateAction();
+            o.setChannel("PJSIP/100@trunk");
+            o.setContext("uc-conference");
+            o.setExten("8000");
+            o.setPriority(1);
+            o.setAsync(true);
+            o.setChannelId(own);
+            o.setActionId(own);
+            assertEquals("Success", pbx.send(o).getResponse());
+            Map<String, String> join;
+            do {
+                join = other.until("ConfbridgeJoin");
+            } while (!own.equals(join.get("uniqueid")));
+        }
+    }
+
+    @Test
+    void afterItsLoginTheHubIsSentOnlyTheEventsOfItsOwnChannelsAndRooms() throws Exception {
+        connect("s3cret");
+        HubTestSupport.await(() -> pbx.isConnected() && sim.actionCount("filter") == PbxEvents.FILTERS.size(), 10_000, "filters set");
+        pbx.send(new PingAction()); // answered after the last filter is in place
+        hubAndSomeoneElseJoinARoom();
+        // Its channel's ringing, answer, originate outcome and join, and the room's start: none of the other call's.
+        assertEquals(5, sim.eventsSentTo("hub"));
+        HubTestSupport.await(() -> events.stream().anyMatch(e -> e instanceof org.asteriskjava.manager.event.ConfbridgeJoinEvent), 5_000,
+                "the hub's join read");
+        assertTrue(events.stream().noneMatch(e -> e instanceof org.asteriskjava.manager.event.NewChannelEvent), events.toString());
+    }
+
+    @Test
+    void theFiltersMeanTheSameToEveryAsteriskAndTheSampleManagerConfListsThem() throws Exception {
+        for (String f : PbxEvents.FILTERS) {
+            // Special in POSIX extended expressions but plain characters in basic ones (Asterisk 13's).
+            assertTrue(f.chars().noneMatch(ch -> "|()+?{}\\".indexOf(ch) >= 0), f);
+        }
+        List<String> sample = java.nio.file.Files.readAllLines(Path.of("config/asterisk/manager.conf")).stream()
+                .filter(l -> l.startsWith(";eventfilter = ")).map(l -> l.substring(";eventfilter = ".length())).toList();
+        assertEquals(PbxEvents.FILTERS, sample);
+    }
+
+    @Test
+    void withoutTheFilterTheHubIsSentEveryEventItsUserMayRead() throws Exception {
+        connect("s3cret", false);
+        HubTestSupport.await(pbx::isConnected, 10_000, "connected");
+        hubAndSomeoneElseJoinARoom();
+        // Each channel's Newchannel, two Newstates, OriginateResponse and join, and the room's start.
+        assertEquals(11, sim.eventsSentTo("hub"));
+        assertEquals(0, sim.actionCount("filter"));
     }
 
     @Test

@@ -25,6 +25,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,7 +52,7 @@ public final class AmiSimulator implements AutoCloseable {
             Map.entry("confbridgemute", Set.of("call")), Map.entry("confbridgeunmute", Set.of("call")),
             // Since AST-2014-017 (CVE-2014-8417): a record file can name a command to run.
             Map.entry("confbridgestartrecord", Set.of("system")), Map.entry("confbridgestoprecord", Set.of("system")),
-            Map.entry("command", Set.of("command")));
+            Map.entry("command", Set.of("command")), Map.entry("filter", Set.of("system")));
 
     /** A manager.conf user. */
     public record User(String secret, Set<String> read, Set<String> write) {
@@ -62,6 +64,7 @@ public final class AmiSimulator implements AutoCloseable {
     private final SimulatedPbx.Settings pbxSettings;
     private final List<Session> sessions = new CopyOnWriteArrayList<>();
     private final Map<String, AtomicLong> actionCounts = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> eventsByUser = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
     private volatile ServerSocket server;
     private volatile ScheduledExecutorService pbxThread;
@@ -163,6 +166,12 @@ public final class AmiSimulator implements AutoCloseable {
         return sessions.size();
     }
 
+    /** How many events the simulator has written to the connections of this user (any case), for tests. */
+    public long eventsSentTo(String username) {
+        AtomicLong n = eventsByUser.get(username.toLowerCase(Locale.ROOT));
+        return n == null ? 0 : n.get();
+    }
+
     /** Channels up or ringing now (read on the PBX thread, where they change); 0 when stopped. */
     public int channelCount() throws InterruptedException {
         ScheduledExecutorService thread = pbxThread;
@@ -206,7 +215,8 @@ public final class AmiSimulator implements AutoCloseable {
     private void broadcast(String category, AmiMessage event) {
         String wire = event.render();
         for (Session s : sessions) {
-            if (s.wants(category)) {
+            if (s.wants(category) && s.passes(wire)) {
+                s.eventsSent.incrementAndGet();
                 s.send(wire);
             }
         }
@@ -229,6 +239,23 @@ public final class AmiSimulator implements AutoCloseable {
         return t;
     }
 
+    /**
+     * A filter as Asterisk 18+ takes it, regcomp(REG_EXTENDED | REG_NOSUB): searched for anywhere
+     * in the event, '^' at its start, '.' across its line ends (no REG_NEWLINE). Null for what would not
+     * compile there, Java's own constructs included ("(?" groups), so the simulator accepts no
+     * filter that a real Asterisk would refuse.
+     */
+    static Pattern posixExtended(String regex) {
+        if (regex.isEmpty() || regex.contains("(?")) {
+            return null;
+        }
+        try {
+            return Pattern.compile(regex, Pattern.DOTALL);
+        } catch (PatternSyntaxException e) {
+            return null;
+        }
+    }
+
     // ------------------------------------------------------------------ one manager connection
 
     private static final String CLOSE = new String("close");
@@ -241,6 +268,10 @@ public final class AmiSimulator implements AutoCloseable {
         private volatile String challenge;
         private volatile Set<String> eventMask = Set.of("all");
         private volatile boolean closed;
+        // The Filter action's regular expressions, this connection's only (manager.c keeps them per session).
+        private final List<Pattern> whitelist = new CopyOnWriteArrayList<>();
+        private final List<Pattern> blacklist = new CopyOnWriteArrayList<>();
+        private volatile AtomicLong eventsSent = new AtomicLong();
 
         Session(Socket socket) {
             this.socket = socket;
@@ -256,6 +287,19 @@ public final class AmiSimulator implements AutoCloseable {
             User u = user;
             return authenticated && !closed && u != null && (u.read().contains(category) || u.read().contains("all"))
                     && (eventMask.contains("all") || eventMask.contains(category));
+        }
+
+        /**
+         * manager.c's match_filter: no filters let everything through; white filters alone let
+         * through what one of them matches; black alone what none matches; both: a white match
+         * that no black filter vetoes. Each is searched for in the whole event text, as regexec does.
+         */
+        boolean passes(String wire) {
+            if (whitelist.isEmpty() && blacklist.isEmpty()) {
+                return true;
+            }
+            boolean pass = whitelist.isEmpty() || whitelist.stream().anyMatch(p -> p.matcher(wire).find());
+            return pass && blacklist.stream().noneMatch(p -> p.matcher(wire).find());
         }
 
         void send(String wire) {
@@ -385,6 +429,7 @@ public final class AmiSimulator implements AutoCloseable {
                 case "confbridgemute", "confbridgeunmute" -> confbridgeMute(m, "confbridgemute".equals(action));
                 case "confbridgestartrecord" -> startRecord(m);
                 case "confbridgestoprecord" -> stopRecord(m);
+                case "filter" -> filter(m);
                 case "command" -> reply(AmiMessage.response("Error", m).add("Message", "Command output follows")
                         .add("Output", "No such command '" + m.get("Command") + "'"));
                 default -> reply(AmiMessage.response("Error", m).add("Message", "Invalid/unknown command"));
@@ -417,6 +462,7 @@ public final class AmiSimulator implements AutoCloseable {
                 return false;
             }
             user = u;
+            eventsSent = eventsByUser.computeIfAbsent(name.trim().toLowerCase(Locale.ROOT), k -> new AtomicLong());
             String events = m.get("Events");
             if (events != null) {
                 setMask(events);
@@ -438,6 +484,27 @@ public final class AmiSimulator implements AutoCloseable {
                 challenge = String.valueOf(100_000_000 + random.nextInt(900_000_000));
             }
             reply(AmiMessage.response("Success", m).add("Challenge", challenge));
+        }
+
+        private void filter(AmiMessage m) {
+            String operation = m.get("Operation");
+            if (!"add".equalsIgnoreCase(operation == null ? "" : operation.trim())) {
+                reply(AmiMessage.response("Error", m).add("Message", "Unknown operation"));
+                return;
+            }
+            String filter = m.get("Filter");
+            if (filter == null || filter.isEmpty()) {
+                reply(AmiMessage.response("Error", m).add("Message", "Filter was formatted incorrectly.  Check the syntax of the filter given."));
+                return;
+            }
+            boolean black = filter.startsWith("!");
+            Pattern p = posixExtended(black ? filter.substring(1) : filter);
+            if (p == null) {
+                reply(AmiMessage.response("Error", m).add("Message", "Filter did not compile.  Check the syntax of the filter given."));
+                return;
+            }
+            (black ? blacklist : whitelist).add(p);
+            reply(AmiMessage.response("Success", m).add("Message", "Success"));
         }
 
         private void events(AmiMessage m) {
