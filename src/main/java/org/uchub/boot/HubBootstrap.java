@@ -147,7 +147,7 @@ public class HubBootstrap implements CamelConfiguration {
                 prop(pc, "pbx.recordings.pbx-dir"), Double.parseDouble(prop(pc, "pbx.originates-per-second")),
                 intProp(pc, "pbx.ring-timeout-seconds"), Long.parseLong(prop(pc, "pbx.ping-interval-ms")),
                 Long.parseLong(prop(pc, "pbx.ping-timeout-ms")), Long.parseLong(prop(pc, "pbx.response-timeout-ms")),
-                Long.parseLong(prop(pc, "pbx.retry.give-up-ms")), Boolean.parseBoolean(prop(pc, "pbx.event-filter")));
+                Long.parseLong(prop(pc, "pbx.retry.give-up-ms")), flag(pc, "pbx.event-filter", true));
         Files.createDirectories(s.recordingsDir());
         if (PbxSettings.SIMULATOR.equals(s.mode())) {
             // The permissions of config/asterisk/manager.conf's hub user: what the hub needs, nothing more.
@@ -508,6 +508,18 @@ public class HubBootstrap implements CamelConfiguration {
     static String prop(PropertiesComponent pc, String key) {
         return pc.resolveProperty(key)
                 .orElseThrow(() -> new IllegalStateException("Missing configuration property " + key));
+    }
+
+    /** true or false (any case); unset: the default, so that a configuration older than the key still starts. */
+    static boolean flag(PropertiesComponent pc, String key, boolean unset) {
+        String v = pc.resolveProperty(key).map(String::trim).orElse(null);
+        if (v == null || v.isEmpty()) {
+            return unset;
+        }
+        if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
+            throw new IllegalStateException("Configuration property " + key + " must be true or false, not \"" + v + "\"");
+        }
+        return Boolean.parseBoolean(v);
     }
 
     static int intProp(PropertiesComponent pc, String key) {

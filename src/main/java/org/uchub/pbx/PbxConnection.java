@@ -16,6 +16,7 @@ import org.asteriskjava.manager.action.EventGeneratingAction;
 import org.asteriskjava.manager.action.ManagerAction;
 import org.asteriskjava.manager.action.OriginateAction;
 import org.asteriskjava.manager.action.PingAction;
+import org.asteriskjava.AsteriskVersion;
 import org.asteriskjava.manager.action.FilterAction;
 import org.asteriskjava.manager.event.ConnectEvent;
 import org.asteriskjava.manager.event.DisconnectEvent;
@@ -73,7 +74,7 @@ public class PbxConnection extends ServiceSupport {
     private volatile String status = "not started";
     private volatile boolean loggedInOnce;
     private volatile boolean stopping;
-    private ScheduledExecutorService watchdog;
+    private volatile ScheduledExecutorService watchdog;
     private Thread pacer;
     private Thread login;
 
@@ -97,17 +98,18 @@ public class PbxConnection extends ServiceSupport {
         stopping = false;
         loggedInOnce = false;
         status = "connecting to " + settings.host() + ":" + settings.port();
+        // Before the login: its ConnectEvent hands the event filter to this executor.
+        watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "pbx-ping");
+            t.setDaemon(true);
+            return t;
+        });
         login = new Thread(this::loginUntilDone, "pbx-login");
         login.setDaemon(true);
         login.start();
         pacer = new Thread(this::pace, "pbx-originate-pacer");
         pacer.setDaemon(true);
         pacer.start();
-        watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "pbx-ping");
-            t.setDaemon(true);
-            return t;
-        });
         watchdog.scheduleWithFixedDelay(this::ping, settings.pingIntervalMs(), settings.pingIntervalMs(), TimeUnit.MILLISECONDS);
     }
 
@@ -182,8 +184,12 @@ public class PbxConnection extends ServiceSupport {
             LOG.info("PBX {}", status);
             events.accept(new PbxConnected(first, java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC)));
             if (settings.eventFilter()) {
-                // Not on Asterisk-Java's event thread: the answers come through the same connection.
-                watchdog.execute(this::filterEvents);
+                // Not on the thread that logged in: the answer comes through the same connection.
+                try {
+                    watchdog.execute(this::filterEvents);
+                } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                    LOG.debug("Logged in while stopping: no event filter");
+                }
             }
         } else if (e instanceof DisconnectEvent) {
             if (!stopping) {
@@ -197,26 +203,28 @@ public class PbxConnection extends ServiceSupport {
 
     /**
      * Asks the PBX for this connection's events to be only those the hub reads. A new
-     * connection starts without filters, so this follows every login. A PBX that refuses (the
-     * user lacks write "system", or an old Asterisk) still works: it sends every event.
+     * connection starts without filters, so this follows every login. Whatever the answer, no
+     * event the hub reads is held back: the one expression is in force, or none is.
      */
     private void filterEvents() {
-        for (String filter : PbxEvents.FILTERS) {
-            try {
-                ManagerResponse r = send(new FilterAction(filter));
-                if (r instanceof ManagerError) {
-                    LOG.warn("PBX {} refused the event filter ({}): the hub reads every event its AMI user may read."
-                            + " Give the user write=system, or put the filters of the README into manager.conf", settings.host(),
-                            r.getMessage());
-                    return;
-                }
-            } catch (PbxUnavailableException e) {
-                LOG.debug("Event filter not set, the connection dropped meanwhile: {}", e.getMessage());
+        try {
+            AsteriskVersion version = conn.getVersion();
+            if (version == null || !version.isAtLeast(AsteriskVersion.ASTERISK_18)) {
+                // Asterisk 13 read filters as POSIX basic expressions, in which this one matches nothing.
+                LOG.info("PBX {} is Asterisk {}: its events are not filtered (the hub supports 18 and later)", settings.host(), version);
                 return;
             }
+            ManagerResponse r = send(new FilterAction(PbxEvents.FILTER));
+            if (r instanceof ManagerError) {
+                LOG.warn("PBX {} refused the event filter ({}): the hub is sent every event its AMI user may read. Give the user"
+                        + " write=system, or put the filter into manager.conf and set pbx.event-filter=false", settings.host(), r.getMessage());
+            } else {
+                LOG.info("PBX {}: only the events of the hub's own channels and of rooms are sent to it", settings.host());
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("PBX {}: the event filter got no answer ({}); events are filtered or not, and none the hub reads is held back",
+                    settings.host(), e.getMessage());
         }
-        LOG.info("PBX {}: only the hub's own channels' and rooms' events are sent to it ({} filters)", settings.host(),
-                PbxEvents.FILTERS.size());
     }
 
     /** A Ping that must be answered in time; otherwise the socket is dropped and Asterisk-Java reconnects. */

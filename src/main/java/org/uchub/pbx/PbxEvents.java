@@ -25,24 +25,19 @@ import org.uchub.sessionlog.SessionUpdate;
 public class PbxEvents {
     private static final String SOURCE = "pbx";
 
-    /** The start of the id the hub presets on its channels ({@link HubChannelId}), in any regular expression's words. */
-    private static final String OWN_ID = "uc-" + "[0-9a-f]".repeat(8) + "-";
-
     /**
-     * AMI Filter expressions (searched for in each event's whole text) that let through only
+     * An AMI Filter expression (searched for in each event's whole text) that lets through only
      * what {@link #translate} reads: the channel events of the hub's own channels, which carry
-     * its preset id as Uniqueid, Linkedid or ActionID, and the room events, which name no
-     * channel. A PBX serving thousands of other calls would otherwise send the hub every event
-     * of every channel (a real call brings dozens), each parsed by Asterisk-Java and dropped
-     * here. One expression per event and nothing but '^', '.', '*' and bracket expressions:
-     * they mean the same as POSIX basic expressions (Asterisk 13's regcomp), as extended ones
-     * (later versions) and in Java; an alternation would match nothing on the former.
+     * its preset id ({@link HubChannelId}) as Uniqueid, Linkedid or ActionID, and the room
+     * events, which name no channel. A PBX serving thousands of other calls would otherwise
+     * send the hub every event of every channel (a real call brings dozens), each parsed by
+     * Asterisk-Java and dropped here. One expression, so that it is in force all at once or not
+     * at all: with several, the events only a later one lets through would be lost while the
+     * earlier ones were already in force, and a failure half way would leave them out for good.
+     * A POSIX extended expression, as Asterisk 16 and later compile filters.
      */
-    public static final List<String> FILTERS = java.util.stream.Stream.concat(
-            java.util.stream.Stream.of("Newstate", "Hangup", "DialBegin", "DialEnd", "OriginateResponse", "ConfbridgeJoin", "ConfbridgeLeave")
-                    .map(event -> "^Event: " + event + "[^A-Za-z].*" + OWN_ID),
-            java.util.stream.Stream.of("ConfbridgeStart", "ConfbridgeEnd", "ConfbridgeStopRecord").map(event -> "^Event: " + event + "[^A-Za-z]"))
-            .toList();
+    public static final String FILTER = "^Event: ((Newstate|Hangup|DialBegin|DialEnd|OriginateResponse|ConfbridgeJoin|ConfbridgeLeave)"
+            + "[^A-Za-z].*uc-[0-9a-f]{8}-|Confbridge(Start|End|StopRecord)[^A-Za-z])";
 
     /**
      * {@link #translate} for a batch of events, their updates in the events' order. An event

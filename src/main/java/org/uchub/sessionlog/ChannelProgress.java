@@ -169,6 +169,26 @@ public class ChannelProgress {
                 .stream().findFirst();
     }
 
+    /** When the latest event of the session was logged, if it has any. */
+    public Optional<OffsetDateTime> lastEventTime(Running s) {
+        return Database.query(ds, "select max(event_time) from uc_event where tenant = ? and business_id = ? and session_id = ?", 1,
+                rs -> rs.getObject(1, OffsetDateTime.class), s.tenant(), s.businessId(), s.sessionId()).stream()
+                .filter(java.util.Objects::nonNull).findFirst();
+    }
+
+    /**
+     * Whether the session has an event of this type about this participant (by address; null:
+     * about none) with exactly this detail, logged at or after the time.
+     */
+    public boolean hasEvent(Running s, String type, String participant, String text, OffsetDateTime notBefore) {
+        String detail = text.length() > 4000 ? text.substring(0, 4000) : text; // as appendEvent stores it
+        return !Database.query(ds, "select seq from uc_event where tenant = ? and business_id = ? and session_id = ? and event_type = ?"
+                + " and " + (participant == null ? "participant is null" : "participant = ?") + " and detail = ? and event_time >= ?", 1,
+                rs -> rs.getLong(1), participant == null
+                        ? new Object[] {s.tenant(), s.businessId(), s.sessionId(), type, detail, notBefore}
+                        : new Object[] {s.tenant(), s.businessId(), s.sessionId(), type, participant, detail, notBefore}).isEmpty();
+    }
+
     /** Sessions of a channel that are not over yet, in the given states (all open ones when none given). */
     public List<Running> open(String channel, String... states) {
         String[] in = states.length > 0 ? states : new String[] {SessionLog.STATE_REQUESTED, PENDING, DIALLING, ACTIVE};

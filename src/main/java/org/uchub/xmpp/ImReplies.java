@@ -134,6 +134,9 @@ public class ImReplies {
                 "The group chat refused the message: " + m.error()));
     }
 
+    /** How far apart the room's stamp and the hub's own time of a message it read live may be. */
+    private static final long LATE_WINDOW_S = 120;
+
     private boolean roomReply(InboundMessage m) {
         Optional<String> sessionId = outbox.sessionOfRoom(m.from());
         Running s = sessionId.flatMap(progress::running).orElse(null);
@@ -147,12 +150,18 @@ public class ImReplies {
             LOG.warn("Message in room {} from {}, who is not a participant of its session: not attached", m.from(), sender);
             return false;
         }
+        String detail = p == null ? m.nick() + ": " + m.body() : m.body();
+        // A late message is one the hub may have logged already: the room's history reaches back
+        // a little before the hub left (the clocks differ), and asking for it again repeats it.
+        if (m.late() && progress.hasEvent(s, "IM_REPLY", p == null ? null : p.address(), detail, m.time().minusSeconds(LATE_WINDOW_S))) {
+            LOG.debug("Message in room {} from {} written at {} is logged already", m.from(), sender, m.time());
+            return false;
+        }
         if (p == null) {
             // A members-only room admits only members, but a server may hide real JIDs: log the nickname.
-            return progress.apply(SessionUpdate.session(s.sessionId(), null, "IM_REPLY", ImChannel.SOURCE,
-                    m.nick() + ": " + m.body()));
+            return progress.apply(SessionUpdate.session(s.sessionId(), null, "IM_REPLY", ImChannel.SOURCE, detail));
         }
-        return progress.apply(SessionUpdate.participant(s.sessionId(), p.id(), null, "IM_REPLY", ImChannel.SOURCE, m.body()));
+        return progress.apply(SessionUpdate.participant(s.sessionId(), p.id(), null, "IM_REPLY", ImChannel.SOURCE, detail));
     }
 
     /**

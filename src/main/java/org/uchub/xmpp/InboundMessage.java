@@ -14,9 +14,17 @@ import java.time.OffsetDateTime;
  * @param body      the text
  * @param stanzaId  for RECEIPT and ERROR: the id of the hub's stanza it is about
  * @param error     for ERROR: the server's error condition and text
+ * @param time      when the hub received it; for a late ROOM message, when the room says it was written
+ * @param late      for ROOM: written while the hub was not in the room, and handed over from the
+ *                  room's history when the hub joined it again (it may have been read before)
  */
 public record InboundMessage(Kind kind, String from, String sender, String nick, String thread, String body, String stanzaId,
-        String error, OffsetDateTime time) {
+        String error, OffsetDateTime time, boolean late) {
+
+    public InboundMessage(Kind kind, String from, String sender, String nick, String thread, String body, String stanzaId, String error,
+            OffsetDateTime time) {
+        this(kind, from, sender, nick, thread, body, stanzaId, error, time, false);
+    }
 
     /**
      * JOINED and LEFT: an occupant entered or left a room of the hub. TRY_AGAIN: an error of

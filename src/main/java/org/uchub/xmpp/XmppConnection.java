@@ -23,6 +23,7 @@ import org.jivesoftware.smack.packet.StanzaError;
 import org.jivesoftware.smack.tcp.XMPPTCPConnection;
 import org.jivesoftware.smack.tcp.XMPPTCPConnectionConfiguration;
 import org.jivesoftware.smackx.delay.packet.DelayInformation;
+import org.jivesoftware.smackx.muc.MucEnterConfiguration;
 import org.jivesoftware.smackx.muc.MultiUserChat;
 import org.jivesoftware.smackx.muc.MultiUserChatManager;
 import org.jivesoftware.smackx.muc.Occupant;
@@ -65,6 +66,14 @@ public class XmppConnection {
     private volatile boolean rejoinPending;
     /** The room objects whose occupants are reported (see {@link #watch}). */
     private final java.util.Set<MultiUserChat> watched = java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>());
+    /** Rooms joined again with what was written since a time (room address → that time): their history since then is news. */
+    private final Map<String, OffsetDateTime> catchingUp = new java.util.concurrent.ConcurrentHashMap<>();
+    /** When the current connection last brought something; before a reconnect, when the old one did. */
+    private volatile OffsetDateTime lastHeard;
+    /** What rooms said since this time may not have reached the hub: when the connection before this one last brought anything. */
+    private volatile OffsetDateTime deafSince;
+    /** Clocks differ: what the room stamped up to this long before the hub's own time still counts as missed. */
+    private static final long CLOCK_MARGIN_SECONDS = 60;
     private Thread connector;
 
     public XmppConnection(XmppSettings settings, Consumer<InboundMessage> sink) {
@@ -159,6 +168,7 @@ public class XmppConnection {
             try {
                 status = "CONNECTING";
                 connect();
+                lastHeard = now();
                 rejoinPending = true;
                 status = "CONNECTED";
                 LOG.info("XMPP connected: {}", s);
@@ -201,6 +211,10 @@ public class XmppConnection {
         XMPPTCPConnection old = connection;
         if (old != null) {
             old.instantShutdown();
+            // A connection can be dead long before anyone notices: what was sent into it is lost too.
+            if (lastHeard != null) {
+                deafSince = lastHeard;
+            }
         }
         XMPPTCPConnectionConfiguration.Builder b = XMPPTCPConnectionConfiguration.builder()
                 .setXmppDomain(s.xmppDomain())
@@ -294,6 +308,7 @@ public class XmppConnection {
     // ------------------------------------------------------------------ inbound
 
     private void received(Stanza stanza) {
+        lastHeard = now();
         Message m = (Message) stanza;
         try {
             if (m.getType() == Message.Type.error) {
@@ -307,12 +322,21 @@ public class XmppConnection {
                 return; // chat states, receipts (handled by their manager), invitations' echoes
             }
             if (m.getType() == Message.Type.groupchat) {
-                // A room replays its history to whoever (re)joins: only live messages are news.
-                if (m.hasExtension(DelayInformation.ELEMENT, DelayInformation.NAMESPACE) || m.getFrom() == null
-                        || m.getFrom().getResourceOrNull() == null) {
+                if (m.getFrom() == null || m.getFrom().getResourceOrNull() == null) {
                     return;
                 }
                 EntityBareJid room = m.getFrom().asEntityBareJidIfPossible();
+                DelayInformation delay = m.getExtension(DelayInformation.ELEMENT, DelayInformation.NAMESPACE);
+                OffsetDateTime written = null;
+                if (delay != null) {
+                    // A room replays its history to whoever joins: news only when the hub asked for
+                    // what it missed, and only what was written since.
+                    OffsetDateTime since = catchingUp.get(room.toString());
+                    if (since == null || delay.getStamp() == null || delay.getStamp().toInstant().isBefore(since.toInstant())) {
+                        return;
+                    }
+                    written = delay.getStamp().toInstant().atOffset(java.time.ZoneOffset.UTC);
+                }
                 String nick = m.getFrom().getResourceOrEmpty().toString();
                 MultiUserChat muc = MultiUserChatManager.getInstanceFor(connection).getMultiUserChat(room);
                 if (nick.equals(muc.getNickname() == null ? s.nickname() : muc.getNickname().toString())) {
@@ -320,7 +344,7 @@ public class XmppConnection {
                 }
                 String sender = occupantJid(room.toString(), nick);
                 sink.accept(new InboundMessage(InboundMessage.Kind.ROOM, room.toString(), sender, nick, m.getThread(), m.getBody(), null,
-                        null, now()));
+                        null, written == null ? now() : written, written != null));
                 return;
             }
             sink.accept(new InboundMessage(InboundMessage.Kind.DIRECT, bare(m.getFrom()), null, null, m.getThread(), m.getBody(), null, null,
@@ -346,6 +370,7 @@ public class XmppConnection {
     }
 
     private void occupancy(String room, Presence p) {
+        lastHeard = now();
         try {
             if (p.getFrom() == null || p.getFrom().getResourceOrNull() == null
                     || (p.getType() != Presence.Type.available && p.getType() != Presence.Type.unavailable)) {
@@ -388,14 +413,37 @@ public class XmppConnection {
      * is not any more, and has to be invited again.
      */
     public boolean openRoom(String roomJid, String name, Collection<String> members) throws XmppUnavailableException, XmppRefusedException {
+        return openRoom(roomJid, name, members, null);
+    }
+
+    /**
+     * {@link #openRoom(String, String, Collection)}; when the hub was away from an existing
+     * room since {@code missedSince} (its own clock), joining asks the room for what was written
+     * since then, and hands it on as late messages (as far as the server keeps history).
+     */
+    public boolean openRoom(String roomJid, String name, Collection<String> members, OffsetDateTime missedSince)
+            throws XmppUnavailableException, XmppRefusedException {
         MultiUserChat muc = room(roomJid);
         watch(muc);
         MultiUserChat.MucCreateConfigFormHandle created = null;
         try {
             if (!muc.isJoined()) {
-                created = muc.createOrJoin(
-                        muc.getEnterConfigurationBuilder(Resourcepart.from(s.nickname())).requestNoHistory().timeoutAfter(s.replyTimeoutMs())
-                                .build());
+                MucEnterConfiguration.Builder enter = muc.getEnterConfigurationBuilder(Resourcepart.from(s.nickname()))
+                        .timeoutAfter(s.replyTimeoutMs());
+                OffsetDateTime deaf = deafSince;
+                if (missedSince != null && deaf != null && deaf.isBefore(missedSince)) {
+                    missedSince = deaf;
+                }
+                if (missedSince == null) {
+                    enter.requestNoHistory();
+                } else {
+                    // In seconds back from the room's own now: the two clocks need not agree.
+                    long seconds = java.time.Duration.between(missedSince, now()).getSeconds() + CLOCK_MARGIN_SECONDS;
+                    enter.requestHistorySince((int) Math.max(1, Math.min(seconds, Integer.MAX_VALUE)));
+                    // Set before the join: the history arrives while it is under way.
+                    catchingUp.put(muc.getRoom().toString(), missedSince.minusSeconds(CLOCK_MARGIN_SECONDS));
+                }
+                created = muc.createOrJoin(enter.build());
                 if (created != null) {
                     configure(muc, name);
                 }
@@ -537,6 +585,7 @@ public class XmppConnection {
      */
     public void closeRoom(String roomJid, String closingLine) throws XmppUnavailableException, XmppRefusedException {
         MultiUserChat muc = room(roomJid);
+        catchingUp.remove(muc.getRoom().toString());
         try {
             if (muc.isJoined()) {
                 ready().sendNonza(new SafeMessage(null, muc.getRoom().toString(), "groupchat", null, closingLine, null, false));

@@ -132,6 +132,37 @@ class ProsodyImTest extends ImScenarios {
     }
 
     @Test
+    void whatIsWrittenInARoomWhileTheHubIsCutOffIsLoggedOnceWhenItIsBack() throws Exception {
+        awaitHubConnected();
+        try (ImClient alice = client("alice"); ImClient bob = client("bob")) {
+            ok(T, startIm("GRP-AWAY", "Your views, please", "alice", "bob"));
+            String room = invitation(alice);
+            MultiUserChat aliceRoom = alice.join(room);
+            aliceRoom.sendMessage("Alice: before");
+            awaitEvent("GRP-AWAY", "IM_REPLY", 1);
+
+            // The hub loses its connection and cannot make a new one; the room goes on without it.
+            proxyTo(server()).cutOff();
+            await(() -> !hubStatus().equals("CONNECTED"), 20_000, "the hub noticed it is cut off");
+            aliceRoom.sendMessage("Alice: while you were away");
+            aliceRoom.sendMessage("Alice: and again");
+            assertNotNull(nextWithBody(alice, "Alice: and again"), "the room took the messages");
+            proxyTo(server()).acceptAgain();
+            awaitHubConnected();
+
+            // A message written live after the hub is back comes after whatever its return brought.
+            await(() -> aliceRoom.getOccupants().stream().anyMatch(o -> o.getResourceOrEmpty().toString().equals("uc-hub")), 20_000,
+                    "the hub back in the room");
+            aliceRoom.sendMessage("Alice: after");
+            awaitEvent("GRP-AWAY", "IM_REPLY", 4);
+            List<String> replies = events(logOf("GRP-AWAY"), "IM_REPLY").stream().map(Event::getDetail).toList();
+            assertEquals(List.of("Alice: before", "Alice: while you were away", "Alice: and again", "Alice: after"), replies,
+                    "each once, in the room's order");
+            assertTrue(events(logOf("GRP-AWAY"), "IM_REPLY").stream().allMatch(e -> jid("alice").equals(e.getParticipant())));
+        }
+    }
+
+    @Test
     void aGroupChatTheServerLostIsMadeAgainMembersOnlyAndItsMembersAreInvitedAgain() throws Exception {
         awaitHubConnected();
         String room;

@@ -60,6 +60,18 @@ final class XmppProxy implements AutoCloseable {
         return upstream;
     }
 
+    private volatile boolean refusing;
+
+    /** Closes every relayed connection and, until {@link #acceptAgain}, every new one at once: the server is out of reach. */
+    void cutOff() {
+        refusing = true;
+        open.forEach(Pair::close);
+    }
+
+    void acceptAgain() {
+        refusing = false;
+    }
+
     /** From now on, what the clients of the open connections write goes nowhere. */
     void blackholeOpenConnections() {
         open.forEach(p -> p.blackholed = true);
@@ -72,6 +84,14 @@ final class XmppProxy implements AutoCloseable {
                 client = listener.accept();
             } catch (IOException e) {
                 return;
+            }
+            if (refusing) {
+                try {
+                    client.close();
+                } catch (IOException ignored) {
+                    // closing anyway
+                }
+                continue;
             }
             Socket server;
             try {

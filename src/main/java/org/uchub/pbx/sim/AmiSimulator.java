@@ -240,13 +240,15 @@ public final class AmiSimulator implements AutoCloseable {
     }
 
     /**
-     * A filter as Asterisk 18+ takes it, regcomp(REG_EXTENDED | REG_NOSUB): searched for anywhere
-     * in the event, '^' at its start, '.' across its line ends (no REG_NEWLINE). Null for what would not
-     * compile there, Java's own constructs included ("(?" groups), so the simulator accepts no
-     * filter that a real Asterisk would refuse.
+     * A filter as Asterisk 18 takes it, regcomp(REG_EXTENDED | REG_NOSUB): searched for anywhere
+     * in the event, '^' at its start, '.' across its line ends (no REG_NEWLINE). Java's
+     * expressions stand in for POSIX ones: they agree on literals, '^', '.', '*', '+', '?',
+     * groups, alternation, bounds and plain bracket expressions, which is what filters are made
+     * of; they differ on rarer things ([[:digit:]], '$' before the last line end, a lone ')').
+     * Null for what would not compile, Java's own "(?" constructs included.
      */
     static Pattern posixExtended(String regex) {
-        if (regex.isEmpty() || regex.contains("(?")) {
+        if (regex.contains("(?")) {
             return null;
         }
         try {
@@ -488,15 +490,12 @@ public final class AmiSimulator implements AutoCloseable {
 
         private void filter(AmiMessage m) {
             String operation = m.get("Operation");
-            if (!"add".equalsIgnoreCase(operation == null ? "" : operation.trim())) {
+            if (!"add".equalsIgnoreCase(operation)) {
                 reply(AmiMessage.response("Error", m).add("Message", "Unknown operation"));
                 return;
             }
-            String filter = m.get("Filter");
-            if (filter == null || filter.isEmpty()) {
-                reply(AmiMessage.response("Error", m).add("Message", "Filter was formatted incorrectly.  Check the syntax of the filter given."));
-                return;
-            }
+            // Asterisk 18.20 compiles an empty expression too, which matches every event.
+            String filter = m.get("Filter") == null ? "" : m.get("Filter");
             boolean black = filter.startsWith("!");
             Pattern p = posixExtended(black ? filter.substring(1) : filter);
             if (p == null) {
