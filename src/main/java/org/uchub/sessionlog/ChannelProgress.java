@@ -169,24 +169,51 @@ public class ChannelProgress {
                 .stream().findFirst();
     }
 
-    /** When the latest event of the session was logged, if it has any. */
-    public Optional<OffsetDateTime> lastEventTime(Running s) {
-        return Database.query(ds, "select max(event_time) from uc_event where tenant = ? and business_id = ? and session_id = ?", 1,
-                rs -> rs.getObject(1, OffsetDateTime.class), s.tenant(), s.businessId(), s.sessionId()).stream()
+    /**
+     * When the latest of the given events of the session was logged, if it has any: the last
+     * time one of them shows the session's channel to have been there.
+     */
+    public Optional<OffsetDateTime> lastEventTime(Running s, String... types) {
+        String in = String.join(",", java.util.Collections.nCopies(types.length, "?"));
+        Object[] params = new Object[3 + types.length];
+        params[0] = s.tenant();
+        params[1] = s.businessId();
+        params[2] = s.sessionId();
+        System.arraycopy(types, 0, params, 3, types.length);
+        return Database.query(ds, "select max(event_time) from uc_event where tenant = ? and business_id = ? and session_id = ?"
+                + " and event_type in (" + in + ")", 1, rs -> rs.getObject(1, OffsetDateTime.class), params).stream()
                 .filter(java.util.Objects::nonNull).findFirst();
     }
 
     /**
-     * Whether the session has an event of this type about this participant (by address; null:
-     * about none) with exactly this detail, logged at or after the time.
+     * Whether the session has an event of this type logged within the span, with this detail
+     * about this participant (by address; null: about any participant), or with
+     * {@code otherDetail} about no participant.
      */
-    public boolean hasEvent(Running s, String type, String participant, String text, OffsetDateTime notBefore) {
-        String detail = text.length() > 4000 ? text.substring(0, 4000) : text; // as appendEvent stores it
+    public boolean hasEvent(Running s, String type, String participant, String detail, String otherDetail, OffsetDateTime from,
+            OffsetDateTime to) {
+        String who = participant == null ? "participant is not null" : "participant = ?";
+        List<Object> params = new ArrayList<>(List.of(s.tenant(), s.businessId(), s.sessionId(), type, from, to));
+        if (participant != null) {
+            params.add(participant);
+        }
+        params.add(stored(detail));
+        params.add(stored(otherDetail));
         return !Database.query(ds, "select seq from uc_event where tenant = ? and business_id = ? and session_id = ? and event_type = ?"
-                + " and " + (participant == null ? "participant is null" : "participant = ?") + " and detail = ? and event_time >= ?", 1,
-                rs -> rs.getLong(1), participant == null
-                        ? new Object[] {s.tenant(), s.businessId(), s.sessionId(), type, detail, notBefore}
-                        : new Object[] {s.tenant(), s.businessId(), s.sessionId(), type, participant, detail, notBefore}).isEmpty();
+                + " and event_time between ? and ? and (" + who + " and detail = ? or participant is null and detail = ?)", 1,
+                rs -> rs.getLong(1), params.toArray()).isEmpty();
+    }
+
+    private static String stored(String detail) {
+        return detail.length() > 4000 ? detail.substring(0, 4000) : detail; // as appendEvent stores it
+    }
+
+    /** Logs an event that happened at {@code at}, not now: news that reached the hub late. It changes no state. */
+    public void logEventAt(Running s, String type, String source, String participant, String detail, OffsetDateTime at) {
+        Database.inTransaction(ds, c -> {
+            SessionLog.appendEvent(c, s.tenant(), s.businessId(), s.sessionId(), at, type, source, participant, detail);
+            return null;
+        });
     }
 
     /** Sessions of a channel that are not over yet, in the given states (all open ones when none given). */

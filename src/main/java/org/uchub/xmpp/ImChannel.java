@@ -375,9 +375,10 @@ public class ImChannel {
             throw new XmppRefusedException("the session is over and its group chat is gone: it is not made again");
         }
         List<String> members = members(sessionId);
-        // What was written while the hub was away (disconnected, or not running) is asked back
-        // from the room: everything since the session's last event, which the hub was there to see.
-        if (xmpp.openRoom(room, roomName(s), members, progress.lastEventTime(s).orElse(null))) {
+        // What was written while the hub was away (disconnected, kicked, or not running) is asked
+        // back from the room: everything since the last event that shows the hub was there.
+        if (xmpp.openRoom(room, roomName(s), members, progress.lastEventTime(s, "ROOM_CREATED", "ROOM_RECREATED", "IM_REPLY", "IM_JOINED",
+                "IM_LEFT").orElse(null))) {
             for (String member : members) {
                 xmpp.invite(room, member, invitation(s));
             }

@@ -134,7 +134,7 @@ public class ImReplies {
                 "The group chat refused the message: " + m.error()));
     }
 
-    /** How far apart the room's stamp and the hub's own time of a message it read live may be. */
+    /** How far apart the room's stamp and the hub's own time of a message it read live may be, either way. */
     private static final long LATE_WINDOW_S = 120;
 
     private boolean roomReply(InboundMessage m) {
@@ -144,21 +144,29 @@ public class ImReplies {
             LOG.info("Message in room {} that belongs to no session: not logged", m.from());
             return false;
         }
-        String sender = m.sender() != null ? m.sender() : realJid(m);
+        // Whoever holds a late message's nickname now need not be who wrote it: only the room's own word counts then.
+        String sender = m.sender() != null ? m.sender() : m.late() ? null : realJid(m);
         Party p = sender == null ? null : participant(s, sender);
-        if (sender != null && (p == null || !p.isActive())) {
+        // A late message may be older than its author's removal: a participant's still counts.
+        if (sender != null && (p == null || !p.isActive() && !m.late())) {
             LOG.warn("Message in room {} from {}, who is not a participant of its session: not attached", m.from(), sender);
             return false;
         }
-        String detail = p == null ? m.nick() + ": " + m.body() : m.body();
-        // A late message is one the hub may have logged already: the room's history reaches back
-        // a little before the hub left (the clocks differ), and asking for it again repeats it.
-        if (m.late() && progress.hasEvent(s, "IM_REPLY", p == null ? null : p.address(), detail, m.time().minusSeconds(LATE_WINDOW_S))) {
-            LOG.debug("Message in room {} from {} written at {} is logged already", m.from(), sender, m.time());
-            return false;
+        // A members-only room admits only members, but a server may hide real JIDs: then the nickname says who.
+        String byNick = m.nick() + ": " + m.body();
+        String detail = p == null ? byNick : m.body();
+        if (m.late()) {
+            // Logged at the room's time. The room's history reaches back a little before the hub
+            // left (the clocks differ), and a second absence asks for some of it again.
+            if (progress.hasEvent(s, "IM_REPLY", p == null ? null : p.address(), m.body(), byNick, m.time().minusSeconds(LATE_WINDOW_S),
+                    m.time().plusSeconds(LATE_WINDOW_S))) {
+                LOG.debug("Message in room {} by {} written at {} is logged already", m.from(), m.nick(), m.time());
+                return false;
+            }
+            progress.logEventAt(s, "IM_REPLY", ImChannel.SOURCE, p == null ? null : p.address(), detail, m.time());
+            return true;
         }
         if (p == null) {
-            // A members-only room admits only members, but a server may hide real JIDs: log the nickname.
             return progress.apply(SessionUpdate.session(s.sessionId(), null, "IM_REPLY", ImChannel.SOURCE, detail));
         }
         return progress.apply(SessionUpdate.participant(s.sessionId(), p.id(), null, "IM_REPLY", ImChannel.SOURCE, detail));

@@ -22,6 +22,7 @@ import org.jivesoftware.smack.packet.Stanza;
 import org.jivesoftware.smack.packet.StanzaError;
 import org.jivesoftware.smack.tcp.XMPPTCPConnection;
 import org.jivesoftware.smack.tcp.XMPPTCPConnectionConfiguration;
+import org.jivesoftware.smackx.address.packet.MultipleAddresses;
 import org.jivesoftware.smackx.delay.packet.DelayInformation;
 import org.jivesoftware.smackx.muc.MucEnterConfiguration;
 import org.jivesoftware.smackx.muc.MultiUserChat;
@@ -68,10 +69,18 @@ public class XmppConnection {
     private final java.util.Set<MultiUserChat> watched = java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>());
     /** Rooms joined again with what was written since a time (room address → that time): their history since then is news. */
     private final Map<String, OffsetDateTime> catchingUp = new java.util.concurrent.ConcurrentHashMap<>();
-    /** When the current connection last brought something; before a reconnect, when the old one did. */
-    private volatile OffsetDateTime lastHeard;
-    /** What rooms said since this time may not have reached the hub: when the connection before this one last brought anything. */
-    private volatile OffsetDateTime deafSince;
+    /**
+     * Occupant ids (XEP-0421: the room's stable id for one real JID in it) to real bare JIDs,
+     * by room, from the presences the hub saw: who wrote a message the room replays, even
+     * under another nickname now. Bounded; an id not known leaves the author to the nickname.
+     */
+    private final Map<String, String> occupants = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+            return size() > 10_000;
+        }
+    });
+    private static final String OCCUPANT_ID = "urn:xmpp:occupant-id:0";
     /** Clocks differ: what the room stamped up to this long before the hub's own time still counts as missed. */
     private static final long CLOCK_MARGIN_SECONDS = 60;
     private Thread connector;
@@ -168,7 +177,6 @@ public class XmppConnection {
             try {
                 status = "CONNECTING";
                 connect();
-                lastHeard = now();
                 rejoinPending = true;
                 status = "CONNECTED";
                 LOG.info("XMPP connected: {}", s);
@@ -211,10 +219,6 @@ public class XmppConnection {
         XMPPTCPConnection old = connection;
         if (old != null) {
             old.instantShutdown();
-            // A connection can be dead long before anyone notices: what was sent into it is lost too.
-            if (lastHeard != null) {
-                deafSince = lastHeard;
-            }
         }
         XMPPTCPConnectionConfiguration.Builder b = XMPPTCPConnectionConfiguration.builder()
                 .setXmppDomain(s.xmppDomain())
@@ -308,7 +312,6 @@ public class XmppConnection {
     // ------------------------------------------------------------------ inbound
 
     private void received(Stanza stanza) {
-        lastHeard = now();
         Message m = (Message) stanza;
         try {
             if (m.getType() == Message.Type.error) {
@@ -318,6 +321,10 @@ public class XmppConnection {
                         e == null ? "unknown error" : describe(e), now()));
                 return;
             }
+            if (m.getType() == Message.Type.groupchat && m.getBody() == null && m.getSubject() != null && m.getFrom() != null) {
+                // A room sends its subject after its history (XEP-0045 7.2.16): what follows is live.
+                catchingUp.remove(m.getFrom().asBareJid().toString());
+            }
             if (m.getBody() == null) {
                 return; // chat states, receipts (handled by their manager), invitations' echoes
             }
@@ -326,7 +333,7 @@ public class XmppConnection {
                     return;
                 }
                 EntityBareJid room = m.getFrom().asEntityBareJidIfPossible();
-                DelayInformation delay = m.getExtension(DelayInformation.ELEMENT, DelayInformation.NAMESPACE);
+                DelayInformation delay = roomsDelay(m, room.toString());
                 OffsetDateTime written = null;
                 if (delay != null) {
                     // A room replays its history to whoever joins: news only when the hub asked for
@@ -342,7 +349,9 @@ public class XmppConnection {
                 if (nick.equals(muc.getNickname() == null ? s.nickname() : muc.getNickname().toString())) {
                     return; // the hub's own post
                 }
-                String sender = occupantJid(room.toString(), nick);
+                // Who holds the nickname now need not be who wrote an old message: then only the
+                // room's own note of the author (XEP-0033 ofrom, XEP-0045 7.2.15) says who.
+                String sender = written == null ? occupantJid(room.toString(), nick) : originalSender(room.toString(), m);
                 sink.accept(new InboundMessage(InboundMessage.Kind.ROOM, room.toString(), sender, nick, m.getThread(), m.getBody(), null,
                         null, written == null ? now() : written, written != null));
                 return;
@@ -352,6 +361,36 @@ public class XmppConnection {
         } catch (RuntimeException e) {
             LOG.error("An XMPP message could not be handed to the session log: {}", e.toString());
         }
+    }
+
+    /** The delay the room itself put on a message it replays (XEP-0203, from the room), if any; a sender's own does not count. */
+    /** The room's occupant id on a stanza (XEP-0421), if it sent one. */
+    private static String occupantId(Stanza stanza) {
+        org.jivesoftware.smack.packet.ExtensionElement e = stanza.getExtension("occupant-id", OCCUPANT_ID);
+        return e instanceof org.jivesoftware.smack.packet.StandardExtensionElement x ? x.getAttributeValue("id") : null;
+    }
+
+    private static DelayInformation roomsDelay(Message m, String room) {
+        for (org.jivesoftware.smack.packet.ExtensionElement e : m.getExtensions(DelayInformation.ELEMENT, DelayInformation.NAMESPACE)) {
+            if (e instanceof DelayInformation d && d.getFrom() != null && room.equalsIgnoreCase(d.getFrom().replaceFirst("/.*", ""))) {
+                return d;
+            }
+        }
+        return null;
+    }
+
+    private String originalSender(String room, Message m) {
+        String id = occupantId(m);
+        String known = id == null ? null : occupants.get(room + " " + id);
+        if (known != null) {
+            return known;
+        }
+        MultipleAddresses addresses = m.getExtension(MultipleAddresses.ELEMENT, MultipleAddresses.NAMESPACE);
+        if (addresses == null) {
+            return null;
+        }
+        return addresses.getAddressesOfType(MultipleAddresses.Type.ofrom).stream().map(MultipleAddresses.Address::getJid)
+                .filter(java.util.Objects::nonNull).map(j -> j.asBareJid().toString()).findFirst().orElse(null);
     }
 
     /**
@@ -370,7 +409,6 @@ public class XmppConnection {
     }
 
     private void occupancy(String room, Presence p) {
-        lastHeard = now();
         try {
             if (p.getFrom() == null || p.getFrom().getResourceOrNull() == null
                     || (p.getType() != Presence.Type.available && p.getType() != Presence.Type.unavailable)) {
@@ -382,6 +420,10 @@ public class XmppConnection {
             }
             MUCUser user = MUCUser.from(p);
             String real = user != null && user.getItem() != null && user.getItem().getJid() != null ? bare(user.getItem().getJid()) : null;
+            String id = occupantId(p);
+            if (real != null && id != null) {
+                occupants.put(room + " " + id, real);
+            }
             sink.accept(new InboundMessage(p.getType() == Presence.Type.available ? InboundMessage.Kind.JOINED : InboundMessage.Kind.LEFT,
                     room, real, nick, null, null, null, null, now()));
         } catch (RuntimeException e) {
@@ -430,10 +472,6 @@ public class XmppConnection {
             if (!muc.isJoined()) {
                 MucEnterConfiguration.Builder enter = muc.getEnterConfigurationBuilder(Resourcepart.from(s.nickname()))
                         .timeoutAfter(s.replyTimeoutMs());
-                OffsetDateTime deaf = deafSince;
-                if (missedSince != null && deaf != null && deaf.isBefore(missedSince)) {
-                    missedSince = deaf;
-                }
                 if (missedSince == null) {
                     enter.requestNoHistory();
                 } else {

@@ -137,28 +137,40 @@ class ProsodyImTest extends ImScenarios {
         try (ImClient alice = client("alice"); ImClient bob = client("bob")) {
             ok(T, startIm("GRP-AWAY", "Your views, please", "alice", "bob"));
             String room = invitation(alice);
+            assertEquals(room, invitation(bob));
             MultiUserChat aliceRoom = alice.join(room);
+            MultiUserChat bobRoom = bob.join(room);
+            awaitEvent("GRP-AWAY", "IM_JOINED", 2);
             aliceRoom.sendMessage("Alice: before");
             awaitEvent("GRP-AWAY", "IM_REPLY", 1);
 
             // The hub loses its connection and cannot make a new one; the room goes on without it.
             proxyTo(server()).cutOff();
-            await(() -> !hubStatus().equals("CONNECTED"), 20_000, "the hub noticed it is cut off");
-            aliceRoom.sendMessage("Alice: while you were away");
-            aliceRoom.sendMessage("Alice: and again");
-            assertNotNull(nextWithBody(alice, "Alice: and again"), "the room took the messages");
-            proxyTo(server()).acceptAgain();
+            try {
+                await(() -> !hubStatus().equals("CONNECTED"), 20_000, "the hub noticed it is cut off");
+                aliceRoom.sendMessage("Alice: while you were away");
+                aliceRoom.sendMessage("Alice: and again");
+                // Two clients' messages reach the room in either order: bob writes once alice's are in.
+                assertNotNull(nextWithBody(alice, "Alice: and again"), "the room took alice's messages");
+                // Bob writes and goes: only the room's occupant id still says it was him.
+                bobRoom.sendMessage("Bob: in passing");
+                assertNotNull(nextWithBody(bob, "Bob: in passing"), "the room took bob's message");
+                bobRoom.leave();
+            } finally {
+                proxyTo(server()).acceptAgain();
+            }
             awaitHubConnected();
 
             // A message written live after the hub is back comes after whatever its return brought.
             await(() -> aliceRoom.getOccupants().stream().anyMatch(o -> o.getResourceOrEmpty().toString().equals("uc-hub")), 20_000,
                     "the hub back in the room");
             aliceRoom.sendMessage("Alice: after");
-            awaitEvent("GRP-AWAY", "IM_REPLY", 4);
-            List<String> replies = events(logOf("GRP-AWAY"), "IM_REPLY").stream().map(Event::getDetail).toList();
-            assertEquals(List.of("Alice: before", "Alice: while you were away", "Alice: and again", "Alice: after"), replies,
-                    "each once, in the room's order");
-            assertTrue(events(logOf("GRP-AWAY"), "IM_REPLY").stream().allMatch(e -> jid("alice").equals(e.getParticipant())));
+            awaitEvent("GRP-AWAY", "IM_REPLY", 5);
+            List<Event> replies = events(logOf("GRP-AWAY"), "IM_REPLY");
+            assertEquals(List.of("Alice: before", "Alice: while you were away", "Alice: and again", "Bob: in passing", "Alice: after"),
+                    replies.stream().map(Event::getDetail).toList(), "each once, in the room's order");
+            assertEquals(List.of(jid("alice"), jid("alice"), jid("alice"), jid("bob"), jid("alice")),
+                    replies.stream().map(Event::getParticipant).toList(), "each under its author");
         }
     }
 
