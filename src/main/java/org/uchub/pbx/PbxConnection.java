@@ -72,6 +72,7 @@ public class PbxConnection extends ServiceSupport {
         }
     };
     private volatile String status = "not started";
+    private volatile String eventFilter = "not asked yet";
     private volatile boolean loggedInOnce;
     private volatile boolean stopping;
     private volatile ScheduledExecutorService watchdog;
@@ -183,6 +184,7 @@ public class PbxConnection extends ServiceSupport {
             status = "connected to " + settings.host() + ":" + settings.port() + " (Asterisk " + conn.getVersion() + ")";
             LOG.info("PBX {}", status);
             events.accept(new PbxConnected(first, java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC)));
+            eventFilter = settings.eventFilter() ? "asked" : "off (pbx.event-filter=false)";
             if (settings.eventFilter()) {
                 // Not on the thread that logged in: the answer comes through the same connection.
                 try {
@@ -211,20 +213,29 @@ public class PbxConnection extends ServiceSupport {
             AsteriskVersion version = conn.getVersion();
             if (version == null || !version.isAtLeast(AsteriskVersion.ASTERISK_18)) {
                 // Asterisk 13 read filters as POSIX basic expressions, in which this one matches nothing.
-                LOG.info("PBX {} is Asterisk {}: its events are not filtered (the hub supports 18 and later)", settings.host(), version);
+                eventFilter = "not asked: Asterisk " + version + " (filters on 18 and later)";
+                LOG.info("PBX {}: events not filtered, {}", settings.host(), eventFilter);
                 return;
             }
             ManagerResponse r = send(new FilterAction(PbxEvents.FILTER));
             if (r instanceof ManagerError) {
+                eventFilter = "refused: " + r.getMessage();
                 LOG.warn("PBX {} refused the event filter ({}): the hub is sent every event its AMI user may read. Give the user"
                         + " write=system, or put the filter into manager.conf and set pbx.event-filter=false", settings.host(), r.getMessage());
             } else {
+                eventFilter = "in force";
                 LOG.info("PBX {}: only the events of the hub's own channels and of rooms are sent to it", settings.host());
             }
         } catch (RuntimeException e) {
+            eventFilter = "no answer: " + e.getMessage();
             LOG.warn("PBX {}: the event filter got no answer ({}); events are filtered or not, and none the hub reads is held back",
                     settings.host(), e.getMessage());
         }
+    }
+
+    /** What became of the event filter at the last login: "in force", "refused: …", "not asked: …", "no answer: …". */
+    public String eventFilter() {
+        return eventFilter;
     }
 
     /** A Ping that must be answered in time; otherwise the socket is dropped and Asterisk-Java reconnects. */

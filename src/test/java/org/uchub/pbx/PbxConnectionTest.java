@@ -113,8 +113,7 @@ class PbxConnectionTest {
     @Test
     void afterItsLoginTheHubIsSentOnlyTheEventsOfItsOwnChannelsAndRooms() throws Exception {
         connect("s3cret");
-        HubTestSupport.await(() -> pbx.isConnected() && sim.actionCount("filter") == 1, 10_000, "filter set");
-        pbx.send(new PingAction()); // answered after the filter is in place
+        HubTestSupport.await(() -> "in force".equals(pbx.eventFilter()), 10_000, "filter set");
         hubAndSomeoneElseJoinARoom();
         // Its channel's ringing, answer, originate outcome and join, and the room's start: none of the other call's.
         assertEquals(5, sim.eventsSentTo("hub"));
@@ -141,11 +140,23 @@ class PbxConnectionTest {
     }
 
     @Test
+    void anAsteriskOlderThan18IsNotAskedToFilterForItWouldReadTheExpressionOtherwise() throws Exception {
+        sim.reportVersion("13.38.3");
+        connect("s3cret");
+        HubTestSupport.await(() -> pbx.eventFilter().startsWith("not asked"), 10_000, "no filter asked for; " + pbx.eventFilter());
+        assertEquals(0, sim.actionCount("filter"));
+        hubAndSomeoneElseJoinARoom();
+        // Unfiltered: the stranger's join reaches the hub too.
+        HubTestSupport.await(() -> events.stream().anyMatch(e -> e instanceof org.asteriskjava.manager.event.ConfbridgeJoinEvent j
+                && "other-1".equals(j.getUniqueId())), 5_000, "the other call's join read by the hub");
+    }
+
+    @Test
     void aPbxThatRefusesTheFilterStillSendsTheHubEverything() throws Exception {
         // Filter needs write=system, which this user lacks.
         connect("norecord", "n0rec", true);
-        HubTestSupport.await(() -> pbx.isConnected() && sim.actionCount("filter") == 1, 10_000, "filter asked for");
-        pbx.send(new PingAction());
+        HubTestSupport.await(() -> pbx.eventFilter().startsWith("refused"), 10_000, "filter refused; " + pbx.eventFilter());
+        assertEquals("refused: Permission denied", pbx.eventFilter());
         hubAndSomeoneElseJoinARoom();
         assertEquals(11, sim.eventsSentTo("norecord"));
         assertTrue(pbx.status().startsWith("connected"), pbx.status());

@@ -42,6 +42,8 @@ public final class AmiSimulator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AmiSimulator.class);
     public static final String BANNER = "Asterisk Call Manager/7.0.3";
     static final String ASTERISK_VERSION = "18.20.2";
+    /** The version CoreSettings reports; tests set an older one to see what the hub does then. */
+    private volatile String asteriskVersion = ASTERISK_VERSION;
 
     /** Write permission each action needs (manager.c's authority); an empty set: anyone logged in. */
     private static final Map<String, Set<String>> AUTHORITY = Map.ofEntries(
@@ -164,6 +166,11 @@ public final class AmiSimulator implements AutoCloseable {
 
     public int connectionCount() {
         return sessions.size();
+    }
+
+    /** What CoreSettings reports as AsteriskVersion from now on: only the number changes, not the behaviour. */
+    public void reportVersion(String version) {
+        this.asteriskVersion = version;
     }
 
     /** How many events the simulator has written to the connections of this user (any case), for tests. */
@@ -419,7 +426,7 @@ public final class AmiSimulator implements AutoCloseable {
                         .add("Timestamp", String.format(Locale.ROOT, "%.6f", System.currentTimeMillis() / 1000.0)));
                 case "events" -> events(m);
                 case "coresettings" -> reply(AmiMessage.response("Success", m).add("AMIversion", BANNER.substring(BANNER.indexOf('/') + 1))
-                        .add("AsteriskVersion", ASTERISK_VERSION).add("SystemName", "").add("CoreMaxCalls", 0)
+                        .add("AsteriskVersion", asteriskVersion).add("SystemName", "").add("CoreMaxCalls", 0)
                         .add("CoreMaxLoadAvg", "0.000000").add("CoreRunUser", "asterisk").add("CoreRunGroup", "asterisk")
                         .add("CoreMaxFilehandles", 0).add("CoreRealTimeEnabled", "No").add("CoreCDRenabled", "Yes")
                         .add("CoreHTTPenabled", "No"));
