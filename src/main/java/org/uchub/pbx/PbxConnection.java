@@ -98,6 +98,7 @@ public class PbxConnection extends ServiceSupport {
     protected void doStart() {
         stopping = false;
         loggedInOnce = false;
+        eventFilter = "not asked yet";
         status = "connecting to " + settings.host() + ":" + settings.port();
         // Before the login: its ConnectEvent hands the event filter to this executor.
         watchdog = Executors.newSingleThreadScheduledExecutor(r -> {

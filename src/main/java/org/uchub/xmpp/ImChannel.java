@@ -376,9 +376,9 @@ public class ImChannel {
         }
         List<String> members = members(sessionId);
         // What was written while the hub was away (disconnected, kicked, or not running) is asked
-        // back from the room: everything since the last event that shows the hub was there.
-        if (xmpp.openRoom(room, roomName(s), members, progress.lastEventTime(s, "ROOM_CREATED", "ROOM_RECREATED", "IM_REPLY", "IM_JOINED",
-                "IM_LEFT").orElse(null))) {
+        // back from the room: everything since the last event that shows the hub was there (not
+        // IM_REPLY: direct answers are logged so too, and arrive at the login, before the rooms).
+        if (xmpp.openRoom(room, roomName(s), members, progress.lastEventTime(s, "ROOM_CREATED", "ROOM_RECREATED", "IM_JOINED", "IM_LEFT").orElse(null))) {
             for (String member : members) {
                 xmpp.invite(room, member, invitation(s));
             }

@@ -22,7 +22,6 @@ import org.jivesoftware.smack.packet.Stanza;
 import org.jivesoftware.smack.packet.StanzaError;
 import org.jivesoftware.smack.tcp.XMPPTCPConnection;
 import org.jivesoftware.smack.tcp.XMPPTCPConnectionConfiguration;
-import org.jivesoftware.smackx.address.packet.MultipleAddresses;
 import org.jivesoftware.smackx.delay.packet.DelayInformation;
 import org.jivesoftware.smackx.muc.MucEnterConfiguration;
 import org.jivesoftware.smackx.muc.MultiUserChat;
@@ -263,6 +262,7 @@ public class XmppConnection {
         });
         // Synchronous: messages reach the log in the order the server delivered them (the sink only queues).
         c.addSyncStanzaListener(this::received, StanzaTypeFilter.MESSAGE);
+        c.addSyncStanzaListener(this::sawPresence, StanzaTypeFilter.PRESENCE);
         DeliveryReceiptManager receipts = DeliveryReceiptManager.getInstanceFor(c);
         receipts.addReceiptReceivedListener((from, to, receiptId, receipt) -> sink.accept(
                 new InboundMessage(InboundMessage.Kind.RECEIPT, from.asBareJid().toString(), null, null, null, null, receiptId, null, now())));
@@ -363,13 +363,13 @@ public class XmppConnection {
         }
     }
 
-    /** The delay the room itself put on a message it replays (XEP-0203, from the room), if any; a sender's own does not count. */
     /** The room's occupant id on a stanza (XEP-0421), if it sent one. */
     private static String occupantId(Stanza stanza) {
         org.jivesoftware.smack.packet.ExtensionElement e = stanza.getExtension("occupant-id", OCCUPANT_ID);
         return e instanceof org.jivesoftware.smack.packet.StandardExtensionElement x ? x.getAttributeValue("id") : null;
     }
 
+    /** The delay the room itself put on a message it replays (XEP-0203, from the room), if any; a sender's own does not count. */
     private static DelayInformation roomsDelay(Message m, String room) {
         for (org.jivesoftware.smack.packet.ExtensionElement e : m.getExtensions(DelayInformation.ELEMENT, DelayInformation.NAMESPACE)) {
             if (e instanceof DelayInformation d && d.getFrom() != null && room.equalsIgnoreCase(d.getFrom().replaceFirst("/.*", ""))) {
@@ -379,23 +379,32 @@ public class XmppConnection {
         return null;
     }
 
+    /** Who wrote a message the room replays, by its occupant id; null when the hub never saw that occupant. */
     private String originalSender(String room, Message m) {
+        // Not an XEP-0033 ofrom: nothing says the room put it there and not the author.
         String id = occupantId(m);
-        String known = id == null ? null : occupants.get(room + " " + id);
-        if (known != null) {
-            return known;
-        }
-        MultipleAddresses addresses = m.getExtension(MultipleAddresses.ELEMENT, MultipleAddresses.NAMESPACE);
-        if (addresses == null) {
-            return null;
-        }
-        return addresses.getAddressesOfType(MultipleAddresses.Type.ofrom).stream().map(MultipleAddresses.Address::getJid)
-                .filter(java.util.Objects::nonNull).map(j -> j.asBareJid().toString()).findFirst().orElse(null);
+        return id == null ? null : occupants.get(room + " " + id);
     }
 
     /**
-     * Reports who enters and leaves the room (not the hub itself). Smack calls this on its
-     * reader thread, in order with the room's messages; each room object of a connection is
+     * Notes the real JID behind each occupant id a room shows the hub. A listener of the
+     * connection's own, like {@link #received}: Smack runs both in the order the stanzas came,
+     * so a rejoin's occupants are known before its history is read (the room's participant
+     * listeners run apart from that order).
+     */
+    private void sawPresence(Stanza stanza) {
+        Presence p = (Presence) stanza;
+        MUCUser user = MUCUser.from(p);
+        String id = occupantId(p);
+        if (id == null || user == null || user.getItem() == null || user.getItem().getJid() == null || p.getFrom() == null) {
+            return;
+        }
+        occupants.put(p.getFrom().asBareJid() + " " + id, bare(user.getItem().getJid()));
+    }
+
+    /**
+     * Reports who enters and leaves the room (not the hub itself). Smack calls this in order
+     * with the room's other presences; each room object of a connection is
      * watched once (a new connection has new room objects).
      */
     private void watch(MultiUserChat muc) {
@@ -420,10 +429,6 @@ public class XmppConnection {
             }
             MUCUser user = MUCUser.from(p);
             String real = user != null && user.getItem() != null && user.getItem().getJid() != null ? bare(user.getItem().getJid()) : null;
-            String id = occupantId(p);
-            if (real != null && id != null) {
-                occupants.put(room + " " + id, real);
-            }
             sink.accept(new InboundMessage(p.getType() == Presence.Type.available ? InboundMessage.Kind.JOINED : InboundMessage.Kind.LEFT,
                     room, real, nick, null, null, null, null, now()));
         } catch (RuntimeException e) {
