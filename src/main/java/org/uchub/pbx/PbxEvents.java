@@ -34,7 +34,8 @@ public class PbxEvents {
      * Asterisk-Java and dropped here. One expression, so that it is in force all at once or not
      * at all: with several, the events only a later one lets through would be lost while the
      * earlier ones were already in force, and a failure half way would leave them out for good.
-     * A POSIX extended expression, as Asterisk 16 and later compile filters.
+     * A POSIX extended expression, as manager.c compiles filters since the 16–18 era (Asterisk
+     * 13's compiled them as basic ones): the hub sends it to Asterisk 18 and later only.
      */
     public static final String FILTER = "^Event: ((Newstate|Hangup|DialBegin|DialEnd|OriginateResponse|ConfbridgeJoin|ConfbridgeLeave)"
             + "[^A-Za-z].*uc-[0-9a-f]{8}-|Confbridge(Start|End|StopRecord)[^A-Za-z])";
