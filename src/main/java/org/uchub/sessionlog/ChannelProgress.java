@@ -157,16 +157,12 @@ public class ChannelProgress {
      * (by address), if any. Read within the case's own events, which its key orders.
      */
     public Optional<String> lastEventOf(Running s, String participant, String... types) {
-        String in = String.join(",", java.util.Collections.nCopies(types.length, "?"));
-        Object[] params = new Object[4 + types.length];
-        params[0] = s.tenant();
-        params[1] = s.businessId();
-        params[2] = s.sessionId();
-        params[3] = participant;
-        System.arraycopy(types, 0, params, 4, types.length);
+        Object[] rest = new Object[1 + types.length];
+        rest[0] = participant;
+        System.arraycopy(types, 0, rest, 1, types.length);
         return Database.query(ds, "select event_type from uc_event where tenant = ? and business_id = ? and session_id = ?"
-                + " and participant = ? and event_type in (" + in + ") order by seq desc", 1, rs -> rs.getString(1), params)
-                .stream().findFirst();
+                + " and participant = ? and event_type in (" + placeholders(types.length) + ") order by seq desc", 1,
+                rs -> rs.getString(1), ofSession(s, rest)).stream().findFirst();
     }
 
     /**
@@ -174,15 +170,23 @@ public class ChannelProgress {
      * time one of them shows the session's channel to have been there.
      */
     public Optional<OffsetDateTime> lastEventTime(Running s, String... types) {
-        String in = String.join(",", java.util.Collections.nCopies(types.length, "?"));
-        Object[] params = new Object[3 + types.length];
+        return Database.query(ds, "select max(event_time) from uc_event where tenant = ? and business_id = ? and session_id = ?"
+                + " and event_type in (" + placeholders(types.length) + ")", 1, rs -> rs.getObject(1, OffsetDateTime.class),
+                ofSession(s, (Object[]) types)).stream().filter(java.util.Objects::nonNull).findFirst();
+    }
+
+    /** The parameters of a query about one session's events: its case and id, then the rest. */
+    private static Object[] ofSession(Running s, Object... rest) {
+        Object[] params = new Object[3 + rest.length];
         params[0] = s.tenant();
         params[1] = s.businessId();
         params[2] = s.sessionId();
-        System.arraycopy(types, 0, params, 3, types.length);
-        return Database.query(ds, "select max(event_time) from uc_event where tenant = ? and business_id = ? and session_id = ?"
-                + " and event_type in (" + in + ")", 1, rs -> rs.getObject(1, OffsetDateTime.class), params).stream()
-                .filter(java.util.Objects::nonNull).findFirst();
+        System.arraycopy(rest, 0, params, 3, rest.length);
+        return params;
+    }
+
+    private static String placeholders(int n) {
+        return String.join(",", java.util.Collections.nCopies(n, "?"));
     }
 
     /**

@@ -378,7 +378,8 @@ public class ImChannel {
         // What was written while the hub was away (disconnected, kicked, or not running) is asked
         // back from the room: everything since the last event that shows the hub was there (not
         // IM_REPLY: direct answers are logged so too, and arrive at the login, before the rooms).
-        if (xmpp.openRoom(room, roomName(s), members, progress.lastEventTime(s, "ROOM_CREATED", "ROOM_RECREATED", "IM_JOINED", "IM_LEFT").orElse(null))) {
+        OffsetDateTime lastThere = progress.lastEventTime(s, "ROOM_CREATED", "ROOM_RECREATED", "IM_JOINED", "IM_LEFT").orElse(null);
+        if (xmpp.openRoom(room, roomName(s), members, lastThere)) {
             for (String member : members) {
                 xmpp.invite(room, member, invitation(s));
             }

@@ -83,8 +83,7 @@ public class ImReplies {
         ImOutbox.Item i = item.get();
         // Stanza ids can be guessed: only the recipient (or, for an error, its server or ours) settles a message.
         String target = ImChannel.bare(i.target());
-        // A stanza without a from comes from the hub's own server (RFC 6120 8.1.2.1).
-        String sender = m.from() == null || m.from().isEmpty() ? ownDomain : ImChannel.bare(m.from());
+        String sender = senderOf(m);
         boolean fromTarget = sender.equals(target);
         boolean fromServer = sender.equals(target.substring(target.indexOf('@') + 1)) || sender.equals(ownDomain);
         if (!(ImOutbox.DIRECT.equals(i.kind()) || ImOutbox.NOTIFY.equals(i.kind()))
@@ -122,7 +121,7 @@ public class ImReplies {
      */
     private boolean postRefused(InboundMessage m, ImOutbox.Item post) {
         String room = ImChannel.bare(post.target());
-        String sender = m.from() == null || m.from().isEmpty() ? ownDomain : ImChannel.bare(m.from());
+        String sender = senderOf(m);
         if (!(sender.equals(room) || sender.equals(room.substring(room.indexOf('@') + 1)) || sender.equals(ownDomain))) {
             LOG.warn("XMPP error from {} about the post {} to {} ignored: only the room may refuse it", m.from(), m.stanzaId(), room);
             return false;
@@ -132,6 +131,11 @@ public class ImReplies {
         }
         return progress.apply(SessionUpdate.session(post.sessionId(), null, "IM_FAILED", ImChannel.SOURCE,
                 "The group chat refused the message: " + m.error()));
+    }
+
+    /** Whom a stanza comes from, as a bare JID; one without a from comes from the hub's own server (RFC 6120 8.1.2.1). */
+    private String senderOf(InboundMessage m) {
+        return m.from() == null || m.from().isEmpty() ? ownDomain : ImChannel.bare(m.from());
     }
 
     /** How far apart the room's stamp and the hub's own time of a message it read live may be, either way. */
