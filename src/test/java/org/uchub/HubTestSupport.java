@@ -66,30 +66,39 @@ public abstract class HubTestSupport extends CamelTestSupport {
         throw new IllegalStateException("no free port between 20000 and 32000");
     }
 
+    /**
+     * Where this test's hub keeps its state: {@link #dataDir}, which JUnit makes afresh for each
+     * test method (and deletes after it). A class that shares one hub between its tests
+     * ({@code PER_CLASS}) returns a directory of the class's own.
+     */
+    protected Path stateDir() {
+        return dataDir;
+    }
+
     protected String soapAddress() {
         return "http://127.0.0.1:" + soapPort + "/uc/sessions";
     }
 
     protected Path inbox() {
-        return dataDir.resolve("inbox");
+        return stateDir().resolve("inbox");
     }
 
     protected Path outbox() {
-        return dataDir.resolve("outbox");
+        return stateDir().resolve("outbox");
     }
 
     /** Overrides of config/application.properties for this test class. */
     protected Properties hubProperties() {
         Properties p = new Properties();
-        p.setProperty("hub.data.dir", dataDir.toString());
-        p.setProperty("hub.db.url", "jdbc:h2:file:" + dataDir.resolve("sessionlog") + ";DB_CLOSE_ON_EXIT=FALSE");
+        p.setProperty("hub.data.dir", stateDir().toString());
+        p.setProperty("hub.db.url", "jdbc:h2:file:" + stateDir().resolve("sessionlog") + ";DB_CLOSE_ON_EXIT=FALSE");
         p.setProperty("hub.directory.file", "src/test/resources/directory.csv");
         p.setProperty("hub.inbox.poll-delay-ms", "100");
         p.setProperty("hub.inbox.min-age-ms", "300");
         p.setProperty("hub.inbox.lock-check-ms", "100");
         p.setProperty("hub.routes.reload", "false");
         p.setProperty("broker.embedded.port", String.valueOf(brokerPort));
-        p.setProperty("broker.embedded.dir", dataDir.resolve("broker").toString());
+        p.setProperty("broker.embedded.dir", stateDir().resolve("broker").toString());
         p.setProperty("soap.address", soapAddress());
         p.setProperty("pbx.port", String.valueOf(pbxPort));
         p.setProperty("pbx.simulator.ring-ms", "100");
@@ -120,7 +129,7 @@ public abstract class HubTestSupport extends CamelTestSupport {
      */
     protected Path reloadableRoutes(Properties p) {
         // Inside the test's own folder, which JUnit deletes afterwards.
-        Path routes = dataDir.resolve("routes-copy");
+        Path routes = stateDir().resolve("routes-copy");
         try {
             Files.createDirectories(routes);
             try (java.util.stream.Stream<Path> s = Files.list(Path.of("routes"))) {

@@ -1,0 +1,94 @@
+package org.uchub;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.uchub.contract.SessionReply;
+
+/**
+ * The rules whose answer depends on what the session log already holds (open and ended
+ * sessions, used requestIds, the number pool): each test starts from an empty hub.
+ */
+class SessionStateRulesTest extends HubTestSupport {
+    private static final String T = "erp";
+
+    @Override
+    protected Properties hubProperties() {
+        Properties p = super.hubProperties();
+        p.setProperty("hub.pool.numbers", "8000-8001");
+        return p;
+    }
+
+    private static String num(String n) {
+        return "<participant><number>" + n + "</number></participant>";
+    }
+
+    @Test
+    void endReasonIsOneLineOfText() {
+        ok(T, startConference("R-1", null, "+4930111111"));
+        rejected(T, "<EndSession " + NS + "><businessId>R-1</businessId><reason>bye&#10;x</reason></EndSession>", "INVALID_TEXT");
+        rejected(T, "{\"EndSession\": {\"businessId\": \"R-1\", \"reason\": \"bye\\u0000\\u001b[31m\"}}", "INVALID_TEXT");
+        ok(T, "<EndSession " + NS + "><businessId>R-1</businessId><reason>done</reason></EndSession>");
+    }
+
+    @Test
+    void aRequestIdNamesOneRequestOnly() {
+        ok(T, "<StartSession " + NS + "><requestId>r1</requestId><businessId>B1</businessId><channel>conference</channel>"
+                + "<participants>" + num("+4930111111") + "</participants></StartSession>");
+        rejected(T, "<EndSession " + NS + "><requestId>r1</requestId><businessId>OTHER</businessId></EndSession>", "REQUEST_ID_REUSED");
+        rejected(T, "<EndSession " + NS + "><requestId>r1</requestId><businessId>B1</businessId></EndSession>", "REQUEST_ID_REUSED");
+        // Neither reuse touched the session: it is still open.
+        assertNotEquals("ENDED", ok(T, query("B1")).getSessions().getSession().get(0).getState());
+    }
+
+    @Test
+    void modifyAndEndOfAnEndedSessionAreRefused() {
+        ok(T, startConference("4711", null, "+4930111111", "+4930222222"));
+        ok(T, end("4711"));
+        rejected(T, end("4711"), "SESSION_ENDED");
+        rejected(T, "<ModifySession " + NS + "><businessId>4711</businessId><add>" + num("+4930333333") + "</add></ModifySession>",
+                "SESSION_ENDED");
+    }
+
+    @Test
+    void modifyNamesParticipantsThatExistAndSomethingToDo() {
+        ok(T, startConference("4711", null, "+4930111111", "+4930222222"));
+        rejected(T, "<ModifySession " + NS + "><businessId>4711</businessId></ModifySession>", "NOTHING_TO_MODIFY");
+        rejected(T, "<ModifySession " + NS + "><businessId>4711</businessId><remove>" + num("+4930999999") + "</remove></ModifySession>",
+                "PARTICIPANT_NOT_FOUND");
+        rejected(T, "<ModifySession " + NS + "><businessId>4711</businessId><add>" + num("+4930111111") + "</add></ModifySession>",
+                "PARTICIPANT_ALREADY_PRESENT");
+        rejected(T, "<ModifySession " + NS + "><businessId>4711</businessId><sessionId>no-such</sessionId><text>x</text></ModifySession>",
+                "NOT_FOUND");
+    }
+
+    @Test
+    void anExhaustedNumberPoolIsReportedAndAnEndFreesANumber() {
+        ok(T, startConference("c1", null, "+4930111111"));
+        ok(T, startConference("c2", null, "+4930111111"));
+        String msg = rejected(T, startConference("c3", null, "+4930111111"), "POOL_EXHAUSTED");
+        assertTrue(msg.contains("2"), msg);
+        ok(T, end("c1"));
+        SessionReply r = ok(T, startConference("c3", null, "+4930111111"));
+        assertEquals("8000", r.getReservedNumber());
+    }
+
+    @Test
+    void aRejectedRequestChangesNothing() {
+        rejected(T, startConference("4711", null, "+4930111111", "bad"), "INVALID_NUMBER");
+        rejected(T, query("4711"), "NOT_FOUND");
+    }
+
+    @Test
+    void aRejectionOfAKnownBusinessIdIsWrittenToItsLog() {
+        ok(T, startConference("4711", null, "+4930111111"));
+        rejected(T, "<ModifySession " + NS + "><businessId>4711</businessId><remove>" + num("+4930999999") + "</remove></ModifySession>",
+                "PARTICIPANT_NOT_FOUND");
+        SessionReply log = ok(T, query("4711"));
+        assertTrue(log.getEvents().getEvent().stream()
+                .anyMatch(e -> e.getType().equals("REQUEST_REJECTED") && e.getDetail().contains("PARTICIPANT_NOT_FOUND")));
+    }
+}
