@@ -122,6 +122,7 @@ public class HubBootstrap implements CamelConfiguration {
         boolean embeddedBroker = pc.resolveProperty("broker.url").orElse("").isBlank();
         boolean stamped = embeddedBroker || Boolean.parseBoolean(prop(pc, "broker.external.plugins"));
         bind(context, "jmsRequests", new JmsRequests(prop(pc, "jms.dead-letter-queue"), maxBytes, stamped));
+        bind(context, org.uchub.ingress.ReplyCorrelation.BEAN, new org.uchub.ingress.ReplyCorrelation());
         configureJms(context, pc);
         configureSoap(context, pc, codec);
         ChannelProgress progress = new ChannelProgress(ds, log, pool);

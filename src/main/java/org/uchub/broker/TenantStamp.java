@@ -14,12 +14,24 @@ import org.apache.activemq.artemis.core.transaction.Transaction;
  */
 public class TenantStamp implements ActiveMQServerPlugin {
     public static final String PROPERTY = "_UC_TENANT";
+    /**
+     * A unique id the broker gives each AMQP message, kept with it across redeliveries: the JMS
+     * message id Artemis shows a JMS consumer of an AMQP message is made afresh at each
+     * conversion (unless the sender's id was a UUID), so it cannot tell a redelivery.
+     */
+    public static final String MESSAGE_ID = "_UC_MSG_ID";
 
     @Override
     public void beforeSend(ServerSession session, Transaction tx, Message message, boolean direct, boolean noAutoCreateQueue) {
-        if (message.getUserID() == null) {
-            // STOMP senders' messages carry no id; dedupe by message id needs one that is unique.
-            message.setUserID(org.apache.activemq.artemis.utils.UUIDGenerator.getInstance().generateUUID());
+        if ("AMQP".equals(message.getProtocolName())) {
+            // setUserID does nothing on an AMQP message, and its getUserID is the sender's own id.
+            message.putStringProperty(MESSAGE_ID, org.apache.activemq.artemis.utils.UUIDGenerator.getInstance().generateStringUUID());
+        } else {
+            message.removeProperty(org.apache.activemq.artemis.api.core.SimpleString.of(MESSAGE_ID));
+            if (message.getUserID() == null) {
+                // STOMP senders' messages carry no id; dedupe by message id needs one that is unique.
+                message.setUserID(org.apache.activemq.artemis.utils.UUIDGenerator.getInstance().generateUUID());
+            }
         }
         String user = session == null ? null : session.getValidatedUser();
         if (user != null) {

@@ -34,6 +34,10 @@ import org.uchub.request.RequestRejectedException;
  */
 public class JmsRequests {
     static final String JMS_MESSAGE = "ucJmsMessage";
+    /** Where Artemis keeps an AMQP sender's own message id once it has converted the message. */
+    static final String AMQP_MESSAGE_ID = "NATIVE_MESSAGE_ID";
+    /** Where Artemis keeps an OpenWire (ActiveMQ 5) sender's own message id. */
+    static final String OPENWIRE_MESSAGE_ID = "__HDR_MESSAGE_ID";
     private static final Logger LOG = LoggerFactory.getLogger(JmsRequests.class);
 
     private final String deadLetterQueue;
@@ -47,7 +51,7 @@ public class JmsRequests {
         this.trustTenantStamp = trustTenantStamp;
         this.deadLetterQueue = deadLetterQueue;
         this.deadLetterUri = "jms:queue:" + deadLetterQueue + "?disableReplyTo=true";
-        this.replyUri = "jms:queue:replies?disableReplyTo=true";
+        this.replyUri = "jms:queue:replies?disableReplyTo=true&messageCreatedStrategy=#" + ReplyCorrelation.BEAN;
         this.maxBytes = maxBytes;
     }
 
@@ -59,20 +63,40 @@ public class JmsRequests {
         exchange.setProperty(JMS_MESSAGE, m);
         exchange.setProperty(InboxFiles.TENANT, tenant(m));
         exchange.setProperty(InboxFiles.INGRESS, "jms");
-        exchange.setProperty(InboxFiles.DEDUPE_KEY, dedupeKey(messageId(m)));
+        exchange.setProperty(InboxFiles.DEDUPE_KEY, dedupeKey(redeliveryId(m)));
         if (m instanceof TextMessage t) {
-            String text = t.getText();
-            return new ByteArrayInputStream(text == null ? new byte[0] : text.getBytes(StandardCharsets.UTF_8));
+            // Characters already: whatever encoding an XML declaration in them names is history.
+            exchange.setProperty(ContractCodec.DECODED_BY_INGRESS, true);
+            return new ByteArrayInputStream(utf8(t.getText()));
         }
         if (m instanceof BytesMessage b) {
             long length = b.getBodyLength();
             byte[] bytes = new byte[(int) Math.min(length, maxBytes + 1L)];
             b.readBytes(bytes);
-            return new ByteArrayInputStream(bytes);
+            String charset = MessageCharset.of(m);
+            if (charset == null || bytes.length > maxBytes) {
+                return new ByteArrayInputStream(bytes);
+            }
+            try {
+                String text = MessageCharset.decode(bytes, charset);
+                exchange.setProperty(ContractCodec.DECODED_BY_INGRESS, true);
+                return new ByteArrayInputStream(utf8(text));
+            } catch (RequestRejectedException e) {
+                exchange.setProperty(ContractCodec.INGRESS_ERROR, e);
+                return new ByteArrayInputStream(bytes);
+            }
         }
         exchange.setProperty(ContractCodec.INGRESS_ERROR, new RequestRejectedException(ErrorCode.UNSUPPORTED_MESSAGE_TYPE,
                 "Only text and bytes messages are read; this was a " + kind(m) + ", refused without reading it."));
         return InputStream.nullInputStream();
+    }
+
+    private static byte[] utf8(String text) {
+        if (text == null) {
+            return new byte[0];
+        }
+        // A byte order mark decoded into the text is no character of the request.
+        return (text.startsWith("\uFEFF") ? text.substring(1) : text).getBytes(StandardCharsets.UTF_8);
     }
 
     /**
@@ -102,13 +126,34 @@ public class JmsRequests {
     }
 
     /**
-     * The JMS message id, or, for messages that have none (STOMP senders), the id the broker
-     * gave the message; both stay the same across redeliveries.
+     * What identifies this message across the broker's redeliveries, for "a redelivered request
+     * is not applied twice". A CORE or OpenWire message keeps its JMS message id; the embedded
+     * broker gives an id-less STOMP message a unique one ({@link TenantStamp}). An AMQP message's
+     * JMS message id is made up afresh each time Artemis converts it for a JMS consumer (unless
+     * the sender's id was a UUID), so it carries the id the broker stamped on it instead; the
+     * sender's own AMQP id is not used, since a client that numbers its messages from 1 after
+     * each start would see new requests taken for old ones.
      */
-    static String messageId(Message m) throws JMSException {
-        // The embedded broker gives every message without one a random id (TenantStamp), so
-        // ids restarting with a new journal can never make a new request look like an old one.
+    String redeliveryId(Message m) throws JMSException {
+        if (trustTenantStamp) {
+            String stamped = m.getStringProperty(TenantStamp.MESSAGE_ID);
+            if (stamped != null) {
+                return "broker:" + stamped;
+            }
+        }
         return m.getJMSMessageID();
+    }
+
+    /** The message id the sender knows its request by (for the log and the reply's correlation). */
+    static String messageId(Message m) throws JMSException {
+        // Artemis keeps an AMQP sender's message id (ID:AMQP_ULONG:7, ID:AMQP_UUID:..., a string)
+        // and an OpenWire sender's in properties, and gives the message a JMS id of its own.
+        String amqp = m.getStringProperty(AMQP_MESSAGE_ID);
+        if (amqp != null) {
+            return amqp;
+        }
+        String openWire = m.getStringProperty(OPENWIRE_MESSAGE_ID);
+        return openWire != null ? openWire : m.getJMSMessageID();
     }
 
     /**
@@ -121,7 +166,7 @@ public class JmsRequests {
         Destination to = replyDestination(request.getJMSReplyTo());
         String text = exchange.getMessage().getBody(String.class);
         if (to == null) {
-            LOG.info("Reply to fire-and-forget request {}: {}", messageId(request), RequestRules.printable(firstLine(text)));
+            LOG.info("Reply to fire-and-forget request {}: {}", RequestRules.printable(messageId(request)), RequestRules.printable(firstLine(text)));
             return;
         }
         String tenant = exchange.getProperty(InboxFiles.TENANT, String.class);
@@ -129,15 +174,21 @@ public class JmsRequests {
             // The hub sends with rights the sender does not have: it must not carry a reply
             // into another tenant's queue, the events or its own queues.
             LOG.warn("Request {} of tenant {} names reply destination {}, which is not its own: no reply sent",
-                    messageId(request), tenant, to);
+                    RequestRules.printable(messageId(request)), tenant, to);
             return;
         }
-        String correlation = request.getJMSCorrelationID() != null ? request.getJMSCorrelationID() : request.getJMSMessageID();
+        byte[] binaryCorrelation = request.getJMSCorrelationID() == null ? request.getJMSCorrelationIDAsBytes() : null;
+        String correlation = request.getJMSCorrelationID() != null ? request.getJMSCorrelationID()
+                : binaryCorrelation != null ? null : messageId(request);
         Exchange sent = producer(exchange).send(replyUri, ExchangePattern.InOnly, e -> {
             e.getMessage().setBody(text);
             e.getMessage().setHeader(JmsConstants.JMS_DESTINATION, to);
             if (correlation != null) {
                 e.getMessage().setHeader("JMSCorrelationID", correlation);
+            }
+            if (binaryCorrelation != null) {
+                // Camel sets only a text correlation id; ReplyCorrelation puts the bytes on the message.
+                e.setProperty(ReplyCorrelation.BYTES, binaryCorrelation);
             }
         });
         if (sent.getException() != null) {
@@ -149,10 +200,6 @@ public class JmsRequests {
         return s == null ? "" : s.length() > 200 ? s.substring(0, 200) : s;
     }
 
-    /**
-     * STOMP and AMQP senders name their reply destination as a plain string ("/queue/x" or
-     * "x"), which reaches JMS as a destination of no kind; it is taken as a queue.
-     */
     /** A temporary destination (the sender's own), or the tenant's own reply queue. */
     static boolean mayReplyTo(Destination d, String tenant) throws JMSException {
         if (d instanceof jakarta.jms.TemporaryQueue || d instanceof jakarta.jms.TemporaryTopic) {
@@ -167,16 +214,27 @@ public class JmsRequests {
         return false;
     }
 
+    /**
+     * STOMP senders name their reply destination as a plain string ("/queue/x" or "x"), which
+     * reaches JMS as a destination of no kind; it is taken as a queue.
+     */
     static Destination replyDestination(Destination d) throws JMSException {
-        if (!(d instanceof ActiveMQDestination a) || a.getType() != ActiveMQDestination.TYPE.DESTINATION) {
+        if (!(d instanceof ActiveMQDestination a) || a.isTemporary()) {
             return d;
         }
-        // A plain name from a STOMP or AMQP sender: a queue unless it says /topic/.
         String name = a.getAddress();
-        if (name.startsWith("/topic/")) {
-            return ActiveMQJMSClient.createTopic(name.substring("/topic/".length()));
+        if (a.getType() == ActiveMQDestination.TYPE.DESTINATION) {
+            // A plain name from a STOMP or AMQP sender: a queue unless it says /topic/.
+            if (name.startsWith("/topic/")) {
+                return ActiveMQJMSClient.createTopic(name.substring("/topic/".length()));
+            }
+            return ActiveMQJMSClient.createQueue(name.startsWith("/queue/") ? name.substring("/queue/".length()) : name);
         }
-        return ActiveMQJMSClient.createQueue(name.startsWith("/queue/") ? name.substring("/queue/".length()) : name);
+        // An AMQP sender's reply-to "/queue/x" that Artemis typed as a queue keeps the prefix in its name.
+        if (a.isQueue() && name.startsWith("/queue/")) {
+            return ActiveMQJMSClient.createQueue(name.substring("/queue/".length()));
+        }
+        return d;
     }
 
     static String dedupeKey(String messageId) {
@@ -243,7 +301,7 @@ public class JmsRequests {
             // Failing here rolls the request back onto the queue: it is never acknowledged unkept.
             throw new IllegalStateException("could not keep the request in " + deadLetterQueue, sent.getException());
         }
-        LOG.warn("Request {} of tenant {} kept in {}: {} {}", messageId(original), tenant, deadLetterQueue, code,
+        LOG.warn("Request {} of tenant {} kept in {}: {} {}", RequestRules.printable(messageId(original)), tenant, deadLetterQueue, code,
                 RequestRules.printable(why));
     }
 

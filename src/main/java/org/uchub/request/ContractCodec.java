@@ -56,6 +56,12 @@ public class ContractCodec {
     public static final String FORMAT_PROPERTY = "ucFormat";
     /** An ingress that could not even get the request's bytes leaves the rejection here. */
     public static final String INGRESS_ERROR = "ucIngressError";
+    /**
+     * Set by an ingress whose transport delivered characters (a JMS text message, or bytes in
+     * a charset the transport named) and passed them on as UTF-8: an XML declaration's
+     * {@code encoding} then describes bytes that no longer exist and is not believed.
+     */
+    public static final String DECODED_BY_INGRESS = "ucDecodedByIngress";
     public static final String XML = "xml";
     public static final String JSON = "json";
     private static final int MAX_DEPTH = 64;
@@ -140,13 +146,19 @@ public class ContractCodec {
         if (bytes.length > maxBytes) {
             throw new RequestRejectedException(ErrorCode.REQUEST_TOO_LARGE, "The request is larger than the limit of " + maxBytes + " bytes.");
         }
-        RequestBase payload = JSON.equals(format) ? readJson(bytes) : readXml(bytes);
+        RequestBase payload = JSON.equals(format) ? readJson(bytes)
+                : readXml(bytes, Boolean.TRUE.equals(exchange.getProperty(DECODED_BY_INGRESS, Boolean.class)));
         HubRequest request = new HubRequest(tenant, ingress, Action.forType(payload.getClass()), payload);
         request.setIngressKey(ingressKey);
         return request;
     }
 
     RequestBase readXml(byte[] body) {
+        return readXml(body, false);
+    }
+
+    /** {@code utf8}: the body is UTF-8 whatever its XML declaration says (XML 1.0 F.2: outside information wins). */
+    RequestBase readXml(byte[] body, boolean utf8) {
         FirstProblem problem = new FirstProblem();
         Object result;
         try {
@@ -154,7 +166,10 @@ public class ContractCodec {
             Unmarshaller u = jaxb.createUnmarshaller();
             u.setSchema(schema);
             u.setEventHandler(problem);
-            result = u.unmarshal(new SAXSource(reader, new InputSource(new ByteArrayInputStream(body))));
+            // Read as characters, the parser ignores the declaration's encoding.
+            InputSource source = utf8 ? new InputSource(new java.io.InputStreamReader(new ByteArrayInputStream(body),
+                    java.nio.charset.StandardCharsets.UTF_8)) : new InputSource(new ByteArrayInputStream(body));
+            result = u.unmarshal(new SAXSource(reader, source));
         } catch (JAXBException e) {
             throw problem.toRejection(e);
         } catch (SAXException | javax.xml.parsers.ParserConfigurationException e) {

@@ -1,0 +1,243 @@
+package org.uchub.ingress;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.jms.BytesMessage;
+import jakarta.jms.Connection;
+import jakarta.jms.JMSException;
+import jakarta.jms.Message;
+import jakarta.jms.MessageConsumer;
+import jakarta.jms.Session;
+import jakarta.jms.TemporaryQueue;
+import jakarta.jms.TextMessage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.util.Properties;
+import org.apache.activemq.artemis.api.jms.ActiveMQJMSClient;
+import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+import org.apache.activemq.artemis.jms.client.ActiveMQDestination;
+import org.apache.qpid.jms.JmsConnectionFactory;
+import org.junit.jupiter.api.Test;
+import org.uchub.contract.ReplyStatus;
+import org.uchub.HubTestSupport;
+
+/**
+ * What senders of other protocols and stacks put on the wire, read as they meant it: AMQP and
+ * OpenWire clients' own message ids and binary correlation ids on replies, an AMQP request
+ * known again when the broker redelivers it, and text in the charset the sender declared
+ * rather than the one an XML declaration inside it names.
+ */
+class JmsInteropTest extends HubTestSupport {
+    private static final String SUBJECT = "Müller und Søn: Übergabe";
+
+    @Override
+    protected Properties hubProperties() {
+        return unreachablePbx(super.hubProperties());
+    }
+
+    private JmsConnectionFactory amqp(String options) {
+        return new JmsConnectionFactory("crm", "crm-dev-password", "amqp://127.0.0.1:" + brokerPort + options);
+    }
+
+    private static String conference(String businessId, String subject) {
+        return "<StartSession " + NS + "><businessId>" + businessId + "</businessId><channel>conference</channel><participants>"
+                + "<participant><number>+4930111111</number></participant></participants><options><subject>" + subject
+                + "</subject></options></StartSession>";
+    }
+
+    private String subjectOf(String tenant, String businessId) {
+        return ok(tenant, query(businessId)).getSessions().getSession().get(0).getSubject();
+    }
+
+    @Test
+    void anAmqpSenderWithoutACorrelationIdGetsItsOwnMessageIdBack() throws Exception {
+        for (String options : new String[] {"", "?jms.messageIDPolicy.messageIDType=UUID"}) {
+            try (Connection c = amqp(options).createConnection()) {
+                c.start();
+                Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+                TemporaryQueue replies = s.createTemporaryQueue();
+                TextMessage m = s.createTextMessage(query("nothing"));
+                m.setJMSReplyTo(replies);
+                s.createProducer(s.createQueue("uc.requests")).send(m);
+                Message reply = s.createConsumer(replies).receive(20_000);
+                assertNotNull(reply, "no reply " + options);
+                assertEquals(m.getJMSMessageID(), reply.getJMSCorrelationID(), options);
+            }
+        }
+    }
+
+    @Test
+    void anOpenWireSenderWithoutACorrelationIdGetsItsOwnMessageIdBack() throws Exception {
+        javax.jms.Connection c = new org.apache.activemq.ActiveMQConnectionFactory("erp", "erp-dev-password",
+                "tcp://127.0.0.1:" + brokerPort).createConnection();
+        try {
+            c.start();
+            javax.jms.Session s = c.createSession(false, javax.jms.Session.AUTO_ACKNOWLEDGE);
+            javax.jms.TemporaryQueue replies = s.createTemporaryQueue();
+            javax.jms.TextMessage m = s.createTextMessage(query("nothing"));
+            m.setJMSReplyTo(replies);
+            s.createProducer(s.createQueue("uc.requests")).send(m);
+            javax.jms.Message reply = s.createConsumer(replies).receive(20_000);
+            assertNotNull(reply, "no OpenWire reply");
+            assertEquals(m.getJMSMessageID(), reply.getJMSCorrelationID());
+        } finally {
+            c.close();
+        }
+    }
+
+    @Test
+    void aBinaryCorrelationIdComesBackAsTheSameBytes() throws Exception {
+        byte[] id = {0, 1, 2, (byte) 0xfe, (byte) 0xff};
+        try (Connection c = amqp("").createConnection()) {
+            c.start();
+            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            TemporaryQueue replies = s.createTemporaryQueue();
+            TextMessage m = s.createTextMessage(query("nothing"));
+            m.setJMSReplyTo(replies);
+            m.setJMSCorrelationIDAsBytes(id);
+            s.createProducer(s.createQueue("uc.requests")).send(m);
+            Message reply = s.createConsumer(replies).receive(20_000);
+            assertNotNull(reply, "no AMQP reply");
+            assertArrayEquals(id, reply.getJMSCorrelationIDAsBytes());
+        }
+        try (Connection c = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + brokerPort, "erp", "erp-dev-password").createConnection()) {
+            c.start();
+            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            TemporaryQueue replies = s.createTemporaryQueue();
+            TextMessage m = s.createTextMessage(query("nothing"));
+            m.setJMSReplyTo(replies);
+            m.setJMSCorrelationIDAsBytes(id);
+            s.createProducer(s.createQueue("uc.requests")).send(m);
+            Message reply = s.createConsumer(replies).receive(20_000);
+            assertNotNull(reply, "no CORE reply");
+            assertArrayEquals(id, reply.getJMSCorrelationIDAsBytes());
+        }
+    }
+
+    /**
+     * A request applied just before its hub died is redelivered; it must be known again. Artemis
+     * makes up an AMQP message's JMS id afresh at every delivery, so that id cannot tell.
+     */
+    @Test
+    void anAmqpRequestIsTheSameRequestEachTimeTheBrokerDeliversIt() throws Exception {
+        context.getRouteController().stopRoute("jms-consume");
+        try (Connection c = amqp("").createConnection()) {
+            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            s.createProducer(s.createQueue("uc.requests")).send(s.createTextMessage(query("first")));
+            s.createProducer(s.createQueue("uc.requests")).send(s.createTextMessage(query("second")));
+        }
+        JmsRequests requests = context.getRegistry().lookupByNameAndType("jmsRequests", JmsRequests.class);
+        try (Connection c = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + brokerPort, "uchub", "uchub-dev-password").createConnection()) {
+            c.start();
+            Session s = c.createSession(true, Session.SESSION_TRANSACTED);
+            MessageConsumer consumer = s.createConsumer(s.createQueue("uc.requests"));
+            Message first = consumer.receive(10_000);
+            Message second = consumer.receive(10_000);
+            String firstId = requests.redeliveryId(first);
+            String firstJmsId = first.getJMSMessageID();
+            assertNotEquals(firstId, requests.redeliveryId(second));
+            s.rollback();
+            Message again = consumer.receive(10_000);
+            assertEquals(2, again.getIntProperty("JMSXDeliveryCount"));
+            // What made this test necessary: the JMS id changed.
+            assertNotEquals(firstJmsId, again.getJMSMessageID());
+            assertEquals(firstId, requests.redeliveryId(again));
+            s.commit();
+        }
+    }
+
+    @Test
+    void aTextMessageIsReadAsItsCharactersWhateverEncodingItsXmlDeclarationNames() throws Exception {
+        for (String encoding : new String[] {"ISO-8859-1", "UTF-16", "windows-1252"}) {
+            String businessId = "T-" + encoding;
+            TextMessage reply = coreRequestReply("<?xml version=\"1.0\" encoding=\"" + encoding + "\"?>" + conference(businessId, SUBJECT));
+            assertTrue(reply.getText().contains("ACCEPTED"), encoding + ": " + reply.getText());
+            assertEquals(SUBJECT, subjectOf("erp", businessId), encoding);
+        }
+    }
+
+    private TextMessage coreRequestReply(String body) throws Exception {
+        try (Connection c = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + brokerPort, "erp", "erp-dev-password").createConnection()) {
+            c.start();
+            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            TemporaryQueue replies = s.createTemporaryQueue();
+            TextMessage m = s.createTextMessage(body);
+            m.setJMSReplyTo(replies);
+            s.createProducer(s.createQueue("uc.requests")).send(m);
+            Message reply = s.createConsumer(replies).receive(20_000);
+            assertNotNull(reply, "no reply within 20 s");
+            return (TextMessage) reply;
+        }
+    }
+
+    /** A STOMP frame with content-length becomes a bytes message; its content-type's charset says how to read it. */
+    @Test
+    void aStompFrameIsReadInTheCharsetItsContentTypeNames() throws Exception {
+        String json = "{\"StartSession\": {\"businessId\": \"S-latin\", \"channel\": \"conference\", \"participants\": "
+                + "{\"participant\": [{\"number\": \"+4930111111\"}]}, \"options\": {\"subject\": \"" + SUBJECT + "\"}}}";
+        String xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>" + conference("S-xml", SUBJECT);
+        try (Socket socket = new Socket("127.0.0.1", brokerPort)) {
+            socket.setSoTimeout(20_000);
+            OutputStream out = socket.getOutputStream();
+            InputStream in = socket.getInputStream();
+            out.write(frame("CONNECT", "accept-version:1.2\nhost:localhost\nlogin:crm\npasscode:crm-dev-password\n", new byte[0]));
+            assertTrue(readFrame(in).startsWith("CONNECTED"));
+            out.write(frame("SUBSCRIBE", "id:1\ndestination:/queue/uc.replies.crm\nack:auto\n", new byte[0]));
+            sendStomp(out, "application/json;charset=ISO-8859-1", json.getBytes(StandardCharsets.ISO_8859_1), "1");
+            String accepted = readFrame(in);
+            assertTrue(accepted.contains("ACCEPTED"), accepted);
+            // The transport's charset wins over the declaration (RFC 7303): this XML says UTF-8 but is windows-1252.
+            sendStomp(out, "text/xml; charset=\"windows-1252\"", xml.getBytes(Charset.forName("windows-1252")), "2");
+            accepted = readFrame(in);
+            assertTrue(accepted.contains("ACCEPTED"), accepted);
+            sendStomp(out, "application/json;charset=x-no-such-charset", json.getBytes(StandardCharsets.UTF_8), "3");
+            String refused = readFrame(in);
+            assertTrue(refused.contains("MALFORMED_REQUEST") && refused.contains("x-no-such-charset"), refused);
+            sendStomp(out, "application/json;charset=us-ascii", json.getBytes(StandardCharsets.ISO_8859_1), "4");
+            refused = readFrame(in);
+            assertTrue(refused.contains("MALFORMED_REQUEST") && refused.contains("US-ASCII"), refused);
+        }
+        assertEquals(SUBJECT, subjectOf("crm", "S-latin"));
+        assertEquals(SUBJECT, subjectOf("crm", "S-xml"));
+    }
+
+    private static void sendStomp(OutputStream out, String contentType, byte[] body, String correlation) throws IOException {
+        out.write(frame("SEND", "destination:/queue/uc.requests\nreply-to:/queue/uc.replies.crm\ncorrelation-id:" + correlation
+                + "\ncontent-type:" + contentType + "\ncontent-length:" + body.length + "\n", body));
+    }
+
+    private static byte[] frame(String command, String headers, byte[] body) throws IOException {
+        ByteArrayOutputStream f = new ByteArrayOutputStream();
+        f.write((command + "\n" + headers + "\n").getBytes(StandardCharsets.UTF_8));
+        f.write(body);
+        f.write(0);
+        return f.toByteArray();
+    }
+
+    private static String readFrame(InputStream in) throws IOException {
+        ByteArrayOutputStream sb = new ByteArrayOutputStream();
+        int b;
+        while ((b = in.read()) != -1 && b != 0) {
+            sb.write(b);
+        }
+        return sb.toString(StandardCharsets.UTF_8).stripLeading();
+    }
+
+    /** An AMQP sender's reply-to of "/queue/x" reaches Artemis as a queue named "/queue/x". */
+    @Test
+    void aReplyQueueNamedTheStompWayIsTheQueueItNames() throws JMSException {
+        assertEquals("uc.replies.crm", ((ActiveMQDestination) JmsRequests.replyDestination(ActiveMQDestination.fromPrefixedName("queue:///queue/uc.replies.crm"))).getAddress());
+        assertEquals("uc.replies.crm", ((ActiveMQDestination) JmsRequests.replyDestination(ActiveMQJMSClient.createQueue("uc.replies.crm"))).getAddress());
+        assertNull(JmsRequests.replyDestination(null));
+    }
+}
