@@ -217,6 +217,9 @@ public final class Database {
                     || (state != null && (state.startsWith("08") || state.startsWith("57P") || state.equals("53300")
                             // 40: deadlock or serialization failure, which a retry resolves
                             || state.startsWith("40")
+                            // a lock wait that hit lock_timeout: another transaction (another
+                            // hub instance) held the row; it is released when that one ends
+                            || state.equals("55P03")
                             || state.equals("90098") || state.equals("90067")))) {
                 return true;
             }

@@ -42,6 +42,29 @@ class DatabaseFailureKindsTest {
         }));
     }
 
+    /**
+     * The group commit bounds lock waits (PostgreSQL's lock_timeout, H2's LOCK_TIMEOUT) so a row
+     * another hub instance holds cannot stall every writer; running out of that wait is not the
+     * data's fault, and taking it for a refusal dropped the PBX's news and failed requests.
+     */
+    @Test
+    void aLockWaitThatRanOutIsWorthRetrying() throws SQLException {
+        assertTrue(Database.isUnavailable(null, new SQLException("canceling statement due to lock timeout", "55P03")));
+        String url = "jdbc:h2:mem:lockwait" + System.nanoTime() + ";DB_CLOSE_DELAY=-1";
+        try (java.sql.Connection holder = java.sql.DriverManager.getConnection(url);
+                java.sql.Connection waiter = java.sql.DriverManager.getConnection(url)) {
+            holder.createStatement().execute("create table t (id int primary key, v int)");
+            holder.createStatement().execute("insert into t values (1, 0)");
+            holder.setAutoCommit(false);
+            holder.createStatement().executeUpdate("update t set v = 1 where id = 1");
+            waiter.createStatement().execute("SET LOCK_TIMEOUT 100");
+            waiter.setAutoCommit(false);
+            SQLException e = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
+                    () -> waiter.createStatement().executeUpdate("update t set v = 2 where id = 1"));
+            assertTrue(Database.isUnavailable(null, e), e.getSQLState() + " " + e);
+        }
+    }
+
     @Test
     void dataErrorsAreNot() {
         assertFalse(Database.isUnavailable(null, new SQLException("value too long", "22001")));
