@@ -23,9 +23,12 @@ public class TenantStamp implements ActiveMQServerPlugin {
 
     @Override
     public void beforeSend(ServerSession session, Transaction tx, Message message, boolean direct, boolean noAutoCreateQueue) {
-        if ("AMQP".equals(message.getProtocolName())) {
+        boolean amqp = "AMQP".equals(message.getProtocolName());
+        String id = null;
+        if (amqp) {
             // setUserID does nothing on an AMQP message, and its getUserID is the sender's own id.
-            message.putStringProperty(MESSAGE_ID, org.apache.activemq.artemis.utils.UUIDGenerator.getInstance().generateStringUUID());
+            id = org.apache.activemq.artemis.utils.UUIDGenerator.getInstance().generateStringUUID();
+            message.putStringProperty(MESSAGE_ID, id);
         } else {
             message.removeProperty(org.apache.activemq.artemis.api.core.SimpleString.of(MESSAGE_ID));
             if (message.getUserID() == null) {
@@ -38,6 +41,35 @@ public class TenantStamp implements ActiveMQServerPlugin {
             message.putStringProperty(PROPERTY, user);
         } else {
             message.removeProperty(org.apache.activemq.artemis.api.core.SimpleString.of(PROPERTY));
+        }
+        if (amqp) {
+            stampAmqp(message, user, id);
+        }
+    }
+
+    /**
+     * The stamps of an AMQP message also go where Artemis keeps its own additions to one
+     * ("extra properties"): a large AMQP message (over 100 KiB) reaches a JMS consumer rebuilt
+     * from the file its sender's bytes went to, with those additions laid over the sender's
+     * own properties, so a stamp only in its application properties never arrives (every
+     * large AMQP request was refused with UNKNOWN_TENANT) and a forged one would. The message
+     * is encoded again too, so a small one keeps its stamps across a broker restart. Reached
+     * by reflection, so that the plugins also load in a broker without the AMQP module.
+     */
+    private static void stampAmqp(Message message, String user, String id) {
+        try {
+            Object extra = message.getClass().getMethod("createExtraProperties").invoke(message);
+            org.apache.activemq.artemis.utils.collections.TypedProperties p = (org.apache.activemq.artemis.utils.collections.TypedProperties) extra;
+            p.putSimpleStringProperty(org.apache.activemq.artemis.api.core.SimpleString.of(MESSAGE_ID),
+                    org.apache.activemq.artemis.api.core.SimpleString.of(id));
+            if (user != null) {
+                p.putSimpleStringProperty(org.apache.activemq.artemis.api.core.SimpleString.of(PROPERTY),
+                        org.apache.activemq.artemis.api.core.SimpleString.of(user));
+            }
+            message.reencode();
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(TenantStamp.class).warn("AMQP message not stamped where a large one keeps it ({})",
+                    e.toString());
         }
     }
 }

@@ -136,7 +136,7 @@ public class JmsRequests {
      */
     String redeliveryId(Message m) throws JMSException {
         if (trustTenantStamp) {
-            String stamped = m.getStringProperty(TenantStamp.MESSAGE_ID);
+            String stamped = textProperty(m, TenantStamp.MESSAGE_ID);
             if (stamped != null) {
                 return "broker:" + stamped;
             }
@@ -148,12 +148,20 @@ public class JmsRequests {
     static String messageId(Message m) throws JMSException {
         // Artemis keeps an AMQP sender's message id (ID:AMQP_ULONG:7, ID:AMQP_UUID:..., a string)
         // and an OpenWire sender's in properties, and gives the message a JMS id of its own.
-        String amqp = m.getStringProperty(AMQP_MESSAGE_ID);
+        String amqp = textProperty(m, AMQP_MESSAGE_ID);
         if (amqp != null) {
             return amqp;
         }
-        String openWire = m.getStringProperty(OPENWIRE_MESSAGE_ID);
+        String openWire = textProperty(m, OPENWIRE_MESSAGE_ID);
         return openWire != null ? openWire : m.getJMSMessageID();
+    }
+
+    /**
+     * A property's value if it is text, else null. A sender can give any property any type, and
+     * getStringProperty throws on bytes: that must not fail the reply, the log line or the dead letter.
+     */
+    static String textProperty(Message m, String name) throws JMSException {
+        return m.getObjectProperty(name) instanceof String s ? s : null;
     }
 
     /**

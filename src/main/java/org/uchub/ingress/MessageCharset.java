@@ -28,9 +28,9 @@ final class MessageCharset {
 
     /** The declared charset's name, or null when the sender declared none. */
     static String of(Message m) throws JMSException {
-        String type = m.getStringProperty(STOMP_CONTENT_TYPE);
+        String type = JmsRequests.textProperty(m, STOMP_CONTENT_TYPE);
         if (type == null) {
-            type = m.getStringProperty(AMQP_CONTENT_TYPE);
+            type = JmsRequests.textProperty(m, AMQP_CONTENT_TYPE);
         }
         if (type == null) {
             return null;
@@ -58,6 +58,6 @@ final class MessageCharset {
     }
 
     private static String printable(String s) {
-        return s.length() > 40 ? s.substring(0, 40) : s.replaceAll("[^\\x21-\\x7e]", "?");
+        return (s.length() > 40 ? s.substring(0, 40) : s).replaceAll("[^\\x21-\\x7e]", "?");
     }
 }

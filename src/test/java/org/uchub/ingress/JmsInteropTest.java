@@ -233,6 +233,56 @@ class JmsInteropTest extends HubTestSupport {
         return sb.toString(StandardCharsets.UTF_8).stripLeading();
     }
 
+    /** A sender may give a property the hub reads any type; one that is not text is not there, rather than an error. */
+    @Test
+    void propertiesOfAnotherTypeThanTextAreIgnoredNotFatal() throws Exception {
+        try (Connection c = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + brokerPort, "erp", "erp-dev-password").createConnection()) {
+            c.start();
+            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            TemporaryQueue replies = s.createTemporaryQueue();
+            TextMessage m = s.createTextMessage(conference("P-1", SUBJECT));
+            m.setJMSReplyTo(replies);
+            org.apache.activemq.artemis.api.core.Message core = ((org.apache.activemq.artemis.jms.client.ActiveMQMessage) m).getCoreMessage();
+            core.putBytesProperty("NATIVE_MESSAGE_ID", new byte[] {1});
+            core.putBytesProperty("__HDR_MESSAGE_ID", new byte[] {2});
+            core.putBytesProperty("_AMQ_CONTENT_TYPE", new byte[] {3});
+            s.createProducer(s.createQueue("uc.requests")).send(m);
+            Message reply = s.createConsumer(replies).receive(20_000);
+            assertNotNull(reply, "no reply");
+            assertTrue(((TextMessage) reply).getText().contains("ACCEPTED"), ((TextMessage) reply).getText());
+            assertEquals(m.getJMSMessageID(), reply.getJMSCorrelationID());
+        }
+        assertEquals(SUBJECT, subjectOf("erp", "P-1"));
+    }
+
+    /**
+     * Over 100 KiB an AMQP message is a large message to Artemis, kept in a file of its own and
+     * rebuilt from it for the hub: the broker's stamps must reach the hub all the same (until
+     * 2026-11-30 every such request was refused with UNKNOWN_TENANT), and a tenant the sender
+     * wrote into the message itself must not.
+     */
+    @Test
+    void aLargeAmqpRequestIsItsAuthenticatedSendersWhateverItClaims() throws Exception {
+        String big = conference("L-1", SUBJECT).replace("</businessId>", "</businessId><!--" + "x".repeat(150_000) + "-->");
+        try (Connection c = amqp("").createConnection()) {
+            c.start();
+            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            TemporaryQueue replies = s.createTemporaryQueue();
+            TextMessage m = s.createTextMessage(big);
+            m.setJMSReplyTo(replies);
+            m.setStringProperty("_UC_TENANT", "erp");
+            m.setStringProperty("_UC_MSG_ID", "forged");
+            s.createProducer(s.createQueue("uc.requests")).send(m);
+            Message reply = s.createConsumer(replies).receive(20_000);
+            assertNotNull(reply, "no reply to a large AMQP request");
+            String text = ((TextMessage) reply).getText();
+            assertTrue(text.contains("ACCEPTED"), text);
+            assertEquals(m.getJMSMessageID(), reply.getJMSCorrelationID());
+        }
+        assertEquals(SUBJECT, subjectOf("crm", "L-1"));
+        rejected("erp", query("L-1"), "NOT_FOUND");
+    }
+
     /** An AMQP sender's reply-to of "/queue/x" reaches Artemis as a queue named "/queue/x". */
     @Test
     void aReplyQueueNamedTheStompWayIsTheQueueItNames() throws JMSException {
