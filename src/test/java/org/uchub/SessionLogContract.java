@@ -39,6 +39,25 @@ abstract class SessionLogContract extends HubTestSupport {
         return "<participant><number>" + n + "</number></participant>";
     }
 
+    /** The hub publishes its events under a lease another instance sharing the log cannot take while it is renewed. */
+    @Test
+    void aDutyThisHubHoldsIsNoOtherInstancesUntilItHandsItBack() throws Exception {
+        javax.sql.DataSource ds = context.getRegistry().lookupByNameAndType("dataSource", javax.sql.DataSource.class);
+        org.uchub.sessionlog.DutyLease other = new org.uchub.sessionlog.DutyLease(ds, "events", "another-hub", 20);
+        assertTrue(!other.renew(), "the hub holds its events duty");
+        String hub = other.holder();
+        assertTrue(hub.endsWith(stateDir().toAbsolutePath().normalize().toString()), hub);
+        org.uchub.sessionlog.DutyLease same = new org.uchub.sessionlog.DutyLease(ds, "events", hub, 20);
+        assertTrue(same.renew(), "the hub's own name finds its lease again");
+        same.stop();
+        assertTrue(other.renew(), "handed back, the duty is free at once");
+        org.uchub.sessionlog.DutyLease shortLease = new org.uchub.sessionlog.DutyLease(ds, "probe", "another-hub", 4);
+        assertTrue(shortLease.renew());
+        Thread.sleep(4_200);
+        assertTrue(same.renew() == false && new org.uchub.sessionlog.DutyLease(ds, "probe", hub, 4).renew(),
+                "a lease nobody renewed ran out");
+    }
+
     @Test
     void aConferenceLifecycleIsRecordedInOrder() {
         SessionReply started = ok(T, startConference("4711", "r1", "+4930111111", "+4930222222", "+4930333333"));

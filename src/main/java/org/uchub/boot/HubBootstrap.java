@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Set;
 import org.uchub.broker.BrokerUsers;
 import org.uchub.broker.TenantStampGate;
+import org.uchub.sessionlog.DutyLease;
 import org.uchub.pbx.Calls;
 import org.uchub.pbx.Conferences;
 import org.uchub.pbx.Dialer;
@@ -114,7 +115,11 @@ public class HubBootstrap implements CamelConfiguration {
         bind(context, "sessionLog", log);
         bind(context, "requestLedger", new RequestLedger(ds, log, codec));
         bind(context, "rejections", new Rejections(log));
-        bind(context, "eventOutbox", new EventOutbox(ds, codec, intProp(pc, "events.batch-size")));
+        String instance = instanceName(pc);
+        int leaseSeconds = intProp(pc, "hub.duty.lease-seconds");
+        EventOutbox events = new EventOutbox(ds, codec, intProp(pc, "events.batch-size"));
+        events.publishOnlyWith(dutyWhileRunning(context, new DutyLease(ds, "events", instance, leaseSeconds)));
+        bind(context, "eventOutbox", events);
         bind(context, "notConnectedChannel", new NotConnectedChannel(log));
         bind(context, "inboxFiles", new InboxFiles(Path.of(prop(pc, "hub.inbox.dir")), Path.of(prop(pc, "hub.outbox.dir")),
                 prop(pc, "hub.inbox.default-tenant"), intProp(pc, "hub.rules.max-document-bytes")));
@@ -128,7 +133,7 @@ public class HubBootstrap implements CamelConfiguration {
         ChannelProgress progress = new ChannelProgress(ds, log, pool);
         bind(context, "channelProgress", progress);
         configurePbx(context, pc, progress);
-        configureXmpp(context, pc, ds, progress, directory);
+        configureXmpp(context, pc, ds, progress, directory, instance, leaseSeconds);
         configureFax(context, pc, ds, progress);
 
         loadRoutes(context, Path.of(prop(pc, "hub.routes.dir")), Boolean.parseBoolean(prop(pc, "hub.routes.reload")));
@@ -174,6 +179,7 @@ public class HubBootstrap implements CamelConfiguration {
                 LOG.error("A PBX event could not be queued for the session log: {} ({})", event, e.getMessage());
             }
         });
+        pbx.askBeforeDialling(progress::stillToDial);
         Dialer dialer = new Dialer(pbx, progress);
         bind(context, "pbxConnection", pbx);
         bind(context, "dialer", dialer);
@@ -227,7 +233,7 @@ public class HubBootstrap implements CamelConfiguration {
      * the IM routes call, and its health check.
      */
     private static void configureXmpp(CamelContext context, PropertiesComponent pc, javax.sql.DataSource ds, ChannelProgress progress,
-            Directory directory) throws Exception {
+            Directory directory, String instance, int leaseSeconds) throws Exception {
         String truststore = pc.resolveProperty("xmpp.tls.truststore").orElse("");
         XmppSettings s = new XmppSettings(pc.resolveProperty("xmpp.host").orElse(""), intProp(pc, "xmpp.port"),
                 pc.resolveProperty("xmpp.domain").orElse(""), prop(pc, "xmpp.username"), pc.resolveProperty("xmpp.password").orElse(""),
@@ -263,7 +269,60 @@ public class HubBootstrap implements CamelConfiguration {
             LOG.info("No XMPP server configured (xmpp.host): IM requests fail with XMPP_NOT_CONFIGURED");
             return;
         }
-        connectOnceRoutesRun(context, xmpp.healthCheck(), xmpp::start, xmpp::stop);
+        DutyLease account = new DutyLease(ds, "xmpp", instance, leaseSeconds);
+        xmpp.holdOnlyWith(account);
+        connectOnceRoutesRun(context, xmpp.healthCheck(), () -> {
+            account.start();
+            xmpp.start();
+        }, () -> {
+            xmpp.stop();
+            account.stop();
+        });
+    }
+
+    /** Takes part in the duty's lease while the hub runs, and hands the duty back when it stops. */
+    private static DutyLease dutyWhileRunning(CamelContext context, DutyLease lease) throws Exception {
+        context.addService(new ServiceSupport() {
+            @Override
+            protected void doStart() {
+                lease.start();
+            }
+
+            @Override
+            protected void doStop() {
+                lease.stop();
+            }
+        }, true, true);
+        return lease;
+    }
+
+    /**
+     * This instance's name in the duty leases: {@code hub.instance-id}, or the host and the data
+     * directory, which tell two instances apart (each needs a data directory of its own for its
+     * broker journal and file drop) and stay the same when the hub restarts.
+     */
+    static String instanceName(PropertiesComponent pc) {
+        String configured = pc.resolveProperty("hub.instance-id").orElse("").trim();
+        String name = configured;
+        if (name.isEmpty()) {
+            String host = System.getenv("HOSTNAME");
+            if (host == null || host.isBlank()) {
+                try {
+                    host = java.net.InetAddress.getLocalHost().getHostName();
+                } catch (java.io.IOException e) {
+                    host = "localhost";
+                }
+            }
+            name = host + ":" + Path.of(prop(pc, "hub.data.dir")).toAbsolutePath().normalize();
+        }
+        if (name.length() > 200 || !name.chars().allMatch(ch -> ch >= 0x20 && ch != 0x7f)) {
+            if (!configured.isEmpty()) {
+                throw new IllegalStateException("hub.instance-id must be at most 200 printable characters");
+            }
+            name = name.replaceAll("\\p{Cntrl}", "?");
+            name = name.length() > 200 ? name.substring(0, 100) + "…" + name.substring(name.length() - 99) : name;
+        }
+        return name;
     }
 
     /**

@@ -65,6 +65,7 @@ public class PbxConnection extends ServiceSupport {
      * Sessions ended since their originates were queued, most recent last: the pacer sends
      * none of theirs. Bounded, because a session's originates wait seconds at most.
      */
+    private volatile java.util.function.BiPredicate<String, Long> stillToDial = (session, participant) -> true;
     private final Map<String, Boolean> withdrawn = new java.util.LinkedHashMap<>() {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
@@ -308,19 +309,38 @@ public class PbxConnection extends ServiceSupport {
         }
     }
 
+    /**
+     * Asks before each originate whether its participant is still to be dialled: the session
+     * log knows of ends and removals this instance never saw (another hub instance handled
+     * them), and of removals, which {@link #withdraw} does not cover.
+     */
+    public void askBeforeDialling(java.util.function.BiPredicate<String, Long> stillToDial) {
+        this.stillToDial = stillToDial;
+    }
+
     private boolean withdrawn(Pending p) {
-        String session = HubChannelId.parse(p.action().getChannelId()).map(HubChannelId::sessionId).orElse(null);
-        if (session == null) {
+        HubChannelId id = HubChannelId.parse(p.action().getChannelId()).orElse(null);
+        if (id == null) {
             return false;
         }
         boolean ended;
         synchronized (withdrawn) {
-            ended = withdrawn.containsKey(session);
+            ended = withdrawn.containsKey(id.sessionId());
         }
         if (ended) {
             LOG.info("Originate {} not sent: its session ended before its turn", p.action().getChannelId());
         }
         return ended;
+    }
+
+    private boolean unwanted(Pending p) {
+        HubChannelId id = HubChannelId.parse(p.action().getChannelId()).orElse(null);
+        if (id == null || stillToDial.test(id.sessionId(), id.participantId())) {
+            return false;
+        }
+        LOG.info("Originate {} not sent: the session log says its session is over or its participant no longer in it",
+                p.action().getChannelId());
+        return true;
     }
 
     public int originatesWaiting() {
@@ -344,7 +364,7 @@ public class PbxConnection extends ServiceSupport {
             } catch (InterruptedException e) {
                 return;
             }
-            if (withdrawn(p)) {
+            if (withdrawn(p) || unwanted(p)) {
                 continue;
             }
             next = Math.max(next, System.nanoTime() - intervalNanos) + intervalNanos;

@@ -107,6 +107,34 @@ public class ChannelProgress {
         return Database.read(ds, c -> running(c, sessionId));
     }
 
+    /**
+     * Whether a claimed participant is still to be dialled, as the session log says just before
+     * its originate goes out: not if its session is over or it was removed (or left, or
+     * failed) meanwhile, which another hub instance than the one that queued the originate
+     * may have recorded. A session log out of reach says yes: the claim stands.
+     */
+    public boolean stillToDial(String sessionId, long participantId) {
+        try {
+            return Database.read(ds, c -> {
+                try (PreparedStatement ps = c.prepareStatement("select s.state, p.state from uc_session s join uc_participant p"
+                        + " on p.session_id = s.session_id where s.session_id = ? and p.id = ?")) {
+                    ps.setString(1, sessionId);
+                    ps.setLong(2, participantId);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (!rs.next()) {
+                            return false;
+                        }
+                        String party = rs.getString(2);
+                        return SESSION_RANK.getOrDefault(rs.getString(1), 0) < 4 && !SessionLog.P_REMOVED.equals(party)
+                                && !SessionLog.P_LEFT.equals(party) && !FAILED.equals(party);
+                    }
+                }
+            });
+        } catch (SessionLogUnavailableException e) {
+            return true;
+        }
+    }
+
     /** The session a reserved number (conference room) is bound to now. */
     public Optional<Running> bound(String reservedNumber) {
         return Database.read(ds, c -> {

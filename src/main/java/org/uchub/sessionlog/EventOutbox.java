@@ -23,6 +23,7 @@ public class EventOutbox {
     private final DataSource ds;
     private final ContractCodec codec;
     private final int batchSize;
+    private volatile java.util.function.BooleanSupplier mayPublish = () -> true;
 
     public EventOutbox(DataSource ds, ContractCodec codec, int batchSize) {
         this.ds = ds;
@@ -34,8 +35,19 @@ public class EventOutbox {
     public record Pending(long outboxId, String tenant, SessionEvent event) {
     }
 
+    /**
+     * Publishes only while the duty is this instance's: of several hub instances sharing the
+     * session log one publishes, so that the events of a business ID leave in order and once.
+     */
+    public void publishOnlyWith(DutyLease duty) {
+        this.mayPublish = duty::held;
+    }
+
     /** What waits, once it is durable: an event must never be published that a crash could take back. */
     public List<Pending> pending() {
+        if (!mayPublish.getAsBoolean()) {
+            return List.of();
+        }
         return Database.readDurable(ds, c -> {
             List<Pending> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("select o.tenant, o.business_id, o.seq, e.session_id, e.event_time, e.event_type,"

@@ -158,7 +158,7 @@ public class ImChannel {
         outbox.add(r.getSessionId(), requestKey(r), List.of(new ImOutbox.Work(ImOutbox.CLOSE, room, null, null,
                 xmpp.settings().closingLine())));
         deliverSoon();
-        r.outcome(ReplyStatus.OK, xmpp.isConnected() ? "Session ended; the group chat is being closed."
+        r.outcome(ReplyStatus.OK, xmpp.isConnected() || xmpp.isStandingBy() ? "Session ended; the group chat is being closed."
                 : "Session ended; the group chat is closed when the XMPP server is back.");
         return r;
     }
@@ -172,7 +172,10 @@ public class ImChannel {
     }
 
     private HubRequest replied(HubRequest r, String what) {
-        if (xmpp.isConnected()) {
+        if (xmpp.isStandingBy()) {
+            r.outcome(ReplyStatus.ACCEPTED, what + ": queued; the hub instance that holds the XMPP account sends it in order;"
+                    + " sending, delivery and replies are logged.");
+        } else if (xmpp.isConnected()) {
             r.outcome(ReplyStatus.ACCEPTED, what + ": queued for the XMPP server and sent in order; sending, delivery and replies"
                     + " are logged.");
         } else {
@@ -231,6 +234,9 @@ public class ImChannel {
      * server took it just before the connection died gets it twice, with the same stanza id).
      */
     public synchronized int deliver() {
+        if (xmpp.isStandingBy()) {
+            return 0; // another hub instance holds the account and sends what the shared outbox holds
+        }
         int sent = 0;
         java.util.Set<String> held = new java.util.HashSet<>();
         Written written = new Written();
@@ -453,6 +459,9 @@ public class ImChannel {
      * receipt confirmed in time.
      */
     public int retryPending() {
+        if (xmpp.isStandingBy()) {
+            return 0; // the instance holding the account sweeps; two sweeping would send twice
+        }
         for (ImOutbox.Item room : outbox.roomsOfFailedSessions()) {
             try {
                 // Keyed, so a second hub instance sweeping at the same moment adds no second one.

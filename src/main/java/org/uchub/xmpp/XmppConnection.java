@@ -83,6 +83,15 @@ public class XmppConnection {
     /** Clocks differ: what the room stamped up to this long before the hub's own time still counts as missed. */
     private static final long CLOCK_MARGIN_SECONDS = 60;
     private Thread connector;
+    /**
+     * Whether this hub instance may hold the XMPP account now: of several instances sharing a
+     * session log only one does (see DutyLease), the others stand by, their IM requests waiting
+     * in the shared outbox for the holder to send. A second login under the same address would
+     * take the first one's place (RFC 6120 7.7.2.2), and the two would take turns forever.
+     */
+    private volatile java.util.function.BooleanSupplier mayHold = () -> true;
+    private volatile java.util.function.Supplier<String> holderNow = () -> "";
+    private volatile boolean standingBy;
 
     public XmppConnection(XmppSettings settings, Consumer<InboundMessage> sink) {
         this.s = settings;
@@ -91,6 +100,25 @@ public class XmppConnection {
 
     public XmppSettings settings() {
         return s;
+    }
+
+    /** Holds the account only while the duty is this instance's; wakes the connector when that changes. */
+    public void holdOnlyWith(org.uchub.sessionlog.DutyLease duty) {
+        this.mayHold = duty::held;
+        this.holderNow = () -> {
+            String by = duty.holder();
+            return by.equals(duty.instance()) ? "" : by;
+        };
+        duty.onChange(() -> {
+            synchronized (wake) {
+                wake.notifyAll();
+            }
+        });
+    }
+
+    /** Whether another hub instance holds the XMPP account, so this one leaves the sending to it. */
+    public boolean isStandingBy() {
+        return standingBy;
     }
 
     /** Called on the connector's thread after every (re)login. */
@@ -158,6 +186,11 @@ public class XmppConnection {
         long delay = s.retryIntervalMs();
         boolean warned = false;
         while (running) {
+            if (!mayHold.getAsBoolean()) {
+                standBy();
+                continue;
+            }
+            standingBy = false;
             XMPPTCPConnection c = connection;
             if (c != null && c.isAuthenticated() && rejoinPending) {
                 rejoin();
@@ -195,6 +228,32 @@ public class XmppConnection {
                     return;
                 }
                 delay = Math.min(delay * 2, 30_000);
+            }
+        }
+    }
+
+    /** Logs out if logged in, and waits until this instance may hold the account (or the hub stops). */
+    private void standBy() {
+        XMPPTCPConnection c = connection;
+        if (c != null && c.isConnected()) {
+            LOG.info("XMPP account handed over: another hub instance holds it now; logging out");
+            c.setReplyTimeout(1_000);
+            c.disconnect();
+        }
+        String by = holderNow.get();
+        String now = by.isEmpty() ? "STANDBY: this instance's lease on the XMPP account is not renewed (the session log is out of"
+                + " reach, or another instance's lease has not run out yet)" : "STANDBY: hub instance " + by + " holds the XMPP account";
+        if (!standingBy) {
+            LOG.info("XMPP: {}; this instance sends nothing until it holds it", now);
+        }
+        status = now;
+        standingBy = true;
+        synchronized (wake) {
+            try {
+                wake.wait(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                running = false;
             }
         }
     }
@@ -796,7 +855,8 @@ public class XmppConnection {
 
     /** The connection's state for Camel's health check {@code xmpp} (readiness only: the hub lives on without it). */
     public ReadinessCheck healthCheck() {
-        return new ReadinessCheck("xmpp", () -> new ReadinessCheck.Reading(isConnected(), "XMPP " + status,
+        // Standing by is ready: another instance holds the account, and this one queues for it.
+        return new ReadinessCheck("xmpp", () -> new ReadinessCheck.Reading(isConnected() || standingBy, "XMPP " + status,
                 Map.of("server", s.toString(), "status", status)));
     }
 }

@@ -1,0 +1,176 @@
+package org.uchub.sessionlog;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A duty only one of the hub instances sharing a session log may do at a time, held as a
+ * lease in {@code uc_duty}: taken when nobody holds it or the holder's lease has run out,
+ * renewed every quarter of its length. Times are the database's, so the instances' clocks
+ * need not agree. This instance counts the duty as its own only for three quarters of the
+ * lease after a renewal began: one that cannot reach the database stops before another can
+ * take over. A single hub always holds its duties (after a kill -9 it finds its own lease
+ * again, the instance name being stable across restarts).
+ */
+public final class DutyLease {
+    private static final Logger LOG = LoggerFactory.getLogger(DutyLease.class);
+
+    private final DataSource ds;
+    private final String duty;
+    private final String instance;
+    private final int seconds;
+    private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    /** System.nanoTime() until which this instance holds the duty; 0 when it does not. */
+    private volatile long heldUntil;
+    private volatile String holder = "";
+    private ScheduledExecutorService timer;
+
+    public DutyLease(DataSource ds, String duty, String instance, int seconds) {
+        if (seconds < 4) {
+            throw new IllegalArgumentException("a duty lease lasts at least 4 s, not " + seconds);
+        }
+        this.ds = ds;
+        this.duty = duty;
+        this.instance = instance;
+        this.seconds = seconds;
+    }
+
+    public String duty() {
+        return duty;
+    }
+
+    public String instance() {
+        return instance;
+    }
+
+    /** Whether this instance does the duty now. */
+    public boolean held() {
+        long until = heldUntil;
+        return until != 0 && System.nanoTime() - until < 0;
+    }
+
+    /** The instance that held the duty at the last look (this one, another, or "" if unknown). */
+    public String holder() {
+        return holder;
+    }
+
+    /** Called (on the lease's thread) whenever this instance takes the duty or loses it. */
+    public void onChange(Runnable listener) {
+        listeners.add(listener);
+    }
+
+    /** Takes or keeps the duty if it is free or this instance's; returns whether this instance holds it. */
+    public synchronized boolean renew() {
+        boolean was = held();
+        long began = System.nanoTime();
+        String interval = "current_timestamp + interval '" + seconds + "' second";
+        try {
+            String now = Database.inTransaction(ds, c -> {
+                try (PreparedStatement ps = c.prepareStatement("update uc_duty set holder = ?, expires_at = " + interval
+                        + " where name = ? and (holder = ? or expires_at < current_timestamp)")) {
+                    ps.setString(1, instance);
+                    ps.setString(2, duty);
+                    ps.setString(3, instance);
+                    if (ps.executeUpdate() == 1) {
+                        return instance;
+                    }
+                }
+                try (PreparedStatement ps = c.prepareStatement("insert into uc_duty (name, holder, expires_at) select ?, ?, " + interval
+                        + " where not exists (select 1 from uc_duty where name = ?)")) {
+                    ps.setString(1, duty);
+                    ps.setString(2, instance);
+                    ps.setString(3, duty);
+                    // Inserted only where no row exists; a row another instance inserted meanwhile is a duplicate key.
+                    java.sql.Savepoint sp = c.setSavepoint();
+                    try {
+                        if (ps.executeUpdate() == 1) {
+                            c.releaseSavepoint(sp);
+                            return instance;
+                        }
+                        c.releaseSavepoint(sp);
+                    } catch (java.sql.SQLException e) {
+                        if (!Database.isDuplicateKey(e)) {
+                            throw e;
+                        }
+                        c.rollback(sp);
+                    }
+                }
+                try (PreparedStatement ps = c.prepareStatement("select holder from uc_duty where name = ?")) {
+                    ps.setString(1, duty);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        return rs.next() ? rs.getString(1) : "";
+                    }
+                }
+            });
+            holder = now;
+            heldUntil = instance.equals(now) ? nonZero(began + TimeUnit.SECONDS.toNanos(seconds) * 3 / 4) : 0;
+        } catch (RuntimeException e) {
+            // Out of reach of the database: the lease may run out unseen, so this instance does
+            // not count on it beyond the time already granted.
+            LOG.warn("The lease on duty {} could not be renewed ({})", duty, e.toString());
+        }
+        boolean is = held();
+        if (was != is) {
+            if (is) {
+                LOG.info("This hub instance ({}) now does duty {}", instance, duty);
+            } else {
+                LOG.warn("This hub instance ({}) no longer does duty {}{}", instance, duty,
+                        holder.isEmpty() || holder.equals(instance) ? "" : ": instance " + holder + " holds it");
+            }
+            listeners.forEach(Runnable::run);
+        }
+        return is;
+    }
+
+    private static long nonZero(long nanos) {
+        return nanos == 0 ? 1 : nanos;
+    }
+
+    /** Takes the duty if it can now, and keeps trying every quarter of the lease. */
+    public synchronized void start() {
+        if (timer != null) {
+            return;
+        }
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "uc-duty-" + duty);
+            t.setDaemon(true);
+            return t;
+        });
+        renewQuietly();
+        long every = TimeUnit.SECONDS.toMillis(seconds) / 4;
+        timer.scheduleWithFixedDelay(this::renewQuietly, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    private void renewQuietly() {
+        try {
+            renew();
+        } catch (RuntimeException e) {
+            LOG.warn("Duty {}: {}", duty, e.toString());
+        }
+    }
+
+    /** Stops renewing and hands the duty back at once, so another instance need not wait for the lease to run out. */
+    public synchronized void stop() {
+        if (timer != null) {
+            timer.shutdownNow();
+            timer = null;
+        }
+        if (heldUntil != 0) {
+            heldUntil = 0;
+            listeners.forEach(Runnable::run);
+            try {
+                Database.update(ds, "update uc_duty set expires_at = current_timestamp where name = ? and holder = ?", duty, instance);
+            } catch (RuntimeException e) {
+                LOG.warn("Duty {} not handed back ({}): another instance takes it when the lease runs out", duty, e.toString());
+            }
+        }
+    }
+}

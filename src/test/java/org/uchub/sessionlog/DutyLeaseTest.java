@@ -1,0 +1,58 @@
+package org.uchub.sessionlog;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** One instance at a time does a duty, whoever asks and however often; a lease that runs out is another's to take. */
+class DutyLeaseTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void oneInstanceHoldsADutyAndHandsItOverWhenItStops() {
+        try (SessionLogDataSource ds = Database.open("jdbc:h2:file:" + dir.resolve("one"), "sa", "", 4, 32)) {
+            DutyLease a = new DutyLease(ds, "events", "hub-a", 20);
+            DutyLease b = new DutyLease(ds, "events", "hub-b", 20);
+            DutyLease otherDuty = new DutyLease(ds, "xmpp", "hub-b", 20);
+            assertTrue(a.renew());
+            assertFalse(b.renew(), "a holds it");
+            assertEquals("hub-a", b.holder());
+            assertTrue(a.renew(), "a keeps it");
+            assertTrue(otherDuty.renew(), "duties are held one by one");
+            a.stop();
+            assertFalse(a.held());
+            assertTrue(b.renew(), "handed back: b need not wait for the lease to run out");
+            assertFalse(a.renew());
+            assertEquals("hub-b", a.holder());
+            // The same instance after a restart (kill -9, no hand-back) finds its own lease again.
+            assertTrue(new DutyLease(ds, "events", "hub-b", 20).renew());
+        }
+    }
+
+    @Test
+    void aLeaseNobodyRenewsRunsOutAndItsHolderStopsCountingOnItFirst() throws Exception {
+        try (SessionLogDataSource ds = Database.open("jdbc:h2:file:" + dir.resolve("two"), "sa", "", 4, 32)) {
+            DutyLease a = new DutyLease(ds, "xmpp", "hub-a", 4);
+            DutyLease b = new DutyLease(ds, "xmpp", "hub-b", 4);
+            long began = System.nanoTime();
+            assertTrue(a.renew());
+            // a stops renewing (its database link went away, say): b must not take over while a still counts on the lease.
+            boolean bHolds = false;
+            while (!bHolds) {
+                bHolds = b.renew();
+                if (bHolds) {
+                    assertFalse(a.held(), "both held the duty");
+                } else {
+                    assertTrue(System.nanoTime() - began < 10_000_000_000L, "b never took the lease over");
+                    Thread.sleep(100);
+                }
+            }
+            assertTrue((System.nanoTime() - began) / 1_000_000 >= 3_900, "b took over before the lease ran out");
+        }
+    }
+}
