@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Properties;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,6 +33,15 @@ class RequestRulesTest extends HubTestSupport {
     @Override
     protected Path stateDir() {
         return sharedState;
+    }
+
+    /**
+     * camel-test-junit5's legacy per-class context manager never stops the shared context: left
+     * running, this hub (its JMS consumers reconnecting) took requests of later test classes.
+     */
+    @AfterAll
+    void stopTheSharedHub() {
+        context.stop();
     }
 
     @Override

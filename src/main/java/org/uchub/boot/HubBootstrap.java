@@ -115,10 +115,9 @@ public class HubBootstrap implements CamelConfiguration {
         bind(context, "sessionLog", log);
         bind(context, "requestLedger", new RequestLedger(ds, log, codec));
         bind(context, "rejections", new Rejections(log));
-        String instance = instanceName(pc);
-        int leaseSeconds = intProp(pc, "hub.duty.lease-seconds");
+        Duties duties = new Duties(ds, pc);
         EventOutbox events = new EventOutbox(ds, codec, intProp(pc, "events.batch-size"));
-        events.publishOnlyWith(dutyWhileRunning(context, new DutyLease(ds, "events", instance, leaseSeconds)));
+        events.publishOnlyWith(dutyWhileRunning(context, duties.lease("events")));
         bind(context, "eventOutbox", events);
         bind(context, "notConnectedChannel", new NotConnectedChannel(log));
         bind(context, "inboxFiles", new InboxFiles(Path.of(prop(pc, "hub.inbox.dir")), Path.of(prop(pc, "hub.outbox.dir")),
@@ -133,8 +132,8 @@ public class HubBootstrap implements CamelConfiguration {
         ChannelProgress progress = new ChannelProgress(ds, log, pool);
         bind(context, "channelProgress", progress);
         configurePbx(context, pc, progress);
-        configureXmpp(context, pc, ds, progress, directory, instance, leaseSeconds);
-        configureFax(context, pc, ds, progress);
+        configureXmpp(context, pc, ds, progress, directory, duties);
+        configureFax(context, pc, ds, progress, duties);
 
         loadRoutes(context, Path.of(prop(pc, "hub.routes.dir")), Boolean.parseBoolean(prop(pc, "hub.routes.reload")));
     }
@@ -233,7 +232,7 @@ public class HubBootstrap implements CamelConfiguration {
      * the IM routes call, and its health check.
      */
     private static void configureXmpp(CamelContext context, PropertiesComponent pc, javax.sql.DataSource ds, ChannelProgress progress,
-            Directory directory, String instance, int leaseSeconds) throws Exception {
+            Directory directory, Duties duties) throws Exception {
         String truststore = pc.resolveProperty("xmpp.tls.truststore").orElse("");
         XmppSettings s = new XmppSettings(pc.resolveProperty("xmpp.host").orElse(""), intProp(pc, "xmpp.port"),
                 pc.resolveProperty("xmpp.domain").orElse(""), prop(pc, "xmpp.username"), pc.resolveProperty("xmpp.password").orElse(""),
@@ -269,7 +268,7 @@ public class HubBootstrap implements CamelConfiguration {
             LOG.info("No XMPP server configured (xmpp.host): IM requests fail with XMPP_NOT_CONFIGURED");
             return;
         }
-        DutyLease account = new DutyLease(ds, "xmpp", instance, leaseSeconds);
+        DutyLease account = duties.lease("xmpp");
         xmpp.holdOnlyWith(account);
         connectOnceRoutesRun(context, xmpp.healthCheck(), () -> {
             account.start();
@@ -297,32 +296,71 @@ public class HubBootstrap implements CamelConfiguration {
     }
 
     /**
-     * This instance's name in the duty leases: {@code hub.instance-id}, or the host and the data
-     * directory, which tell two instances apart (each needs a data directory of its own for its
-     * broker journal and file drop) and stay the same when the hub restarts.
+     * The duties only one of several hub instances sharing a session log may do at a time
+     * ({@code hub.duty.leases}: auto takes leases unless the log is an embedded H2 database,
+     * which no other process can open).
+     */
+    static final class Duties {
+        private final javax.sql.DataSource ds;
+        private final String instance;
+        private final int seconds;
+        private final boolean leases;
+
+        Duties(javax.sql.DataSource ds, PropertiesComponent pc) {
+            this.ds = ds;
+            this.instance = instanceName(pc);
+            this.seconds = intProp(pc, "hub.duty.lease-seconds");
+            String mode = prop(pc, "hub.duty.leases").trim();
+            boolean shareable = !(ds instanceof org.uchub.sessionlog.SessionLogDataSource s && s.soleWriter());
+            this.leases = switch (mode) {
+                case "on" -> true;
+                case "off" -> false;
+                case "auto" -> shareable;
+                default -> throw new IllegalStateException("hub.duty.leases must be auto, on or off, not " + mode);
+            };
+        }
+
+        DutyLease lease(String duty) {
+            return leases ? new DutyLease(ds, duty, instance, seconds) : DutyLease.sole(duty, instance);
+        }
+    }
+
+    /**
+     * This instance's name in the duty leases: {@code hub.instance-id}, or the host name and a
+     * random id kept in the data directory (each instance has its own, for its broker journal and
+     * file drop), which stays the same when the hub restarts there. Two instances with one name
+     * would both hold every duty.
      */
     static String instanceName(PropertiesComponent pc) {
         String configured = pc.resolveProperty("hub.instance-id").orElse("").trim();
-        String name = configured;
-        if (name.isEmpty()) {
-            String host = System.getenv("HOSTNAME");
-            if (host == null || host.isBlank()) {
-                try {
-                    host = java.net.InetAddress.getLocalHost().getHostName();
-                } catch (java.io.IOException e) {
-                    host = "localhost";
-                }
+        if (!configured.isEmpty()) {
+            if (configured.length() > 200 || !configured.chars().allMatch(ch -> ch > 0x20 && ch < 0x7f)) {
+                throw new IllegalStateException("hub.instance-id must be 1 to 200 printable ASCII characters without spaces");
             }
-            name = host + ":" + Path.of(prop(pc, "hub.data.dir")).toAbsolutePath().normalize();
+            return configured;
         }
-        if (name.length() > 200 || !name.chars().allMatch(ch -> ch >= 0x20 && ch != 0x7f)) {
-            if (!configured.isEmpty()) {
-                throw new IllegalStateException("hub.instance-id must be at most 200 printable characters");
+        String host = System.getenv("HOSTNAME");
+        if (host == null || host.isBlank()) {
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.io.IOException e) {
+                host = "host";
             }
-            name = name.replaceAll("\\p{Cntrl}", "?");
-            name = name.length() > 200 ? name.substring(0, 100) + "…" + name.substring(name.length() - 99) : name;
         }
-        return name;
+        host = host.replaceAll("[^A-Za-z0-9.-]", "_");
+        host = host.length() > 100 ? host.substring(0, 100) : host;
+        Path file = Path.of(prop(pc, "hub.data.dir")).resolve("instance-id");
+        try {
+            String id = Files.exists(file) ? Files.readString(file).trim() : "";
+            if (!id.matches("[0-9a-f-]{36}")) {
+                id = java.util.UUID.randomUUID().toString();
+                Files.createDirectories(file.getParent());
+                Files.writeString(file, id + "\n");
+            }
+            return host + ":" + id;
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot keep this instance's id in " + file + ": " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -330,7 +368,8 @@ public class HubBootstrap implements CamelConfiguration {
      * endpoints are in {@code routes/channel-fax.xml}; the status poller runs only when
      * {@code fax.status.host} is set ({@code fax.status.enabled} is derived from it).
      */
-    private static void configureFax(CamelContext context, PropertiesComponent pc, javax.sql.DataSource ds, ChannelProgress progress) {
+    private static void configureFax(CamelContext context, PropertiesComponent pc, javax.sql.DataSource ds, ChannelProgress progress,
+            Duties duties) {
         String from = prop(pc, "fax.from");
         String domain = pc.resolveProperty("fax.message-id-domain").orElse("");
         FaxSettings s = new FaxSettings(pc.resolveProperty("fax.smtp.host").orElse(""), from, prop(pc, "fax.address.style"),
@@ -359,6 +398,8 @@ public class HubBootstrap implements CamelConfiguration {
         bind(context, "faxMail", mail);
         bind(context, "fax", fax);
         bind(context, "faxReports", new FaxReports(s, outbox, progress, fax));
+        // Every instance sees the same report mailbox: one reads it at a time.
+        bind(context, "faxReportsDuty", new org.uchub.sessionlog.DutyRoutePolicy(duties.lease("fax-reports")));
         if (!s.configured()) {
             LOG.info("No fax gateway configured (fax.smtp.host): fax requests fail with FAX_NOT_CONFIGURED");
         } else if (!statusConfigured) {

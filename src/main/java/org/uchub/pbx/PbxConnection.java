@@ -335,7 +335,13 @@ public class PbxConnection extends ServiceSupport {
 
     private boolean unwanted(Pending p) {
         HubChannelId id = HubChannelId.parse(p.action().getChannelId()).orElse(null);
-        if (id == null || stillToDial.test(id.sessionId(), id.participantId())) {
+        try {
+            if (id == null || stillToDial.test(id.sessionId(), id.participantId())) {
+                return false;
+            }
+        } catch (RuntimeException e) {
+            // The pacer thread must outlive any question it asks.
+            LOG.warn("Originate {}: could not ask whether it is still wanted ({}): sending it", p.action().getChannelId(), e.toString());
             return false;
         }
         LOG.info("Originate {} not sent: the session log says its session is over or its participant no longer in it",

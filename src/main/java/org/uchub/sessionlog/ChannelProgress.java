@@ -46,6 +46,8 @@ public class ChannelProgress {
     private static final Map<String, Integer> SESSION_RANK = Map.of(SessionLog.STATE_REQUESTED, 0, PENDING, 1, DIALLING, 2,
             ACTIVE, 3, SessionLog.STATE_ENDED, 4, FAILED, 4, SessionLog.STATE_NOT_CONNECTED, 4);
 
+    /** Until when (System.nanoTime) {@link #stillToDial} does not ask a session log it just found out of reach. */
+    private volatile long unreachableUntil = System.nanoTime();
     private final DataSource ds;
     private final SessionLog log;
     private final NumberPool pool;
@@ -114,6 +116,9 @@ public class ChannelProgress {
      * may have recorded. A session log out of reach says yes: the claim stands.
      */
     public boolean stillToDial(String sessionId, long participantId) {
+        if (System.nanoTime() - unreachableUntil < 0) {
+            return true; // asked a moment ago and found the log out of reach: each question would wait for the pool's timeout
+        }
         try {
             return Database.read(ds, c -> {
                 try (PreparedStatement ps = c.prepareStatement("select s.state, p.state from uc_session s join uc_participant p"
@@ -130,7 +135,14 @@ public class ChannelProgress {
                     }
                 }
             });
-        } catch (SessionLogUnavailableException e) {
+        } catch (RuntimeException e) {
+            if (e instanceof SessionLogUnavailableException) {
+                unreachableUntil = System.nanoTime() + 10_000_000_000L;
+            }
+            // Unsure: the claim stands (the retry sweep only dials REQUESTED participants, so not
+            // dialling now would leave this one INVITED for good).
+            org.slf4j.LoggerFactory.getLogger(ChannelProgress.class).warn("Could not ask the session log whether participant {} of"
+                    + " session {} is still to be dialled ({}): dialling", participantId, sessionId, e.toString());
             return true;
         }
     }

@@ -1,7 +1,10 @@
 package org.uchub.sessionlog;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -17,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * renewed every quarter of its length. Times are the database's, so the instances' clocks
  * need not agree. This instance counts the duty as its own only for three quarters of the
  * lease after a renewal began: one that cannot reach the database stops before another can
- * take over. A single hub always holds its duties (after a kill -9 it finds its own lease
- * again, the instance name being stable across restarts).
+ * take over. A single hub holds its duties while it reaches the session log (after a kill -9
+ * it finds its own lease again, its instance name being stable across restarts); on an
+ * embedded H2 log, which no other process can open, the hub takes no leases at all.
  */
 public final class DutyLease {
     private static final Logger LOG = LoggerFactory.getLogger(DutyLease.class);
@@ -32,6 +36,7 @@ public final class DutyLease {
     private volatile long heldUntil;
     private volatile String holder = "";
     private ScheduledExecutorService timer;
+    private volatile boolean stopped;
 
     public DutyLease(DataSource ds, String duty, String instance, int seconds) {
         if (seconds < 4) {
@@ -51,8 +56,31 @@ public final class DutyLease {
         return instance;
     }
 
+    /**
+     * A duty this instance always holds, with no lease: for a session log no other hub can
+     * share (embedded H2, which one process opens at a time), where a lease would only make
+     * the hub drop its duties whenever the log is out of reach.
+     */
+    public static DutyLease sole(String duty, String instance) {
+        DutyLease lease = new DutyLease(null, duty, instance, 4);
+        lease.holder = instance;
+        return lease;
+    }
+
+    private boolean isSole() {
+        return ds == null;
+    }
+
+    /** How often a user of the duty should look again whether it still holds it: an eighth of the lease. */
+    public long recheckMillis() {
+        return TimeUnit.SECONDS.toMillis(seconds) / 8;
+    }
+
     /** Whether this instance does the duty now. */
     public boolean held() {
+        if (isSole()) {
+            return true;
+        }
         long until = heldUntil;
         return until != 0 && System.nanoTime() - until < 0;
     }
@@ -69,50 +97,19 @@ public final class DutyLease {
 
     /** Takes or keeps the duty if it is free or this instance's; returns whether this instance holds it. */
     public synchronized boolean renew() {
+        if (isSole()) {
+            return true;
+        }
+        if (stopped) {
+            return false;
+        }
         boolean was = held();
         long began = System.nanoTime();
-        String interval = "current_timestamp + interval '" + seconds + "' second";
         try {
-            String now = Database.inTransaction(ds, c -> {
-                try (PreparedStatement ps = c.prepareStatement("update uc_duty set holder = ?, expires_at = " + interval
-                        + " where name = ? and (holder = ? or expires_at < current_timestamp)")) {
-                    ps.setString(1, instance);
-                    ps.setString(2, duty);
-                    ps.setString(3, instance);
-                    if (ps.executeUpdate() == 1) {
-                        return instance;
-                    }
-                }
-                try (PreparedStatement ps = c.prepareStatement("insert into uc_duty (name, holder, expires_at) select ?, ?, " + interval
-                        + " where not exists (select 1 from uc_duty where name = ?)")) {
-                    ps.setString(1, duty);
-                    ps.setString(2, instance);
-                    ps.setString(3, duty);
-                    // Inserted only where no row exists; a row another instance inserted meanwhile is a duplicate key.
-                    java.sql.Savepoint sp = c.setSavepoint();
-                    try {
-                        if (ps.executeUpdate() == 1) {
-                            c.releaseSavepoint(sp);
-                            return instance;
-                        }
-                        c.releaseSavepoint(sp);
-                    } catch (java.sql.SQLException e) {
-                        if (!Database.isDuplicateKey(e)) {
-                            throw e;
-                        }
-                        c.rollback(sp);
-                    }
-                }
-                try (PreparedStatement ps = c.prepareStatement("select holder from uc_duty where name = ?")) {
-                    ps.setString(1, duty);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        return rs.next() ? rs.getString(1) : "";
-                    }
-                }
-            });
+            String now = take();
             holder = now;
             heldUntil = instance.equals(now) ? nonZero(began + TimeUnit.SECONDS.toNanos(seconds) * 3 / 4) : 0;
-        } catch (RuntimeException e) {
+        } catch (SQLException | RuntimeException e) {
             // Out of reach of the database: the lease may run out unseen, so this instance does
             // not count on it beyond the time already granted.
             LOG.warn("The lease on duty {} could not be renewed ({})", duty, e.toString());
@@ -130,15 +127,75 @@ public final class DutyLease {
         return is;
     }
 
+    /**
+     * One short transaction on a connection of its own, not in the group commit: a renewal must
+     * not wait behind a queue of writes for longer than the lease leaves it.
+     */
+    private String take() throws SQLException {
+        String interval = "current_timestamp + interval '" + seconds + "' second";
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                String now = take(c, interval);
+                c.commit();
+                return now;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        }
+    }
+
+    private String take(Connection c, String interval) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("update uc_duty set holder = ?, expires_at = " + interval
+                + " where name = ? and (holder = ? or expires_at < current_timestamp)")) {
+            ps.setString(1, instance);
+            ps.setString(2, duty);
+            ps.setString(3, instance);
+            if (ps.executeUpdate() == 1) {
+                return instance;
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("insert into uc_duty (name, holder, expires_at) select ?, ?, " + interval
+                + " where not exists (select 1 from uc_duty where name = ?)")) {
+            ps.setString(1, duty);
+            ps.setString(2, instance);
+            ps.setString(3, duty);
+            // Inserted only where no row exists; a row another instance inserted meanwhile is a duplicate key.
+            Savepoint sp = c.setSavepoint();
+            try {
+                int inserted = ps.executeUpdate();
+                c.releaseSavepoint(sp);
+                if (inserted == 1) {
+                    return instance;
+                }
+            } catch (SQLException e) {
+                if (!Database.isDuplicateKey(e)) {
+                    throw e;
+                }
+                c.rollback(sp);
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("select holder from uc_duty where name = ?")) {
+            ps.setString(1, duty);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : "";
+            }
+        }
+    }
+
     private static long nonZero(long nanos) {
         return nanos == 0 ? 1 : nanos;
     }
 
     /** Takes the duty if it can now, and keeps trying every quarter of the lease. */
     public synchronized void start() {
-        if (timer != null) {
+        if (timer != null || isSole()) {
             return;
         }
+        stopped = false;
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "uc-duty-" + duty);
             t.setDaemon(true);
@@ -158,7 +215,16 @@ public final class DutyLease {
     }
 
     /** Stops renewing and hands the duty back at once, so another instance need not wait for the lease to run out. */
-    public synchronized void stop() {
+    public void stop() {
+        // Before the lock: a renewal waiting for it must not take the lease again after the hand-back.
+        stopped = true;
+        stopNow();
+    }
+
+    private synchronized void stopNow() {
+        if (isSole()) {
+            return;
+        }
         if (timer != null) {
             timer.shutdownNow();
             timer = null;
@@ -166,10 +232,20 @@ public final class DutyLease {
         if (heldUntil != 0) {
             heldUntil = 0;
             listeners.forEach(Runnable::run);
+            // At most a second: a hub stopping because its session log is gone must not wait for the pool's timeout.
+            Thread handBack = new Thread(() -> {
+                try {
+                    Database.update(ds, "update uc_duty set expires_at = current_timestamp where name = ? and holder = ?", duty, instance);
+                } catch (RuntimeException e) {
+                    LOG.warn("Duty {} not handed back ({}): another instance takes it when the lease runs out", duty, e.toString());
+                }
+            }, "uc-duty-" + duty + "-hand-back");
+            handBack.setDaemon(true);
+            handBack.start();
             try {
-                Database.update(ds, "update uc_duty set expires_at = current_timestamp where name = ? and holder = ?", duty, instance);
-            } catch (RuntimeException e) {
-                LOG.warn("Duty {} not handed back ({}): another instance takes it when the lease runs out", duty, e.toString());
+                handBack.join(1_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
     }

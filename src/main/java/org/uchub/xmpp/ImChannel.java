@@ -172,7 +172,7 @@ public class ImChannel {
     }
 
     private HubRequest replied(HubRequest r, String what) {
-        if (xmpp.isStandingBy()) {
+        if (xmpp.isStandingBy() || !xmpp.mayHoldAccount()) {
             r.outcome(ReplyStatus.ACCEPTED, what + ": queued; the hub instance that holds the XMPP account sends it in order;"
                     + " sending, delivery and replies are logged.");
         } else if (xmpp.isConnected()) {
@@ -234,13 +234,16 @@ public class ImChannel {
      * server took it just before the connection died gets it twice, with the same stanza id).
      */
     public synchronized int deliver() {
-        if (xmpp.isStandingBy()) {
+        if (!xmpp.mayHoldAccount()) {
             return 0; // another hub instance holds the account and sends what the shared outbox holds
         }
         int sent = 0;
         java.util.Set<String> held = new java.util.HashSet<>();
         Written written = new Written();
         for (ImOutbox.Item item : outbox.pending(500)) {
+            if (!xmpp.mayHoldAccount()) {
+                break; // the account went to another instance mid-pass: the rest is its to send
+            }
             if (held.contains(item.sessionId())) {
                 continue; // an earlier item of the session waits: nothing may overtake it
             }
@@ -459,7 +462,7 @@ public class ImChannel {
      * receipt confirmed in time.
      */
     public int retryPending() {
-        if (xmpp.isStandingBy()) {
+        if (!xmpp.mayHoldAccount()) {
             return 0; // the instance holding the account sweeps; two sweeping would send twice
         }
         for (ImOutbox.Item room : outbox.roomsOfFailedSessions()) {
@@ -488,6 +491,9 @@ public class ImChannel {
     /** After a (re)login: join the rooms of running group chats again, so their messages keep reaching the log. */
     public synchronized void rejoinRooms() {
         for (ImOutbox.Item room : outbox.openRooms()) {
+            if (!xmpp.mayHoldAccount()) {
+                return; // the account is another instance's now: it joins the rooms
+            }
             try {
                 joinedRoom(room.sessionId());
             } catch (XmppUnavailableException | XmppRefusedException e) {

@@ -92,6 +92,8 @@ public class XmppConnection {
     private volatile java.util.function.BooleanSupplier mayHold = () -> true;
     private volatile java.util.function.Supplier<String> holderNow = () -> "";
     private volatile boolean standingBy;
+    /** How long the connector waits, logged in, before it looks at the lease again. */
+    private volatile long recheckMs = 5_000;
 
     public XmppConnection(XmppSettings settings, Consumer<InboundMessage> sink) {
         this.s = settings;
@@ -105,6 +107,7 @@ public class XmppConnection {
     /** Holds the account only while the duty is this instance's; wakes the connector when that changes. */
     public void holdOnlyWith(org.uchub.sessionlog.DutyLease duty) {
         this.mayHold = duty::held;
+        this.recheckMs = Math.min(5_000, duty.recheckMillis());
         this.holderNow = () -> {
             String by = duty.holder();
             return by.equals(duty.instance()) ? "" : by;
@@ -119,6 +122,14 @@ public class XmppConnection {
     /** Whether another hub instance holds the XMPP account, so this one leaves the sending to it. */
     public boolean isStandingBy() {
         return standingBy;
+    }
+
+    /**
+     * Whether this instance may use the account now, asked of the lease itself: the connector
+     * notices a lost lease only when it next looks, and nothing may be sent meanwhile.
+     */
+    public boolean mayHoldAccount() {
+        return mayHold.getAsBoolean();
     }
 
     /** Called on the connector's thread after every (re)login. */
@@ -199,7 +210,7 @@ public class XmppConnection {
             if (c != null && c.isAuthenticated()) {
                 synchronized (wake) {
                     try {
-                        wake.wait(5_000);
+                        wake.wait(recheckMs);
                     } catch (InterruptedException e) {
                         return;
                     }

@@ -1,0 +1,44 @@
+package org.uchub.sessionlog;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.uchub.HubTestSupport;
+
+/** A route under a duty consumes only while its instance holds the duty's lease, and starts by itself when it gets it. */
+class DutyRoutePolicyTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aRouteUnderADutyAnotherInstanceHoldsConsumesNothingUntilThatLeaseRunsOut() throws Exception {
+        try (SessionLogDataSource ds = Database.open("jdbc:h2:file:" + dir.resolve("log"), "sa", "", 4, 32);
+                DefaultCamelContext context = new DefaultCamelContext()) {
+            Database.update(ds, "insert into uc_duty (name, holder, expires_at) values ('poll', 'hub-b', current_timestamp + interval '1' hour)");
+            AtomicInteger polled = new AtomicInteger();
+            context.getRegistry().bind("pollDuty", new DutyRoutePolicy(new DutyLease(ds, "poll", "hub-a", 4)));
+            context.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("timer:poll?period=50&delay=0").routeId("poll").routePolicyRef("pollDuty").process(e -> polled.incrementAndGet());
+                }
+            });
+            context.start();
+            Thread.sleep(1_500);
+            assertEquals(0, polled.get(), "polled while another instance holds the duty");
+            Database.update(ds, "update uc_duty set expires_at = current_timestamp where holder = 'hub-b'");
+            HubTestSupport.await(() -> polled.get() > 0, 5_000, "the route started once the duty was this instance's");
+            context.stop();
+            int after = polled.get();
+            Thread.sleep(300);
+            assertEquals(after, polled.get());
+            assertTrue(new DutyLease(ds, "poll", "hub-b", 4).renew(), "a stopped route hands its duty back");
+        }
+    }
+}
