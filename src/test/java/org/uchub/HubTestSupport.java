@@ -91,7 +91,7 @@ public abstract class HubTestSupport extends CamelTestSupport {
     protected Properties hubProperties() {
         Properties p = new Properties();
         p.setProperty("hub.data.dir", stateDir().toString());
-        p.setProperty("hub.db.url", "jdbc:h2:file:" + stateDir().resolve("sessionlog") + ";DB_CLOSE_ON_EXIT=FALSE");
+        p.setProperty("hub.db.url", "jdbc:h2:file:" + stateDir().resolve("sessionlog") + ";DB_CLOSE_ON_EXIT=FALSE;MAX_COMPACT_TIME=0");
         p.setProperty("hub.directory.file", "src/test/resources/directory.csv");
         p.setProperty("hub.inbox.poll-delay-ms", "100");
         p.setProperty("hub.inbox.min-age-ms", "300");

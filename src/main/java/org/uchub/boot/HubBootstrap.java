@@ -241,7 +241,7 @@ public class HubBootstrap implements CamelConfiguration {
                 prop(pc, "xmpp.room.nickname"), Boolean.parseBoolean(prop(pc, "xmpp.room.require-members-only")),
                 Long.parseLong(prop(pc, "xmpp.reply-timeout-ms")), Long.parseLong(prop(pc, "xmpp.retry.interval-ms")),
                 Long.parseLong(prop(pc, "xmpp.retry.give-up-ms")), Long.parseLong(prop(pc, "xmpp.receipt-wait-ms")),
-                prop(pc, "xmpp.room.closing-line"));
+                prop(pc, "xmpp.room.closing-line"), Long.parseLong(prop(pc, "xmpp.conflict.wait-ms")));
         String inboundUri = prop(pc, "xmpp.inbound.endpoint");
         org.apache.camel.ProducerTemplate inbound = context.createProducerTemplate();
         XmppConnection xmpp = new XmppConnection(s, m -> {

@@ -8,6 +8,7 @@ import java.time.ZoneOffset;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -92,6 +93,10 @@ public class XmppConnection {
     private volatile java.util.function.BooleanSupplier mayHold = () -> true;
     private volatile java.util.function.Supplier<String> holderNow = () -> "";
     private volatile boolean standingBy;
+    /** After a conflict: until when (System.nanoTime) not to log in again, and the wait that was chosen. */
+    private volatile long conflictUntil;
+    private volatile long conflictWaitMs;
+    private volatile long loggedInAt = System.nanoTime();
     /** How long the connector waits, logged in, before it looks at the lease again. */
     private volatile long recheckMs = 5_000;
 
@@ -217,9 +222,21 @@ public class XmppConnection {
                 }
                 continue;
             }
+            long conflictLeft = conflictUntil - System.nanoTime();
+            if (conflictWaitMs > 0 && conflictLeft > 0) {
+                synchronized (wake) {
+                    try {
+                        wake.wait(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(conflictLeft), 5_000)));
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                continue;
+            }
             try {
                 status = "CONNECTING";
                 connect();
+                loggedInAt = System.nanoTime();
                 rejoinPending = true;
                 status = "CONNECTED";
                 LOG.info("XMPP connected: {}", s);
@@ -241,6 +258,32 @@ public class XmppConnection {
                 delay = Math.min(delay * 2, 30_000);
             }
         }
+    }
+
+    /**
+     * Whether the server closed the stream because another client took the hub's address (RFC
+     * 6120 4.9.3.3, 7.7.2.2); then the hub waits before it logs in again, longer each time.
+     */
+    private boolean conflicted(Exception e) {
+        if (!(e instanceof XMPPException.StreamErrorException se)
+                || se.getStreamError().getCondition() != org.jivesoftware.smack.packet.StreamError.Condition.conflict) {
+            return false;
+        }
+        long lived = System.nanoTime() - loggedInAt;
+        // A login that held for a long time since the last conflict starts the back-off afresh.
+        conflictWaitMs = conflictWaitMs == 0 || lived > TimeUnit.MINUTES.toNanos(10) ? s.conflictWaitMs()
+                : Math.min(conflictWaitMs * 2, 300_000);
+        conflictUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(conflictWaitMs);
+        status = "CONFLICT: another client logged in as " + s.username() + "@" + s.xmppDomain() + "/" + s.resource()
+                + "; logging in again in " + conflictWaitMs / 1000 + " s";
+        LOG.error("XMPP: the server closed the hub's stream because another client logged in with its address {}@{}/{}. The hub"
+                + " waits {} s before it logs in again (longer after each such conflict). Another hub on the same account? Give each"
+                + " a resource of its own (xmpp.resource), or let hub instances share one session log, so that only one logs in.",
+                s.username(), s.xmppDomain(), s.resource(), conflictWaitMs / 1000);
+        synchronized (wake) {
+            wake.notifyAll();
+        }
+        return true;
     }
 
     /** Logs out if logged in, and waits until this instance may hold the account (or the hub stops). */
@@ -323,6 +366,9 @@ public class XmppConnection {
         c.addConnectionListener(new AbstractConnectionListener() {
             @Override
             public void connectionClosedOnError(Exception e) {
+                if (conflicted(e)) {
+                    return;
+                }
                 status = "RECONNECTING";
                 LOG.warn("XMPP connection lost ({}): reconnecting", describe(e));
                 synchronized (wake) {

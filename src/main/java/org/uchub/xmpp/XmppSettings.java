@@ -11,10 +11,12 @@ import java.nio.file.Path;
  * @param truststore     a JKS or PKCS12 file with the CA (or self-signed certificate) of a private server; empty: the JDK's
  * @param receiptWaitMs  how long a direct message waits for the recipient's delivery receipt before it is logged as
  *                       stored for offline delivery
+ * @param conflictWaitMs how long the hub waits before logging in again after the server closed its stream because
+ *                       another client logged in with the same address (doubling with each such conflict, up to 5 min)
  */
 public record XmppSettings(String host, int port, String domain, String username, String password, String resource,
         String mucService, String tls, Path truststore, String truststorePassword, String nickname, boolean requireMembersOnly,
-        long replyTimeoutMs, long retryIntervalMs, long retryGiveUpMs, long receiptWaitMs, String closingLine) {
+        long replyTimeoutMs, long retryIntervalMs, long retryGiveUpMs, long receiptWaitMs, String closingLine, long conflictWaitMs) {
 
     public XmppSettings {
         if (!tls.equals("required") && !tls.equals("if-possible") && !tls.equals("disabled")) {

@@ -33,6 +33,11 @@ final class ImClient implements AutoCloseable {
     final BlockingQueue<String> invitations = new LinkedBlockingQueue<>();
 
     ImClient(String user, String password, String domain, int port, Path truststore, String truststorePassword) throws Exception {
+        this(user, password, domain, port, truststore, truststorePassword, "phone");
+    }
+
+    ImClient(String user, String password, String domain, int port, Path truststore, String truststorePassword, String resource)
+            throws Exception {
         this.user = user;
         KeyStore ks = KeyStore.getInstance(truststore.toString().endsWith(".p12") ? "PKCS12" : "JKS");
         try (InputStream in = Files.newInputStream(truststore)) {
@@ -43,7 +48,7 @@ final class ImClient implements AutoCloseable {
         SSLContext ssl = SSLContext.getInstance("TLS");
         ssl.init(null, tmf.getTrustManagers(), null);
         connection = new XMPPTCPConnection(XMPPTCPConnectionConfiguration.builder().setXmppDomain(domain).setHost("127.0.0.1")
-                .setPort(port).setUsernameAndPassword(user, password).setResource("phone").setSecurityMode(SecurityMode.required)
+                .setPort(port).setUsernameAndPassword(user, password).setResource(resource).setSecurityMode(SecurityMode.required)
                 .setCustomSSLContext(ssl).build());
         DeliveryReceiptManager.getInstanceFor(connection).setAutoReceiptMode(DeliveryReceiptManager.AutoReceiptMode.always);
         connection.addAsyncStanzaListener(s -> {

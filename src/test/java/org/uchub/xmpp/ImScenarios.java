@@ -72,6 +72,7 @@ abstract class ImScenarios extends HubTestSupport {
         p.setProperty("xmpp.retry.interval-ms", "300");
         p.setProperty("xmpp.receipt-wait-ms", "1500");
         p.setProperty("xmpp.reply-timeout-ms", "5000");
+        p.setProperty("xmpp.conflict.wait-ms", "3000");
         return p;
     }
 

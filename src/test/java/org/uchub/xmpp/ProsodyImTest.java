@@ -198,6 +198,26 @@ class ProsodyImTest extends ImScenarios {
         }
     }
 
+    /**
+     * Another client logging in with the hub's full address (a second hub on the same account,
+     * say) makes Prosody close the older stream with a conflict. Taking the address back at
+     * once would close the other's, and the two would take turns for ever: the hub waits.
+     */
+    @Test
+    void anotherClientTakingTheHubsAddressIsNotFoughtOverButWaitedFor() throws Exception {
+        awaitHubConnected();
+        XmppConnection hub = context.getRegistry().lookupByNameAndType("xmppConnection", XmppConnection.class);
+        long logins = hub.logins();
+        try (ImClient other = new ImClient("hub", "pw-hub", server().domain(), server().port(), server().truststore(),
+                server().truststorePassword(), "uc-hub")) {
+            await(() -> hub.status().startsWith("CONFLICT"), 10_000, "the hub told of the conflict (" + hub.status() + ")");
+            Thread.sleep(1_500);
+            assertEquals(logins, hub.logins(), "the hub took its address back at once");
+            assertTrue(other.connection.isAuthenticated(), "the other client lost the address");
+        }
+        await(hub::isConnected, 15_000, "logged in again once the wait was over (" + hub.status() + ")");
+    }
+
     @Test
     void theRoomOfASessionThatFailsIsClosed() throws Exception {
         awaitHubConnected();
