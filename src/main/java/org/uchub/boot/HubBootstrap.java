@@ -308,16 +308,17 @@ public class HubBootstrap implements CamelConfiguration {
 
         Duties(javax.sql.DataSource ds, PropertiesComponent pc) {
             this.ds = ds;
-            this.instance = instanceName(pc);
             this.seconds = intProp(pc, "hub.duty.lease-seconds");
             String mode = prop(pc, "hub.duty.leases").trim();
-            boolean shareable = !(ds instanceof org.uchub.sessionlog.SessionLogDataSource s && s.soleWriter());
+            boolean shareable = !(ds instanceof org.uchub.sessionlog.SessionLogDataSource s && s.onlyThisProcessOpens());
             this.leases = switch (mode) {
                 case "on" -> true;
                 case "off" -> false;
                 case "auto" -> shareable;
                 default -> throw new IllegalStateException("hub.duty.leases must be auto, on or off, not " + mode);
             };
+            // Named only when there are leases to name it in: a read-only data directory is no reason not to start otherwise.
+            this.instance = leases ? instanceName(pc) : "this hub";
         }
 
         DutyLease lease(String duty) {
@@ -351,15 +352,38 @@ public class HubBootstrap implements CamelConfiguration {
         host = host.length() > 100 ? host.substring(0, 100) : host;
         Path file = Path.of(prop(pc, "hub.data.dir")).resolve("instance-id");
         try {
-            String id = Files.exists(file) ? Files.readString(file).trim() : "";
-            if (!id.matches("[0-9a-f-]{36}")) {
-                id = java.util.UUID.randomUUID().toString();
-                Files.createDirectories(file.getParent());
-                Files.writeString(file, id + "\n");
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            for (int attempt = 0; attempt < 3; attempt++) {
+                String id = "";
+                try {
+                    id = Files.exists(file) ? Files.readString(file).trim() : "";
+                } catch (java.nio.charset.MalformedInputException garbled) {
+                    Files.deleteIfExists(file);
+                }
+                if (id.matches("[0-9a-f-]{36}")) {
+                    return host + ":" + id;
+                }
+                if (!id.isEmpty() || Files.exists(file)) {
+                    Files.deleteIfExists(file); // left half written by a crash: a new id
+                }
+                try {
+                    // Created whole or not at all: a second process racing here reads the first one's id.
+                    Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "instance-id", ".tmp");
+                    Files.writeString(tmp, java.util.UUID.randomUUID() + "\n");
+                    try {
+                        Files.createLink(file, tmp);
+                    } catch (UnsupportedOperationException noLinks) {
+                        Files.move(tmp, file);
+                    } finally {
+                        Files.deleteIfExists(tmp);
+                    }
+                } catch (java.nio.file.FileAlreadyExistsException raced) {
+                    // another process made it: read that one
+                }
             }
-            return host + ":" + id;
+            throw new IllegalStateException("cannot settle this instance's id in " + file);
         } catch (java.io.IOException e) {
-            throw new IllegalStateException("cannot keep this instance's id in " + file + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot keep this instance's id in " + file + " (set hub.instance-id): " + e.getMessage(), e);
         }
     }
 

@@ -73,7 +73,7 @@ public final class DutyLease {
 
     /** How often a user of the duty should look again whether it still holds it: an eighth of the lease. */
     public long recheckMillis() {
-        return TimeUnit.SECONDS.toMillis(seconds) / 8;
+        return isSole() ? 5_000 : TimeUnit.SECONDS.toMillis(seconds) / 8;
     }
 
     /** Whether this instance does the duty now. */
@@ -149,8 +149,11 @@ public final class DutyLease {
     }
 
     private String take(Connection c, String interval) throws SQLException {
+        // A renewal that waits longer than a quarter of the lease is of no use, and must not hold up a stop.
+        int timeout = Math.max(1, seconds / 4);
         try (PreparedStatement ps = c.prepareStatement("update uc_duty set holder = ?, expires_at = " + interval
                 + " where name = ? and (holder = ? or expires_at < current_timestamp)")) {
+            ps.setQueryTimeout(timeout);
             ps.setString(1, instance);
             ps.setString(2, duty);
             ps.setString(3, instance);
@@ -160,6 +163,7 @@ public final class DutyLease {
         }
         try (PreparedStatement ps = c.prepareStatement("insert into uc_duty (name, holder, expires_at) select ?, ?, " + interval
                 + " where not exists (select 1 from uc_duty where name = ?)")) {
+            ps.setQueryTimeout(timeout);
             ps.setString(1, duty);
             ps.setString(2, instance);
             ps.setString(3, duty);

@@ -10,6 +10,8 @@ import org.slf4j.LoggerFactory;
  * ({@link DutyLease}). For routes that poll something every instance sees, such as a shared
  * mailbox, where two pollers would each handle the same mail. In route XML:
  * {@code <route id="..." routePolicyRef="<bean>">}. On a single hub the lease is always its own.
+ * Camel starts a route's consumer before it tells the policy, so the consumer must not poll in
+ * its first moment (a poller's default initial delay of a second is plenty).
  */
 public class DutyRoutePolicy extends RoutePolicySupport {
     private static final Logger LOG = LoggerFactory.getLogger(DutyRoutePolicy.class);
@@ -21,16 +23,30 @@ public class DutyRoutePolicy extends RoutePolicySupport {
         lease.onChange(this::follow);
     }
 
+    /**
+     * The lease is asked for when the route is made, before Camel starts its consumer: by the
+     * time {@link #onStart} runs the consumer is already up (a poller's first poll comes a
+     * moment later), and is stopped there at once if another instance holds the duty.
+     */
+    @Override
+    public void onInit(Route route) {
+        lease.start();
+    }
+
     @Override
     public void onStart(Route route) {
-        this.route = route;
+        synchronized (this) {
+            this.route = route;
+        }
         lease.start();
         follow();
     }
 
     @Override
     public void onStop(Route route) {
-        this.route = null;
+        synchronized (this) {
+            this.route = null;
+        }
         lease.stop();
     }
 
@@ -45,12 +61,13 @@ public class DutyRoutePolicy extends RoutePolicySupport {
             return;
         }
         try {
+            // Suspended, not stopped: a poll under way finishes its mail (moved to its folder) first.
             if (lease.held()) {
-                startConsumer(r.getConsumer());
+                resumeOrStartConsumer(r.getConsumer());
             } else {
                 LOG.info("Route {} waits: hub instance {} does duty {}", r.getRouteId(),
                         lease.holder().isEmpty() || lease.holder().equals(lease.instance()) ? "(none now)" : lease.holder(), lease.duty());
-                stopConsumer(r.getConsumer());
+                suspendOrStopConsumer(r.getConsumer());
             }
         } catch (Exception e) {
             LOG.warn("Route {} could not follow duty {} ({})", r.getRouteId(), lease.duty(), e.toString());

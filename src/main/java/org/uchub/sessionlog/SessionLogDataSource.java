@@ -42,6 +42,11 @@ public final class SessionLogDataSource extends HikariDataSource {
      * processes: AUTO_SERVER on (H2 reads 1, t, y, yes and true as on) or FILE_LOCK=NO let
      * another process in.
      */
+    /** Whether the database is one no other process can open (an embedded H2 file or memory database). */
+    public boolean onlyThisProcessOpens() {
+        return onlyThisProcessOpens(getJdbcUrl());
+    }
+
     static boolean onlyThisProcessOpens(String url) {
         String u = url.toUpperCase(Locale.ROOT);
         if (!u.startsWith("JDBC:H2:FILE:") && !u.startsWith("JDBC:H2:MEM:")) {

@@ -96,6 +96,7 @@ public class XmppConnection {
     /** After a conflict: until when (System.nanoTime) not to log in again, and the wait that was chosen. */
     private volatile long conflictUntil;
     private volatile long conflictWaitMs;
+    private volatile String conflictStatus = "";
     private volatile long loggedInAt = System.nanoTime();
     /** How long the connector waits, logged in, before it looks at the lease again. */
     private volatile long recheckMs = 5_000;
@@ -224,6 +225,7 @@ public class XmppConnection {
             }
             long conflictLeft = conflictUntil - System.nanoTime();
             if (conflictWaitMs > 0 && conflictLeft > 0) {
+                status = conflictStatus;
                 synchronized (wake) {
                     try {
                         wake.wait(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(conflictLeft), 5_000)));
@@ -269,13 +271,17 @@ public class XmppConnection {
                 || se.getStreamError().getCondition() != org.jivesoftware.smack.packet.StreamError.Condition.conflict) {
             return false;
         }
+        if (!mayHold.getAsBoolean()) {
+            return false; // this instance was handing the account over anyway: the holder took its place
+        }
         long lived = System.nanoTime() - loggedInAt;
         // A login that held for a long time since the last conflict starts the back-off afresh.
         conflictWaitMs = conflictWaitMs == 0 || lived > TimeUnit.MINUTES.toNanos(10) ? s.conflictWaitMs()
                 : Math.min(conflictWaitMs * 2, 300_000);
         conflictUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(conflictWaitMs);
-        status = "CONFLICT: another client logged in as " + s.username() + "@" + s.xmppDomain() + "/" + s.resource()
+        conflictStatus = "CONFLICT: another client logged in as " + s.username() + "@" + s.xmppDomain() + "/" + s.resource()
                 + "; logging in again in " + conflictWaitMs / 1000 + " s";
+        status = conflictStatus;
         LOG.error("XMPP: the server closed the hub's stream because another client logged in with its address {}@{}/{}. The hub"
                 + " waits {} s before it logs in again (longer after each such conflict). Another hub on the same account? Give each"
                 + " a resource of its own (xmpp.resource), or let hub instances share one session log, so that only one logs in.",

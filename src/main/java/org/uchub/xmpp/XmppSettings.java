@@ -22,6 +22,9 @@ public record XmppSettings(String host, int port, String domain, String username
         if (!tls.equals("required") && !tls.equals("if-possible") && !tls.equals("disabled")) {
             throw new IllegalArgumentException("xmpp.tls must be required, if-possible or disabled, not " + tls);
         }
+        if (conflictWaitMs < 1_000 || conflictWaitMs > 300_000) {
+            throw new IllegalArgumentException("xmpp.conflict.wait-ms must be 1000 to 300000, not " + conflictWaitMs);
+        }
     }
 
     public boolean configured() {

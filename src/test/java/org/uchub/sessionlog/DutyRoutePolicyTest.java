@@ -26,7 +26,7 @@ class DutyRoutePolicyTest {
             context.addRoutes(new RouteBuilder() {
                 @Override
                 public void configure() {
-                    from("timer:poll?period=50&delay=0").routeId("poll").routePolicyRef("pollDuty").process(e -> polled.incrementAndGet());
+                    from("scheduler:poll?delay=50").routeId("poll").routePolicyRef("pollDuty").process(e -> polled.incrementAndGet());
                 }
             });
             context.start();
