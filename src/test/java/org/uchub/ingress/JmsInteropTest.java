@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import jakarta.jms.BytesMessage;
 import jakarta.jms.Connection;
 import jakarta.jms.JMSException;
 import jakarta.jms.Message;
@@ -28,7 +27,6 @@ import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.activemq.artemis.jms.client.ActiveMQDestination;
 import org.apache.qpid.jms.JmsConnectionFactory;
 import org.junit.jupiter.api.Test;
-import org.uchub.contract.ReplyStatus;
 import org.uchub.HubTestSupport;
 
 /**
@@ -62,17 +60,8 @@ class JmsInteropTest extends HubTestSupport {
     @Test
     void anAmqpSenderWithoutACorrelationIdGetsItsOwnMessageIdBack() throws Exception {
         for (String options : new String[] {"", "?jms.messageIDPolicy.messageIDType=UUID"}) {
-            try (Connection c = amqp(options).createConnection()) {
-                c.start();
-                Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
-                TemporaryQueue replies = s.createTemporaryQueue();
-                TextMessage m = s.createTextMessage(query("nothing"));
-                m.setJMSReplyTo(replies);
-                s.createProducer(s.createQueue("uc.requests")).send(m);
-                Message reply = s.createConsumer(replies).receive(20_000);
-                assertNotNull(reply, "no reply " + options);
-                assertEquals(m.getJMSMessageID(), reply.getJMSCorrelationID(), options);
-            }
+            Exchanged x = requestReply(amqp(options).createConnection(), query("nothing"), m -> { });
+            assertEquals(x.request().getJMSMessageID(), x.reply().getJMSCorrelationID(), options);
         }
     }
 
@@ -98,30 +87,10 @@ class JmsInteropTest extends HubTestSupport {
     @Test
     void aBinaryCorrelationIdComesBackAsTheSameBytes() throws Exception {
         byte[] id = {0, 1, 2, (byte) 0xfe, (byte) 0xff};
-        try (Connection c = amqp("").createConnection()) {
-            c.start();
-            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
-            TemporaryQueue replies = s.createTemporaryQueue();
-            TextMessage m = s.createTextMessage(query("nothing"));
-            m.setJMSReplyTo(replies);
-            m.setJMSCorrelationIDAsBytes(id);
-            s.createProducer(s.createQueue("uc.requests")).send(m);
-            Message reply = s.createConsumer(replies).receive(20_000);
-            assertNotNull(reply, "no AMQP reply");
-            assertArrayEquals(id, reply.getJMSCorrelationIDAsBytes());
-        }
-        try (Connection c = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + brokerPort, "erp", "erp-dev-password").createConnection()) {
-            c.start();
-            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
-            TemporaryQueue replies = s.createTemporaryQueue();
-            TextMessage m = s.createTextMessage(query("nothing"));
-            m.setJMSReplyTo(replies);
-            m.setJMSCorrelationIDAsBytes(id);
-            s.createProducer(s.createQueue("uc.requests")).send(m);
-            Message reply = s.createConsumer(replies).receive(20_000);
-            assertNotNull(reply, "no CORE reply");
-            assertArrayEquals(id, reply.getJMSCorrelationIDAsBytes());
-        }
+        assertArrayEquals(id, requestReply(amqp("").createConnection(), query("nothing"), m -> m.setJMSCorrelationIDAsBytes(id))
+                .reply().getJMSCorrelationIDAsBytes(), "over AMQP");
+        assertArrayEquals(id, requestReply(core(), query("nothing"), m -> m.setJMSCorrelationIDAsBytes(id))
+                .reply().getJMSCorrelationIDAsBytes(), "over CORE");
     }
 
     /**
@@ -160,23 +129,41 @@ class JmsInteropTest extends HubTestSupport {
     void aTextMessageIsReadAsItsCharactersWhateverEncodingItsXmlDeclarationNames() throws Exception {
         for (String encoding : new String[] {"ISO-8859-1", "UTF-16", "windows-1252"}) {
             String businessId = "T-" + encoding;
-            TextMessage reply = coreRequestReply("<?xml version=\"1.0\" encoding=\"" + encoding + "\"?>" + conference(businessId, SUBJECT));
-            assertTrue(reply.getText().contains("ACCEPTED"), encoding + ": " + reply.getText());
+            String reply = requestReply(core(), "<?xml version=\"1.0\" encoding=\"" + encoding + "\"?>" + conference(businessId, SUBJECT),
+                    m -> { }).replyText();
+            assertTrue(reply.contains("ACCEPTED"), encoding + ": " + reply);
             assertEquals(SUBJECT, subjectOf("erp", businessId), encoding);
         }
     }
 
-    private TextMessage coreRequestReply(String body) throws Exception {
-        try (Connection c = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + brokerPort, "erp", "erp-dev-password").createConnection()) {
+    private Connection core() throws JMSException {
+        return new ActiveMQConnectionFactory("tcp://127.0.0.1:" + brokerPort, "erp", "erp-dev-password").createConnection();
+    }
+
+    /** A request and its reply. */
+    private record Exchanged(TextMessage request, Message reply) {
+        String replyText() throws JMSException {
+            return ((TextMessage) reply).getText();
+        }
+    }
+
+    interface Shaping {
+        void shape(TextMessage m) throws Exception;
+    }
+
+    /** Sends the request over the connection, shaped as the test wants, with a temporary queue of its own for the reply. */
+    private static Exchanged requestReply(Connection c, String body, Shaping shaping) throws Exception {
+        try (c) {
             c.start();
             Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
             TemporaryQueue replies = s.createTemporaryQueue();
             TextMessage m = s.createTextMessage(body);
             m.setJMSReplyTo(replies);
+            shaping.shape(m);
             s.createProducer(s.createQueue("uc.requests")).send(m);
             Message reply = s.createConsumer(replies).receive(20_000);
             assertNotNull(reply, "no reply within 20 s");
-            return (TextMessage) reply;
+            return new Exchanged(m, reply);
         }
     }
 
@@ -236,22 +223,14 @@ class JmsInteropTest extends HubTestSupport {
     /** A sender may give a property the hub reads any type; one that is not text is not there, rather than an error. */
     @Test
     void propertiesOfAnotherTypeThanTextAreIgnoredNotFatal() throws Exception {
-        try (Connection c = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + brokerPort, "erp", "erp-dev-password").createConnection()) {
-            c.start();
-            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
-            TemporaryQueue replies = s.createTemporaryQueue();
-            TextMessage m = s.createTextMessage(conference("P-1", SUBJECT));
-            m.setJMSReplyTo(replies);
+        Exchanged x = requestReply(core(), conference("P-1", SUBJECT), m -> {
             org.apache.activemq.artemis.api.core.Message core = ((org.apache.activemq.artemis.jms.client.ActiveMQMessage) m).getCoreMessage();
             core.putBytesProperty("NATIVE_MESSAGE_ID", new byte[] {1});
             core.putBytesProperty("__HDR_MESSAGE_ID", new byte[] {2});
             core.putBytesProperty("_AMQ_CONTENT_TYPE", new byte[] {3});
-            s.createProducer(s.createQueue("uc.requests")).send(m);
-            Message reply = s.createConsumer(replies).receive(20_000);
-            assertNotNull(reply, "no reply");
-            assertTrue(((TextMessage) reply).getText().contains("ACCEPTED"), ((TextMessage) reply).getText());
-            assertEquals(m.getJMSMessageID(), reply.getJMSCorrelationID());
-        }
+        });
+        assertTrue(x.replyText().contains("ACCEPTED"), x.replyText());
+        assertEquals(x.request().getJMSMessageID(), x.reply().getJMSCorrelationID());
         assertEquals(SUBJECT, subjectOf("erp", "P-1"));
     }
 
@@ -264,21 +243,12 @@ class JmsInteropTest extends HubTestSupport {
     @Test
     void aLargeAmqpRequestIsItsAuthenticatedSendersWhateverItClaims() throws Exception {
         String big = conference("L-1", SUBJECT).replace("</businessId>", "</businessId><!--" + "x".repeat(150_000) + "-->");
-        try (Connection c = amqp("").createConnection()) {
-            c.start();
-            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
-            TemporaryQueue replies = s.createTemporaryQueue();
-            TextMessage m = s.createTextMessage(big);
-            m.setJMSReplyTo(replies);
+        Exchanged x = requestReply(amqp("").createConnection(), big, m -> {
             m.setStringProperty("_UC_TENANT", "erp");
             m.setStringProperty("_UC_MSG_ID", "forged");
-            s.createProducer(s.createQueue("uc.requests")).send(m);
-            Message reply = s.createConsumer(replies).receive(20_000);
-            assertNotNull(reply, "no reply to a large AMQP request");
-            String text = ((TextMessage) reply).getText();
-            assertTrue(text.contains("ACCEPTED"), text);
-            assertEquals(m.getJMSMessageID(), reply.getJMSCorrelationID());
-        }
+        });
+        assertTrue(x.replyText().contains("ACCEPTED"), x.replyText());
+        assertEquals(x.request().getJMSMessageID(), x.reply().getJMSCorrelationID());
         assertEquals(SUBJECT, subjectOf("crm", "L-1"));
         rejected("erp", query("L-1"), "NOT_FOUND");
     }
