@@ -56,12 +56,22 @@ abstract class ImScenarios extends HubTestSupport {
     protected Properties hubProperties() {
         Properties p = unreachablePbx(super.hubProperties());
         XmppTestServer s = server();
-        p.setProperty("xmpp.host", "127.0.0.1");
         try {
-            p.setProperty("xmpp.port", String.valueOf(proxyTo(s).port()));
+            hubAccountOn(p, s, proxyTo(s).port());
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
         }
+        p.setProperty("xmpp.retry.interval-ms", "300");
+        p.setProperty("xmpp.receipt-wait-ms", "1500");
+        p.setProperty("xmpp.reply-timeout-ms", "5000");
+        p.setProperty("xmpp.conflict.wait-ms", "3000");
+        return p;
+    }
+
+    /** The hub logs in as "hub" on the test server, over TLS, reaching it at the port given (the server's, or a relay's). */
+    static Properties hubAccountOn(Properties p, XmppTestServer s, int port) {
+        p.setProperty("xmpp.host", "127.0.0.1");
+        p.setProperty("xmpp.port", String.valueOf(port));
         p.setProperty("xmpp.domain", s.domain());
         p.setProperty("xmpp.username", "hub");
         p.setProperty("xmpp.password", "pw-hub");
@@ -69,10 +79,6 @@ abstract class ImScenarios extends HubTestSupport {
         p.setProperty("xmpp.tls", "required");
         p.setProperty("xmpp.tls.truststore", s.truststore().toString());
         p.setProperty("xmpp.tls.truststore-password", s.truststorePassword());
-        p.setProperty("xmpp.retry.interval-ms", "300");
-        p.setProperty("xmpp.receipt-wait-ms", "1500");
-        p.setProperty("xmpp.reply-timeout-ms", "5000");
-        p.setProperty("xmpp.conflict.wait-ms", "3000");
         return p;
     }
 
@@ -83,10 +89,14 @@ abstract class ImScenarios extends HubTestSupport {
      * comes back from that by itself; a test client gets a new one here.
      */
     ImClient client(String user) throws Exception {
+        return login(server(), user);
+    }
+
+    /** {@link #client}, on any test server. */
+    static ImClient login(XmppTestServer s, String user) throws Exception {
         for (int attempt = 1;; attempt++) {
             try {
-                return new ImClient(user, "pw-" + user, server().domain(), server().port(), server().truststore(),
-                        server().truststorePassword());
+                return new ImClient(user, "pw-" + user, s.domain(), s.port(), s.truststore(), s.truststorePassword());
             } catch (org.jivesoftware.smack.SmackException | org.jivesoftware.smack.XMPPException e) {
                 if (attempt == 3) {
                     throw e;

@@ -57,14 +57,7 @@ class StandbyInstanceTest extends HubTestSupport {
     protected Properties hubProperties() {
         Properties p = unreachablePbx(super.hubProperties());
         p.setProperty("hub.db.url", dbUrl());
-        p.setProperty("xmpp.host", "127.0.0.1");
-        p.setProperty("xmpp.port", String.valueOf(vysper.port()));
-        p.setProperty("xmpp.domain", vysper.domain());
-        p.setProperty("xmpp.username", "hub");
-        p.setProperty("xmpp.password", "pw-hub");
-        p.setProperty("xmpp.muc-service", vysper.muc());
-        p.setProperty("xmpp.tls.truststore", vysper.truststore().toString());
-        p.setProperty("xmpp.tls.truststore-password", vysper.truststorePassword());
+        ImScenarios.hubAccountOn(p, vysper, vysper.port());
         p.setProperty("xmpp.retry.interval-ms", "300");
         p.setProperty("events.poll-ms", "200");
         p.setProperty("hub.duty.lease-seconds", "4");
@@ -89,8 +82,7 @@ class StandbyInstanceTest extends HubTestSupport {
         await(xmpp::isStandingBy, 10_000, "standing by (" + xmpp.status() + ")");
         assertTrue(xmpp.status().contains("hub-b"), xmpp.status());
         try (Connection jms = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + brokerPort, "uchub", "uchub-dev-password").createConnection();
-                ImClient alice = new ImClient("alice", "pw-alice", vysper.domain(), vysper.port(), vysper.truststore(),
-                        vysper.truststorePassword())) {
+                ImClient alice = ImScenarios.login(vysper, "alice")) {
             jms.start();
             Session s = jms.createSession(false, Session.AUTO_ACKNOWLEDGE);
             MessageConsumer events = s.createConsumer(s.createTopic("uc.events"), "businessId = 'SB-1'");
