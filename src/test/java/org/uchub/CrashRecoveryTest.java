@@ -1,10 +1,13 @@
 package org.uchub;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import org.junit.jupiter.api.Test;
 import org.uchub.channel.NotConnectedChannel;
 import org.uchub.contract.Event;
@@ -85,5 +88,23 @@ class CrashRecoveryTest extends HubTestSupport {
             Thread.sleep(100);
         }
         assertEquals(2, ok("default", query("crash-3")).getSessions().getSession().size());
+    }
+
+    @Test
+    void aDifferentRequestWithTheSameNameSizeAndTimeIsANewRequest() throws Exception {
+        drop("same.xml", startConference("crash-4", null, "+4930111111"));
+        SessionReply first = sessionReply(awaitReply("same.reply.xml"));
+        Files.delete(outbox().resolve("same.reply.xml"));
+        FileTime time = Files.getLastModifiedTime(inbox().resolve(".done/same.xml"));
+        // What a copy that keeps the time, or a clock of whole seconds, gives the second request.
+        Path staged = dataDir.resolve("same.xml");
+        Files.writeString(staged, startConference("crash-4", null, "+4930222222"));
+        Files.setLastModifiedTime(staged, time);
+        Files.move(staged, inbox().resolve("same.xml"));
+
+        SessionReply second = sessionReply(awaitReply("same.reply.xml"));
+        assertNull(second.isReplayed(), "taken for the earlier request of that name");
+        assertNotEquals(first.getSessionId(), second.getSessionId());
+        assertEquals(2, ok("default", query("crash-4")).getSessions().getSession().size());
     }
 }

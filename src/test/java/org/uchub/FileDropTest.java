@@ -216,6 +216,51 @@ class FileDropTest extends HubTestSupport {
     }
 
     @Test
+    void anEmptyFileIsAnsweredAsMalformedAndKeptWithItsNote() throws Exception {
+        drop("empty.xml", "");
+        // Camel's read lock waits for at least one byte unless told otherwise: the file was never answered.
+        ErrorReply r = (ErrorReply) parse(awaitReply("empty.reply.xml"));
+        assertEquals("MALFORMED_REQUEST", r.getError().getCode(), r.getError().getMessage());
+        awaitFile(inbox().resolve(".error/empty.xml"));
+        awaitFile(inbox().resolve(".error/empty.xml.error.txt"));
+        // And the inbox goes on at once behind it.
+        dropAndAwait("after-empty.xml", query("x"));
+    }
+
+    @Test
+    void aNameUsedAgainNeverReplacesAnEarlierFileOrItsNote() throws Exception {
+        drop("again.xml", "<first");
+        awaitReply("again.reply.xml");
+        awaitFile(inbox().resolve(".error/again.xml.error.txt"));
+        awaitFile(inbox().resolve(".error/again.xml"));
+        Files.delete(outbox().resolve("again.reply.xml"));
+        drop("again.xml", "<second");
+        awaitReply("again.reply.xml");
+        awaitCount(inbox().resolve(".error"), 4);
+        try (Stream<Path> kept = Files.list(inbox().resolve(".error"))) {
+            List<String> names = kept.map(p -> p.getFileName().toString()).sorted().toList();
+            List<String> contents = names.stream().filter(n -> !n.endsWith(".error.txt"))
+                    .map(n -> read(inbox().resolve(".error").resolve(n))).sorted().toList();
+            assertEquals(List.of("<first", "<second"), contents, names.toString());
+            for (String n : names.stream().filter(n -> !n.endsWith(".error.txt")).toList()) {
+                assertTrue(names.contains(n + ".error.txt"), "each kept file has its own note: " + names);
+            }
+        }
+
+        String one = startConference("twice-1", null, "+4930111111");
+        String two = startConference("twice-2", null, "+4930111111");
+        dropAndAwait("done-twice.xml", one);
+        awaitFile(inbox().resolve(".done/done-twice.xml"));
+        Files.delete(outbox().resolve("done-twice.reply.xml"));
+        dropAndAwait("done-twice.xml", two);
+        awaitCount(inbox().resolve(".done"), 2);
+        try (Stream<Path> done = Files.list(inbox().resolve(".done"))) {
+            List<String> contents = done.map(p -> read(p)).sorted().toList();
+            assertEquals(Stream.of(one, two).sorted().toList(), contents);
+        }
+    }
+
+    @Test
     void aFileStillBeingWrittenIsNotPickedUp() throws Exception {
         String request = startConference("slow-1", null, "+4930111111");
         // Split where whitespace is legal, so the padding below keeps the document valid.

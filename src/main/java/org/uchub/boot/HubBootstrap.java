@@ -121,7 +121,7 @@ public class HubBootstrap implements CamelConfiguration {
         bind(context, "eventOutbox", events);
         bind(context, "notConnectedChannel", new NotConnectedChannel(log));
         bind(context, "inboxFiles", new InboxFiles(Path.of(prop(pc, "hub.inbox.dir")), Path.of(prop(pc, "hub.outbox.dir")),
-                prop(pc, "hub.inbox.default-tenant"), intProp(pc, "hub.rules.max-document-bytes")));
+                prop(pc, "hub.inbox.default-tenant"), intProp(pc, "hub.rules.max-document-bytes"), maxBytes));
 
         boolean embeddedBroker = pc.resolveProperty("broker.url").orElse("").isBlank();
         boolean stamped = embeddedBroker || Boolean.parseBoolean(prop(pc, "broker.external.plugins"));

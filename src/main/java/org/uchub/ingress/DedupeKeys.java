@@ -12,9 +12,13 @@ final class DedupeKeys {
 
     /** {@code <kind>:<40 hex digits of SHA-256(identity)>}, short enough for the ledger's key column. */
     static String of(String kind, String identity) {
+        byte[] d = sha256().digest(identity.getBytes(StandardCharsets.UTF_8));
+        return kind + ":" + HexFormat.of().formatHex(d, 0, 20);
+    }
+
+    static MessageDigest sha256() {
         try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(identity.getBytes(StandardCharsets.UTF_8));
-            return kind + ":" + HexFormat.of().formatHex(d, 0, 20);
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -1,12 +1,18 @@
 package org.uchub.ingress;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.HexFormat;
 import java.util.regex.Pattern;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.SynchronizationAdapter;
@@ -35,30 +41,36 @@ public class InboxFiles {
     /** The inbox folder of a dropped request: where a document it names must be. */
     public static final String FOLDER = "ucInboxFolder";
     private static final String DOCUMENT = "ucInboxDocument";
+    /** Where in .error/ a rejected file goes: its own name, or a free one beside an earlier file's. */
+    private static final String ERROR_NAME = "ucErrorName";
     private static final Logger LOG = LoggerFactory.getLogger(InboxFiles.class);
+    private static final String NOTE_SUFFIX = ".error.txt";
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
     private static final Pattern DOCUMENT_NAME = Pattern.compile("(?i)[A-Za-z0-9][A-Za-z0-9._-]{0,94}\\.(pdf|tif|tiff)");
 
     private final Path inbox;
     private final Path outbox;
     private final String defaultTenant;
     private final long maxDocumentBytes;
+    private final long maxRequestBytes;
 
-    public InboxFiles(Path inbox, Path outbox, String defaultTenant, long maxDocumentBytes) {
+    public InboxFiles(Path inbox, Path outbox, String defaultTenant, long maxDocumentBytes, long maxRequestBytes) {
         this.inbox = inbox.toAbsolutePath().normalize();
         this.outbox = outbox.toAbsolutePath().normalize();
         this.defaultTenant = defaultTenant;
         this.maxDocumentBytes = maxDocumentBytes;
+        this.maxRequestBytes = maxRequestBytes;
     }
 
     /** Sets tenant, ingress and the done location on a freshly picked-up file. */
-    public void accept(Exchange exchange) {
+    public void accept(Exchange exchange) throws IOException {
         String relative = relative(exchange);
         Path rel = Path.of(relative);
         String tenant = rel.getParent() == null ? defaultTenant : rel.getParent().getFileName().toString();
         exchange.setProperty(TENANT, tenant);
         exchange.setProperty(INGRESS, "file");
-        exchange.setProperty(DEDUPE_KEY, dedupeKey(relative, exchange));
-        exchange.setProperty(MOVE_TO, inbox.resolve(".done").resolve(relative).toString());
+        exchange.setProperty(DEDUPE_KEY, dedupeKey(relative, exchange, digest(inbox.resolve(relative), maxRequestBytes + 1)));
+        exchange.setProperty(MOVE_TO, freeName(inbox.resolve(".done").resolve(relative), "").toString());
         Path folder = inbox.resolve(relative).getParent();
         exchange.setProperty(FOLDER, folder == null ? inbox : folder);
     }
@@ -132,11 +144,7 @@ public class InboxFiles {
                 return; // the request stays in the inbox for another try, and its document with it
             }
             try {
-                Path target = Path.of(requestTarget).resolveSibling(file.getFileName());
-                if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-                    // An earlier document of the same name is kept: this one gets the time in its name.
-                    target = target.resolveSibling(System.currentTimeMillis() + "-" + file.getFileName());
-                }
+                Path target = freeName(Path.of(requestTarget).resolveSibling(file.getFileName()), "");
                 Files.createDirectories(target.getParent());
                 Files.move(file, target);
             } catch (IOException e) {
@@ -152,12 +160,51 @@ public class InboxFiles {
 
     /**
      * The same file met again (the hub stopped after applying it, before moving it away) has
-     * the same name, size and modification time; a new drop under the same name does not.
+     * the same name, size, modification time and content; a new drop under the same name
+     * differs in one of them. The content counts because clocks of one or two seconds (FAT,
+     * SMB, archives, copies that keep the time) give two different requests of one length
+     * the same time, and the second would be answered with the first one's reply.
      */
-    static String dedupeKey(String relative, Exchange exchange) {
+    static String dedupeKey(String relative, Exchange exchange, String contentDigest) {
         Object modified = exchange.getMessage().getHeader(Exchange.FILE_LAST_MODIFIED);
         Object length = exchange.getMessage().getHeader(Exchange.FILE_LENGTH);
-        return DedupeKeys.of("file", relative + "\n" + modified + "\n" + length);
+        return DedupeKeys.of("file", relative + "\n" + modified + "\n" + length + "\n" + contentDigest);
+    }
+
+    /** SHA-256 of the file's first {@code limit} bytes: past the request size limit it is refused anyway. */
+    static String digest(Path file, long limit) throws IOException {
+        MessageDigest sha = DedupeKeys.sha256();
+        byte[] buf = new byte[8192];
+        long left = limit;
+        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+            int n;
+            while (left > 0 && (n = in.read(buf, 0, (int) Math.min(buf.length, left))) > 0) {
+                sha.update(buf, 0, n);
+                left -= n;
+            }
+        }
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    /**
+     * {@code target} if neither it nor {@code target + noteSuffix} exists, else the same name
+     * after the time and a free number: a name used again (batch jobs often write
+     * {@code request.xml} every run) never replaces an earlier file in .done/ or .error/, nor
+     * its note.
+     */
+    static Path freeName(Path target, String noteSuffix) {
+        Path candidate = target;
+        String name = target.getFileName().toString();
+        String stamp = STAMP.format(Instant.now());
+        for (int n = 1; taken(candidate, noteSuffix); n++) {
+            candidate = target.resolveSibling(stamp + (n == 1 ? "" : "-" + n) + "-" + name);
+        }
+        return candidate;
+    }
+
+    private static boolean taken(Path p, String noteSuffix) {
+        return Files.exists(p, LinkOption.NOFOLLOW_LINKS)
+                || (!noteSuffix.isEmpty() && Files.exists(p.resolveSibling(p.getFileName() + noteSuffix), LinkOption.NOFOLLOW_LINKS));
     }
 
     /** Sends a file that could not be handled to {@code .error/} and returns the text of its note. */
@@ -184,7 +231,10 @@ public class InboxFiles {
     /** Sends the file to {@code .error/} and returns the text of its {@code <name>.error.txt}. */
     public String reject(Exchange exchange) {
         String relative = relative(exchange);
-        exchange.setProperty(MOVE_TO, inbox.resolve(".error").resolve(relative).toString());
+        Path errors = inbox.resolve(".error");
+        Path target = freeName(errors.resolve(relative), NOTE_SUFFIX);
+        exchange.setProperty(MOVE_TO, target.toString());
+        exchange.setProperty(ERROR_NAME, errors.relativize(target).toString());
         ErrorDetail e = exchange.getProperty(Rejections.ERROR, ErrorDetail.class);
         StringBuilder sb = new StringBuilder();
         sb.append("file: ").append(relative).append('\n');
@@ -199,9 +249,10 @@ public class InboxFiles {
         return sb.toString();
     }
 
-    /** The error note's path relative to {@code .error/}. */
+    /** The error note's path relative to {@code .error/}: beside the file, named after it. */
     public String errorNoteName(Exchange exchange) {
-        return relative(exchange) + ".error.txt";
+        String moved = exchange.getProperty(ERROR_NAME, String.class);
+        return (moved != null ? moved : relative(exchange)) + NOTE_SUFFIX;
     }
 
     public Path getOutbox() {
