@@ -408,7 +408,8 @@ public class HubBootstrap implements CamelConfiguration {
         pc.addOverrideProperty("fax.status.enabled", Boolean.toString(s.configured() && statusConfigured));
         // A claim older than the longest send can take belongs to a hub that stopped mid-send.
         FaxOutbox outbox = new FaxOutbox(ds, Duration.ofMillis(Long.parseLong(prop(pc, "fax.smtp.timeout-ms")) * 4
-                + Long.parseLong(prop(pc, "fax.smtp.write-timeout-ms")) + 60_000));
+                + Long.parseLong(prop(pc, "fax.smtp.write-timeout-ms")) + Long.parseLong(prop(pc, "fax.smtp.reply-timeout-ms")) * 2
+                + 60_000));
         FaxMail mail = new FaxMail(s, outbox);
         bind(context, "faxTls", faxTls(pc));
         // Logins are beans, not URI parameters: a password never appears in an endpoint URI, and

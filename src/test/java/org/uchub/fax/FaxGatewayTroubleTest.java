@@ -1,9 +1,12 @@
 package org.uchub.fax;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.icegreen.greenmail.util.ServerSetup;
 import jakarta.mail.internet.MimeMessage;
+import java.util.List;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.uchub.contract.Event;
@@ -46,6 +49,21 @@ class FaxGatewayTroubleTest extends FaxTestSupport {
         assertEquals(FIXED, m.getAllRecipients()[0].toString());
         assertTrue(m.getSubject().startsWith("4930111119 [uc-fax:"), m.getSubject());
         assertEquals(1, mail.getReceivedMessages().length, "sent once");
+    }
+
+    @Test
+    void aGatewayThatTakesLongerThanTheConnectTimeoutToAcceptTheMailGetsItOnce() throws Exception {
+        int realSmtp = freePort();
+        mail = startMail(realSmtp, ServerSetup.PROTOCOL_SMTP, ServerSetup.PROTOCOL_IMAP);
+        // Longer than fax.smtp.timeout-ms (3 s here), shorter than the reply timeout (10 s here).
+        try (SlowFinalAnswer gateway = new SlowFinalAnswer(smtpPort, realSmtp, 4_000)) {
+            assertEquals(ReplyStatus.ACCEPTED, ok(T, startFax("4725", null, null, "+4930111119")).getStatus());
+            awaitEvent("4725", "FAX_SENT", 1);
+            Thread.sleep(1_000);
+            assertEquals(1, mail.getReceivedMessages().length, "the gateway got the fax once");
+            List<String> types = logOf("4725").getEvents().getEvent().stream().map(Event::getType).toList();
+            assertFalse(types.contains("FAX_DELAYED"), types.toString());
+        }
     }
 
     @Test

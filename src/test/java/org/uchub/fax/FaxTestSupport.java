@@ -39,7 +39,11 @@ abstract class FaxTestSupport extends HubTestSupport {
     }
 
     GreenMail startMail(String smtp, String imap) {
-        GreenMail g = new GreenMail(new ServerSetup[] {new ServerSetup(smtpPort, "127.0.0.1", smtp),
+        return startMail(smtpPort, smtp, imap);
+    }
+
+    GreenMail startMail(int smtpPortToUse, String smtp, String imap) {
+        GreenMail g = new GreenMail(new ServerSetup[] {new ServerSetup(smtpPortToUse, "127.0.0.1", smtp),
             new ServerSetup(imapPort, "127.0.0.1", imap)});
         g.start();
         g.setUser(STATUS_ADDRESS, STATUS_LOGIN, STATUS_PASSWORD);
@@ -75,6 +79,7 @@ abstract class FaxTestSupport extends HubTestSupport {
         p.setProperty("fax.smtp.username", SMTP_LOGIN);
         p.setProperty("fax.smtp.password", SMTP_PASSWORD);
         p.setProperty("fax.smtp.timeout-ms", "3000");
+        p.setProperty("fax.smtp.reply-timeout-ms", "10000");
         p.setProperty("fax.from", "uchub@hub.test");
         p.setProperty("fax.address.pattern", "{number}@" + GATEWAY_DOMAIN);
         p.setProperty("fax.retry.interval-ms", "200");
