@@ -205,6 +205,26 @@ public abstract class HubTestSupport extends CamelTestSupport {
         return r;
     }
 
+    /**
+     * GetRecording as a client must ask it: Asterisk reports the stop before it has closed the
+     * file, and the hub answers NO_RECORDING "still being finished" until then.
+     */
+    protected SessionReply recordingOnceFinished(String businessId) throws InterruptedException {
+        String request = "<GetRecording " + NS + "><businessId>" + businessId + "</businessId></GetRecording>";
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (true) {
+            Object reply = parse(call(logTenant(), request));
+            if (reply instanceof SessionReply r && r.getError() == null) {
+                return r;
+            }
+            String message = reply instanceof SessionReply r ? r.getError().getMessage() : ((ErrorReply) reply).getError().getMessage();
+            if (!message.contains("still being finished") || System.currentTimeMillis() > deadline) {
+                fail("no recording of " + businessId + ": " + message);
+            }
+            Thread.sleep(100);
+        }
+    }
+
     /** Asserts the request is refused with the code, and returns the error code's message. */
     protected String rejected(String tenant, String request, String code) {
         String rendered = call(tenant, request);

@@ -48,10 +48,16 @@ public class Recordings {
                 throw new RequestRejectedException(ErrorCode.NO_RECORDING, "The recording " + s.recordingRef() + " is " + size
                         + " bytes, more than pbx.recordings.max-bytes (" + maxBytes + "); fetch it from the recordings directory.");
             }
+            byte[] audio = Files.readAllBytes(file);
+            if (!finished(file, audio)) {
+                throw new RequestRejectedException(ErrorCode.NO_RECORDING, "The recording of session " + s.sessionId()
+                        + " is still being finished: Asterisk completes " + s.recordingRef()
+                        + " a moment after the recording stops. Ask again in a few seconds.");
+            }
             Recording rec = new Recording();
             rec.setFileName(file.getFileName().toString());
             rec.setMimeType("audio/wav");
-            rec.setContent(Files.readAllBytes(file));
+            rec.setContent(audio);
             SessionReply reply = new SessionReply();
             reply.setStatus(ReplyStatus.OK);
             reply.setRequestId(r.getRequestId());
@@ -64,5 +70,23 @@ public class Recordings {
         } catch (IOException e) {
             throw new IllegalStateException("Cannot read recording " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Whether Asterisk has closed a WAV file. It writes the header with both sizes 0 when the
+     * recording starts and fills them in only when it closes the file (format_wav's
+     * update_header), which MixMonitor does on its own thread after ConfBridge has reported
+     * the stop: until then the file on disk would play as empty or be cut short. Other
+     * formats carry no such mark and are served as they are.
+     */
+    static boolean finished(Path file, byte[] audio) {
+        if (!file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".wav")) {
+            return true;
+        }
+        if (audio.length < 12 || audio[0] != 'R' || audio[1] != 'I' || audio[2] != 'F' || audio[3] != 'F') {
+            return false;
+        }
+        long riffSize = java.nio.ByteBuffer.wrap(audio, 4, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt() & 0xFFFFFFFFL;
+        return riffSize == audio.length - 8L;
     }
 }

@@ -390,6 +390,8 @@ class AmiSimulatorTest {
             Path wav = recordings.resolve("case-4711.wav");
             ami.send("Action: ConfbridgeStartRecord", "Conference: 8000", "RecordFile: " + wav);
             assertEquals("Conference Recording Started.", ami.until(null).get("message"));
+            // As format_wav: the file is there while recording, its header's sizes still 0.
+            assertEquals(0, ByteBuffer.wrap(Files.readAllBytes(wav)).order(ByteOrder.LITTLE_ENDIAN).getInt(4));
             ami.send("Action: ConfbridgeStartRecord", "Conference: 8000");
             assertEquals("Conference is already being recorded.", ami.until(null).get("message"));
             ami.send("Action: ConfbridgeMute", "Conference: 8000", "Channel: " + member.get("channel"));
@@ -402,6 +404,13 @@ class AmiSimulatorTest {
             ami.until("ConfbridgeLeave");
             ami.until("ConfbridgeEnd");
             ami.until("ConfbridgeStopRecord");
+            // The stop is reported before the file is closed: its sizes come a moment later.
+            assertEquals(0, ByteBuffer.wrap(Files.readAllBytes(wav)).order(ByteOrder.LITTLE_ENDIAN).getInt(40));
+            long deadline = System.currentTimeMillis() + 5_000;
+            while (ByteBuffer.wrap(Files.readAllBytes(wav)).order(ByteOrder.LITTLE_ENDIAN).getInt(40) == 0
+                    && System.currentTimeMillis() < deadline) {
+                Thread.sleep(50);
+            }
 
             byte[] bytes = Files.readAllBytes(wav);
             ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
@@ -409,6 +418,7 @@ class AmiSimulatorTest {
             assertEquals("WAVE", new String(bytes, 8, 4));
             assertEquals(8000, b.getInt(24));
             assertEquals(bytes.length - 44, b.getInt(40));
+            assertEquals(bytes.length - 8, b.getInt(4));
             assertTrue(bytes.length > 44 + 8000 * 2 / 10, "at least 0.1 s of audio");
         }
     }

@@ -138,9 +138,9 @@ class ConferenceScenarioTest extends HubTestSupport {
         // The recording: named from the business ID and session, a real WAV, and returned by GetRecording.
         assertTrue(s.getRecording().contains("4711") && s.getRecording().contains(s.getSessionId()), s.getRecording());
         Path wav = dataDir.resolve("recordings").resolve(s.getRecording());
+        SessionReply rec = recordingOnceFinished("4711");
         byte[] bytes = Files.readAllBytes(wav);
         assertEquals("RIFF", new String(bytes, 0, 4));
-        SessionReply rec = ok("default", "<GetRecording " + NS + "><businessId>4711</businessId></GetRecording>");
         assertEquals(s.getRecording(), rec.getRecording().getFileName());
         assertEquals("audio/wav", rec.getRecording().getMimeType());
         assertArrayEquals(bytes, rec.getRecording().getContent());

@@ -138,6 +138,7 @@ class GeneratedSoapClientTest extends HubTestSupport {
         end.setBusinessId("case-rec");
         assertEquals(ReplyStatus.OK, erp.endSession(end).getStatus());
         awaitEvent("case-rec", "RECORDING_AVAILABLE", 1);
+        recordingOnceFinished("case-rec");
         String name = logOf("case-rec").getSessions().getSession().get(0).getRecording();
         byte[] wav = Files.readAllBytes(dataDir.resolve("recordings").resolve(name));
 

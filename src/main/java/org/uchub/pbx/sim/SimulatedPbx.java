@@ -550,31 +550,54 @@ final class SimulatedPbx {
         }
         room.recording = p;
         room.recordingStarted = System.currentTimeMillis();
+        try {
+            // As format_wav's write_header: the file exists from the start, its sizes still 0.
+            writeWav(p, 0, false);
+        } catch (IOException e) {
+            System.err.println("AMI simulator: cannot write recording " + p + ": " + e);
+        }
         event("ConfbridgeRecord", bridge(room));
     }
 
+    /**
+     * As app_confbridge's conf_stop_record: the stop is reported at once, and the recording
+     * channel's MixMonitor writes the rest of the audio and the header's sizes a moment later,
+     * on its own thread.
+     */
     void stopRecording(Room room) {
         Path file = room.recording;
         long ms = Math.max(100, System.currentTimeMillis() - room.recordingStarted);
         room.recording = null;
-        try {
-            writeWav(file, ms);
-        } catch (IOException e) {
-            // Asterisk logs a failed recording and goes on with the conference.
-            System.err.println("AMI simulator: cannot write recording " + file + ": " + e);
-        }
         event("ConfbridgeStopRecord", bridge(room));
+        try {
+            pbxThread.schedule(() -> {
+                try {
+                    writeWav(file, ms, true);
+                } catch (IOException e) {
+                    // Asterisk logs a failed recording and goes on with the conference.
+                    System.err.println("AMI simulator: cannot write recording " + file + ": " + e);
+                }
+            }, RECORDING_CLOSE_MS, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            // The simulated PBX is going down: like a crashed Asterisk, it leaves the file unfinished.
+        }
     }
 
-    /** A real WAV file: 8 kHz, 16-bit mono PCM, a quiet 440 Hz tone as long as the recording ran (at most 60 s). */
-    static void writeWav(Path file, long millis) throws IOException {
+    /** How long after the stop the simulated MixMonitor closes the file. */
+    static final long RECORDING_CLOSE_MS = 300;
+
+    /**
+     * A real WAV file: 8 kHz, 16-bit mono PCM, a quiet 440 Hz tone as long as the recording ran
+     * (at most 60 s); {@code closed} false leaves both sizes 0, as Asterisk does until it closes it.
+     */
+    static void writeWav(Path file, long millis, boolean closed) throws IOException {
         int rate = 8000;
         int samples = (int) Math.min(rate * 60L, rate * millis / 1000);
         ByteBuffer b = ByteBuffer.allocate(44 + samples * 2).order(ByteOrder.LITTLE_ENDIAN);
-        b.put("RIFF".getBytes()).putInt(36 + samples * 2).put("WAVE".getBytes());
+        b.put("RIFF".getBytes()).putInt(closed ? 36 + samples * 2 : 0).put("WAVE".getBytes());
         b.put("fmt ".getBytes()).putInt(16).putShort((short) 1).putShort((short) 1).putInt(rate).putInt(rate * 2)
                 .putShort((short) 2).putShort((short) 16);
-        b.put("data".getBytes()).putInt(samples * 2);
+        b.put("data".getBytes()).putInt(closed ? samples * 2 : 0);
         for (int i = 0; i < samples; i++) {
             b.putShort((short) (2000 * Math.sin(2 * Math.PI * 440 * i / rate)));
         }
