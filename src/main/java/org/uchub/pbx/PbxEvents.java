@@ -82,11 +82,14 @@ public class PbxEvents {
         } else if (event instanceof HangupEvent e) {
             hangup(e, out);
         } else if (event instanceof DialBeginEvent e) {
-            own(e.getLinkedId()).filter(id -> id.calleeParticipantId() != null).ifPresent(id -> out.add(SessionUpdate.participant(
+            // The second party is whom the call's own channel dials. Not anything sharing its
+            // Linkedid: through a Local dial template the ;2 half dials the first party under the
+            // same Linkedid, and its answer would have been taken for the second party's.
+            own(e.getUniqueId()).filter(id -> id.calleeParticipantId() != null).ifPresent(id -> out.add(SessionUpdate.participant(
                     id.sessionId(), id.calleeParticipantId(), ChannelProgress.RINGING, "PARTICIPANT_RINGING", SOURCE,
                     "Dialling " + e.getDialString())));
         } else if (event instanceof DialEndEvent e) {
-            own(e.getLinkedId()).filter(id -> id.calleeParticipantId() != null).ifPresent(id -> {
+            own(e.getUniqueId()).filter(id -> id.calleeParticipantId() != null).ifPresent(id -> {
                 boolean answered = "ANSWER".equalsIgnoreCase(e.getDialStatus());
                 out.add(SessionUpdate.participant(id.sessionId(), id.calleeParticipantId(),
                         answered ? ChannelProgress.JOINED : ChannelProgress.FAILED, answered ? "PARTICIPANT_JOINED" : "PARTICIPANT_FAILED",
@@ -123,6 +126,9 @@ public class PbxEvents {
                 out.add(SessionUpdate.ends(id.sessionId(), null, SOURCE, "The call ended (" + cause + ")"));
             }
             return;
+        }
+        if (e.getChannel() != null && e.getChannel().regionMatches(true, 0, "Local/", 0, 6)) {
+            return; // the other half of a Local dial template: the call's own channel, not the second party
         }
         own(e.getLinkedId()).filter(id -> id.calleeParticipantId() != null).ifPresent(id -> out.add(SessionUpdate.participant(
                 id.sessionId(), id.calleeParticipantId(), ChannelProgress.LEFT, "PARTICIPANT_LEFT", SOURCE, "Hung up (" + cause + ")")));

@@ -54,7 +54,10 @@ public class Reconciler {
         for (ResponseEvent e : channels.getEvents()) {
             if (e instanceof CoreShowChannelEvent c) {
                 HubChannelId.parse(c.getUniqueid()).ifPresent(id -> live.computeIfAbsent(id.sessionId(), k -> new HashSet<>()).add(id.participantId()));
-                HubChannelId.parse(c.getLinkedid()).filter(id -> id.calleeParticipantId() != null && !c.getUniqueid().equals(c.getLinkedid()))
+                // A channel sharing the call's Linkedid is its second party's, unless it is the other
+                // half of a Local dial template (which belongs to the call's own channel).
+                HubChannelId.parse(c.getLinkedid()).filter(id -> id.calleeParticipantId() != null && !c.getUniqueid().equals(c.getLinkedid())
+                        && (c.getChannel() == null || !c.getChannel().regionMatches(true, 0, "Local/", 0, 6)))
                         .ifPresent(id -> live.computeIfAbsent(id.sessionId(), k -> new HashSet<>()).add(id.calleeParticipantId()));
             }
         }
