@@ -61,7 +61,14 @@ public class FaxReports {
      * A mail as the hub reads it. {@code dsnActions} are the Action fields of a delivery
      * status notification (RFC 3464) from a mail server: failed, delayed, delivered, relayed.
      */
-    record Report(String subject, List<String> referencedIds, String text, Date date, String from, List<String> dsnActions) {
+    /**
+     * @param text what the report itself says (its verdict is read here)
+     * @param quoted the original mail's headers it quotes (message/rfc822, text/rfc822-headers):
+     *     they name the fax but say nothing about it, and carry the request's own words
+     * @param fromAddress the sender's bare address, without its display name, which anyone chooses
+     */
+    record Report(String subject, List<String> referencedIds, String text, String quoted, Date date, String from, String fromAddress,
+            List<String> dsnActions) {
     }
 
     public void record(Exchange exchange) {
@@ -83,7 +90,7 @@ public class FaxReports {
 
     /** Logs what the report says about its fax; false when it belongs to no fax or says nothing clear. */
     boolean file(Report report) {
-        if (settings.acceptFrom() != null && !settings.acceptFrom().matcher(report.from()).find()) {
+        if (settings.acceptFrom() != null && !settings.acceptFrom().matcher(report.fromAddress()).find()) {
             LOG.warn("A mail from {} (subject \"{}\") is not from the gateway (fax.status.accept-from): filed for a person to look at",
                     report.from(), report.subject());
             return false;
@@ -138,8 +145,12 @@ public class FaxReports {
         return true;
     }
 
+    /** The text without the hub's own subject, also where it was folded over lines. */
     private static String withoutOwn(String s, String own) {
-        return s == null || own == null || own.isBlank() ? s : s.replace(own, " ");
+        if (s == null || own == null || own.isBlank()) {
+            return s;
+        }
+        return s.replaceAll("\\s+", " ").replace(own.replaceAll("\\s+", " ").trim(), " ");
     }
 
     private Optional<FaxOutbox.Fax> find(Report report) {
@@ -152,10 +163,10 @@ public class FaxReports {
             f = byToken(report.subject());
         }
         if (f.isEmpty()) {
-            f = byToken(report.text()); // a bounce quotes the original headers in its body
+            f = byToken(report.quoted() + "\n" + report.text()); // a bounce quotes the original headers
         }
         if (f.isEmpty()) {
-            Matcher m = MESSAGE_ID.matcher(report.text());
+            Matcher m = MESSAGE_ID.matcher(report.quoted() + "\n" + report.text());
             while (f.isEmpty() && m.find()) {
                 f = byMessageId(m.group());
             }
@@ -235,24 +246,29 @@ public class FaxReports {
                 }
             }
             StringBuilder text = new StringBuilder();
+            StringBuilder quoted = new StringBuilder();
             List<String> actions = new ArrayList<>();
-            collect(mail, text, actions, 0);
-            String from = mail.getFrom() == null || mail.getFrom().length == 0 ? "(no sender)" : FaxText.headerSafe(mail.getFrom()[0].toString());
-            return new Report(subject, ids, text.toString(), mail.getSentDate(), from, actions);
+            collect(mail, text, quoted, actions, 0);
+            jakarta.mail.Address sender = mail.getFrom() == null || mail.getFrom().length == 0 ? null : mail.getFrom()[0];
+            String from = sender == null ? "(no sender)" : FaxText.headerSafe(sender.toString());
+            String fromAddress = sender instanceof jakarta.mail.internet.InternetAddress ia && ia.getAddress() != null
+                    ? FaxText.headerSafe(ia.getAddress()) : "";
+            return new Report(subject, ids, text.toString(), quoted.toString(), mail.getSentDate(), from, fromAddress, actions);
         } catch (MessagingException | IOException | RuntimeException e) {
             LOG.warn("A mail in the fax status folder cannot be read ({}): filed for a person to look at", e.toString());
             return null;
         }
     }
 
-    private static void collect(Part p, StringBuilder out, List<String> actions, int depth) throws MessagingException, IOException {
-        if (depth > 8 || out.length() >= MAX_TEXT) {
+    private static void collect(Part p, StringBuilder out, StringBuilder quoted, List<String> actions, int depth)
+            throws MessagingException, IOException {
+        if (depth > 8 || out.length() >= MAX_TEXT || quoted.length() >= MAX_TEXT) {
             return;
         }
         if (p.isMimeType("multipart/*")) {
             Multipart mp = (Multipart) p.getContent();
             for (int i = 0; i < mp.getCount(); i++) {
-                collect(mp.getBodyPart(i), out, actions, depth + 1);
+                collect(mp.getBodyPart(i), out, quoted, actions, depth + 1);
             }
         } else if (p.isMimeType("message/rfc822") && p.getContent() instanceof Part inner) {
             // A bounce or report that carries the original mail: its headers name the fax. Its
@@ -260,8 +276,12 @@ public class FaxReports {
             for (String h : new String[] {"Subject", "Message-ID"}) {
                 String[] v = inner.getHeader(h);
                 if (v != null) {
-                    out.append(h).append(": ").append(String.join(" ", v)).append('\n');
+                    quoted.append(h).append(": ").append(readable(String.join(" ", v))).append('\n');
                 }
+            }
+        } else if (p.isMimeType("text/rfc822-headers")) {
+            try (InputStream is = p.getInputStream()) {
+                quoted.append(readable(new String(is.readNBytes(MAX_TEXT - quoted.length()), StandardCharsets.UTF_8))).append('\n');
             }
         } else if (p.isMimeType("text/*") || p.isMimeType("message/delivery-status") || p.isMimeType("message/global-delivery-status")) {
             String s;
@@ -283,6 +303,16 @@ public class FaxReports {
                 s = s.replaceAll("(?s)<[^>]{0,2000}>", " ").replace("&nbsp;", " ");
             }
             out.append(s, 0, Math.min(s.length(), MAX_TEXT - out.length())).append('\n');
+        }
+    }
+
+    /** Quoted header text as it was meant: folded lines joined, RFC 2047 words decoded (a token may be in one). */
+    private static String readable(String raw) {
+        String unfolded = jakarta.mail.internet.MimeUtility.unfold(raw);
+        try {
+            return jakarta.mail.internet.MimeUtility.decodeText(unfolded);
+        } catch (java.io.UnsupportedEncodingException | RuntimeException e) {
+            return unfolded;
         }
     }
 

@@ -178,6 +178,33 @@ class FaxChannelTest extends FaxTestSupport {
     }
 
     @Test
+    void wordsOfTheRequestsOwnSubjectQuotedBackByTheGatewayAreNotItsVerdict() throws Exception {
+        ok(T, startFax("4731", "Claim rejected", null, "+4930111119"));
+        awaitEvent("4731", "FAX_SENT", 1);
+        MimeMessage original = gatewayMails("+4930111119").get(0);
+        // A gateway that answers with its own words and the original mail attached (its
+        // subject folded over two lines, as the hub's long subjects are), without In-Reply-To.
+        MimeMessage m = new MimeMessage(jakarta.mail.Session.getInstance(new java.util.Properties()));
+        m.setFrom("reports@" + GATEWAY_DOMAIN);
+        m.setRecipients(MimeMessage.RecipientType.TO, STATUS_ADDRESS);
+        m.setSubject("Fax transmission report");
+        jakarta.mail.internet.MimeMultipart parts = new jakarta.mail.internet.MimeMultipart();
+        jakarta.mail.internet.MimeBodyPart text = new jakarta.mail.internet.MimeBodyPart();
+        text.setText("Transmission successful, 1 page.\n", "US-ASCII");
+        parts.addBodyPart(text);
+        jakarta.mail.internet.MimeBodyPart attached = new jakarta.mail.internet.MimeBodyPart();
+        attached.setContent(original, "message/rfc822");
+        parts.addBodyPart(attached);
+        m.setContent(parts);
+        m.saveChanges();
+        assertTrue(String.join("", original.getHeader("Subject")).contains("\r\n"), "the quoted subject is folded");
+        mail.getUserManager().getUserByEmail(STATUS_ADDRESS).deliver(m);
+
+        awaitEvent("4731", "FAX_DELIVERED", 1);
+        assertEquals(0, events(logOf("4731"), "FAX_FAILED").size());
+    }
+
+    @Test
     void aMailServersBounceFailsTheFaxItQuotesAndADelayNoticeSettlesNothing() throws Exception {
         ok(T, startFax("4725", null, null, "+4930111119", "+4930222229"));
         awaitEvent("4725", "FAX_SENT", 2);
