@@ -255,9 +255,30 @@ public class FaxReports {
                     ? FaxText.headerSafe(ia.getAddress()) : "";
             return new Report(subject, ids, text.toString(), quoted.toString(), mail.getSentDate(), from, fromAddress, actions);
         } catch (MessagingException | IOException | RuntimeException e) {
+            if (connectionTrouble(e)) {
+                // Not the mail's fault: it stays in the folder and is read again at the next poll.
+                throw new IllegalStateException("The connection to the fax status mailbox broke while a report was read; it is read"
+                        + " again at the next poll: " + e, e);
+            }
             LOG.warn("A mail in the fax status folder cannot be read ({}): filed for a person to look at", e.toString());
             return null;
         }
+    }
+
+    /** Whether reading failed for the connection (closed folder or store, socket), not for the mail itself. */
+    static boolean connectionTrouble(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof jakarta.mail.FolderClosedException || t instanceof jakarta.mail.StoreClosedException
+                    || t instanceof java.net.SocketException || t instanceof java.net.SocketTimeoutException
+                    || t instanceof org.eclipse.angus.mail.iap.ConnectionException) {
+                return true;
+            }
+            if (t instanceof MessagingException m && m.getNextException() != null && m.getNextException() != t.getCause()
+                    && connectionTrouble(m.getNextException())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void collect(Part p, StringBuilder out, StringBuilder quoted, List<String> actions, int depth)

@@ -1,0 +1,58 @@
+package org.uchub.fax;
+
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import jakarta.mail.FolderClosedException;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.internet.MimeMessage;
+import java.io.IOException;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A report the hub cannot read because the mailbox connection broke stays for the next
+ * poll; only one that cannot be read for what it is goes to a person (the unmatched folder),
+ * where no later poll looks.
+ */
+class FaxReportReadingTest {
+
+    /** A report whose body fails to load, as IMAP's does when the folder closes under it. */
+    private static MimeMessage failingWith(Exception e) throws MessagingException {
+        MimeMessage m = new MimeMessage(Session.getInstance(new Properties())) {
+            @Override
+            public Object getContent() throws IOException, MessagingException {
+                if (e instanceof IOException io) {
+                    throw io;
+                }
+                throw (MessagingException) e;
+            }
+        };
+        m.setSubject("Fax report");
+        m.setFrom("reports@fax.test");
+        m.setText("Your fax was delivered.");
+        return m;
+    }
+
+    @Test
+    void aConnectionThatBrokeWhileReadingLeavesTheReportForTheNextPoll() throws Exception {
+        assertThrows(IllegalStateException.class, () -> FaxReports.read(failingWith(new FolderClosedException(null))));
+        // Angus IMAP's body stream wraps it in an IOException.
+        assertThrows(IllegalStateException.class, () -> FaxReports.read(failingWith(new IOException(new FolderClosedException(null)))));
+        assertThrows(IllegalStateException.class, () -> FaxReports.read(failingWith(
+                new MessagingException("fetch failed", new java.net.SocketTimeoutException("Read timed out")))));
+    }
+
+    @Test
+    void aMailThatCannotBeReadForWhatItIsGoesToAPerson() throws Exception {
+        assertNull(FaxReports.read(failingWith(new MessagingException("Missing start boundary"))));
+        assertNotNull(FaxReports.read(new MimeMessage(Session.getInstance(new Properties())) {
+            {
+                setSubject("Fax report");
+                setText("Your fax was delivered.");
+            }
+        }));
+    }
+}
