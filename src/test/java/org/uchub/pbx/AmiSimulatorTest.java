@@ -390,7 +390,12 @@ class AmiSimulatorTest {
             Path wav = recordings.resolve("case-4711.wav");
             ami.send("Action: ConfbridgeStartRecord", "Conference: 8000", "RecordFile: " + wav);
             assertEquals("Conference Recording Started.", ami.until(null).get("message"));
-            // As format_wav: the file is there while recording, its header's sizes still 0.
+            // As format_wav: the file is there while recording (made by the recorder's own
+            // thread, so maybe just after the answer), its header's sizes still 0.
+            long made = System.currentTimeMillis() + 5_000;
+            while ((!Files.exists(wav) || Files.size(wav) < 44) && System.currentTimeMillis() < made) {
+                Thread.sleep(20);
+            }
             assertEquals(0, ByteBuffer.wrap(Files.readAllBytes(wav)).order(ByteOrder.LITTLE_ENDIAN).getInt(4));
             ami.send("Action: ConfbridgeStartRecord", "Conference: 8000");
             assertEquals("Conference is already being recorded.", ami.until(null).get("message"));

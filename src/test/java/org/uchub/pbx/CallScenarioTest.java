@@ -21,7 +21,7 @@ class CallScenarioTest extends HubTestSupport {
     @Override
     protected Properties hubProperties() {
         Properties p = super.hubProperties();
-        p.setProperty("pbx.simulator.script", "+4930999001=busy,+4930888001=hangup-after-1,+4930777001=no-answer,*=answer");
+        p.setProperty("pbx.simulator.script", "+4930999001=busy,+4930888001=hangup-after-1,+4930777001=no-answer,+4930666001=unreachable,*=answer");
         return p;
     }
 
@@ -94,7 +94,8 @@ class CallScenarioTest extends HubTestSupport {
     }
 
     @Test
-    void aBusySecondPartyFailsTheCallWithItsReason() throws Exception {
+    void aBusyOrUnreachableSecondPartyFailsTheCallWithItsReason() throws Exception {
+        ok("default", call("case-unreachable", "+4930111112", "+4930666001"));
         ok("default", call("case-busy", "+4930111111", "+4930999001"));
         await(() -> "FAILED".equals(logOf("case-busy").getSessions().getSession().get(0).getParticipants().getParticipant().get(1).getState()),
                 15_000, "second party failed; log " + types(logOf("case-busy")));
@@ -103,6 +104,14 @@ class CallScenarioTest extends HubTestSupport {
         assertEquals("+4930999001", failed.getParticipant());
         assertEquals("Busy", failed.getDetail());
         await(() -> "ENDED".equals(logOf("case-busy").getSessions().getSession().get(0).getState()), 10_000, "call over");
+
+        // A far end that refuses the number: dialled, never ringing, CHANUNAVAIL.
+        await(() -> "ENDED".equals(logOf("case-unreachable").getSessions().getSession().get(0).getState()), 10_000,
+                "unreachable call over; log " + types(logOf("case-unreachable")));
+        Event unreachable = logOf("case-unreachable").getEvents().getEvent().stream()
+                .filter(e -> "PARTICIPANT_FAILED".equals(e.getType())).findFirst().orElseThrow();
+        assertEquals("+4930666001", unreachable.getParticipant());
+        assertEquals("Unreachable", unreachable.getDetail());
     }
 
     /**

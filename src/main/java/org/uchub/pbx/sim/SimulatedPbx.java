@@ -391,12 +391,6 @@ final class SimulatedPbx {
         String tech = dialString.substring(0, slash);
         String resource = dialString.substring(slash + 1);
         CallScript.Outcome outcome = settings.script().outcomeFor(numberOf(resource));
-        if (outcome.kind() == CallScript.Kind.UNREACHABLE) {
-            event("DialBegin", snapshot(caller, "").add("DialString", resource));
-            event("DialEnd", snapshot(caller, "").add("DialStatus", "CHANUNAVAIL"));
-            hangup(caller, 16);
-            return;
-        }
         SimChannel callee = newChannel(tech, resource, null, caller.linkedid);
         callee.callerNum = caller.callerNum;
         callee.callerName = caller.callerName;
@@ -405,6 +399,23 @@ final class SimulatedPbx {
         callee.vars.putAll(caller.vars);
         event("Newchannel", snapshot(callee, ""));
         event("DialBegin", snapshot(caller, "").addAll(snapshot(callee, "Dest")).add("DialString", resource));
+        if (outcome.kind() == CallScript.Kind.UNREACHABLE) {
+            // As a trunk's far end refusing the number (404/480): the channel was made and
+            // dialled, then hangs up before ringing; app_dial reports CHANUNAVAIL and the call
+            // context's Hangup() follows. (Asterisk reports no Dial events at all when it cannot
+            // even make the channel; the hub then only hears the caller's hang-up.)
+            caller.dialling = callee;
+            later(Math.min(50, settings.ringMs()), () -> {
+                if (callee.gone || caller.gone) {
+                    return;
+                }
+                caller.dialling = null;
+                event("DialEnd", snapshot(caller, "").addAll(snapshot(callee, "Dest")).add("DialStatus", "CHANUNAVAIL"));
+                hangup(callee, 20);
+                hangup(caller, 16);
+            });
+            return;
+        }
         caller.dialling = callee;
         later(Math.min(50, settings.ringMs()), () -> {
             if (callee.gone || caller.gone) {
