@@ -157,7 +157,7 @@ public class HubBootstrap implements CamelConfiguration {
         if (PbxSettings.SIMULATOR.equals(s.mode())) {
             // The permissions of config/asterisk/manager.conf's hub user: what the hub needs, nothing more.
             AmiSimulator simulator = new AmiSimulator(s.host(), s.port(),
-                    Map.of(s.username(), new AmiSimulator.User(s.password(), Set.of("call", "reporting", "system"),
+                    Map.of(s.username(), new AmiSimulator.User(s.password(), Set.of("call", "system"),
                             Set.of("originate", "call", "reporting", "system"))),
                     s.conferenceContext(), s.callContext(), Long.parseLong(prop(pc, "pbx.simulator.ring-ms")),
                     prop(pc, "pbx.simulator.script"), s.recordingsDir()).start();
