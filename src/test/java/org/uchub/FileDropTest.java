@@ -261,6 +261,21 @@ class FileDropTest extends HubTestSupport {
     }
 
     @Test
+    void aNameTheHubCannotOpenIsToldOnceAndTheRestOfTheInboxGoesOn() throws Exception {
+        // Latin-1 bytes under a UTF-8 locale (an old Unix writer over NFS), and a backslash.
+        Process p = new ProcessBuilder("bash", "-c", "printf x > $'M\\xfcller.xml' && printf x > 'a\\b.xml'")
+                .directory(inbox().toFile()).start();
+        assertEquals(0, p.waitFor());
+        dropAndAwait("after-odd-names.xml", query("x"));
+        org.uchub.ingress.InboxNames names = context.getRegistry().lookupByNameAndType("inboxNames", org.uchub.ingress.InboxNames.class);
+        await(() -> names.unopenable().size() == 2, 5_000, "both names told: " + names.unopenable());
+        assertTrue(names.unopenable().stream().anyMatch(n -> n.endsWith("M?ller.xml")), names.unopenable().toString());
+        assertTrue(names.unopenable().stream().anyMatch(n -> n.endsWith("a\\b.xml")), names.unopenable().toString());
+        Thread.sleep(500);
+        assertEquals(2, names.unopenable().size(), "told once, not at every poll");
+    }
+
+    @Test
     void aFileStillBeingWrittenIsNotPickedUp() throws Exception {
         String request = startConference("slow-1", null, "+4930111111");
         // Split where whitespace is legal, so the padding below keeps the document valid.

@@ -120,6 +120,7 @@ public class HubBootstrap implements CamelConfiguration {
         events.publishOnlyWith(dutyWhileRunning(context, duties.lease("events")));
         bind(context, "eventOutbox", events);
         bind(context, "notConnectedChannel", new NotConnectedChannel(log));
+        bind(context, "inboxNames", new org.uchub.ingress.InboxNames());
         bind(context, "inboxFiles", new InboxFiles(Path.of(prop(pc, "hub.inbox.dir")), Path.of(prop(pc, "hub.outbox.dir")),
                 prop(pc, "hub.inbox.default-tenant"), intProp(pc, "hub.rules.max-document-bytes"), maxBytes));
 

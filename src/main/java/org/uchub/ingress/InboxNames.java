@@ -1,0 +1,89 @@
+package org.uchub.ingress;
+
+import java.nio.charset.Charset;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import org.apache.camel.component.file.GenericFile;
+import org.apache.camel.component.file.GenericFileFilter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Files in the inbox whose names the hub cannot open, said once instead of passed over in
+ * silence at every poll. Java decodes file names in the locale's charset: a name written in
+ * another (Latin-1 bytes under a UTF-8 locale, anything but ASCII under the POSIX locale of
+ * many containers) comes back with replacement characters and names no file; a backslash in
+ * a name becomes a path separator in Camel. Such a file can be neither read, answered nor
+ * moved by the hub: a person renames it.
+ */
+public class InboxNames implements GenericFileFilter<java.io.File> {
+    private static final Logger LOG = LoggerFactory.getLogger(InboxNames.class);
+    private static final int REMEMBERED = 1000;
+    private final Set<String> told = Collections.newSetFromMap(new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > REMEMBERED;
+        }
+    });
+
+    public InboxNames() {
+        String jnu = System.getProperty("sun.jnu.encoding", Charset.defaultCharset().name());
+        if (!Charset.forName(jnu).newEncoder().canEncode("\u00fc\u20ac")) {
+            LOG.warn("File names are read in {} (the locale's charset): a dropped file whose name has any character"
+                    + " outside it cannot be opened and stays in the inbox. Start the hub in a UTF-8 locale (LANG=C.UTF-8).", jnu);
+        }
+    }
+
+    @Override
+    public boolean accept(GenericFile<java.io.File> file) {
+        if (file.isDirectory()) {
+            return true;
+        }
+        if (opens(file)) {
+            return true;
+        }
+        String name = file.getFile() == null ? file.getAbsoluteFilePath() : file.getFile().getPath();
+        synchronized (told) {
+            if (told.add(name)) {
+                LOG.error("The inbox holds a file whose name the hub cannot open ({}): its name is not valid in {} or holds a"
+                        + " backslash. It is not read, answered or moved; rename it.", name.replace('\uFFFD', '?'),
+                        System.getProperty("sun.jnu.encoding"));
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Only names that show the marks of a failed decoding (a replacement character, or the '?'
+     * of an ASCII locale) or hold a backslash are looked at: any other file that is gone was
+     * simply taken away meanwhile, which Camel handles.
+     */
+    /** The names said so far (the most recent thousand), as the log gave them. */
+    public java.util.List<String> unopenable() {
+        synchronized (told) {
+            return told.stream().map(n -> n.replace('\uFFFD', '?')).toList();
+        }
+    }
+
+    private static boolean opens(GenericFile<java.io.File> file) {
+        String path = file.getAbsoluteFilePath();
+        String listed = file.getFile() == null ? "" : file.getFile().getName();
+        if (path == null) {
+            return false;
+        }
+        if (path.indexOf('\uFFFD') < 0 && path.indexOf('?') < 0 && listed.indexOf('\\') < 0) {
+            return true;
+        }
+        try {
+            return Files.exists(Path.of(path), LinkOption.NOFOLLOW_LINKS);
+        } catch (InvalidPathException e) {
+            return false;
+        }
+    }
+}
