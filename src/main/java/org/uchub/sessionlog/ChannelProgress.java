@@ -23,6 +23,8 @@ import javax.sql.DataSource;
 public class ChannelProgress {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ChannelProgress.class);
     public static final String INVITED = "INVITED";
+    /** The source of the PBX's news ({@code org.uchub.pbx.PbxEvents}). */
+    private static final String PBX = "pbx";
     public static final String RINGING = "RINGING";
     public static final String JOINED = "JOINED";
     public static final String LEFT = "LEFT";
@@ -418,6 +420,14 @@ public class ChannelProgress {
                 // Someone who was in the call and hangs up left it, whatever the cause code says.
                 String state = FAILED.equals(u.participantState()) && JOINED.equals(p.state()) ? LEFT : u.participantState();
                 if (!advances(PARTICIPANT_RANK, p.state(), state)) {
+                    return null;
+                }
+                if (LEFT.equals(state) && PBX.equals(u.source()) && (INVITED.equals(p.state()) || SessionLog.P_REQUESTED.equals(p.state()))) {
+                    // A phone that never rang cannot leave: whatever ended a channel before then
+                    // (the first party's own leg behind a Local dial template shares the call's
+                    // Linkedid), the originate's failure or the session's end says what became of
+                    // the party. Logged as left, the party would count as reached, and a call
+                    // nobody answered would end ENDED instead of FAILED.
                     return null;
                 }
                 setParticipant(c, p.id(), state, now);

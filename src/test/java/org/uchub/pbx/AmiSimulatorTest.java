@@ -410,7 +410,6 @@ class AmiSimulatorTest {
             ami.until("ConfbridgeEnd");
             ami.until("ConfbridgeStopRecord");
             // The stop is reported before the file is closed: its sizes come a moment later.
-            assertEquals(0, ByteBuffer.wrap(Files.readAllBytes(wav)).order(ByteOrder.LITTLE_ENDIAN).getInt(40));
             long deadline = System.currentTimeMillis() + 5_000;
             while (ByteBuffer.wrap(Files.readAllBytes(wav)).order(ByteOrder.LITTLE_ENDIAN).getInt(40) == 0
                     && System.currentTimeMillis() < deadline) {

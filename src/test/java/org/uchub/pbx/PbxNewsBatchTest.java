@@ -67,6 +67,37 @@ class PbxNewsBatchTest extends HubTestSupport {
     }
 
     @Test
+    void aCallWhoseFirstPartyIsBusyBehindALocalDialTemplateFailsAndItsSecondPartyNeverLeft() throws Exception {
+        ChannelProgress progress = progress();
+        Running s = waitingCall("case-local-busy");
+        HubChannelId call = new HubChannelId(s.sessionId(), s.parties().get(0).id(), s.parties().get(1).id());
+        // What Asterisk reports: the first party's own channel, dialled by the ;2 half under the
+        // call's Linkedid, hangs up busy; then ;2; then the originate of ;1 fails.
+        org.asteriskjava.manager.event.HangupEvent firstPartysLeg = new org.asteriskjava.manager.event.HangupEvent(this);
+        firstPartysLeg.setChannel("PJSIP/201-0000001a");
+        firstPartysLeg.setUniqueId("1700000000.13");
+        firstPartysLeg.setLinkedId(call.toString());
+        firstPartysLeg.setCause(17);
+        org.asteriskjava.manager.event.HangupEvent otherHalf = new org.asteriskjava.manager.event.HangupEvent(this);
+        otherHalf.setChannel("Local/+4930111111@uc-out-00000001;2");
+        otherHalf.setUniqueId("1700000000.12");
+        otherHalf.setLinkedId(call.toString());
+        otherHalf.setCause(17);
+        org.asteriskjava.manager.event.OriginateResponseEvent failed = new org.asteriskjava.manager.event.OriginateResponseEvent(this);
+        failed.setActionId(call.toString());
+        failed.setResponse("Failure");
+        failed.setReason(5);
+        PbxEvents events = new PbxEvents();
+        progress.recordAll(events.translateAll(List.of(firstPartysLeg, otherHalf, failed)));
+
+        SessionReply log = logOf("case-local-busy");
+        assertEquals("FAILED", log.getSessions().getSession().get(0).getState(), "nobody was reached");
+        assertEquals(List.of("FAILED", "FAILED"), log.getSessions().getSession().get(0).getParticipants().getParticipant().stream()
+                .map(ParticipantState::getState).toList());
+        assertEquals(0, events(log, "PARTICIPANT_LEFT").size());
+    }
+
+    @Test
     void aPieceTheDatabaseRefusesIsUndoneForThePiecesAfterItToo() throws Exception {
         ChannelProgress progress = progress();
         Running s = waitingCall("case-news-refused");

@@ -598,25 +598,41 @@ final class SimulatedPbx {
     static final long RECORDING_CLOSE_MS = 300;
 
     /**
-     * A real WAV file: 8 kHz, 16-bit mono PCM, a quiet 440 Hz tone as long as the recording ran
-     * (at most 60 s); {@code closed} false leaves both sizes 0, as Asterisk does until it closes it.
+     * A real WAV file as format_wav writes one: 8 kHz, 16-bit mono PCM. {@code closed} false:
+     * the header alone, both sizes 0 (write_header at the start). {@code closed} true: a quiet
+     * 440 Hz tone as long as the recording ran (at most 60 s) written after the header, then
+     * the two sizes patched in place (update_header at the close), so a reader never sees the
+     * file shorter than its header.
      */
     static void writeWav(Path file, long millis, boolean closed) throws IOException {
         int rate = 8000;
-        int samples = (int) Math.min(rate * 60L, rate * millis / 1000);
-        ByteBuffer b = ByteBuffer.allocate(44 + samples * 2).order(ByteOrder.LITTLE_ENDIAN);
-        b.put("RIFF".getBytes()).putInt(closed ? 36 + samples * 2 : 0).put("WAVE".getBytes());
-        b.put("fmt ".getBytes()).putInt(16).putShort((short) 1).putShort((short) 1).putInt(rate).putInt(rate * 2)
-                .putShort((short) 2).putShort((short) 16);
-        b.put("data".getBytes()).putInt(closed ? samples * 2 : 0);
-        for (int i = 0; i < samples; i++) {
-            b.putShort((short) (2000 * Math.sin(2 * Math.PI * 440 * i / rate)));
-        }
         if (file.getParent() != null) {
             Files.createDirectories(file.getParent());
         }
-        try (OutputStream out = Files.newOutputStream(file)) {
-            out.write(b.array());
+        if (!closed || !Files.exists(file) || Files.size(file) < 44) {
+            ByteBuffer h = ByteBuffer.allocate(44).order(ByteOrder.LITTLE_ENDIAN);
+            h.put("RIFF".getBytes()).putInt(0).put("WAVE".getBytes());
+            h.put("fmt ".getBytes()).putInt(16).putShort((short) 1).putShort((short) 1).putInt(rate).putInt(rate * 2)
+                    .putShort((short) 2).putShort((short) 16);
+            h.put("data".getBytes()).putInt(0);
+            try (OutputStream out = Files.newOutputStream(file)) {
+                out.write(h.array());
+            }
+        }
+        if (!closed) {
+            return;
+        }
+        int samples = (int) Math.min(rate * 60L, rate * millis / 1000);
+        ByteBuffer audio = ByteBuffer.allocate(samples * 2).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < samples; i++) {
+            audio.putShort((short) (2000 * Math.sin(2 * Math.PI * 440 * i / rate)));
+        }
+        audio.flip();
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.truncate(44);
+            ch.write(audio, 44);
+            ch.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, 36 + samples * 2), 4);
+            ch.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, samples * 2), 40);
         }
     }
 
