@@ -219,6 +219,9 @@ class FileDropTest extends HubTestSupport {
     void anEmptyFileIsAnsweredAsMalformedAndKeptWithItsNote() throws Exception {
         drop("empty.xml", "");
         // Camel's read lock waits for at least one byte unless told otherwise: the file was never answered.
+        // Now it is, once it stayed empty for hub.inbox.empty-min-age-ms (1 s here): not before.
+        Thread.sleep(600);
+        assertFalse(Files.exists(outbox().resolve("empty.reply.xml")), "an empty file taken before its writer could begin");
         ErrorReply r = (ErrorReply) parse(awaitReply("empty.reply.xml"));
         assertEquals("MALFORMED_REQUEST", r.getError().getCode(), r.getError().getMessage());
         awaitFile(inbox().resolve(".error/empty.xml"));
@@ -267,7 +270,7 @@ class FileDropTest extends HubTestSupport {
                 .directory(inbox().toFile()).start();
         assertEquals(0, p.waitFor());
         dropAndAwait("after-odd-names.xml", query("x"));
-        org.uchub.ingress.InboxNames names = context.getRegistry().lookupByNameAndType("inboxNames", org.uchub.ingress.InboxNames.class);
+        org.uchub.ingress.InboxListing names = context.getRegistry().lookupByNameAndType("inboxListing", org.uchub.ingress.InboxListing.class);
         await(() -> names.unopenable().size() == 2, 5_000, "both names told: " + names.unopenable());
         assertTrue(names.unopenable().stream().anyMatch(n -> n.endsWith("M?ller.xml")), names.unopenable().toString());
         assertTrue(names.unopenable().stream().anyMatch(n -> n.endsWith("a\\b.xml")), names.unopenable().toString());

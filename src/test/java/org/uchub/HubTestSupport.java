@@ -96,6 +96,7 @@ public abstract class HubTestSupport extends CamelTestSupport {
         p.setProperty("hub.inbox.poll-delay-ms", "100");
         p.setProperty("hub.inbox.min-age-ms", "300");
         p.setProperty("hub.inbox.lock-check-ms", "100");
+        p.setProperty("hub.inbox.empty-min-age-ms", "1000");
         p.setProperty("hub.routes.reload", "false");
         p.setProperty("broker.embedded.port", String.valueOf(brokerPort));
         p.setProperty("broker.embedded.dir", stateDir().resolve("broker").toString());

@@ -120,7 +120,8 @@ public class HubBootstrap implements CamelConfiguration {
         events.publishOnlyWith(dutyWhileRunning(context, duties.lease("events")));
         bind(context, "eventOutbox", events);
         bind(context, "notConnectedChannel", new NotConnectedChannel(log));
-        bind(context, "inboxNames", new org.uchub.ingress.InboxNames());
+        bind(context, "inboxListing", new org.uchub.ingress.InboxListing(Long.parseLong(
+                pc.resolveProperty("hub.inbox.empty-min-age-ms").orElse("60000"))));
         bind(context, "inboxFiles", new InboxFiles(Path.of(prop(pc, "hub.inbox.dir")), Path.of(prop(pc, "hub.outbox.dir")),
                 prop(pc, "hub.inbox.default-tenant"), intProp(pc, "hub.rules.max-document-bytes"), maxBytes));
 
@@ -408,9 +409,11 @@ public class HubBootstrap implements CamelConfiguration {
         boolean statusConfigured = !pc.resolveProperty("fax.status.host").orElse("").isBlank();
         pc.addOverrideProperty("fax.status.enabled", Boolean.toString(s.configured() && statusConfigured));
         // A claim older than the longest send can take belongs to a hub that stopped mid-send.
+        // Every answer of the server (greeting, EHLO, TLS, login, MAIL, RCPT, DATA, the end of
+        // the mail) may take the reply timeout: about ten of them in one send.
+        long replyTimeout = Long.parseLong(pc.resolveProperty("fax.smtp.reply-timeout-ms").orElse("600000"));
         FaxOutbox outbox = new FaxOutbox(ds, Duration.ofMillis(Long.parseLong(prop(pc, "fax.smtp.timeout-ms")) * 4
-                + Long.parseLong(prop(pc, "fax.smtp.write-timeout-ms")) + Long.parseLong(prop(pc, "fax.smtp.reply-timeout-ms")) * 2
-                + 60_000));
+                + Long.parseLong(prop(pc, "fax.smtp.write-timeout-ms")) + replyTimeout * 10 + 60_000));
         FaxMail mail = new FaxMail(s, outbox);
         bind(context, "faxTls", faxTls(pc));
         // Logins are beans, not URI parameters: a password never appears in an endpoint URI, and

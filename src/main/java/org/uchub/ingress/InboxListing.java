@@ -15,15 +15,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Files in the inbox whose names the hub cannot open, said once instead of passed over in
+ * Which files of the inbox's listing the file consumer takes up.
+ *
+ * <p>An empty file only once it has stayed empty for a while: some writers create the file
+ * and write its first byte seconds later (a batch job that opens its output, then queries;
+ * an FTP or SMB server creating the file at the start of the upload), and the read lock's
+ * minimum age would take such a file for an empty request.
+ *
+ * <p>Files in the inbox whose names the hub cannot open, said once instead of passed over in
  * silence at every poll. Java decodes file names in the locale's charset: a name written in
  * another (Latin-1 bytes under a UTF-8 locale, anything but ASCII under the POSIX locale of
  * many containers) comes back with replacement characters and names no file; a backslash in
  * a name becomes a path separator in Camel. Such a file can be neither read, answered nor
  * moved by the hub: a person renames it.
  */
-public class InboxNames implements GenericFileFilter<java.io.File> {
-    private static final Logger LOG = LoggerFactory.getLogger(InboxNames.class);
+public class InboxListing implements GenericFileFilter<java.io.File> {
+    private static final Logger LOG = LoggerFactory.getLogger(InboxListing.class);
     private static final int REMEMBERED = 1000;
     private final Set<String> told = Collections.newSetFromMap(new LinkedHashMap<>() {
         @Override
@@ -32,7 +39,10 @@ public class InboxNames implements GenericFileFilter<java.io.File> {
         }
     });
 
-    public InboxNames() {
+    private final long emptyMinAgeMs;
+
+    public InboxListing(long emptyMinAgeMs) {
+        this.emptyMinAgeMs = emptyMinAgeMs;
         String jnu = System.getProperty("sun.jnu.encoding", Charset.defaultCharset().name());
         if (!Charset.forName(jnu).newEncoder().canEncode("\u00fc\u20ac")) {
             LOG.warn("File names are read in {} (the locale's charset): a dropped file whose name has any character"
@@ -46,7 +56,7 @@ public class InboxNames implements GenericFileFilter<java.io.File> {
             return true;
         }
         if (opens(file)) {
-            return true;
+            return file.getFileLength() > 0 || file.getLastModified() < System.currentTimeMillis() - emptyMinAgeMs;
         }
         String name = file.getFile() == null ? file.getAbsoluteFilePath() : file.getFile().getPath();
         synchronized (told) {
