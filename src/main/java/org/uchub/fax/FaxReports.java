@@ -11,6 +11,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -74,7 +75,7 @@ public class FaxReports {
     public void record(Exchange exchange) {
         MailMessage in = exchange.getIn(MailMessage.class);
         Message mail = in == null ? null : in.getOriginalMessage();
-        Report report = mail == null ? null : read(mail);
+        Report report = mail == null ? null : read(mail, brokenReads);
         boolean matched;
         try {
             matched = report != null && file(report);
@@ -91,8 +92,8 @@ public class FaxReports {
     /** Logs what the report says about its fax; false when it belongs to no fax or says nothing clear. */
     boolean file(Report report) {
         if (settings.acceptFrom() != null && !settings.acceptFrom().matcher(report.fromAddress()).find()) {
-            LOG.warn("A mail from {} (subject \"{}\") is not from the gateway (fax.status.accept-from): filed for a person to look at",
-                    report.from(), report.subject());
+            LOG.warn("A mail from {} (subject \"{}\") is not from the gateway (fax.status.accept-from, matched against the address"
+                    + " {}): filed for a person to look at", report.from(), report.subject(), report.fromAddress());
             return false;
         }
         Optional<FaxOutbox.Fax> found = find(report);
@@ -229,8 +230,29 @@ public class FaxReports {
 
     // ------------------------------------------------------------------ reading a mail
 
+    /** How often each report (by Message-ID) broke the mailbox connection while it was read; bounded. */
+    private final Map<String, Integer> brokenReads = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Integer> eldest) {
+            return size() > 1000;
+        }
+    });
+
+    /** A report whose reading broke the connection this often is taken for one that breaks it every time. */
+    static final int BROKEN_READS = 3;
+
     /** The parts of a mail the hub needs; null when it cannot be read at all. */
     static Report read(Message mail) {
+        return read(mail, new java.util.HashMap<>());
+    }
+
+    /**
+     * As {@link #read(Message)}; a read that breaks off with the mailbox connection throws, so
+     * that the report stays for the next poll, at most {@link #BROKEN_READS} times per report:
+     * a mail whose reading drops the connection every time (some servers do that with broken
+     * ones) would otherwise hold up the folder for ever.
+     */
+    static Report read(Message mail, Map<String, Integer> brokenReads) {
         try {
             String subject = FaxText.headerSafe(mail.getSubject());
             List<String> ids = new ArrayList<>();
@@ -255,12 +277,25 @@ public class FaxReports {
                     ? FaxText.headerSafe(ia.getAddress()) : "";
             return new Report(subject, ids, text.toString(), quoted.toString(), mail.getSentDate(), from, fromAddress, actions);
         } catch (MessagingException | IOException | RuntimeException e) {
-            if (connectionTrouble(e)) {
-                // Not the mail's fault: it stays in the folder and is read again at the next poll.
+            String key = connectionTrouble(e) ? messageId(mail) : null;
+            if (key != null && brokenReads.merge(key, 1, Integer::sum) < BROKEN_READS) {
+                // Not the mail's fault, most likely: it stays in the folder and is read again at the next poll.
                 throw new IllegalStateException("The connection to the fax status mailbox broke while a report was read; it is read"
                         + " again at the next poll: " + e, e);
             }
+            if (key != null) {
+                brokenReads.remove(key);
+            }
             LOG.warn("A mail in the fax status folder cannot be read ({}): filed for a person to look at", e.toString());
+            return null;
+        }
+    }
+
+    private static String messageId(Message mail) {
+        try {
+            String[] id = mail.getHeader("Message-ID");
+            return id == null || id.length == 0 ? null : id[0];
+        } catch (MessagingException | RuntimeException e) {
             return null;
         }
     }
@@ -283,7 +318,7 @@ public class FaxReports {
 
     private static void collect(Part p, StringBuilder out, StringBuilder quoted, List<String> actions, int depth)
             throws MessagingException, IOException {
-        if (depth > 8 || out.length() >= MAX_TEXT || quoted.length() >= MAX_TEXT) {
+        if (depth > 8) {
             return;
         }
         if (p.isMimeType("multipart/*")) {
@@ -296,15 +331,21 @@ public class FaxReports {
             // text is the hub's own (the cover text) and says nothing about the outcome.
             for (String h : new String[] {"Subject", "Message-ID"}) {
                 String[] v = inner.getHeader(h);
-                if (v != null) {
+                if (v != null && quoted.length() < MAX_TEXT) {
                     quoted.append(h).append(": ").append(readable(String.join(" ", v))).append('\n');
                 }
             }
         } else if (p.isMimeType("text/rfc822-headers")) {
+            if (quoted.length() >= MAX_TEXT) {
+                return;
+            }
             try (InputStream is = p.getInputStream()) {
                 quoted.append(readable(new String(is.readNBytes(MAX_TEXT - quoted.length()), StandardCharsets.UTF_8))).append('\n');
             }
         } else if (p.isMimeType("text/*") || p.isMimeType("message/delivery-status") || p.isMimeType("message/global-delivery-status")) {
+            if (out.length() >= MAX_TEXT) {
+                return;
+            }
             String s;
             Object content = p.isMimeType("text/plain") || p.isMimeType("text/html") ? p.getContent() : null;
             if (content instanceof String str) {

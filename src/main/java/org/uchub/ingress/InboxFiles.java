@@ -63,13 +63,21 @@ public class InboxFiles {
     }
 
     /** Sets tenant, ingress and the done location on a freshly picked-up file. */
-    public void accept(Exchange exchange) throws IOException {
+    public void accept(Exchange exchange) {
         String relative = relative(exchange);
         Path rel = Path.of(relative);
         String tenant = rel.getParent() == null ? defaultTenant : rel.getParent().getFileName().toString();
         exchange.setProperty(TENANT, tenant);
         exchange.setProperty(INGRESS, "file");
-        exchange.setProperty(DEDUPE_KEY, dedupeKey(relative, exchange, digest(inbox.resolve(relative), maxRequestBytes + 1)));
+        String content;
+        try {
+            content = digest(inbox.resolve(relative), maxRequestBytes + 1);
+        } catch (IOException e) {
+            // Unreadable here (permissions, a link, gone): reading the request fails the same way
+            // a moment later, where it is answered with its reason like any other bad request.
+            content = "unread";
+        }
+        exchange.setProperty(DEDUPE_KEY, dedupeKey(relative, exchange, content));
         exchange.setProperty(MOVE_TO, freeName(inbox.resolve(".done").resolve(relative), "").toString());
         Path folder = inbox.resolve(relative).getParent();
         exchange.setProperty(FOLDER, folder == null ? inbox : folder);

@@ -33,6 +33,7 @@ class FaxReportReadingTest {
         m.setSubject("Fax report");
         m.setFrom("reports@fax.test");
         m.setText("Your fax was delivered.");
+        m.setHeader("Message-ID", "<report-1@fax.test>");
         return m;
     }
 
@@ -43,6 +44,16 @@ class FaxReportReadingTest {
         assertThrows(IllegalStateException.class, () -> FaxReports.read(failingWith(new IOException(new FolderClosedException(null)))));
         assertThrows(IllegalStateException.class, () -> FaxReports.read(failingWith(
                 new MessagingException("fetch failed", new java.net.SocketTimeoutException("Read timed out")))));
+    }
+
+    @Test
+    void aReportThatBreaksTheConnectionEveryTimeGoesToAPersonAfterAFewTries() throws Exception {
+        java.util.Map<String, Integer> broken = new java.util.HashMap<>();
+        MimeMessage poison = failingWith(new FolderClosedException(null));
+        for (int i = 1; i < FaxReports.BROKEN_READS; i++) {
+            assertThrows(IllegalStateException.class, () -> FaxReports.read(poison, broken));
+        }
+        assertNull(FaxReports.read(poison, broken));
     }
 
     @Test
