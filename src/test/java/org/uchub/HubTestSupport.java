@@ -208,7 +208,7 @@ public abstract class HubTestSupport extends CamelTestSupport {
 
     /**
      * GetRecording as a client must ask it: Asterisk reports the stop before it has closed the
-     * file, and the hub answers NO_RECORDING "still being finished" until then.
+     * file, and the hub answers NO_RECORDING "still being written or finished" until then.
      */
     protected SessionReply recordingOnceFinished(String businessId) throws InterruptedException {
         String request = "<GetRecording " + NS + "><businessId>" + businessId + "</businessId></GetRecording>";
@@ -219,7 +219,7 @@ public abstract class HubTestSupport extends CamelTestSupport {
                 return r;
             }
             String message = reply instanceof SessionReply r ? r.getError().getMessage() : ((ErrorReply) reply).getError().getMessage();
-            if (!message.contains("still being finished") || System.currentTimeMillis() > deadline) {
+            if (!message.contains("still being written or finished") || System.currentTimeMillis() > deadline) {
                 fail("no recording of " + businessId + ": " + message);
             }
             Thread.sleep(100);

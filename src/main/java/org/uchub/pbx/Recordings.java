@@ -50,9 +50,14 @@ public class Recordings {
             }
             byte[] audio = Files.readAllBytes(file);
             if (!finished(file, audio)) {
-                throw new RequestRejectedException(ErrorCode.NO_RECORDING, "The recording of session " + s.sessionId()
-                        + " is still being finished: Asterisk completes " + s.recordingRef()
-                        + " a moment after the recording stops. Ask again in a few seconds.");
+                if (Files.getLastModifiedTime(file).toMillis() > System.currentTimeMillis() - ABANDONED_MS) {
+                    throw new RequestRejectedException(ErrorCode.NO_RECORDING, "The recording of session " + s.sessionId()
+                            + " is still being written or finished: Asterisk completes " + s.recordingRef()
+                            + " a moment after the recording stops. Ask again in a few seconds.");
+                }
+                // Untouched for a minute and never closed (Asterisk stopped, a full disk): the
+                // audio that is there is served, with the sizes its header never got.
+                audio = withSizes(audio);
             }
             Recording rec = new Recording();
             rec.setFileName(file.getFileName().toString());
@@ -70,6 +75,21 @@ public class Recordings {
         } catch (IOException e) {
             throw new IllegalStateException("Cannot read recording " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /** A WAV file Asterisk did not write to for this long will not be closed any more. */
+    static final long ABANDONED_MS = 60_000;
+
+    /** The WAV with its header's RIFF and data sizes set from its length, as format_wav's update_header would have. */
+    static byte[] withSizes(byte[] audio) {
+        if (audio.length < 44) {
+            return audio;
+        }
+        byte[] fixed = audio.clone();
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(fixed).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putInt(4, fixed.length - 8);
+        b.putInt(40, fixed.length - 44);
+        return fixed;
     }
 
     /**

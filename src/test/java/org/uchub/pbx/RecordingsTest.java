@@ -41,6 +41,15 @@ class RecordingsTest {
     }
 
     @Test
+    void aWavNeverClosedIsMadeWholeFromWhatIsThere() {
+        byte[] open = java.util.Arrays.copyOf(wav(0, false), 44 + 1600);
+        byte[] fixed = Recordings.withSizes(open);
+        assertTrue(Recordings.finished(Path.of("x.wav"), fixed));
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(fixed).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        org.junit.jupiter.api.Assertions.assertEquals(1600, b.getInt(40));
+    }
+
+    @Test
     void otherFormatsCarryNoMarkAndAreServedAsTheyAre() {
         assertTrue(Recordings.finished(Path.of("case-4711.gsm"), new byte[] {1, 2, 3}));
     }
