@@ -152,7 +152,14 @@ public class InboxFiles {
                 return; // the request stays in the inbox for another try, and its document with it
             }
             try {
-                Path target = freeName(Path.of(requestTarget).resolveSibling(file.getFileName()), "");
+                // A request kept under a stamped name (its name was used before) keeps its document
+                // under the same stamp, so the two are still found together.
+                Path moved = Path.of(requestTarget);
+                String requestName = Path.of(relative(exchange)).getFileName().toString();
+                String movedName = moved.getFileName().toString();
+                String prefix = !movedName.equals(requestName) && movedName.endsWith("-" + requestName)
+                        ? movedName.substring(0, movedName.length() - requestName.length()) : "";
+                Path target = freeName(moved.resolveSibling(prefix + file.getFileName()), "");
                 Files.createDirectories(target.getParent());
                 Files.move(file, target);
             } catch (IOException e) {

@@ -161,6 +161,19 @@ class FaxChannelTest extends FaxTestSupport {
         assertEquals("DOCUMENT_MISSING", missing.getError().getCode(), missing.getError().getMessage());
         rejected(T, named.replace("4717", "4720"), "DOCUMENT_MISSING");
         assertEquals(1, mail.getReceivedMessages().length);
+
+        // The same request and document names again (a batch job's next run): both kept, under one stamp.
+        java.nio.file.Files.delete(outbox().resolve(T).resolve("fax-4717.reply.xml"));
+        java.nio.file.Files.write(folder.resolve("Contract_4717.pdf"), PDF);
+        drop(T + "/fax-4717.xml", named.replace("<businessId>4717</businessId>", "<businessId>4717-2</businessId>"));
+        assertEquals(ReplyStatus.ACCEPTED, sessionReply(awaitReply(T + "/fax-4717.reply.xml")).getStatus());
+        java.nio.file.Path done = inbox().resolve(".done").resolve(T);
+        await(() -> java.nio.file.Files.list(done).filter(f -> f.getFileName().toString().endsWith("-Contract_4717.pdf")).count() == 1,
+                10_000, "the second document kept beside the first");
+        String doc2 = java.nio.file.Files.list(done).map(f -> f.getFileName().toString()).filter(n -> n.endsWith("-Contract_4717.pdf"))
+                .findFirst().orElseThrow();
+        String stamp = doc2.substring(0, doc2.length() - "Contract_4717.pdf".length());
+        assertTrue(java.nio.file.Files.exists(done.resolve(stamp + "fax-4717.xml")), "request and document under one stamp: " + stamp);
     }
 
     @Test
