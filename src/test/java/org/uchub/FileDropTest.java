@@ -266,6 +266,8 @@ class FileDropTest extends HubTestSupport {
     @Test
     void aNameTheHubCannotOpenIsToldOnceAndTheRestOfTheInboxGoesOn() throws Exception {
         // Latin-1 bytes under a UTF-8 locale (an old Unix writer over NFS), and a backslash.
+        org.junit.jupiter.api.Assumptions.assumeTrue("UTF-8".equals(System.getProperty("sun.jnu.encoding")),
+                "file names are read as UTF-8");
         Process p = new ProcessBuilder("bash", "-c", "printf x > $'M\\xfcller.xml' && printf x > 'a\\b.xml'")
                 .directory(inbox().toFile()).start();
         assertEquals(0, p.waitFor());
@@ -275,7 +277,22 @@ class FileDropTest extends HubTestSupport {
         assertTrue(names.unopenable().stream().anyMatch(n -> n.endsWith("M?ller.xml")), names.unopenable().toString());
         assertTrue(names.unopenable().stream().anyMatch(n -> n.endsWith("a\\b.xml")), names.unopenable().toString());
         Thread.sleep(500);
-        assertEquals(2, names.unopenable().size(), "told once, not at every poll");
+        assertEquals(2, names.toldCount(), "told once, not at every poll");
+    }
+
+    @Test
+    void aLinkDroppedAsARequestIsRefusedAndNeverReadThrough() throws Exception {
+        // Another tenant's request, which the link would have made this tenant's.
+        drop("erp/theirs.xml", startConference("linked-1", null, "+4930111111"));
+        awaitReply("erp/theirs.reply.xml");
+        Files.createDirectories(inbox().resolve("crm"));
+        Files.createSymbolicLink(inbox().resolve("crm/mine.xml"), inbox().resolve(".done/erp/theirs.xml"));
+        ErrorReply r = (ErrorReply) parse(awaitReply("crm/mine.reply.xml"));
+        assertEquals("MALFORMED_REQUEST", r.getError().getCode(), r.getError().getMessage());
+        assertTrue(r.getError().getMessage().contains("link"), r.getError().getMessage());
+        assertEquals(1, ok("erp", query("linked-1")).getSessions().getSession().size());
+        rejected("crm", query("linked-1"), "NOT_FOUND");
+        assertTrue(Files.isSymbolicLink(inbox().resolve(".error/crm/mine.xml")), "the link is kept, not what it points at");
     }
 
     @Test

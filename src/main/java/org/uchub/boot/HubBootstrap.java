@@ -121,7 +121,7 @@ public class HubBootstrap implements CamelConfiguration {
         bind(context, "eventOutbox", events);
         bind(context, "notConnectedChannel", new NotConnectedChannel(log));
         bind(context, "inboxListing", new org.uchub.ingress.InboxListing(Long.parseLong(
-                pc.resolveProperty("hub.inbox.empty-min-age-ms").orElse("60000"))));
+                pc.resolveProperty("hub.inbox.empty-min-age-ms").orElse("60000")), prop(pc, "hub.inbox.exclude")));
         bind(context, "inboxFiles", new InboxFiles(Path.of(prop(pc, "hub.inbox.dir")), Path.of(prop(pc, "hub.outbox.dir")),
                 prop(pc, "hub.inbox.default-tenant"), intProp(pc, "hub.rules.max-document-bytes"), maxBytes));
 

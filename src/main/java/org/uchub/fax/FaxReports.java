@@ -253,6 +253,9 @@ public class FaxReports {
      * ones) would otherwise hold up the folder for ever.
      */
     static Report read(Message mail, Map<String, Integer> brokenReads) {
+        // Only a read that began on an open folder counts against the mail: after another mail
+        // broke the connection, the rest of that poll fails at once, through no fault of theirs.
+        boolean openAtStart = mail.getFolder() == null || mail.getFolder().isOpen();
         try {
             String subject = FaxText.headerSafe(mail.getSubject());
             List<String> ids = new ArrayList<>();
@@ -275,8 +278,16 @@ public class FaxReports {
             String from = sender == null ? "(no sender)" : FaxText.headerSafe(sender.toString());
             String fromAddress = sender instanceof jakarta.mail.internet.InternetAddress ia && ia.getAddress() != null
                     ? FaxText.headerSafe(ia.getAddress()) : "";
-            return new Report(subject, ids, text.toString(), quoted.toString(), mail.getSentDate(), from, fromAddress, actions);
+            Report read = new Report(subject, ids, text.toString(), quoted.toString(), mail.getSentDate(), from, fromAddress, actions);
+            if (!brokenReads.isEmpty()) {
+                brokenReads.remove(messageId(mail));
+            }
+            return read;
         } catch (MessagingException | IOException | RuntimeException e) {
+            if (connectionTrouble(e) && !openAtStart) {
+                throw new IllegalStateException("The connection to the fax status mailbox was gone when a report was to be read; it is"
+                        + " read at the next poll: " + e, e);
+            }
             String key = connectionTrouble(e) ? messageId(mail) : null;
             if (key != null && brokenReads.merge(key, 1, Integer::sum) < BROKEN_READS) {
                 // Not the mail's fault, most likely: it stays in the folder and is read again at the next poll.

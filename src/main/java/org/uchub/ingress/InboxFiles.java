@@ -69,13 +69,18 @@ public class InboxFiles {
         String tenant = rel.getParent() == null ? defaultTenant : rel.getParent().getFileName().toString();
         exchange.setProperty(TENANT, tenant);
         exchange.setProperty(INGRESS, "file");
-        String content;
+        Path file = inbox.resolve(relative);
+        String content = "unread";
         try {
-            content = digest(inbox.resolve(relative), maxRequestBytes + 1);
+            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                // A link would be read through, whatever it points at (another tenant's folder,
+                // the hub's own files): only plain files are requests.
+                refuse(exchange, "The dropped file " + relative + " is a link or not a plain file: only plain files are read.");
+            } else {
+                content = digest(file, maxRequestBytes + 1);
+            }
         } catch (IOException e) {
-            // Unreadable here (permissions, a link, gone): reading the request fails the same way
-            // a moment later, where it is answered with its reason like any other bad request.
-            content = "unread";
+            refuse(exchange, "The dropped file " + relative + " could not be read: " + e.getMessage());
         }
         exchange.setProperty(DEDUPE_KEY, dedupeKey(relative, exchange, content));
         exchange.setProperty(MOVE_TO, freeName(inbox.resolve(".done").resolve(relative), "").toString());
@@ -135,6 +140,12 @@ public class InboxFiles {
         if (d.getFileName() == null) {
             d.setFileName(name);
         }
+    }
+
+    /** Answers the file with the reason instead of reading it (its body is never opened). */
+    private static void refuse(Exchange exchange, String why) {
+        exchange.setProperty(org.uchub.request.ContractCodec.INGRESS_ERROR, new RequestRejectedException(ErrorCode.MALFORMED_REQUEST, why));
+        exchange.getMessage().setBody(new byte[0]);
     }
 
     /** Moves a request's document beside it, once the file consumer has moved the request (it runs after it). */

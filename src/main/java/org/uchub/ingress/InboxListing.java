@@ -40,9 +40,13 @@ public class InboxListing implements GenericFileFilter<java.io.File> {
     });
 
     private final long emptyMinAgeMs;
+    private final java.util.regex.Pattern exclude;
+    private final java.util.concurrent.atomic.AtomicInteger toldCount = new java.util.concurrent.atomic.AtomicInteger();
 
-    public InboxListing(long emptyMinAgeMs) {
+    /** @param exclude the consumer's own exclude pattern: Camel asks this filter first, and an excluded file is none of its business */
+    public InboxListing(long emptyMinAgeMs, String exclude) {
         this.emptyMinAgeMs = emptyMinAgeMs;
+        this.exclude = exclude == null || exclude.isBlank() ? null : java.util.regex.Pattern.compile(exclude);
         String jnu = System.getProperty("sun.jnu.encoding", Charset.defaultCharset().name());
         if (!Charset.forName(jnu).newEncoder().canEncode("\u00fc\u20ac")) {
             LOG.warn("File names are read in {} (the locale's charset): a dropped file whose name has any character"
@@ -52,8 +56,8 @@ public class InboxListing implements GenericFileFilter<java.io.File> {
 
     @Override
     public boolean accept(GenericFile<java.io.File> file) {
-        if (file.isDirectory()) {
-            return true;
+        if (file.isDirectory() || (exclude != null && exclude.matcher(file.getFileNameOnly()).matches())) {
+            return true; // Camel passes over an excluded file itself, right after this
         }
         if (opens(file)) {
             return file.getFileLength() > 0 || file.getLastModified() < System.currentTimeMillis() - emptyMinAgeMs;
@@ -61,6 +65,7 @@ public class InboxListing implements GenericFileFilter<java.io.File> {
         String name = file.getFile() == null ? file.getAbsoluteFilePath() : file.getFile().getPath();
         synchronized (told) {
             if (told.add(name)) {
+                toldCount.incrementAndGet();
                 LOG.error("The inbox holds a file whose name the hub cannot open ({}): its name is not valid in {} or holds a"
                         + " backslash. It is not read, answered or moved; rename it.", name.replace('\uFFFD', '?'),
                         System.getProperty("sun.jnu.encoding"));
@@ -74,6 +79,11 @@ public class InboxListing implements GenericFileFilter<java.io.File> {
      * of an ASCII locale) or hold a backslash are looked at: any other file that is gone was
      * simply taken away meanwhile, which Camel handles.
      */
+    /** How many ERROR lines were logged about names (once per name). */
+    public int toldCount() {
+        return toldCount.get();
+    }
+
     /** The names said so far (the most recent thousand), as the log gave them. */
     public java.util.List<String> unopenable() {
         synchronized (told) {

@@ -131,7 +131,8 @@ public class PbxEvents {
             return; // the other half of a Local dial template: the call's own channel, not the second party
         }
         own(e.getLinkedId()).filter(id -> id.calleeParticipantId() != null).ifPresent(id -> out.add(SessionUpdate.participant(
-                id.sessionId(), id.calleeParticipantId(), ChannelProgress.LEFT, "PARTICIPANT_LEFT", SOURCE, "Hung up (" + cause + ")")));
+                id.sessionId(), id.calleeParticipantId(), ChannelProgress.LEFT_IF_REACHED, "PARTICIPANT_LEFT", SOURCE,
+                "Hung up (" + cause + ")")));
     }
 
     private static Optional<HubChannelId> own(String id) {

@@ -3,6 +3,7 @@ package org.uchub.pbx;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.uchub.contract.Recording;
 import org.uchub.contract.ReplyStatus;
 import org.uchub.contract.SessionReply;
@@ -38,6 +39,9 @@ public class Recordings {
                     : "Session " + s.sessionId() + " was not recorded.");
         }
         Path file = dir.resolve(s.recordingRef()).normalize();
+        if (file.startsWith(dir) && !Files.isRegularFile(file)) {
+            file = timestamped(file).orElse(file);
+        }
         if (!file.startsWith(dir) || !Files.isRegularFile(file)) {
             throw new RequestRejectedException(ErrorCode.NO_RECORDING, "The recording of session " + s.sessionId()
                     + " is not available yet: Asterisk writes " + s.recordingRef() + " when the recording stops.");
@@ -50,13 +54,14 @@ public class Recordings {
             }
             byte[] audio = Files.readAllBytes(file);
             if (!finished(file, audio)) {
-                if (Files.getLastModifiedTime(file).toMillis() > System.currentTimeMillis() - ABANDONED_MS) {
+                if (!ChannelProgress.isOver(s) || !unchangedForAMinute(file, audio.length)) {
                     throw new RequestRejectedException(ErrorCode.NO_RECORDING, "The recording of session " + s.sessionId()
                             + " is still being written or finished: Asterisk completes " + s.recordingRef()
                             + " a moment after the recording stops. Ask again in a few seconds.");
                 }
-                // Untouched for a minute and never closed (Asterisk stopped, a full disk): the
-                // audio that is there is served, with the sizes its header never got.
+                // Its session over and the file not grown for a minute, never closed (Asterisk
+                // stopped, a full disk): the audio that is there is served, with the sizes its
+                // header never got.
                 audio = withSizes(audio);
             }
             Recording rec = new Recording();
@@ -77,8 +82,53 @@ public class Recordings {
         }
     }
 
-    /** A WAV file Asterisk did not write to for this long will not be closed any more. */
+    /**
+     * The file under the name ConfBridge gives it when its bridge profile keeps
+     * {@code record_file_timestamp} at Asterisk's default (yes): the Unix time inserted before
+     * the extension, {@code case-4711-1764500000.wav}. The sample confbridge.conf turns that off;
+     * a PBX set up without it would otherwise never have its recordings found. The latest wins.
+     */
+    static java.util.Optional<Path> timestamped(Path file) {
+        String name = file.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        String stem = dot > 0 ? name.substring(0, dot) : name;
+        String ext = dot > 0 ? name.substring(dot) : "";
+        java.util.regex.Pattern p = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(stem) + "-([0-9]{1,12})"
+                + java.util.regex.Pattern.quote(ext));
+        if (file.getParent() == null || !Files.isDirectory(file.getParent())) {
+            return java.util.Optional.empty();
+        }
+        try (java.util.stream.Stream<Path> siblings = Files.list(file.getParent())) {
+            return siblings.filter(f -> p.matcher(f.getFileName().toString()).matches() && Files.isRegularFile(f))
+                    .max(java.util.Comparator.comparingLong(f -> {
+                        java.util.regex.Matcher m = p.matcher(f.getFileName().toString());
+                        return m.matches() ? Long.parseLong(m.group(1)) : -1L;
+                    }));
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    /** A WAV file that did not grow for this long after its session ended will not be closed any more. */
     static final long ABANDONED_MS = 60_000;
+
+    /**
+     * Each unclosed file asked for: its size and when (on this hub's clock, not the file
+     * server's) it was first seen at that size. Only a hint that survives no restart: after
+     * one, the minute starts again.
+     */
+    private final Map<Path, long[]> unclosed = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Path, long[]> eldest) {
+            return size() > 1000;
+        }
+    });
+
+    private boolean unchangedForAMinute(Path file, long size) {
+        long now = System.nanoTime();
+        long[] seen = unclosed.compute(file, (f, before) -> before != null && before[0] == size ? before : new long[] {size, now});
+        return now - seen[1] >= ABANDONED_MS * 1_000_000L;
+    }
 
     /** The WAV with its header's RIFF and data sizes set from its length, as format_wav's update_header would have. */
     static byte[] withSizes(byte[] audio) {

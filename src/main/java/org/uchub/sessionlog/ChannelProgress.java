@@ -23,6 +23,11 @@ import javax.sql.DataSource;
 public class ChannelProgress {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ChannelProgress.class);
     public static final String INVITED = "INVITED";
+    /**
+     * The PBX's news that a channel sharing a call's Linkedid hung up: the second party left,
+     * if it was being rung or talking by then; else it is not the second party's channel.
+     */
+    public static final String LEFT_IF_REACHED = "LEFT_IF_REACHED";
     /** The source of the PBX's news ({@code org.uchub.pbx.PbxEvents}). */
     private static final String PBX = "pbx";
     public static final String RINGING = "RINGING";
@@ -417,24 +422,39 @@ public class ChannelProgress {
             }
             address = p.address();
             if (u.participantState() != null) {
-                // Someone who was in the call and hangs up left it, whatever the cause code says.
-                String state = FAILED.equals(u.participantState()) && JOINED.equals(p.state()) ? LEFT : u.participantState();
-                if (!advances(PARTICIPANT_RANK, p.state(), state)) {
-                    return null;
+                String wanted = u.participantState();
+                if (LEFT_IF_REACHED.equals(wanted)) {
+                    if (!RINGING.equals(p.state()) && !JOINED.equals(p.state())) {
+                        // Behind a Local dial template the first party's own channel shares the
+                        // call's Linkedid: its hang-up before the second party was dialled is not
+                        // the second party's.
+                        return null;
+                    }
+                    wanted = LEFT;
                 }
+                // Someone who was in the call and hangs up left it, whatever the cause code says.
+                String state = FAILED.equals(wanted) && JOINED.equals(p.state()) ? LEFT : wanted;
+                String eventType = u.eventType();
+                String detail = u.detail();
                 if (LEFT.equals(state) && PBX.equals(u.source()) && (INVITED.equals(p.state()) || SessionLog.P_REQUESTED.equals(p.state()))) {
-                    // A phone that never rang cannot leave: whatever ended a channel before then
-                    // (the first party's own leg behind a Local dial template shares the call's
-                    // Linkedid), the originate's failure or the session's end says what became of
-                    // the party. Logged as left, the party would count as reached, and a call
+                    // A phone that never rang cannot leave: a channel that hung up before then (an
+                    // answer the trunk never signalled, a ConfBridge that would not start) did not
+                    // reach its party. Logged as left, the party would count as reached, and a call
                     // nobody answered would end ENDED instead of FAILED.
+                    state = FAILED;
+                    eventType = "PARTICIPANT_FAILED";
+                    detail = "Hung up before joining" + (detail == null ? "" : " (" + detail + ")");
+                } else if (!state.equals(u.participantState())) {
+                    eventType = LEFT.equals(state) ? "PARTICIPANT_LEFT" : eventType;
+                }
+                if (!advances(PARTICIPANT_RANK, p.state(), state)) {
                     return null;
                 }
                 setParticipant(c, p.id(), state, now);
                 after = remember(known, after.withParty(p.id(), state, now));
-                if (!state.equals(u.participantState())) {
+                if (!state.equals(u.participantState()) || !eventType.equals(u.eventType())) {
                     u = new SessionUpdate(sessionId, u.reservedNumber(), u.bridgeId(), u.participantId(), state, u.sessionState(),
-                            u.ends(), "PARTICIPANT_LEFT", u.source(), u.detail(), u.recordingRef());
+                            u.ends(), eventType, u.source(), detail, u.recordingRef());
                 }
                 changed = true;
             }
@@ -837,7 +857,8 @@ public class ChannelProgress {
         return running(c, sessionId).orElse(null);
     }
 
-    private static boolean isOver(Running s) {
+    /** Whether the session has ended, failed or was never connected. */
+    public static boolean isOver(Running s) {
         return SESSION_RANK.getOrDefault(s.state(), 0) >= 4;
     }
 

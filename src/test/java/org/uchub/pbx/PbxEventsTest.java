@@ -69,7 +69,7 @@ class PbxEventsTest {
     @Test
     void theOtherHalfOfALocalChannelHangingUpIsNotTheSecondPartyLeaving() {
         assertEquals(List.of(), news(on(new HangupEvent(this), "Local/201@uc-out-00000001;2", "1700000000.12")));
-        assertEquals(List.of("2 LEFT PARTICIPANT_LEFT"), news(on(new HangupEvent(this), "PJSIP/202-0000001b", "1700000000.14")));
+        assertEquals(List.of("2 LEFT_IF_REACHED PARTICIPANT_LEFT"), news(on(new HangupEvent(this), "PJSIP/202-0000001b", "1700000000.14")));
         List<SessionUpdate> own = events.translate(on(new HangupEvent(this), "Local/201@uc-out-00000001;1", CALL));
         assertEquals("1 LEFT PARTICIPANT_LEFT", own.get(0).participantId() + " " + own.get(0).participantState() + " " + own.get(0).eventType());
     }

@@ -98,6 +98,27 @@ class PbxNewsBatchTest extends HubTestSupport {
     }
 
     @Test
+    void aChannelThatHungUpBeforeItsPhoneRangFailsItsPartyInsteadOfLettingItLeave() throws Exception {
+        ChannelProgress progress = progress();
+        Running s = waitingCall("case-hung-up-early");
+        HubChannelId call = new HubChannelId(s.sessionId(), s.parties().get(0).id(), s.parties().get(1).id());
+        // A trunk that never signals ringing, and a normal clearing (16) before the answer.
+        org.asteriskjava.manager.event.HangupEvent own = new org.asteriskjava.manager.event.HangupEvent(this);
+        own.setChannel("PJSIP/trunk-0000002a");
+        own.setUniqueId(call.toString());
+        own.setLinkedId(call.toString());
+        own.setCause(16);
+        progress.recordAll(new PbxEvents().translateAll(List.of(own)));
+
+        SessionReply log = logOf("case-hung-up-early");
+        assertEquals("FAILED", log.getSessions().getSession().get(0).getState(), "nobody was reached");
+        org.uchub.contract.Event failed = events(log, "PARTICIPANT_FAILED").get(0);
+        assertEquals("+4930111111", failed.getParticipant());
+        org.junit.jupiter.api.Assertions.assertTrue(failed.getDetail().startsWith("Hung up before joining"), failed.getDetail());
+        assertEquals(0, events(log, "PARTICIPANT_LEFT").size());
+    }
+
+    @Test
     void aPieceTheDatabaseRefusesIsUndoneForThePiecesAfterItToo() throws Exception {
         ChannelProgress progress = progress();
         Running s = waitingCall("case-news-refused");

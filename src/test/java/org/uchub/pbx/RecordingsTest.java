@@ -50,6 +50,17 @@ class RecordingsTest {
     }
 
     @Test
+    void aRecordingAsteriskNamedWithItsTimestampIsFoundTheLatestFirst() throws Exception {
+        Path asked = dir.resolve("erp_4711_s1.wav");
+        org.junit.jupiter.api.Assertions.assertEquals(java.util.Optional.empty(), Recordings.timestamped(asked));
+        Files.write(dir.resolve("erp_4711_s1-1764500000.wav"), wav(10, true));
+        Files.write(dir.resolve("erp_4711_s1-1764500100.wav"), wav(10, true));
+        Files.write(dir.resolve("erp_4711_s10-1764500200.wav"), wav(10, true));
+        org.junit.jupiter.api.Assertions.assertEquals(java.util.Optional.of(dir.resolve("erp_4711_s1-1764500100.wav")),
+                Recordings.timestamped(asked));
+    }
+
+    @Test
     void otherFormatsCarryNoMarkAndAreServedAsTheyAre() {
         assertTrue(Recordings.finished(Path.of("case-4711.gsm"), new byte[] {1, 2, 3}));
     }
