@@ -409,11 +409,10 @@ public class HubBootstrap implements CamelConfiguration {
         boolean statusConfigured = !pc.resolveProperty("fax.status.host").orElse("").isBlank();
         pc.addOverrideProperty("fax.status.enabled", Boolean.toString(s.configured() && statusConfigured));
         // A claim older than the longest send can take belongs to a hub that stopped mid-send.
-        // Every answer of the server (greeting, EHLO, TLS, login, MAIL, RCPT, DATA, the end of
-        // the mail) may take the reply timeout: about ten of them in one send.
-        long replyTimeout = Long.parseLong(pc.resolveProperty("fax.smtp.reply-timeout-ms").orElse("600000"));
-        FaxOutbox outbox = new FaxOutbox(ds, Duration.ofMillis(Long.parseLong(prop(pc, "fax.smtp.timeout-ms")) * 4
-                + Long.parseLong(prop(pc, "fax.smtp.write-timeout-ms")) + replyTimeout * 10 + 60_000));
+        // A sender renews its claim while the mail server takes its time (every answer may take
+        // fax.smtp.reply-timeout-ms), so a claim older than this belongs to a hub that stopped mid-send.
+        long staleClaimMs = Math.max(2_000, Long.parseLong(pc.resolveProperty("fax.claim.stale-ms").orElse("300000")));
+        FaxOutbox outbox = new FaxOutbox(ds, Duration.ofMillis(staleClaimMs));
         FaxMail mail = new FaxMail(s, outbox);
         bind(context, "faxTls", faxTls(pc));
         // Logins are beans, not URI parameters: a password never appears in an endpoint URI, and
@@ -423,7 +422,8 @@ public class HubBootstrap implements CamelConfiguration {
                 pc.resolveProperty("fax.smtp.password").filter(u -> !u.isBlank()).orElse(null)));
         bind(context, "faxStatusLogin", new org.apache.camel.component.mail.DefaultAuthenticator(
                 pc.resolveProperty("fax.status.username").orElse(""), pc.resolveProperty("fax.status.password").orElse("")));
-        FaxChannel fax = new FaxChannel(s, outbox, mail, progress);
+        FaxChannel fax = new FaxChannel(s, outbox, mail, progress,
+                context.getExecutorServiceManager().newSingleThreadScheduledExecutor(FaxChannel.class, "fax-claims"), staleClaimMs / 5);
         bind(context, "faxMail", mail);
         bind(context, "fax", fax);
         bind(context, "faxReports", new FaxReports(s, outbox, progress, fax));

@@ -39,11 +39,45 @@ public class FaxChannel {
     private final FaxMail mail;
     private final ChannelProgress progress;
 
-    public FaxChannel(FaxSettings settings, FaxOutbox outbox, FaxMail mail, ChannelProgress progress) {
+    /** Where claims are kept fresh while their fax is being mailed, and how often. */
+    private final java.util.concurrent.ScheduledExecutorService claimKeeper;
+    private final long renewEveryMs;
+    private static final String HEARTBEAT = "ucFaxClaimKept";
+
+    public FaxChannel(FaxSettings settings, FaxOutbox outbox, FaxMail mail, ChannelProgress progress,
+            java.util.concurrent.ScheduledExecutorService claimKeeper, long renewEveryMs) {
         this.settings = settings;
         this.outbox = outbox;
         this.mail = mail;
         this.progress = progress;
+        this.claimKeeper = claimKeeper;
+        this.renewEveryMs = renewEveryMs;
+    }
+
+    /**
+     * Keeps the claim on a fax fresh while it is mailed, however long the mail server takes: a
+     * claim that goes stale is taken for a sender that died, and the fax is mailed again.
+     */
+    public void keepClaimed(Exchange exchange) {
+        FaxOutbox.Fax f = exchange.getProperty("ucFax", FaxOutbox.Fax.class);
+        if (f == null) {
+            return;
+        }
+        exchange.setProperty(HEARTBEAT, claimKeeper.scheduleWithFixedDelay(() -> {
+            try {
+                outbox.renewClaim(f);
+            } catch (RuntimeException e) {
+                LOG.warn("The claim on fax {} could not be renewed while it is mailed ({})", f.id(), e.toString());
+            }
+        }, renewEveryMs, renewEveryMs, java.util.concurrent.TimeUnit.MILLISECONDS));
+    }
+
+    /** The mail server has answered (or not): the claim needs no keeping any more. */
+    public void stopKeeping(Exchange exchange) {
+        if (exchange.getProperty(HEARTBEAT) instanceof java.util.concurrent.ScheduledFuture<?> beat) {
+            beat.cancel(false);
+            exchange.removeProperty(HEARTBEAT);
+        }
     }
 
     // ------------------------------------------------------------------ requests

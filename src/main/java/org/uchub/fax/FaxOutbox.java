@@ -123,6 +123,12 @@ public class FaxOutbox {
         return byId(id);
     }
 
+    /** The claim's sender is still at it: the claim stays fresh, so no one takes the fax for abandoned. */
+    public boolean renewClaim(Fax f) {
+        return update("update uc_fax set claimed_at = ? where id = ? and state = ? and attempts = ?", now(), f.id(), SENDING,
+                f.attempts()) == 1;
+    }
+
     public void sent(Fax f, String messageId) {
         update("update uc_fax set state = ?, sent_at = ?, message_id = ?, last_error = null where id = ? and state = ? and attempts = ?",
                 SENT, now(), messageId, f.id(), SENDING, f.attempts());
