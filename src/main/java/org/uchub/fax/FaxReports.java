@@ -75,6 +75,16 @@ public class FaxReports {
     public void record(Exchange exchange) {
         MailMessage in = exchange.getIn(MailMessage.class);
         Message mail = in == null ? null : in.getOriginalMessage();
+        String id = mail == null ? null : messageId(mail);
+        Boolean before = id == null ? null : filed.get(id);
+        if (before != null) {
+            // Logged at an earlier poll, but the mail server did not let it be moved away (a
+            // folder it will not create, a full quota): it is not logged again at every poll.
+            LOG.warn("The fax report {} was logged before but is still in the status folder: moving it to {} failed; see the"
+                    + " mail consumer's warning", id, before ? "fax.status.done-folder" : "fax.status.unmatched-folder");
+            exchange.getIn().setHeader(MATCHED, before);
+            return;
+        }
         Report report = mail == null ? null : read(mail, brokenReads);
         boolean matched;
         try {
@@ -86,8 +96,19 @@ public class FaxReports {
             LOG.warn("A fax report (subject \"{}\") could not be filed: {}", report.subject(), e.toString());
             matched = false;
         }
+        if (id != null) {
+            filed.put(id, matched);
+        }
         exchange.getIn().setHeader(MATCHED, matched);
     }
+
+    /** Reports logged by this hub (by Message-ID), and whether they matched; bounded. */
+    private final Map<String, Boolean> filed = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > 10_000;
+        }
+    });
 
     /** Logs what the report says about its fax; false when it belongs to no fax or says nothing clear. */
     boolean file(Report report) {

@@ -226,8 +226,8 @@ class FaxChannelTest extends FaxTestSupport {
         // RFC 3464 reports as an MTA writes them: no In-Reply-To, the original headers quoted.
         mail.getUserManager().getUserByEmail(STATUS_ADDRESS).deliver(dsn(first, "failed", "5.1.1",
                 "smtp; 550 5.1.1 <+4930111119@fax.test>: Recipient address rejected: unknown fax account"));
-        mail.getUserManager().getUserByEmail(STATUS_ADDRESS).deliver(dsn(second, "delayed", "4.4.1",
-                "smtp; 451 4.4.1 gateway busy, will retry"));
+        MimeMessage delay = dsn(second, "delayed", "4.4.1", "smtp; 451 4.4.1 gateway busy, will retry");
+        mail.getUserManager().getUserByEmail(STATUS_ADDRESS).deliver(delay);
         awaitEvent("4725", "FAX_FAILED", 1);
         awaitEvent("4725", "FAX_MAIL_NOTICE", 1);
         SessionReply log = logOf("4725");
@@ -237,6 +237,13 @@ class FaxChannelTest extends FaxTestSupport {
         assertEquals("SENT", log.getSessions().getSession().get(0).getParticipants().getParticipant().get(1).getState(),
                 "a delay notice is no verdict");
         await(() -> statusFolderCount("UC-Fax-Done") == 2, 10_000, "both notices filed");
+
+        // Read again (as when the server refused to move it out of the folder): not logged twice.
+        org.apache.camel.Exchange again = new org.apache.camel.support.DefaultExchange(context);
+        again.setIn(new org.apache.camel.component.mail.MailMessage(again, delay, false));
+        context.getRegistry().lookupByNameAndType("faxReports", FaxReports.class).record(again);
+        assertEquals(Boolean.TRUE, again.getIn().getHeader("ucFaxMatched"));
+        assertEquals(1, events(logOf("4725"), "FAX_MAIL_NOTICE").size());
     }
 
     private static MimeMessage dsn(MimeMessage original, String action, String status, String diagnostic) throws Exception {
