@@ -292,7 +292,16 @@ class FileDropTest extends HubTestSupport {
         assertTrue(r.getError().getMessage().contains("link"), r.getError().getMessage());
         assertEquals(1, ok("erp", query("linked-1")).getSessions().getSession().size());
         rejected("crm", query("linked-1"), "NOT_FOUND");
-        assertTrue(Files.isSymbolicLink(inbox().resolve(".error/crm/mine.xml")), "the link is kept, not what it points at");
+        await(() -> Files.isSymbolicLink(inbox().resolve(".error/crm/mine.xml")), 5_000, "the link is kept, not what it points at");
+
+        // A tenant folder that is a link to another tenant's done requests: not looked into.
+        Files.createSymbolicLink(inbox().resolve("sales"), inbox().resolve(".done/erp"));
+        dropAndAwait("after-linked-folder.xml", query("x"));
+        Thread.sleep(500);
+        assertTrue(Files.exists(inbox().resolve(".done/erp/theirs.xml")), "the other tenant's file stays where it is");
+        assertFalse(Files.exists(outbox().resolve("sales/theirs.reply.xml")));
+        assertEquals(1, ok("erp", query("linked-1")).getSessions().getSession().size());
+        rejected("sales", query("linked-1"), "NOT_FOUND");
     }
 
     @Test

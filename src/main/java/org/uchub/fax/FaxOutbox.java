@@ -116,8 +116,10 @@ public class FaxOutbox {
         Fax x = f.get();
         boolean due = x.state().equals(PENDING) || (x.state().equals(SENDING) && x.claimedAt() != null
                 && x.claimedAt().isBefore(now.minus(staleClaim)));
+        // The claim read is the claim taken over: a renewal by its sender since then keeps it.
         if (!due || update("update uc_fax set state = ?, claimed_at = ?, attempts = attempts + 1 where id = ? and state = ?"
-                + " and attempts = ?", SENDING, now, id, x.state(), x.attempts()) != 1) {
+                + " and attempts = ? and (state = ? or claimed_at = ?)", SENDING, now, id, x.state(), x.attempts(), PENDING,
+                x.claimedAt()) != 1) {
             return Optional.empty();
         }
         return byId(id);

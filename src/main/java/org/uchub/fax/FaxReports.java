@@ -75,13 +75,13 @@ public class FaxReports {
     public void record(Exchange exchange) {
         MailMessage in = exchange.getIn(MailMessage.class);
         Message mail = in == null ? null : in.getOriginalMessage();
-        String id = mail == null ? null : messageId(mail);
+        String id = mail == null ? null : filedKey(mail);
         Boolean before = id == null ? null : filed.get(id);
         if (before != null) {
             // Logged at an earlier poll, but the mail server did not let it be moved away (a
             // folder it will not create, a full quota): it is not logged again at every poll.
-            LOG.warn("The fax report {} was logged before but is still in the status folder: moving it to {} failed; see the"
-                    + " mail consumer's warning", id, before ? "fax.status.done-folder" : "fax.status.unmatched-folder");
+            LOG.warn("The fax report {} was logged before but is still in the status folder: moving it to fax.status.done-folder"
+                    + " failed; see the mail consumer's warning", id.replace('\n', ' '));
             exchange.getIn().setHeader(MATCHED, before);
             return;
         }
@@ -96,8 +96,9 @@ public class FaxReports {
             LOG.warn("A fax report (subject \"{}\") could not be filed: {}", report.subject(), e.toString());
             matched = false;
         }
-        if (id != null) {
-            filed.put(id, matched);
+        if (id != null && matched) {
+            // Only what was logged under a fax: an unmatched report a person moves back is read again.
+            filed.put(id, true);
         }
         exchange.getIn().setHeader(MATCHED, matched);
     }
@@ -319,6 +320,19 @@ public class FaxReports {
                 brokenReads.remove(key);
             }
             LOG.warn("A mail in the fax status folder cannot be read ({}): filed for a person to look at", e.toString());
+            return null;
+        }
+    }
+
+    /** A report as the hub knows it again: its Message-ID, date and subject (some gateways give one id to all reports of a job). */
+    private static String filedKey(Message mail) {
+        String id = messageId(mail);
+        if (id == null) {
+            return null;
+        }
+        try {
+            return id + "\n" + mail.getSentDate() + "\n" + mail.getSubject();
+        } catch (MessagingException | RuntimeException e) {
             return null;
         }
     }

@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -72,15 +71,24 @@ public class InboxFiles {
         Path file = inbox.resolve(relative);
         String content = "unread";
         try {
-            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-                // A link would be read through, whatever it points at (another tenant's folder,
-                // the hub's own files): only plain files are requests.
-                refuse(exchange, "The dropped file " + relative + " is a link or not a plain file: only plain files are read.");
+            if (!insideItsOwnFolder(rel) || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                // A link, or a folder that is a link, would be read through whatever it points at
+                // (another tenant's folder, .done/, the hub's own files): only plain files that
+                // really are in the inbox are requests.
+                refuse(exchange, "The dropped file " + relative + " is a link, lies in a linked folder or is not a plain file: only"
+                        + " plain files are read.");
             } else {
-                content = digest(file, maxRequestBytes + 1);
+                // Read here, once, without following links: what is parsed is what was checked,
+                // even if the file is swapped for a link a moment later.
+                byte[] bytes = read(file, maxRequestBytes + 1);
+                content = HexFormat.of().formatHex(DedupeKeys.sha256().digest(bytes));
+                exchange.getMessage().setBody(bytes);
             }
+        } catch (java.nio.file.AccessDeniedException e) {
+            refuse(exchange, "The dropped file " + relative + " could not be read: the hub may not read it (its permissions).");
         } catch (IOException e) {
-            refuse(exchange, "The dropped file " + relative + " could not be read: " + e.getMessage());
+            // The hub's side (the disk, the share, open files): retried, then INTERNAL_ERROR.
+            throw new java.io.UncheckedIOException("Cannot read the dropped file " + relative, e);
         }
         exchange.setProperty(DEDUPE_KEY, dedupeKey(relative, exchange, content));
         exchange.setProperty(MOVE_TO, freeName(inbox.resolve(".done").resolve(relative), "").toString());
@@ -197,19 +205,16 @@ public class InboxFiles {
         return DedupeKeys.of("file", relative + "\n" + modified + "\n" + length + "\n" + contentDigest);
     }
 
-    /** SHA-256 of the file's first {@code limit} bytes: past the request size limit it is refused anyway. */
-    static String digest(Path file, long limit) throws IOException {
-        MessageDigest sha = DedupeKeys.sha256();
-        byte[] buf = new byte[8192];
-        long left = limit;
+    /** The file's first {@code limit} bytes, not following a link: past the request size limit it is refused anyway. */
+    static byte[] read(Path file, long limit) throws IOException {
         try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
-            int n;
-            while (left > 0 && (n = in.read(buf, 0, (int) Math.min(buf.length, left))) > 0) {
-                sha.update(buf, 0, n);
-                left -= n;
-            }
+            return in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit));
         }
-        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    /** Whether the file's tenant folder (the only folder level below the inbox) is a folder, not a link to one. */
+    private boolean insideItsOwnFolder(Path rel) {
+        return rel.getParent() == null || !Files.isSymbolicLink(inbox.resolve(rel.getParent()));
     }
 
     /**

@@ -56,6 +56,12 @@ public class InboxListing implements GenericFileFilter<java.io.File> {
 
     @Override
     public boolean accept(GenericFile<java.io.File> file) {
+        if (file.isDirectory() && file.getFile() != null && Files.isSymbolicLink(file.getFile().toPath())) {
+            // Camel would go into it: every file it leads to (another tenant's folder, .done/)
+            // would be read as this folder's tenant's request, and moved away.
+            tell(file.getFile().getPath(), "The inbox holds a folder that is a link ({}): it is not looked into. Make it a folder.");
+            return false;
+        }
         if (file.isDirectory() || (exclude != null && exclude.matcher(file.getFileNameOnly()).matches())) {
             return true; // Camel passes over an excluded file itself, right after this
         }
@@ -63,15 +69,18 @@ public class InboxListing implements GenericFileFilter<java.io.File> {
             return file.getFileLength() > 0 || file.getLastModified() < System.currentTimeMillis() - emptyMinAgeMs;
         }
         String name = file.getFile() == null ? file.getAbsoluteFilePath() : file.getFile().getPath();
+        tell(name, "The inbox holds a file whose name the hub cannot open ({}): its name is not valid in "
+                + System.getProperty("sun.jnu.encoding") + " or holds a backslash. It is not read, answered or moved; rename it.");
+        return false;
+    }
+
+    private void tell(String name, String message) {
         synchronized (told) {
             if (told.add(name)) {
                 toldCount.incrementAndGet();
-                LOG.error("The inbox holds a file whose name the hub cannot open ({}): its name is not valid in {} or holds a"
-                        + " backslash. It is not read, answered or moved; rename it.", name.replace('\uFFFD', '?'),
-                        System.getProperty("sun.jnu.encoding"));
+                LOG.error(message, name.replace('\uFFFD', '?'));
             }
         }
-        return false;
     }
 
     /**

@@ -28,7 +28,7 @@ class FaxGatewayTroubleTest extends FaxTestSupport {
         p.setProperty("fax.subject", "{digits} {token}");
         p.setProperty("fax.retry.give-up-ms", "3000");
         p.setProperty("fax.status.wait-ms", "1500");
-        p.setProperty("fax.claim.stale-ms", "2000");
+        p.setProperty("fax.claim.stale-ms", "4000");
         return p;
     }
 
@@ -57,9 +57,9 @@ class FaxGatewayTroubleTest extends FaxTestSupport {
         int realSmtp = freePort();
         mail = startMail(realSmtp, ServerSetup.PROTOCOL_SMTP, ServerSetup.PROTOCOL_IMAP);
         // Longer than fax.smtp.timeout-ms (3 s here), shorter than the reply timeout (10 s here),
-        // and longer than a claim stays fresh unrenewed (fax.claim.stale-ms, 2 s here): the
+        // and longer than a claim stays fresh unrenewed (fax.claim.stale-ms, 4 s here): the
         // retry timer, which looks every 200 ms, would take the fax for abandoned and mail it again.
-        try (SlowFinalAnswer gateway = new SlowFinalAnswer(smtpPort, realSmtp, 4_000)) {
+        try (SlowFinalAnswer gateway = new SlowFinalAnswer(smtpPort, realSmtp, 7_000)) {
             assertEquals(ReplyStatus.ACCEPTED, ok(T, startFax("4725", null, null, "+4930111119")).getStatus());
             awaitEvent("4725", "FAX_SENT", 1);
             Thread.sleep(1_000);
