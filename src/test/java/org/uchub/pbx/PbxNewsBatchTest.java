@@ -3,6 +3,7 @@ package org.uchub.pbx;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
+import org.asteriskjava.manager.event.HangupEvent;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.uchub.HubTestSupport;
@@ -66,6 +67,16 @@ class PbxNewsBatchTest extends HubTestSupport {
                 .map(ParticipantState::getState).toList());
     }
 
+    /** A Hangup as Asterisk reports it for a channel of the call (its Linkedid). */
+    private HangupEvent hangup(String channel, String uniqueid, HubChannelId call, int cause) {
+        HangupEvent e = new HangupEvent(this);
+        e.setChannel(channel);
+        e.setUniqueId(uniqueid);
+        e.setLinkedId(call.toString());
+        e.setCause(cause);
+        return e;
+    }
+
     @Test
     void aCallWhoseFirstPartyIsBusyBehindALocalDialTemplateFailsAndItsSecondPartyNeverLeft() throws Exception {
         ChannelProgress progress = progress();
@@ -73,16 +84,8 @@ class PbxNewsBatchTest extends HubTestSupport {
         HubChannelId call = new HubChannelId(s.sessionId(), s.parties().get(0).id(), s.parties().get(1).id());
         // What Asterisk reports: the first party's own channel, dialled by the ;2 half under the
         // call's Linkedid, hangs up busy; then ;2; then the originate of ;1 fails.
-        org.asteriskjava.manager.event.HangupEvent firstPartysLeg = new org.asteriskjava.manager.event.HangupEvent(this);
-        firstPartysLeg.setChannel("PJSIP/201-0000001a");
-        firstPartysLeg.setUniqueId("1700000000.13");
-        firstPartysLeg.setLinkedId(call.toString());
-        firstPartysLeg.setCause(17);
-        org.asteriskjava.manager.event.HangupEvent otherHalf = new org.asteriskjava.manager.event.HangupEvent(this);
-        otherHalf.setChannel("Local/+4930111111@uc-out-00000001;2");
-        otherHalf.setUniqueId("1700000000.12");
-        otherHalf.setLinkedId(call.toString());
-        otherHalf.setCause(17);
+        HangupEvent firstPartysLeg = hangup("PJSIP/201-0000001a", "1700000000.13", call, 17);
+        HangupEvent otherHalf = hangup("Local/+4930111111@uc-out-00000001;2", "1700000000.12", call, 17);
         org.asteriskjava.manager.event.OriginateResponseEvent failed = new org.asteriskjava.manager.event.OriginateResponseEvent(this);
         failed.setActionId(call.toString());
         failed.setResponse("Failure");
@@ -103,11 +106,7 @@ class PbxNewsBatchTest extends HubTestSupport {
         Running s = waitingCall("case-hung-up-early");
         HubChannelId call = new HubChannelId(s.sessionId(), s.parties().get(0).id(), s.parties().get(1).id());
         // A trunk that never signals ringing, and a normal clearing (16) before the answer.
-        org.asteriskjava.manager.event.HangupEvent own = new org.asteriskjava.manager.event.HangupEvent(this);
-        own.setChannel("PJSIP/trunk-0000002a");
-        own.setUniqueId(call.toString());
-        own.setLinkedId(call.toString());
-        own.setCause(16);
+        HangupEvent own = hangup("PJSIP/trunk-0000002a", call.toString(), call, 16);
         progress.recordAll(new PbxEvents().translateAll(List.of(own)));
 
         SessionReply log = logOf("case-hung-up-early");
