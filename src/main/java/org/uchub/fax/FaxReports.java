@@ -104,12 +104,7 @@ public class FaxReports {
     }
 
     /** Reports logged by this hub (by Message-ID), and whether they matched; bounded. */
-    private final Map<String, Boolean> filed = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>() {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-            return size() > 10_000;
-        }
-    });
+    private final Map<String, Boolean> filed = org.uchub.support.Bounded.map(10_000);
 
     /** Logs what the report says about its fax; false when it belongs to no fax or says nothing clear. */
     boolean file(Report report) {
@@ -253,12 +248,7 @@ public class FaxReports {
     // ------------------------------------------------------------------ reading a mail
 
     /** How often each report (by Message-ID) broke the mailbox connection while it was read; bounded. */
-    private final Map<String, Integer> brokenReads = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>() {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Integer> eldest) {
-            return size() > 1000;
-        }
-    });
+    private final Map<String, Integer> brokenReads = org.uchub.support.Bounded.map(1000);
 
     /** A report whose reading broke the connection this often is taken for one that breaks it every time. */
     static final int BROKEN_READS = 3;

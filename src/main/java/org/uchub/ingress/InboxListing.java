@@ -5,14 +5,12 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Set;
 import org.apache.camel.component.file.GenericFile;
 import org.apache.camel.component.file.GenericFileFilter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.uchub.support.Bounded;
 
 /**
  * Which files of the inbox's listing the file consumer takes up.
@@ -32,12 +30,7 @@ import org.slf4j.LoggerFactory;
 public class InboxListing implements GenericFileFilter<java.io.File> {
     private static final Logger LOG = LoggerFactory.getLogger(InboxListing.class);
     private static final int REMEMBERED = 1000;
-    private final Set<String> told = Collections.newSetFromMap(new LinkedHashMap<>() {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-            return size() > REMEMBERED;
-        }
-    });
+    private final Set<String> told = Bounded.set(REMEMBERED);
 
     private final long emptyMinAgeMs;
     private final java.util.regex.Pattern exclude;

@@ -117,12 +117,7 @@ public class Recordings {
      * server's) it was first seen at that size. Only a hint that survives no restart: after
      * one, the minute starts again.
      */
-    private final Map<Path, long[]> unclosed = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>() {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Path, long[]> eldest) {
-            return size() > 1000;
-        }
-    });
+    private final Map<Path, long[]> unclosed = org.uchub.support.Bounded.map(1000);
 
     private boolean unchangedForAMinute(Path file, long size) {
         long now = System.nanoTime();
