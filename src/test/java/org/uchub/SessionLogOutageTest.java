@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
@@ -30,11 +29,9 @@ class SessionLogOutageTest extends HubTestSupport {
     @Override
     protected Properties hubProperties() {
         Properties p = super.hubProperties();
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        // Below the ephemeral range: PostgreSQL binds this port again after the outage, and a
+        // client connection of any test JVM could have taken an ephemeral one meanwhile.
+        port = freePort();
         pgData = dataDir.resolveSibling(dataDir.getFileName() + "-pg");
         try {
             postgres = startPostgres();
