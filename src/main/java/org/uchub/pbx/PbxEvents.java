@@ -16,14 +16,27 @@ import org.uchub.sessionlog.ChannelProgress;
 import org.uchub.sessionlog.SessionUpdate;
 
 /**
- * Reads what the PBX reports and says what it means for the hub's sessions. Stateless: the
- * session and participant come from the channel id the hub preset on the channel (or, for
- * the far end of a call, from the Linkedid it shares), and a conference from its room,
- * which is the reserved number bound to the session. Events about channels the hub did not
- * create mean nothing here and yield no update.
+ * Reads what the PBX reports and says what it means for the hub's sessions. The session and
+ * participant come from the channel id the hub preset on the channel (or, for the far end of
+ * a call, from the Linkedid it shares), and a conference from its room, which is the reserved
+ * number bound to the session. Events about channels the hub did not create mean nothing here
+ * and yield no update. The one thing remembered is whose channel each of a call's dials
+ * opened (see {@link #hangup}).
  */
 public class PbxEvents {
     private static final String SOURCE = "pbx";
+
+    /** Whose a channel that a call's {@code Dial()} opened is, by its Uniqueid. */
+    private enum Leg {
+        SECOND_PARTY, FIRST_PARTY
+    }
+
+    /**
+     * The channels a call's dials opened, until they hang up. Bounded: a hang-up the hub never
+     * hears of (a connection lost meanwhile) must not keep its entry for ever; an entry
+     * forgotten only falls back to the Linkedid rule.
+     */
+    private final java.util.Map<String, Leg> legs = org.uchub.support.Bounded.map(100_000);
 
     /**
      * An AMI Filter expression (searched for in each event's whole text) that lets through only
@@ -85,9 +98,11 @@ public class PbxEvents {
             // The second party is whom the call's own channel dials. Not anything sharing its
             // Linkedid: through a Local dial template the ;2 half dials the first party under the
             // same Linkedid, and its answer would have been taken for the second party's.
-            own(e.getUniqueId()).filter(id -> id.calleeParticipantId() != null).ifPresent(id -> out.add(SessionUpdate.participant(
+            Optional<HubChannelId> caller = own(e.getUniqueId());
+            caller.filter(id -> id.calleeParticipantId() != null).ifPresent(id -> out.add(SessionUpdate.participant(
                     id.sessionId(), id.calleeParticipantId(), ChannelProgress.RINGING, "PARTICIPANT_RINGING", SOURCE,
                     "Dialling " + e.getDialString())));
+            remember(e, caller);
         } else if (event instanceof DialEndEvent e) {
             own(e.getUniqueId()).filter(id -> id.calleeParticipantId() != null).ifPresent(id -> {
                 boolean answered = "ANSWER".equalsIgnoreCase(e.getDialStatus());
@@ -113,7 +128,32 @@ public class PbxEvents {
         return out;
     }
 
-    private static void hangup(HangupEvent e, List<SessionUpdate> out) {
+    /**
+     * Whose channel a call's dial opened: the call's own channel dials the second party; any
+     * other channel of the call (the ;2 half of a Local dial template) dials the first.
+     */
+    private void remember(DialBeginEvent e, Optional<HubChannelId> caller) {
+        String dest = e.getDestUniqueId();
+        if (dest == null || dest.isEmpty()) {
+            return;
+        }
+        if (caller.isPresent()) {
+            if (caller.get().calleeParticipantId() != null) {
+                legs.put(dest, Leg.SECOND_PARTY);
+            }
+        } else if (own(e.getLinkedId()).filter(id -> id.calleeParticipantId() != null).isPresent()) {
+            legs.put(dest, Leg.FIRST_PARTY);
+        }
+    }
+
+    /**
+     * A hang-up is the participant's whose channel carries the hub's id. A channel that only
+     * shares the call's Linkedid is the second party's, unless the hub saw it dialled by another
+     * channel than the call's own: through a Local dial template that is the first party's real
+     * channel, whose end the call's own channel reports (and which, taken for the second
+     * party's, logged a second party still ringing as having left).
+     */
+    private void hangup(HangupEvent e, List<SessionUpdate> out) {
         String cause = "cause " + e.getCause() + (e.getCauseTxt() == null ? "" : " " + e.getCauseTxt());
         Optional<HubChannelId> own = own(e.getUniqueId());
         if (own.isPresent()) {
@@ -129,6 +169,9 @@ public class PbxEvents {
         }
         if (e.getChannel() != null && e.getChannel().regionMatches(true, 0, "Local/", 0, 6)) {
             return; // the other half of a Local dial template: the call's own channel, not the second party
+        }
+        if (e.getUniqueId() != null && legs.remove(e.getUniqueId()) == Leg.FIRST_PARTY) {
+            return;
         }
         own(e.getLinkedId()).filter(id -> id.calleeParticipantId() != null).ifPresent(id -> out.add(SessionUpdate.participant(
                 id.sessionId(), id.calleeParticipantId(), ChannelProgress.LEFT_IF_REACHED, "PARTICIPANT_LEFT", SOURCE,

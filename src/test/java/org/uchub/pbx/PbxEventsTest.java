@@ -73,4 +73,18 @@ class PbxEventsTest {
         List<SessionUpdate> own = events.translate(on(new HangupEvent(this), "Local/201@uc-out-00000001;1", CALL));
         assertEquals("1 LEFT PARTICIPANT_LEFT", own.get(0).participantId() + " " + own.get(0).participantState() + " " + own.get(0).eventType());
     }
+
+    @Test
+    void theFirstPartysRealChannelHangingUpWhileTheSecondRingsIsNotTheSecondPartyLeaving() {
+        DialBeginEvent toFirst = on(new DialBeginEvent(this), "Local/201@uc-out-00000001;2", "1700000000.12");
+        toFirst.setDestUniqueId("1700000000.13");
+        assertEquals(List.of(), news(toFirst));
+        DialBeginEvent toSecond = on(new DialBeginEvent(this), "Local/201@uc-out-00000001;1", CALL);
+        toSecond.setDestUniqueId("1700000000.14");
+        assertEquals(List.of("2 RINGING PARTICIPANT_RINGING"), news(toSecond));
+        // The first party puts the phone down while the second still rings: the call's own
+        // channel reports that, not this one.
+        assertEquals(List.of(), news(on(new HangupEvent(this), "PJSIP/201-0000001a", "1700000000.13")));
+        assertEquals(List.of("2 LEFT_IF_REACHED PARTICIPANT_LEFT"), news(on(new HangupEvent(this), "PJSIP/202-0000001b", "1700000000.14")));
+    }
 }
