@@ -49,12 +49,15 @@ public abstract class HubTestSupport extends CamelTestSupport {
      */
     public static int freePort() {
         java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
-        // Surefire runs two test JVMs at once (uc.test.fork is its fork number, 1 or 2): each
-        // takes its own half of the range, since the check below cannot see a port the other
-        // JVM has chosen and not bound yet.
+        // Surefire runs test JVMs side by side (uc.test.fork is the fork's number, from 1): each
+        // takes its own quarter of the range (up to four forks), since the check below cannot
+        // see a port another JVM has chosen and not bound yet.
         int fork = Integer.getInteger("uc.test.fork", 0);
-        int first = fork == 0 ? 20_000 : 20_000 + ((fork - 1) % 2) * 6_000;
-        int size = fork == 0 ? 12_000 : 6_000;
+        if (fork > 4) {
+            throw new IllegalStateException("freePort() keeps at most four test JVMs apart; this is fork " + fork);
+        }
+        int first = fork == 0 ? 20_000 : 20_000 + (fork - 1) * 3_000;
+        int size = fork == 0 ? 12_000 : 3_000;
         for (int attempt = 0; attempt < 200; attempt++) {
             int port = first + random.nextInt(size);
             // Never the same port twice in one JVM: a test picks several before it binds any

@@ -18,7 +18,7 @@ class PostgresSessionLogTest extends SessionLogContract {
 
     @BeforeAll
     static void startPostgres() throws Exception {
-        postgres = EmbeddedPostgres.start();
+        postgres = EmbeddedPostgres.builder().setPort(org.uchub.HubTestSupport.freePort()).start();
     }
 
     @AfterAll

@@ -475,7 +475,8 @@ public class HubBootstrap implements CamelConfiguration {
         org.apache.cxf.Bus bus = SoapEndpoint.bus(settings);
         bind(context, "soapSessions", SoapEndpoint.create(context, bus, settings, false));
         bind(context, "soapSessions12", SoapEndpoint.create(context, bus, settings, true));
-        bind(context, "soapRequests", new SoapRequests(codec, SoapRequests.Mtom.of(prop(pc, "soap.recording.mtom"))));
+        bind(context, "soapRequests", new SoapRequests(codec, SoapRequests.Mtom.of(prop(pc, "soap.recording.mtom")),
+                Long.parseLong(prop(pc, "soap.max-request-bytes"))));
     }
 
     /**

@@ -26,17 +26,14 @@ import org.uchub.sessionlog.SessionUpdate;
 public class PbxEvents {
     private static final String SOURCE = "pbx";
 
-    /** Whose a channel that a call's {@code Dial()} opened is, by its Uniqueid. */
-    private enum Leg {
-        SECOND_PARTY, FIRST_PARTY
-    }
-
     /**
-     * The channels a call's dials opened, until they hang up. Bounded: a hang-up the hub never
-     * hears of (a connection lost meanwhile) must not keep its entry for ever; an entry
-     * forgotten only falls back to the Linkedid rule.
+     * The first party's real channels behind a Local dial template (by Uniqueid), until they
+     * hang up; and the calls whose own channel has dialled the second party (by call id), until
+     * it hangs up. Bounded: a hang-up the hub never hears of (a connection lost meanwhile) must
+     * not keep its entry for ever; an entry forgotten only falls back to the Linkedid rule.
      */
-    private final java.util.Map<String, Leg> legs = org.uchub.support.Bounded.map(100_000);
+    private final java.util.Set<String> firstPartyLegs = org.uchub.support.Bounded.set(100_000);
+    private final java.util.Set<String> secondPartyDialled = org.uchub.support.Bounded.set(100_000);
 
     /**
      * An AMI Filter expression (searched for in each event's whole text) that lets through only
@@ -129,34 +126,38 @@ public class PbxEvents {
     }
 
     /**
-     * Whose channel a call's dial opened: the call's own channel dials the second party; any
-     * other channel of the call (the ;2 half of a Local dial template) dials the first.
+     * Whose channel a call's dial opened. Through a Local dial template the call's own channel
+     * (;1) runs the call context, and so dials the second party, only once the first party
+     * answered what its ;2 half dialled: a dial by another channel of the call before the call's
+     * own has dialled is the first party's; one after is the second party's (reached through a
+     * Local template too).
      */
     private void remember(DialBeginEvent e, Optional<HubChannelId> caller) {
-        String dest = e.getDestUniqueId();
-        if (dest == null || dest.isEmpty()) {
-            return;
-        }
         if (caller.isPresent()) {
             if (caller.get().calleeParticipantId() != null) {
-                legs.put(dest, Leg.SECOND_PARTY);
+                secondPartyDialled.add(e.getUniqueId());
             }
-        } else if (own(e.getLinkedId()).filter(id -> id.calleeParticipantId() != null).isPresent()) {
-            legs.put(dest, Leg.FIRST_PARTY);
+            return;
+        }
+        String dest = e.getDestUniqueId();
+        Optional<HubChannelId> call = own(e.getLinkedId()).filter(id -> id.calleeParticipantId() != null);
+        if (dest != null && !dest.isEmpty() && call.isPresent() && !secondPartyDialled.contains(e.getLinkedId())) {
+            firstPartyLegs.add(dest);
         }
     }
 
     /**
      * A hang-up is the participant's whose channel carries the hub's id. A channel that only
-     * shares the call's Linkedid is the second party's, unless the hub saw it dialled by another
-     * channel than the call's own: through a Local dial template that is the first party's real
-     * channel, whose end the call's own channel reports (and which, taken for the second
-     * party's, logged a second party still ringing as having left).
+     * shares the call's Linkedid is the second party's, unless the hub saw it dialled for the
+     * first party (see {@link #remember}): through a Local dial template that is the first
+     * party's real channel, whose end the call's own channel reports (and which, taken for the
+     * second party's, logged a second party still ringing as having left).
      */
     private void hangup(HangupEvent e, List<SessionUpdate> out) {
         String cause = "cause " + e.getCause() + (e.getCauseTxt() == null ? "" : " " + e.getCauseTxt());
         Optional<HubChannelId> own = own(e.getUniqueId());
         if (own.isPresent()) {
+            secondPartyDialled.remove(e.getUniqueId());
             HubChannelId id = own.get();
             boolean normal = Integer.valueOf(16).equals(e.getCause());
             out.add(SessionUpdate.participant(id.sessionId(), id.participantId(), normal ? ChannelProgress.LEFT : ChannelProgress.FAILED,
@@ -167,11 +168,11 @@ public class PbxEvents {
             }
             return;
         }
+        if (e.getUniqueId() != null && firstPartyLegs.remove(e.getUniqueId())) {
+            return;
+        }
         if (e.getChannel() != null && e.getChannel().regionMatches(true, 0, "Local/", 0, 6)) {
             return; // the other half of a Local dial template: the call's own channel, not the second party
-        }
-        if (e.getUniqueId() != null && legs.remove(e.getUniqueId()) == Leg.FIRST_PARTY) {
-            return;
         }
         own(e.getLinkedId()).filter(id -> id.calleeParticipantId() != null).ifPresent(id -> out.add(SessionUpdate.participant(
                 id.sessionId(), id.calleeParticipantId(), ChannelProgress.LEFT_IF_REACHED, "PARTICIPANT_LEFT", SOURCE,

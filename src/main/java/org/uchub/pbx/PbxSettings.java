@@ -23,9 +23,23 @@ public record PbxSettings(String mode, String host, int port, String username, S
         if (!dialTemplate.contains("{number}") || dialTemplate.indexOf('/') <= 0) {
             throw new IllegalArgumentException("pbx.dial-template must look like TECH/...{number}..., e.g. PJSIP/{number}@trunk");
         }
+        if (dialTemplate.regionMatches(true, 0, "Local/", 0, 6) && !localOptions(dialTemplate).contains("n")) {
+            // Asterisk optimises a Local pair away once both halves are bridged, and the ;1 half
+            // that carries the hub's channel id hangs up while the call goes on: the hub would log
+            // the call as over while both parties still talk.
+            throw new IllegalArgumentException("pbx.dial-template through a Local channel needs the /n option (no optimisation),"
+                    + " e.g. Local/{number}@uc-out/n");
+        }
         if (originatesPerSecond <= 0) {
             throw new IllegalArgumentException("pbx.originates-per-second must be above 0");
         }
+    }
+
+    /** A Local channel's options: what follows the slash after its context, if any. */
+    private static String localOptions(String template) {
+        String rest = template.substring(6);
+        int slash = rest.indexOf('/');
+        return slash < 0 ? "" : rest.substring(slash + 1);
     }
 
     /** The dial string for a validated number. */

@@ -47,15 +47,14 @@ public class BasicAuthentication extends AbstractPhaseInterceptor<Message> {
             // Only ?wsdl and ?xsd= answer a GET; CXF faults any other.
             return;
         }
-        AuthorizationPolicy policy = message.get(AuthorizationPolicy.class);
-        Optional<String> tenant = policy == null ? Optional.empty()
-                : users.authenticate(policy.getUserName(), policy.getPassword());
+        String[] credentials = http != null ? credentials(http.getHeader("Authorization")) : fromPolicy(message.get(AuthorizationPolicy.class));
+        Optional<String> tenant = credentials == null ? Optional.empty() : users.authenticate(credentials[0], credentials[1]);
         if (tenant.isPresent()) {
             message.put(TENANT, tenant.get());
             return;
         }
-        LOG.warn("SOAP call refused: {} from {}", policy == null || policy.getUserName() == null ? "no credentials"
-                : "wrong credentials for user " + RequestRules.printable(policy.getUserName()),
+        LOG.warn("SOAP call refused: {} from {}", credentials == null ? "no credentials"
+                : "wrong credentials for user " + RequestRules.printable(credentials[0]),
                 http == null ? "?" : http.getRemoteAddr());
         HttpServletResponse response = (HttpServletResponse) message.get(AbstractHTTPDestination.HTTP_RESPONSE);
         try {
@@ -72,5 +71,42 @@ public class BasicAuthentication extends AbstractPhaseInterceptor<Message> {
             LOG.debug("could not answer a refused SOAP call: {}", e.toString());
         }
         message.getInterceptorChain().abort();
+    }
+
+    private static String[] fromPolicy(AuthorizationPolicy policy) {
+        return policy == null || policy.getUserName() == null ? null : new String[] {policy.getUserName(), policy.getPassword()};
+    }
+
+    /**
+     * User and password of an HTTP Basic Authorization header, or null. Read here rather than by
+     * CXF, which decodes them in the JVM's default charset and wants the scheme spelt "Basic"
+     * with one space: RFC 7235 makes the scheme case-insensitive, and RFC 7617 has the
+     * credentials in UTF-8 when the server asks for it (this one's challenge does), while many
+     * clients (Python's requests among them) still send ISO-8859-1. Bytes that are not UTF-8 are
+     * read as ISO-8859-1.
+     */
+    static String[] credentials(String header) {
+        if (header == null) {
+            return null;
+        }
+        String h = header.trim();
+        if (h.length() < 6 || !h.regionMatches(true, 0, "Basic", 0, 5) || !Character.isWhitespace(h.charAt(5))) {
+            return null;
+        }
+        byte[] raw;
+        try {
+            raw = java.util.Base64.getDecoder().decode(h.substring(6).trim());
+        } catch (IllegalArgumentException notBase64) {
+            return null;
+        }
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(raw)).toString();
+        } catch (java.nio.charset.CharacterCodingException notUtf8) {
+            text = new String(raw, StandardCharsets.ISO_8859_1);
+        }
+        int colon = text.indexOf(':');
+        return colon < 0 ? null : new String[] {text.substring(0, colon), text.substring(colon + 1)};
     }
 }

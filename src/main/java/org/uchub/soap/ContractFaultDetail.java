@@ -37,6 +37,11 @@ public class ContractFaultDetail extends AbstractPhaseInterceptor<Message> {
         if (in != null && Boolean.TRUE.equals(in.get(RequestSizeLimit.EXCEEDED))) {
             code = ErrorCode.REQUEST_TOO_LARGE;
             plain = "The request is larger than the service accepts.";
+        } else if (lower.contains("soapaction") && lower.contains("does not match")) {
+            // CXF raises this with its default Server code, but it is the caller's header that is wrong.
+            code = ErrorCode.UNKNOWN_OPERATION;
+            plain = "The SOAPAction header names no operation of this service: every operation's soapAction is \"\" (send"
+                    + " SOAPAction: \"\"), and the element in the body names the operation.";
         } else if (Fault.FAULT_CODE_SERVER.equals(fault.getFaultCode())) {
             LOG.error("SOAP call failed inside the hub", fault);
             code = ErrorCode.INTERNAL_ERROR;

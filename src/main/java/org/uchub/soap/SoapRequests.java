@@ -1,13 +1,18 @@
 package org.uchub.soap;
 
+import jakarta.activation.DataHandler;
 import jakarta.xml.bind.JAXBElement;
 import java.io.ByteArrayOutputStream;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import javax.xml.transform.OutputKeys;
 import javax.xml.transform.Source;
 import javax.xml.transform.Transformer;
 import javax.xml.transform.TransformerException;
 import javax.xml.transform.TransformerFactory;
+import javax.xml.transform.dom.DOMResult;
+import javax.xml.transform.dom.DOMSource;
 import javax.xml.transform.stream.StreamResult;
 import org.apache.camel.Exchange;
 import org.apache.camel.attachment.AttachmentMessage;
@@ -59,9 +64,17 @@ public class SoapRequests {
     private final ContractCodec codec;
     private final Mtom mtom;
 
+    private final long maxRequestBytes;
+
     public SoapRequests(ContractCodec codec, Mtom mtom) {
+        this(codec, mtom, 16L * 1024 * 1024);
+    }
+
+    /** @param maxRequestBytes the most an MTOM request's binary parts may hold together (soap.max-request-bytes) */
+    public SoapRequests(ContractCodec codec, Mtom mtom, long maxRequestBytes) {
         this.codec = codec;
         this.mtom = mtom;
+        this.maxRequestBytes = maxRequestBytes;
     }
 
     /**
@@ -114,15 +127,37 @@ public class SoapRequests {
         if (body.size() != 1) {
             throw SoapFaults.fault(ErrorCode.MALFORMED_REQUEST, "The SOAP body must hold exactly one request element.");
         }
+        Map<String, DataHandler> parts = parts(in, cxf);
         ByteArrayOutputStream out = new ByteArrayOutputStream(2048);
         try {
             Transformer t = TRANSFORMERS.newTransformer();
             t.setOutputProperty(OutputKeys.OMIT_XML_DECLARATION, "yes");
-            t.transform(body.get(0), new StreamResult(out));
+            if (parts.isEmpty()) {
+                t.transform(body.get(0), new StreamResult(out));
+            } else {
+                DOMResult tree = new DOMResult();
+                t.transform(body.get(0), tree);
+                XopParts.inline(tree.getNode(), parts, maxRequestBytes);
+                t.transform(new DOMSource(tree.getNode()), new StreamResult(out));
+            }
         } catch (TransformerException e) {
             throw SoapFaults.fault(ErrorCode.MALFORMED_REQUEST, "The request element cannot be read.");
         }
         return out.toByteArray();
+    }
+
+    /** The MIME parts of an MTOM request by Content-ID, as CXF read them (or Camel, failing that). */
+    private static Map<String, DataHandler> parts(org.apache.camel.Message in, Message cxf) {
+        Map<String, DataHandler> parts = new HashMap<>();
+        if (cxf != null && cxf.getAttachments() != null) {
+            for (org.apache.cxf.message.Attachment a : cxf.getAttachments()) {
+                parts.put(XopParts.key(a.getId()), a.getDataHandler());
+            }
+        }
+        if (parts.isEmpty() && in instanceof AttachmentMessage am && am.hasAttachments()) {
+            am.getAttachments().forEach((id, handler) -> parts.put(XopParts.key(id), handler));
+        }
+        return parts;
     }
 
     /**

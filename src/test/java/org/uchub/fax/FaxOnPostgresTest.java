@@ -20,7 +20,7 @@ class FaxOnPostgresTest extends FaxTestSupport {
 
     @BeforeAll
     static void startPostgres() throws Exception {
-        postgres = EmbeddedPostgres.start();
+        postgres = EmbeddedPostgres.builder().setPort(org.uchub.HubTestSupport.freePort()).start();
         try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
             st.execute("create database uchubfax");
         }

@@ -31,7 +31,7 @@ class AmiSimulatorTest {
 
     @BeforeEach
     void start() throws Exception {
-        sim = new AmiSimulator("127.0.0.1", 0, Map.of(
+        sim = new AmiSimulator("127.0.0.1", org.uchub.HubTestSupport.freePort(), Map.of(
                 "hub", new AmiSimulator.User("s3cret", Set.of("call", "reporting", "system"), Set.of("originate", "call", "reporting", "system")),
                 "reader", new AmiSimulator.User("r3ad", Set.of("call"), Set.of("reporting")),
                 "caller", new AmiSimulator.User("c4ll", Set.of("call"), Set.of("originate", "call", "reporting"))),

@@ -36,7 +36,7 @@ class PbxConnectionTest {
 
     @BeforeEach
     void startSimulator() throws Exception {
-        sim = new AmiSimulator("127.0.0.1", 0, Map.of("hub", new AmiSimulator.User("s3cret", Set.of("call", "reporting", "system"),
+        sim = new AmiSimulator("127.0.0.1", org.uchub.HubTestSupport.freePort(), Map.of("hub", new AmiSimulator.User("s3cret", Set.of("call", "reporting", "system"),
                 Set.of("originate", "call", "reporting", "system")), "other", new AmiSimulator.User("0ther", Set.of("call"), Set.of("originate")),
                 "norecord", new AmiSimulator.User("n0rec", Set.of("call", "reporting", "system"), Set.of("originate", "call", "reporting"))),
                 "uc-conference", "uc-call", 50, "*=answer", dir).start();

@@ -87,4 +87,21 @@ class PbxEventsTest {
         assertEquals(List.of(), news(on(new HangupEvent(this), "PJSIP/201-0000001a", "1700000000.13")));
         assertEquals(List.of("2 LEFT_IF_REACHED PARTICIPANT_LEFT"), news(on(new HangupEvent(this), "PJSIP/202-0000001b", "1700000000.14")));
     }
+
+    @Test
+    void aSecondPartyReachedThroughALocalTemplateTooStillLeaves() {
+        DialBeginEvent toFirst = on(new DialBeginEvent(this), "Local/201@uc-out-00000001;2", "1700000000.12");
+        toFirst.setDestUniqueId("1700000000.13");
+        news(toFirst);
+        DialBeginEvent toSecondLocal = on(new DialBeginEvent(this), "Local/201@uc-out-00000001;1", CALL);
+        toSecondLocal.setDestUniqueId("1700000000.20");
+        assertEquals(List.of("2 RINGING PARTICIPANT_RINGING"), news(toSecondLocal));
+        // The second party's Local pair: its ;2 half dials the real phone, under the call's Linkedid.
+        DialBeginEvent toSecondPhone = on(new DialBeginEvent(this), "Local/202@uc-out-00000002;2", "1700000000.21");
+        toSecondPhone.setDestUniqueId("1700000000.22");
+        assertEquals(List.of(), news(toSecondPhone));
+        assertEquals(List.of("2 LEFT_IF_REACHED PARTICIPANT_LEFT"), news(on(new HangupEvent(this), "PJSIP/202-0000001c", "1700000000.22")));
+        assertEquals(List.of(), news(on(new HangupEvent(this), "Local/202@uc-out-00000002;1", "1700000000.20")));
+        assertEquals(List.of(), news(on(new HangupEvent(this), "PJSIP/201-0000001a", "1700000000.13")));
+    }
 }

@@ -51,7 +51,7 @@ class SoleWriterTest {
 
     @Test
     void postgresqlMayBeWrittenByAnotherHub() throws Exception {
-        try (EmbeddedPostgres pg = EmbeddedPostgres.start();
+        try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setPort(org.uchub.HubTestSupport.freePort()).start();
                 SessionLogDataSource ds = Database.open(pg.getJdbcUrl("postgres", "postgres"), "postgres", "postgres", 4, 32)) {
             assertFalse(ds.soleWriter());
         }

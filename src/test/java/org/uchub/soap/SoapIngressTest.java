@@ -352,4 +352,16 @@ class SoapIngressTest extends HubTestSupport {
             pool.shutdownNow();
         }
     }
+
+    @Test
+    void aSoapActionNamingNoOperationIsTheCallersFaultAndStartsNothing() throws Exception {
+        // CXF raises this with its default Server code: a client retrying Server faults would
+        // send it for ever.
+        Answer a = post("erp", "erp-dev-password", ENV_OPEN + startCall("case-action") + ENV_CLOSE, "SOAPAction", "\"urn:StartIt\"");
+        assertEquals(500, a.status(), a.body());
+        assertTrue(a.faultCode().endsWith("Client"), a.body());
+        assertEquals("UNKNOWN_OPERATION", a.code(), a.body());
+        assertTrue(a.body().contains("SOAPAction"), a.body());
+        assertEquals("NOT_FOUND", erp(queryBody("case-action")).code());
+    }
 }

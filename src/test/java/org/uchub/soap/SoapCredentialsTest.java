@@ -1,0 +1,70 @@
+package org.uchub.soap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.uchub.HubTestSupport;
+import org.uchub.broker.PasswordHash;
+
+/**
+ * HTTP Basic as the clients the hub meets send it: a password beyond ASCII in UTF-8 (what the
+ * hub's challenge asks for, RFC 7617) or in ISO-8859-1 (Python's requests, older stacks), and
+ * the scheme in any letter case (RFC 7235).
+ */
+class SoapCredentialsTest extends HubTestSupport {
+    private static final String PASSWORD = "Kl\u00e4ger-\u00df-2024";
+
+    @Override
+    protected Properties hubProperties() {
+        Properties p = super.hubProperties();
+        try {
+            Path users = Files.createDirectories(stateDir()).resolve("soap-users.properties");
+            Files.writeString(users, "erp = " + PasswordHash.hash(PASSWORD.toCharArray()) + "\n");
+            p.setProperty("soap.users.file", users.toString());
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return p;
+    }
+
+    private HttpResponse<String> call(String authorization) throws Exception {
+        String envelope = "<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\" xmlns:uc=\"urn:uc-hub:session:v1\">"
+                + "<soapenv:Body><uc:QuerySessionLog><uc:businessId>case-nobody</uc:businessId></uc:QuerySessionLog></soapenv:Body>"
+                + "</soapenv:Envelope>";
+        HttpRequest r = HttpRequest.newBuilder(URI.create(soapAddress())).header("Content-Type", "text/xml; charset=UTF-8")
+                .header("SOAPAction", "\"\"").header("Authorization", authorization)
+                .POST(HttpRequest.BodyPublishers.ofString(envelope, StandardCharsets.UTF_8)).build();
+        return HttpClient.newHttpClient().send(r, HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String basic(String scheme, String password, Charset charset) {
+        return scheme + Base64.getEncoder().encodeToString(("erp:" + password).getBytes(charset));
+    }
+
+    private static void authenticated(HttpResponse<String> r) {
+        // Past authentication, asking about a business ID nobody has is NOT_FOUND.
+        assertEquals(500, r.statusCode(), r.body());
+        assertTrue(r.body().contains("NOT_FOUND"), r.body());
+    }
+
+    @Test
+    void aPasswordBeyondAsciiIsReadInUtf8OrIso88591AndTheSchemeInAnyCase() throws Exception {
+        authenticated(call(basic("Basic ", PASSWORD, StandardCharsets.UTF_8)));
+        authenticated(call(basic("Basic ", PASSWORD, StandardCharsets.ISO_8859_1)));
+        authenticated(call(basic("basic  ", PASSWORD, StandardCharsets.UTF_8)));
+        assertEquals(401, call(basic("Basic ", "Klager-ss-2024", StandardCharsets.UTF_8)).statusCode());
+        assertEquals(401, call("Bearer abc").statusCode());
+        assertEquals(401, call("Basic not base64!").statusCode());
+    }
+}
