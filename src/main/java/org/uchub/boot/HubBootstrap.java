@@ -476,7 +476,7 @@ public class HubBootstrap implements CamelConfiguration {
         bind(context, "soapSessions", SoapEndpoint.create(context, bus, settings, false));
         bind(context, "soapSessions12", SoapEndpoint.create(context, bus, settings, true));
         bind(context, "soapRequests", new SoapRequests(codec, SoapRequests.Mtom.of(prop(pc, "soap.recording.mtom")),
-                Long.parseLong(prop(pc, "soap.max-request-bytes"))));
+                Math.min(Long.parseLong(prop(pc, "soap.max-request-bytes")), Long.parseLong(prop(pc, "hub.request.max-bytes")) / 4 * 3)));
     }
 
     /**

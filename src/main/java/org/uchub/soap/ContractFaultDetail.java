@@ -37,7 +37,7 @@ public class ContractFaultDetail extends AbstractPhaseInterceptor<Message> {
         if (in != null && Boolean.TRUE.equals(in.get(RequestSizeLimit.EXCEEDED))) {
             code = ErrorCode.REQUEST_TOO_LARGE;
             plain = "The request is larger than the service accepts.";
-        } else if (lower.contains("soapaction") && lower.contains("does not match")) {
+        } else if (fault.getCode() != null && fault.getCode().startsWith("SOAP_ACTION_MISMATCH")) {
             // CXF raises this with its default Server code, but it is the caller's header that is wrong.
             code = ErrorCode.UNKNOWN_OPERATION;
             plain = "The SOAPAction header names no operation of this service: every operation's soapAction is \"\" (send"

@@ -70,7 +70,11 @@ public class SoapRequests {
         this(codec, mtom, 16L * 1024 * 1024);
     }
 
-    /** @param maxRequestBytes the most an MTOM request's binary parts may hold together (soap.max-request-bytes) */
+    /**
+     * @param maxRequestBytes the most an MTOM request's binary parts may hold together: no more
+     *                        than the contract takes as base64 (hub.request.max-bytes) or the
+     *                        call's bytes (soap.max-request-bytes)
+     */
     public SoapRequests(ContractCodec codec, Mtom mtom, long maxRequestBytes) {
         this.codec = codec;
         this.mtom = mtom;
@@ -152,6 +156,10 @@ public class SoapRequests {
         if (cxf != null && cxf.getAttachments() != null) {
             for (org.apache.cxf.message.Attachment a : cxf.getAttachments()) {
                 parts.put(XopParts.key(a.getId()), a.getDataHandler());
+                String header = a.getHeader("Content-ID");
+                if (header != null) {
+                    parts.putIfAbsent(XopParts.key(header), a.getDataHandler());
+                }
             }
         }
         if (parts.isEmpty() && in instanceof AttachmentMessage am && am.hasAttachments()) {

@@ -47,14 +47,19 @@ final class XopParts {
             if (!href.regionMatches(true, 0, "cid:", 0, 4)) {
                 throw SoapFaults.fault(ErrorCode.MALFORMED_REQUEST, "An xop:Include must name its MIME part with a cid: URL.");
             }
-            String id = contentId(href.substring(4));
-            DataHandler part = parts.get(id);
+            // CXF keys a part by its Content-ID URL-decoded ('+' read as a space), SoapRequests also
+            // by the header as sent: the href is looked up %-decoded (RFC 2392), then as written.
+            DataHandler part = parts.get(contentId(href.substring(4)));
+            if (part == null) {
+                part = parts.get(href.substring(4));
+            }
             if (part == null) {
                 throw SoapFaults.fault(ErrorCode.MALFORMED_REQUEST, "An xop:Include names a MIME part the request does not carry.");
             }
-            byte[] bytes = read(part, maxBytes - total);
-            total += bytes.length;
-            include.getParentNode().replaceChild(doc.createTextNode(Base64.getEncoder().encodeToString(bytes)), include);
+            long[] count = {0};
+            String base64 = base64(part, maxBytes - total, count);
+            total += count[0];
+            include.getParentNode().replaceChild(doc.createTextNode(base64), include);
         }
     }
 
@@ -84,19 +89,22 @@ final class XopParts {
         return id;
     }
 
-    private static byte[] read(DataHandler part, long limit) {
-        try (InputStream in = part.getInputStream()) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
+    /** The part as base64 text, encoded while read (no copy of its raw bytes); {@code count[0]}: its size. */
+    private static String base64(DataHandler part, long limit, long[] count) {
+        ByteArrayOutputStream text = new ByteArrayOutputStream(8192);
+        try (InputStream in = part.getInputStream(); java.io.OutputStream encoder = Base64.getEncoder().wrap(text)) {
             byte[] buf = new byte[8192];
             for (int n; (n = in.read(buf)) > 0;) {
-                if (out.size() + (long) n > limit) {
-                    throw SoapFaults.fault(ErrorCode.REQUEST_TOO_LARGE, "The request's MIME parts are larger than the limit.");
+                count[0] += n;
+                if (count[0] > limit) {
+                    throw SoapFaults.fault(ErrorCode.REQUEST_TOO_LARGE, "The request's binary parts are larger than the hub takes ("
+                            + limit + " bytes).");
                 }
-                out.write(buf, 0, n);
+                encoder.write(buf, 0, n);
             }
-            return out.toByteArray();
         } catch (IOException e) {
             throw SoapFaults.fault(ErrorCode.MALFORMED_REQUEST, "A MIME part of the request cannot be read.");
         }
+        return text.toString(StandardCharsets.ISO_8859_1);
     }
 }

@@ -33,12 +33,15 @@ import org.uchub.soapclient.StartSessionRequest;
  * gateway byte for byte.
  */
 class FaxOverMtomTest extends FaxTestSupport {
-    /** Large enough that every MTOM stack sends it as a part (WCF's threshold is about 1 KiB), still a PDF to the hub. */
+    /**
+     * Large enough that every MTOM stack sends it as a part (WCF's threshold is about 1 KiB) and
+     * that CXF keeps it in a temporary file rather than in memory (over 100 KB); still a PDF to the hub.
+     */
     private static final byte[] BIG_PDF = bigPdf();
 
     private static byte[] bigPdf() {
         StringBuilder b = new StringBuilder("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n");
-        for (int i = 0; i < 200; i++) {
+        for (int i = 0; i < 5000; i++) {
             b.append("% padding line ").append(i).append(" \u00e4\u00f6\u00fc\n");
         }
         byte[] text = b.append("%%EOF\n").toString().getBytes(StandardCharsets.ISO_8859_1);
@@ -111,7 +114,8 @@ class FaxOverMtomTest extends FaxTestSupport {
 
     @Test
     void aHandWrittenMtomRequestIsReadAndOneNamingAPartItDoesNotCarryIsAClientFault() throws Exception {
-        HttpResponse<String> ok = mtomCall("cid:doc%40client.test", "doc@client.test");
+        // A '+' in the Content-ID: CXF's own id for the part reads it as a space.
+        HttpResponse<String> ok = mtomCall("cid:doc%2B1%40client.test", "doc+1@client.test");
         assertEquals(200, ok.statusCode(), ok.body());
         assertTrue(ok.body().contains("ACCEPTED"), ok.body());
         awaitEvent("case-raw", "FAX_SENT", 1);
