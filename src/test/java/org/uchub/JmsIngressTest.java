@@ -370,6 +370,37 @@ class JmsIngressTest extends HubTestSupport {
     }
 
     @Test
+    void aReplyToThatOnlyCallsItselfTemporaryIsNotRepliedToUnlessTheSenderCreatedIt() throws Exception {
+        try (Connection erp = core("erp", "erp-dev-password"); Connection crm = core("crm", "crm-dev-password")) {
+            Session cs = crm.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            TemporaryQueue crmOwn = cs.createTemporaryQueue();
+            MessageConsumer crmOwnReplies = cs.createConsumer(crmOwn);
+            MessageConsumer crmReplies = cs.createConsumer(cs.createQueue("uc.replies.crm"));
+            Session s = erp.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            MessageProducer p = s.createProducer(s.createQueue("uc.requests"));
+            // What a STOMP reply-to "temp-queue://uc.replies.crm" or an AMQP reply-to annotated as
+            // temporary arrives as: a temporary destination of any name the sender chose.
+            TextMessage named = s.createTextMessage(startConference("T-1", null, "+4930111111"));
+            named.setJMSReplyTo(org.apache.activemq.artemis.jms.client.ActiveMQDestination.createTemporaryQueue("uc.replies.crm"));
+            p.send(named);
+            // crm's real temporary queue, its name learnt (OpenWire advisories announce them).
+            TextMessage others = s.createTextMessage(startConference("T-2", null, "+4930111111"));
+            others.setJMSReplyTo(org.apache.activemq.artemis.jms.client.ActiveMQDestination.createTemporaryQueue(crmOwn.getQueueName()));
+            p.send(others);
+            await(() -> parse(call("erp", query("T-1"))) instanceof SessionReply a && a.getError() == null
+                    && parse(call("erp", query("T-2"))) instanceof SessionReply b && b.getError() == null, 20_000, "both requests applied");
+            assertNull(crmReplies.receive(1000), "a reply was carried into crm's queue");
+            assertNull(crmOwnReplies.receive(1000), "a reply was carried into crm's temporary queue");
+            // erp's own temporary queue still gets its reply.
+            TemporaryQueue erpOwn = s.createTemporaryQueue();
+            TextMessage own = s.createTextMessage(query("T-1"));
+            own.setJMSReplyTo(erpOwn);
+            p.send(own);
+            assertNotNull(s.createConsumer(erpOwn).receive(10_000), "the sender's own temporary queue gets its reply");
+        }
+    }
+
+    @Test
     void aTemporaryQueueCanOnlyBeReadByTheSystemThatCreatedIt() throws Exception {
         try (Connection erp = core("erp", "erp-dev-password"); Connection crm = core("crm", "crm-dev-password")) {
             Session es = erp.createSession(false, Session.AUTO_ACKNOWLEDGE);

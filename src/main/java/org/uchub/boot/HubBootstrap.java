@@ -499,6 +499,7 @@ public class HubBootstrap implements CamelConfiguration {
             BrokerUsers users = BrokerUsers.load(Path.of(prop(pc, "broker.users.file")));
             HubSecurityManager security = new HubSecurityManager(users, prop(pc, "broker.username"), prop(pc, "broker.password"),
                     prop(pc, "jms.request-queue"), prop(pc, "jms.events-topic"));
+            context.getRegistry().lookupByNameAndType("jmsRequests", JmsRequests.class).temporaryOwner(security::createdTemporary);
             embedded = new EmbeddedBroker(new EmbeddedBroker.Settings(Path.of(prop(pc, "broker.embedded.dir")),
                     "tcp://" + prop(pc, "broker.embedded.host") + ":" + prop(pc, "broker.embedded.port")
                             + "?protocols=CORE,AMQP,STOMP,OPENWIRE;anycastPrefix=/queue/;multicastPrefix=/topic/",

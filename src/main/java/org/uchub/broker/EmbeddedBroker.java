@@ -93,7 +93,7 @@ public class EmbeddedBroker {
                     .setRoutingType(ComponentConfigurationRoutingType.MULTICAST));
         }
 
-        cfg.registerBrokerPlugin(new TenantStamp());
+        cfg.registerBrokerPlugin(new TenantStamp(settings.requestQueue()));
         cfg.registerBrokerPlugin(new BusinessIdGroups(settings.requestQueue()));
 
         broker = new EmbeddedActiveMQ();

@@ -95,6 +95,11 @@ public class HubSecurityManager implements ActiveMQSecurityManager5 {
         return isTemporaryReplyAddress(address) && (isAdvisory(address) || user.equals(owners.get(address)));
     }
 
+    /** Whether the user created this temporary queue (advisory topics are nobody's). */
+    public boolean createdTemporary(String user, String address) {
+        return address != null && isTemporaryReplyAddress(address) && !isAdvisory(address) && user.equals(owners.get(address));
+    }
+
     private boolean releaseTemporary(String user, String address) {
         if (!ownsTemporary(user, address)) {
             return false;
@@ -105,7 +110,7 @@ public class HubSecurityManager implements ActiveMQSecurityManager5 {
         return true;
     }
 
-    private static boolean isAdvisory(String address) {
+    public static boolean isAdvisory(String address) {
         return address.regionMatches(true, 0, "ActiveMQ.Advisory.", 0, "ActiveMQ.Advisory.".length());
     }
 
@@ -113,7 +118,7 @@ public class HubSecurityManager implements ActiveMQSecurityManager5 {
      * Temporary queues are named by the client (a UUID for Artemis, qpid and OpenWire
      * clients); they are allowed anywhere outside the names the hub and the broker use.
      */
-    static boolean isTemporaryReplyAddress(String address) {
+    public static boolean isTemporaryReplyAddress(String address) {
         if (address.isEmpty() || address.startsWith("uc.") || address.startsWith("DLQ.") || address.startsWith("$")
                 || address.equals("ExpiryQueue")) {
             return false;

@@ -21,9 +21,31 @@ public class TenantStamp implements ActiveMQServerPlugin {
      */
     public static final String MESSAGE_ID = "_UC_MSG_ID";
 
+    private String requestQueue = "uc.requests";
+
+    public TenantStamp() {
+    }
+
+    public TenantStamp(String requestQueue) {
+        this.requestQueue = requestQueue;
+    }
+
+    /** For a broker that loads the plugin from its broker.xml (property requestQueue). */
+    @Override
+    public void init(java.util.Map<String, String> properties) {
+        requestQueue = properties.getOrDefault("requestQueue", requestQueue);
+    }
+
     @Override
     public void beforeSend(ServerSession session, Transaction tx, Message message, boolean direct, boolean noAutoCreateQueue) {
         boolean amqp = "AMQP".equals(message.getProtocolName());
+        if (!message.isDurable() && message.getAddress() != null && message.getAddress().equals(requestQueue)) {
+            // A request is kept until the hub has applied it, whatever its sender asked: a STOMP
+            // frame without persistent:true and an AMQP message without a durable header (Rhea's,
+            // proton's, AMQP.Net Lite's default) are otherwise lost when the broker restarts,
+            // although their sender got its receipt.
+            message.setDurable(true);
+        }
         String id = null;
         if (amqp) {
             // setUserID does nothing on an AMQP message, and its getUserID is the sender's own id.

@@ -141,7 +141,13 @@ public class JmsRequests {
                 return "broker:" + stamped;
             }
         }
-        return m.getJMSMessageID();
+        String id = m.getJMSMessageID();
+        if (id == null && m instanceof org.apache.activemq.artemis.jms.client.ActiveMQMessage a) {
+            // A STOMP message through a broker without the hub's plugins has no JMS id at all; the
+            // number the broker gave it stays the same across its redeliveries.
+            return "broker-number:" + a.getCoreMessage().getMessageID();
+        }
+        return id;
     }
 
     /** The message id the sender knows its request by (for the log and the reply's correlation). */
@@ -208,18 +214,35 @@ public class JmsRequests {
         return s == null ? "" : s.length() > 200 ? s.substring(0, 200) : s;
     }
 
-    /** A temporary destination (the sender's own), or the tenant's own reply queue. */
-    static boolean mayReplyTo(Destination d, String tenant) throws JMSException {
-        if (d instanceof jakarta.jms.TemporaryQueue || d instanceof jakarta.jms.TemporaryTopic) {
-            return true;
+    /**
+     * Whether a tenant may be answered on a temporary queue (tenant, address): on the embedded
+     * broker, only one it created (its security manager knows). An external broker cannot tell
+     * the hub who created a temporary queue (the sample configuration grants business systems
+     * none): there, any name outside the hub's and the broker's own ({@code uc.*}, {@code DLQ.*},
+     * {@code $*}, {@code activemq.*}), so that a reply can never be steered into another
+     * tenant's reply queue or events.
+     */
+    private volatile java.util.function.BiPredicate<String, String> temporaryOwner = (tenant, address) -> address != null
+            && org.uchub.broker.HubSecurityManager.isTemporaryReplyAddress(address) && !org.uchub.broker.HubSecurityManager.isAdvisory(address);
+
+    public void temporaryOwner(java.util.function.BiPredicate<String, String> owner) {
+        this.temporaryOwner = owner;
+    }
+
+    /**
+     * A temporary queue the tenant itself created, or the tenant's own reply queue. "Temporary"
+     * is only what the sender says: a STOMP reply-to of {@code temp-queue://uc.replies.crm}, an
+     * AMQP reply-to annotated as temporary or a CORE client's own destination object all arrive
+     * as temporary destinations of any name, and were once replied to unchecked.
+     */
+    boolean mayReplyTo(Destination d, String tenant) throws JMSException {
+        if (tenant == null || !(d instanceof ActiveMQDestination a)) {
+            return false;
         }
-        if (d instanceof ActiveMQDestination a) {
-            if (a.isTemporary()) {
-                return true;
-            }
-            return a.isQueue() && tenant != null && a.getAddress().equals("uc.replies." + tenant);
+        if (a.isTemporary() || d instanceof jakarta.jms.TemporaryQueue || d instanceof jakarta.jms.TemporaryTopic) {
+            return a.isQueue() && temporaryOwner.test(tenant, a.getAddress());
         }
-        return false;
+        return a.isQueue() && a.getAddress().equals("uc.replies." + tenant);
     }
 
     /**
