@@ -82,15 +82,55 @@ public class BusinessIdGroups implements ActiveMQServerPlugin {
         if (core.getType() == Message.BYTES_TYPE) {
             byte[] bytes = new byte[Math.min(body.readableBytes(), SCAN)];
             body.readBytes(bytes);
-            return new String(bytes, StandardCharsets.UTF_8);
+            return text(ByteBuffer.wrap(bytes));
         }
         return null;
     }
 
     /**
+     * A bytes body's head as text for the scan: UTF-8, unless it is UTF-16 (a .NET sender's
+     * Encoding.Unicode, a STOMP body in charset=utf-16, with or without a byte order mark),
+     * told by a BOM or by where its zero bytes fall: ASCII in UTF-16 has a zero byte beside
+     * every character. Scanned as UTF-8, such a request got no group and could be overtaken.
+     */
+    static String text(ByteBuffer bytes) {
+        int start = bytes.position();
+        int n = bytes.remaining();
+        if (n >= 2) {
+            int b0 = bytes.get(start) & 0xFF;
+            int b1 = bytes.get(start + 1) & 0xFF;
+            if (b0 == 0xFE && b1 == 0xFF) {
+                return java.nio.charset.StandardCharsets.UTF_16BE.decode(bytes.position(start + 2)).toString();
+            }
+            if (b0 == 0xFF && b1 == 0xFE) {
+                return java.nio.charset.StandardCharsets.UTF_16LE.decode(bytes.position(start + 2)).toString();
+            }
+        }
+        int zerosEven = 0;
+        int zerosOdd = 0;
+        for (int i = 0; i < n; i++) {
+            if (bytes.get(start + i) == 0) {
+                if (i % 2 == 0) {
+                    zerosEven++;
+                } else {
+                    zerosOdd++;
+                }
+            }
+        }
+        // Mostly ASCII in UTF-16: a quarter of all bytes or more are zeros, nearly all on one side.
+        if (zerosOdd > n / 4 && zerosOdd > 4 * zerosEven) {
+            return java.nio.charset.StandardCharsets.UTF_16LE.decode(bytes).toString();
+        }
+        if (zerosEven > n / 4 && zerosEven > 4 * zerosOdd) {
+            return java.nio.charset.StandardCharsets.UTF_16BE.decode(bytes).toString();
+        }
+        return StandardCharsets.UTF_8.decode(bytes).toString();
+    }
+
+    /**
      * The head of a large message's body. A CORE text body is a nullable SimpleString (a flag
      * byte, an int length, then two bytes per UTF-16 unit, low byte first); a bytes body, and
-     * an AMQP message with its sections, are scanned as UTF-8.
+     * an AMQP message with its sections, are scanned as {@link #text}.
      */
     static String largeHead(LargeServerMessage large, byte coreType) {
         boolean coreText = coreType == Message.TEXT_TYPE;
@@ -113,7 +153,7 @@ public class BusinessIdGroups implements ActiveMQServerPlugin {
             }
             buffer.flip();
             if (!coreText) {
-                return StandardCharsets.UTF_8.decode(buffer).toString();
+                return text(buffer);
             }
             if (buffer.remaining() < 5 || buffer.get() == 0) {
                 return null;

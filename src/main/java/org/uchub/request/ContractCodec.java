@@ -104,13 +104,20 @@ public class ContractCodec {
                 .maxNestingDepth(MAX_DEPTH).maxStringLength(maxBytes).build());
     }
 
-    /** "xml" or "json", by the first significant character; anything else is malformed. */
+    /**
+     * "xml" or "json", by the first significant character; anything else is malformed. A byte
+     * order mark and the zero bytes of UTF-16 or UTF-32 are passed over, so JSON in those (which
+     * the JSON reader detects by itself, RFC 4627 §3) is not taken for XML.
+     */
     public static String detectFormat(byte[] body) {
         int i = 0;
         if (body.length >= 3 && (body[0] & 0xff) == 0xEF && (body[1] & 0xff) == 0xBB && (body[2] & 0xff) == 0xBF) {
             i = 3;
+        } else if (body.length >= 2 && ((body[0] & 0xff) == 0xFE && (body[1] & 0xff) == 0xFF
+                || (body[0] & 0xff) == 0xFF && (body[1] & 0xff) == 0xFE)) {
+            i = 2;
         }
-        while (i < body.length && Character.isWhitespace(body[i])) {
+        while (i < body.length && (Character.isWhitespace(body[i]) || body[i] == 0)) {
             i++;
         }
         if (i < body.length && body[i] == '{') {
