@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import jakarta.jms.Connection;
 import jakarta.jms.Message;
 import jakarta.jms.Session;
-import jakarta.jms.TemporaryQueue;
 import jakarta.jms.TextMessage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,7 +79,8 @@ class ExternalBrokerGateTest extends HubTestSupport {
                 .createConnection()) {
             c.start();
             Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
-            TemporaryQueue replies = s.createTemporaryQueue();
+            // Its own reply queue: on an external broker the hub answers no temporary queue.
+            jakarta.jms.Queue replies = s.createQueue("uc.replies." + user);
             TextMessage m = s.createTextMessage(body);
             m.setJMSReplyTo(replies);
             s.createProducer(s.createQueue("uc.requests")).send(m);

@@ -45,7 +45,7 @@ public class BusinessIdGroups implements ActiveMQServerPlugin {
 
     @Override
     public void beforeSend(ServerSession session, Transaction tx, Message message, boolean direct, boolean noAutoCreateQueue) {
-        if (!requestQueue.equals(message.getAddress()) || message.getGroupID() != null || session == null) {
+        if (session == null || !requestQueue.equals(address(session, message)) || message.getGroupID() != null) {
             return;
         }
         String id = businessId(head(message));
@@ -58,6 +58,22 @@ public class BusinessIdGroups implements ActiveMQServerPlugin {
                 message.setGroupID(SimpleString.of(group));
             }
         }
+    }
+
+    /**
+     * The address a message is sent to as the broker routes it: beforeSend sees it as the sender
+     * named it, so an AMQP sender's {@code /queue/uc.requests} (the acceptor's anycast prefix)
+     * or {@code uc.requests::uc.requests} (a fully qualified queue) is the request queue too.
+     */
+    static String address(ServerSession session, Message message) {
+        SimpleString a = message.getAddressSimpleString();
+        if (a == null) {
+            return null;
+        }
+        if (session != null) {
+            a = session.removePrefix(a);
+        }
+        return org.apache.activemq.artemis.utils.CompositeAddress.extractAddressName(a).toString();
     }
 
     static String head(Message message) {

@@ -110,7 +110,7 @@ public class HubSecurityManager implements ActiveMQSecurityManager5 {
         return true;
     }
 
-    public static boolean isAdvisory(String address) {
+    private static boolean isAdvisory(String address) {
         return address.regionMatches(true, 0, "ActiveMQ.Advisory.", 0, "ActiveMQ.Advisory.".length());
     }
 
@@ -118,7 +118,7 @@ public class HubSecurityManager implements ActiveMQSecurityManager5 {
      * Temporary queues are named by the client (a UUID for Artemis, qpid and OpenWire
      * clients); they are allowed anywhere outside the names the hub and the broker use.
      */
-    public static boolean isTemporaryReplyAddress(String address) {
+    static boolean isTemporaryReplyAddress(String address) {
         if (address.isEmpty() || address.startsWith("uc.") || address.startsWith("DLQ.") || address.startsWith("$")
                 || address.equals("ExpiryQueue")) {
             return false;

@@ -39,7 +39,7 @@ public class TenantStamp implements ActiveMQServerPlugin {
     @Override
     public void beforeSend(ServerSession session, Transaction tx, Message message, boolean direct, boolean noAutoCreateQueue) {
         boolean amqp = "AMQP".equals(message.getProtocolName());
-        if (!message.isDurable() && message.getAddress() != null && message.getAddress().equals(requestQueue)) {
+        if (!message.isDurable() && requestQueue.equals(BusinessIdGroups.address(session, message))) {
             // A request is kept until the hub has applied it, whatever its sender asked: a STOMP
             // frame without persistent:true and an AMQP message without a durable header (Rhea's,
             // proton's, AMQP.Net Lite's default) are otherwise lost when the broker restarts,
@@ -92,6 +92,8 @@ public class TenantStamp implements ActiveMQServerPlugin {
         } catch (ReflectiveOperationException | RuntimeException e) {
             org.slf4j.LoggerFactory.getLogger(TenantStamp.class).warn("AMQP message not stamped where a large one keeps it ({})",
                     e.toString());
+            // Its durable header, if set above, must still reach the bytes the journal keeps.
+            message.reencode();
         }
     }
 }

@@ -143,9 +143,11 @@ public class JmsRequests {
         }
         String id = m.getJMSMessageID();
         if (id == null && m instanceof org.apache.activemq.artemis.jms.client.ActiveMQMessage a) {
-            // A STOMP message through a broker without the hub's plugins has no JMS id at all; the
-            // number the broker gave it stays the same across its redeliveries.
-            return "broker-number:" + a.getCoreMessage().getMessageID();
+            // A STOMP message through a broker without the hub's plugins has no JMS id at all. The
+            // number the broker gave it stays the same across its redeliveries; with the time the
+            // broker took it in, so that a number a journal reset or another cluster node gives
+            // again is not taken for an old request.
+            return "broker-number:" + a.getCoreMessage().getMessageID() + "@" + m.getJMSTimestamp();
         }
         return id;
     }
@@ -217,13 +219,10 @@ public class JmsRequests {
     /**
      * Whether a tenant may be answered on a temporary queue (tenant, address): on the embedded
      * broker, only one it created (its security manager knows). An external broker cannot tell
-     * the hub who created a temporary queue (the sample configuration grants business systems
-     * none): there, any name outside the hub's and the broker's own ({@code uc.*}, {@code DLQ.*},
-     * {@code $*}, {@code activemq.*}), so that a reply can never be steered into another
-     * tenant's reply queue or events.
+     * the hub who created a temporary queue, and its sample configuration grants business
+     * systems none, so there a temporary reply-to is forged or another client's: never answered.
      */
-    private volatile java.util.function.BiPredicate<String, String> temporaryOwner = (tenant, address) -> address != null
-            && org.uchub.broker.HubSecurityManager.isTemporaryReplyAddress(address) && !org.uchub.broker.HubSecurityManager.isAdvisory(address);
+    private volatile java.util.function.BiPredicate<String, String> temporaryOwner = (tenant, address) -> false;
 
     public void temporaryOwner(java.util.function.BiPredicate<String, String> owner) {
         this.temporaryOwner = owner;

@@ -26,6 +26,11 @@ class TenantStampTest {
         stamp.beforeSend(null, null, request, false, false);
         assertTrue(request.isDurable());
 
+        // Named as a fully qualified queue, as an AMQP sender may.
+        CoreMessage qualified = nonDurableTo("uc.requests::uc.requests");
+        stamp.beforeSend(null, null, qualified, false, false);
+        assertTrue(qualified.isDurable());
+
         CoreMessage reply = nonDurableTo("uc.replies.erp");
         stamp.beforeSend(null, null, reply, false, false);
         assertFalse(reply.isDurable(), "only requests: the hub decides for its own replies and events");

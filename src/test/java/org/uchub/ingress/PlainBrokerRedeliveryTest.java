@@ -37,6 +37,7 @@ class PlainBrokerRedeliveryTest {
         ConfigurationImpl cfg = new ConfigurationImpl();
         cfg.setSecurityEnabled(false);
         cfg.setPersistenceEnabled(true);
+        cfg.setJournalType(org.apache.activemq.artemis.core.server.JournalType.NIO);
         cfg.setJournalDirectory(dir.resolve("journal").toString());
         cfg.setBindingsDirectory(dir.resolve("bindings").toString());
         cfg.setLargeMessagesDirectory(dir.resolve("large").toString());
@@ -48,7 +49,9 @@ class PlainBrokerRedeliveryTest {
 
     @AfterEach
     void stop() throws Exception {
-        broker.stop();
+        if (broker != null) {
+            broker.stop();
+        }
     }
 
     @Test
