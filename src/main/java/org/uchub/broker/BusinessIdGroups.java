@@ -104,17 +104,26 @@ public class BusinessIdGroups implements ActiveMQServerPlugin {
     }
 
     /**
-     * A bytes body's head as text for the scan: UTF-8, unless it is UTF-16 (a .NET sender's
-     * Encoding.Unicode, a STOMP body in charset=utf-16, with or without a byte order mark),
-     * told by a BOM or by where its zero bytes fall: ASCII in UTF-16 has a zero byte beside
-     * every character. Scanned as UTF-8, such a request got no group and could be overtaken.
+     * A bytes body's head as text for the scan: UTF-8, or the encoding its byte order mark
+     * names. A head with zero bytes and no mark may be UTF-16 or UTF-32 (a .NET sender's
+     * Encoding.Unicode, a STOMP body in charset=utf-16), which UTF-8 shows with a zero beside
+     * every character: then it is read every way, one after the other, and the scan takes the
+     * first business ID it finds. Read as UTF-8 only, such a request got no group and could be
+     * overtaken.
      */
     static String text(ByteBuffer bytes) {
         int start = bytes.position();
         int n = bytes.remaining();
+        if (n >= 4 && bytes.get(start) == 0 && bytes.get(start + 1) == 0 && (bytes.get(start + 2) & 0xFF) == 0xFE
+                && (bytes.get(start + 3) & 0xFF) == 0xFF) {
+            return java.nio.charset.Charset.forName("UTF-32BE").decode(bytes.position(start + 4)).toString();
+        }
         if (n >= 2) {
             int b0 = bytes.get(start) & 0xFF;
             int b1 = bytes.get(start + 1) & 0xFF;
+            if (b0 == 0xFF && b1 == 0xFE && n >= 4 && bytes.get(start + 2) == 0 && bytes.get(start + 3) == 0) {
+                return java.nio.charset.Charset.forName("UTF-32LE").decode(bytes.position(start + 4)).toString();
+            }
             if (b0 == 0xFE && b1 == 0xFF) {
                 return java.nio.charset.StandardCharsets.UTF_16BE.decode(bytes.position(start + 2)).toString();
             }
@@ -122,25 +131,21 @@ public class BusinessIdGroups implements ActiveMQServerPlugin {
                 return java.nio.charset.StandardCharsets.UTF_16LE.decode(bytes.position(start + 2)).toString();
             }
         }
-        int zerosEven = 0;
-        int zerosOdd = 0;
-        for (int i = 0; i < n; i++) {
-            if (bytes.get(start + i) == 0) {
-                if (i % 2 == 0) {
-                    zerosEven++;
-                } else {
-                    zerosOdd++;
-                }
-            }
+        boolean zeros = false;
+        for (int i = 0; i < n && !zeros; i++) {
+            zeros = bytes.get(start + i) == 0;
         }
-        // Mostly ASCII in UTF-16: a quarter of all bytes or more are zeros, nearly all on one side.
-        if (zerosOdd > n / 4 && zerosOdd > 4 * zerosEven) {
-            return java.nio.charset.StandardCharsets.UTF_16LE.decode(bytes).toString();
+        String utf8 = StandardCharsets.UTF_8.decode(bytes.duplicate()).toString();
+        if (!zeros) {
+            return utf8;
         }
-        if (zerosEven > n / 4 && zerosEven > 4 * zerosOdd) {
-            return java.nio.charset.StandardCharsets.UTF_16BE.decode(bytes).toString();
+        StringBuilder every = new StringBuilder(utf8);
+        for (java.nio.charset.Charset cs : new java.nio.charset.Charset[] {java.nio.charset.StandardCharsets.UTF_16LE,
+            java.nio.charset.StandardCharsets.UTF_16BE, java.nio.charset.Charset.forName("UTF-32BE"),
+            java.nio.charset.Charset.forName("UTF-32LE")}) {
+            every.append('\n').append(cs.decode(bytes.duplicate()));
         }
-        return StandardCharsets.UTF_8.decode(bytes).toString();
+        return every.toString();
     }
 
     /**

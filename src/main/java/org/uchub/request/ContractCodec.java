@@ -113,9 +113,11 @@ public class ContractCodec {
         int i = 0;
         if (body.length >= 3 && (body[0] & 0xff) == 0xEF && (body[1] & 0xff) == 0xBB && (body[2] & 0xff) == 0xBF) {
             i = 3;
+        } else if (body.length >= 4 && body[0] == 0 && body[1] == 0 && (body[2] & 0xff) == 0xFE && (body[3] & 0xff) == 0xFF) {
+            i = 4; // UTF-32BE's byte order mark
         } else if (body.length >= 2 && ((body[0] & 0xff) == 0xFE && (body[1] & 0xff) == 0xFF
                 || (body[0] & 0xff) == 0xFF && (body[1] & 0xff) == 0xFE)) {
-            i = 2;
+            i = 2; // UTF-16's, and the start of UTF-32LE's (FF FE 00 00), whose zeros the loop passes
         }
         while (i < body.length && (Character.isWhitespace(body[i]) || body[i] == 0)) {
             i++;

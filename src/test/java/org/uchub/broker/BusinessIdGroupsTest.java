@@ -39,6 +39,14 @@ class BusinessIdGroupsTest {
             assertEquals("4711", idOf(withBom(new byte[] {(byte) 0xFE, (byte) 0xFF}, request, StandardCharsets.UTF_16BE)), request);
             // Java's "UTF-16" writes a big-endian BOM.
             assertEquals("4711", idOf(request.getBytes(StandardCharsets.UTF_16)), request);
+            assertEquals("4711", idOf(request.getBytes(Charset.forName("UTF-32BE"))), "UTF-32BE: " + request);
+            assertEquals("4711", idOf(request.getBytes(Charset.forName("UTF-32LE"))), "UTF-32LE: " + request);
+            // Mostly not ASCII: few zero bytes, still UTF-16.
+        }
+        String cyrillic = "<StartSession xmlns=\"urn:uc-hub:session:v1\"><subject>" + "\u0417\u0430\u044f\u0432\u043a\u0430 ".repeat(300)
+                + "</subject><businessId>4711</businessId></StartSession>";
+        for (Charset cs : new Charset[] {StandardCharsets.UTF_16LE, StandardCharsets.UTF_16BE}) {
+            assertEquals("4711", idOf(cyrillic.getBytes(cs)), cs + ", mostly Cyrillic");
         }
     }
 

@@ -26,5 +26,12 @@ class RequestEncodingTest {
             HubRequest r = codec.read(new ByteArrayInputStream(body), "erp", "test", null, new DefaultExchange(new DefaultCamelContext()));
             assertEquals("4711", r.getBusinessId(), cs.name());
         }
+        // With a byte order mark, as Windows tools save "Unicode" files.
+        for (String cs : new String[] {"UTF-16BE", "UTF-16LE", "UTF-32BE", "UTF-32LE"}) {
+            byte[] body = ("\uFEFF" + JSON).getBytes(Charset.forName(cs));
+            assertEquals(ContractCodec.JSON, ContractCodec.detectFormat(body), cs + " with BOM");
+            assertEquals("4711", codec.read(new ByteArrayInputStream(body), "erp", "test", null,
+                    new DefaultExchange(new DefaultCamelContext())).getBusinessId(), cs + " with BOM");
+        }
     }
 }
