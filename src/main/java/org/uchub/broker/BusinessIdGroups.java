@@ -104,36 +104,18 @@ public class BusinessIdGroups implements ActiveMQServerPlugin {
     }
 
     /**
-     * A bytes body's head as text for the scan: UTF-8, or the encoding its byte order mark
-     * names. A head with zero bytes and no mark may be UTF-16 or UTF-32 (a .NET sender's
-     * Encoding.Unicode, a STOMP body in charset=utf-16), which UTF-8 shows with a zero beside
-     * every character: then it is read every way, one after the other, and the scan takes the
-     * first business ID it finds. Read as UTF-8 only, such a request got no group and could be
-     * overtaken.
+     * A bytes body's head as text for the scan: UTF-8, unless it has zero bytes. UTF-16 and
+     * UTF-32 (a .NET sender's Encoding.Unicode, a STOMP body in charset=utf-16), byte order
+     * mark or not, always do: the contract's markup is ASCII, which they write with zero bytes
+     * beside it. Such a head is read every way, one after the other, and the scan takes the
+     * first business ID it finds (a mark only adds a U+FEFF before it). Read as UTF-8 only, such
+     * a request got no group and could be overtaken.
      */
     static String text(ByteBuffer bytes) {
         int start = bytes.position();
-        int n = bytes.remaining();
-        if (n >= 4 && bytes.get(start) == 0 && bytes.get(start + 1) == 0 && (bytes.get(start + 2) & 0xFF) == 0xFE
-                && (bytes.get(start + 3) & 0xFF) == 0xFF) {
-            return java.nio.charset.Charset.forName("UTF-32BE").decode(bytes.position(start + 4)).toString();
-        }
-        if (n >= 2) {
-            int b0 = bytes.get(start) & 0xFF;
-            int b1 = bytes.get(start + 1) & 0xFF;
-            if (b0 == 0xFF && b1 == 0xFE && n >= 4 && bytes.get(start + 2) == 0 && bytes.get(start + 3) == 0) {
-                return java.nio.charset.Charset.forName("UTF-32LE").decode(bytes.position(start + 4)).toString();
-            }
-            if (b0 == 0xFE && b1 == 0xFF) {
-                return java.nio.charset.StandardCharsets.UTF_16BE.decode(bytes.position(start + 2)).toString();
-            }
-            if (b0 == 0xFF && b1 == 0xFE) {
-                return java.nio.charset.StandardCharsets.UTF_16LE.decode(bytes.position(start + 2)).toString();
-            }
-        }
         boolean zeros = false;
-        for (int i = 0; i < n && !zeros; i++) {
-            zeros = bytes.get(start + i) == 0;
+        for (int i = start; i < bytes.limit() && !zeros; i++) {
+            zeros = bytes.get(i) == 0;
         }
         String utf8 = StandardCharsets.UTF_8.decode(bytes.duplicate()).toString();
         if (!zeros) {

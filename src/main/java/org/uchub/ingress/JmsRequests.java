@@ -238,7 +238,7 @@ public class JmsRequests {
         if (tenant == null || !(d instanceof ActiveMQDestination a)) {
             return false;
         }
-        if (a.isTemporary() || d instanceof jakarta.jms.TemporaryQueue || d instanceof jakarta.jms.TemporaryTopic) {
+        if (a.isTemporary()) {
             return a.isQueue() && temporaryOwner.test(tenant, a.getAddress());
         }
         return a.isQueue() && a.getAddress().equals("uc.replies." + tenant);

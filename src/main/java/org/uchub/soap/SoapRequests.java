@@ -66,10 +66,6 @@ public class SoapRequests {
 
     private final long maxRequestBytes;
 
-    public SoapRequests(ContractCodec codec, Mtom mtom) {
-        this(codec, mtom, 16L * 1024 * 1024);
-    }
-
     /**
      * @param maxRequestBytes the most an MTOM request's binary parts may hold together: no more
      *                        than the contract takes as base64 (hub.request.max-bytes) or the

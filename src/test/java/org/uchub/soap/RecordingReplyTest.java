@@ -42,7 +42,7 @@ class RecordingReplyTest {
         Exchange exchange = new DefaultExchange(new DefaultCamelContext());
         exchange.getMessage().setBody(ContractCodec.element(reply, Action.RECORDING));
         exchange.setProperty(SoapRequests.CALLER_READS_MTOM, callerReadsMtom);
-        new SoapRequests(codec, mode).reply(exchange);
+        new SoapRequests(codec, mode, 1_000_000).reply(exchange);
         return exchange;
     }
 
