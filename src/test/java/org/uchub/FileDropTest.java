@@ -305,6 +305,45 @@ class FileDropTest extends HubTestSupport {
     }
 
     @Test
+    void aLinkToNothingIsAnsweredAndKeptInsteadOfPassedOverAtEveryPoll() throws Exception {
+        Files.createDirectories(inbox().resolve("crm"));
+        Files.createSymbolicLink(inbox().resolve("crm/gone.xml"), inbox().resolve("crm/nowhere.xml"));
+        ErrorReply r = (ErrorReply) parse(awaitReply("crm/gone.reply.xml"));
+        assertEquals("MALFORMED_REQUEST", r.getError().getCode(), r.getError().getMessage());
+        assertTrue(r.getError().getMessage().contains("link"), r.getError().getMessage());
+        await(() -> Files.isSymbolicLink(inbox().resolve(".error/crm/gone.xml")), 5_000, "the link is kept");
+        awaitFile(inbox().resolve(".error/crm/gone.xml.error.txt"));
+        assertFalse(Files.exists(inbox().resolve("crm/gone.xml"), java.nio.file.LinkOption.NOFOLLOW_LINKS));
+    }
+
+    @Test
+    void aNameTooLongToAnswerUnderIsRefusedBeforeAnythingIsAppliedAndKeptUnderAShorterName() throws Exception {
+        // 250 bytes: a legal name, but Camel's lock marker's, the reply's and the note's names would pass the file system's 255.
+        String longName = "a".repeat(246) + ".xml";
+        String fitted = org.uchub.ingress.InboxFiles.fit(longName);
+        assertTrue(fitted.length() <= 200 && fitted.endsWith(".xml") && fitted.startsWith("aaaa"), fitted);
+        drop(longName, startConference("long-name", null, "+4930111111"));
+        ErrorReply r = (ErrorReply) parse(awaitReply(fitted.substring(0, fitted.length() - 4) + ".reply.xml"));
+        assertEquals("FILE_NAME_TOO_LONG", r.getError().getCode(), r.getError().getMessage());
+        assertTrue(r.getError().getMessage().contains(fitted), r.getError().getMessage());
+        awaitFile(inbox().resolve(".error").resolve(fitted));
+        awaitFile(inbox().resolve(".error").resolve(fitted + ".error.txt"));
+        assertFalse(Files.exists(inbox().resolve(longName)));
+        rejected("default", query("long-name"), "NOT_FOUND");
+
+        // The longest name read, twice (a batch job's fixed name): answered both times, both kept.
+        String longest = "b".repeat(196) + ".xml";
+        String first = startConference("longest-1", null, "+4930111111");
+        String second = startConference("longest-2", null, "+4930111111");
+        dropAndAwait(longest, first);
+        awaitFile(inbox().resolve(".done").resolve(longest));
+        Files.delete(outbox().resolve("b".repeat(196) + ".reply.xml"));
+        dropAndAwait(longest, second);
+        awaitCount(inbox().resolve(".done"), 2);
+        assertFalse(Files.exists(inbox().resolve(longest)));
+    }
+
+    @Test
     void aFileStillBeingWrittenIsNotPickedUp() throws Exception {
         String request = startConference("slow-1", null, "+4930111111");
         // Split where whitespace is legal, so the padding below keeps the document valid.

@@ -120,10 +120,12 @@ public class HubBootstrap implements CamelConfiguration {
         events.publishOnlyWith(dutyWhileRunning(context, duties.lease("events")));
         bind(context, "eventOutbox", events);
         bind(context, "notConnectedChannel", new NotConnectedChannel(log));
+        InboxFiles inboxFiles = new InboxFiles(Path.of(prop(pc, "hub.inbox.dir")), Path.of(prop(pc, "hub.outbox.dir")),
+                prop(pc, "hub.inbox.default-tenant"), intProp(pc, "hub.rules.max-document-bytes"), maxBytes, codec);
         bind(context, "inboxListing", new org.uchub.ingress.InboxListing(Long.parseLong(
-                pc.resolveProperty("hub.inbox.empty-min-age-ms").orElse("60000")), prop(pc, "hub.inbox.exclude")));
-        bind(context, "inboxFiles", new InboxFiles(Path.of(prop(pc, "hub.inbox.dir")), Path.of(prop(pc, "hub.outbox.dir")),
-                prop(pc, "hub.inbox.default-tenant"), intProp(pc, "hub.rules.max-document-bytes"), maxBytes));
+                pc.resolveProperty("hub.inbox.empty-min-age-ms").orElse("60000")), prop(pc, "hub.inbox.exclude"),
+                inboxFiles));
+        bind(context, "inboxFiles", inboxFiles);
 
         boolean embeddedBroker = pc.resolveProperty("broker.url").orElse("").isBlank();
         boolean stamped = embeddedBroker || Boolean.parseBoolean(prop(pc, "broker.external.plugins"));
@@ -404,7 +406,7 @@ public class HubBootstrap implements CamelConfiguration {
                 Long.parseLong(prop(pc, "fax.retry.max-interval-ms")), Long.parseLong(prop(pc, "fax.retry.give-up-ms")),
                 Long.parseLong(prop(pc, "fax.status.wait-ms")), Pattern.compile(prop(pc, "fax.status.delivered-pattern")),
                 Pattern.compile(prop(pc, "fax.status.failed-pattern")), Pattern.compile(prop(pc, "fax.status.pages-pattern")),
-                domain.isBlank() ? from.substring(from.lastIndexOf('@') + 1) : domain,
+                domain.isBlank() ? org.uchub.fax.FaxSettings.domainOf(from) : domain,
                 pc.resolveProperty("fax.status.accept-from").filter(a -> !a.isBlank()).map(Pattern::compile).orElse(null));
         boolean statusConfigured = !pc.resolveProperty("fax.status.host").orElse("").isBlank();
         pc.addOverrideProperty("fax.status.enabled", Boolean.toString(s.configured() && statusConfigured));

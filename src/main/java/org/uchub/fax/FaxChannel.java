@@ -129,6 +129,9 @@ public class FaxChannel {
             said.add(cancelled ? "the fax to " + p.address() + " is cancelled"
                     : "the fax to " + p.address() + " is already with the gateway and cannot be recalled");
         }
+        if (!r.getRemoved().isEmpty()) {
+            finishIfSettled(s.sessionId()); // what was cancelled may have been all the session still waited for
+        }
         r.outcome(ReplyStatus.ACCEPTED, said.isEmpty() ? "Recorded; a fax already sent cannot be changed, so nothing was sent."
                 : String.join("; ", said) + ".");
         return r;
@@ -220,6 +223,8 @@ public class FaxChannel {
             progress.apply(SessionUpdate.participant(f.sessionId(), f.participantId(), ChannelProgress.FAILED, "FAX_SEND_FAILED", SOURCE,
                     "FAX_SEND_FAILED: " + why));
             LOG.warn("Fax {} of session {} failed: {}", f.id(), f.sessionId(), why);
+            // The session's others may all be settled already (one delivered): then this was the last word.
+            finishIfSettled(f.sessionId());
             return;
         }
         long delay = settings.retryIntervalMs() << Math.min(f.attempts() - 1, 16);

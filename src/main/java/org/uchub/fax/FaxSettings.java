@@ -51,6 +51,20 @@ public record FaxSettings(String smtpHost, String from, String addressStyle, Str
         return template.replace("{number}", number).replace("{digits}", number.startsWith("+") ? number.substring(1) : number);
     }
 
+    /**
+     * The domain of the sender's address: the right side of the hub's Message-IDs when none is
+     * set. Taken from the address itself, not the text ({@code UC Hub <fax@corp.example>}
+     * would give {@code corp.example>}, and no gateway's In-Reply-To would match).
+     */
+    public static String domainOf(String from) {
+        try {
+            String a = new InternetAddress(from, false).getAddress();
+            return a == null || a.indexOf('@') < 0 ? "localhost" : a.substring(a.lastIndexOf('@') + 1);
+        } catch (AddressException e) {
+            return "localhost";
+        }
+    }
+
     static InternetAddress address(String address, String key) {
         try {
             InternetAddress a = new InternetAddress(address, true);

@@ -45,6 +45,12 @@ public class InboxFiles {
     private static final Logger LOG = LoggerFactory.getLogger(InboxFiles.class);
     private static final String NOTE_SUFFIX = ".error.txt";
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
+    /**
+     * Longest name (in UTF-8 bytes) of a dropped file that is read. File systems allow 255 bytes
+     * per name, and what the hub writes for a file adds to it: a time stamp in .done/ and
+     * .error/, ".error.txt", the reply's ".reply.json" and temporary prefix.
+     */
+    public static final int MAX_NAME_BYTES = 200;
     private static final Pattern DOCUMENT_NAME = Pattern.compile("(?i)[A-Za-z0-9][A-Za-z0-9._-]{0,94}\\.(pdf|tif|tiff)");
 
     private final Path inbox;
@@ -53,7 +59,10 @@ public class InboxFiles {
     private final long maxDocumentBytes;
     private final long maxRequestBytes;
 
-    public InboxFiles(Path inbox, Path outbox, String defaultTenant, long maxDocumentBytes, long maxRequestBytes) {
+    private final ContractCodec codec;
+
+    public InboxFiles(Path inbox, Path outbox, String defaultTenant, long maxDocumentBytes, long maxRequestBytes, ContractCodec codec) {
+        this.codec = codec;
         this.inbox = inbox.toAbsolutePath().normalize();
         this.outbox = outbox.toAbsolutePath().normalize();
         this.defaultTenant = defaultTenant;
@@ -75,7 +84,7 @@ public class InboxFiles {
                 // A link, or a folder that is a link, would be read through whatever it points at
                 // (another tenant's folder, .done/, the hub's own files): only plain files that
                 // really are in the inbox are requests.
-                refuse(exchange, "The dropped file " + relative + " is a link, lies in a linked folder or is not a plain file: only"
+                refuse(exchange, ErrorCode.MALFORMED_REQUEST, "The dropped file " + relative + " is a link, lies in a linked folder or is not a plain file: only"
                         + " plain files are read.");
             } else {
                 // Read here, once, without following links: what is parsed is what was checked,
@@ -85,7 +94,7 @@ public class InboxFiles {
                 exchange.getMessage().setBody(bytes);
             }
         } catch (java.nio.file.AccessDeniedException e) {
-            refuse(exchange, "The dropped file " + relative + " could not be read: the hub may not read it (its permissions).");
+            refuse(exchange, ErrorCode.MALFORMED_REQUEST, "The dropped file " + relative + " could not be read: the hub may not read it (its permissions).");
         } catch (IOException e) {
             // The hub's side (the disk, the share, open files): retried, then INTERNAL_ERROR.
             throw new java.io.UncheckedIOException("Cannot read the dropped file " + relative, e);
@@ -123,12 +132,8 @@ public class InboxFiles {
             throw new RequestRejectedException(ErrorCode.DOCUMENT_MISSING, "There is no file " + name + " beside the request in"
                     + " the inbox: put the document there first, then the request.");
         }
-        if (exchange.getProperty(DOCUMENT) == null) {
-            // Once per request (a retry after an outage of the session log comes here again), and
-            // whether or not the document is accepted: a refused one goes to .error/ with its request.
-            exchange.setProperty(DOCUMENT, file);
-            exchange.getExchangeExtension().addOnCompletion(new DocumentFollowsRequest(file));
-        }
+        // Whether or not the document is accepted: a refused one goes to .error/ with its request.
+        follow(exchange, file);
         try (SeekableByteChannel ch = Files.newByteChannel(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             long size = ch.size();
             if (size > maxDocumentBytes) {
@@ -150,9 +155,81 @@ public class InboxFiles {
         }
     }
 
+    /**
+     * A request answered from the ledger (applied before) is not read again, but a document
+     * dropped again beside it still goes where the request goes, not left in the inbox.
+     */
+    public void followDocument(HubRequest r, Exchange exchange) {
+        Path folder = exchange.getProperty(FOLDER, Path.class);
+        if (folder == null || !(r.getPayload() instanceof StartSessionRequest start) || start.getOptions() == null
+                || start.getOptions().getDocument() == null || start.getOptions().getDocument().getInboxFile() == null) {
+            return;
+        }
+        String name = start.getOptions().getDocument().getInboxFile();
+        if (DOCUMENT_NAME.matcher(name).matches() && Files.isRegularFile(folder.resolve(name), LinkOption.NOFOLLOW_LINKS)) {
+            follow(exchange, folder.resolve(name));
+        }
+    }
+
+    /** Once per request: a retry after an outage of the session log comes here again. */
+    private static void follow(Exchange exchange, Path document) {
+        if (exchange.getProperty(DOCUMENT) == null) {
+            exchange.setProperty(DOCUMENT, document);
+            exchange.getExchangeExtension().addOnCompletion(new DocumentFollowsRequest(document));
+        }
+    }
+
+    /**
+     * Answers and keeps a file the file consumer cannot hand over, seen in its listing: a link
+     * to nothing (Camel's read lock passes over it at every poll, without a word) or a name too
+     * long for the names the hub and Camel's read lock derive from it (see {@link #MAX_NAME_BYTES}).
+     * Its reply and kept copy are named {@link #fit fitted}. False if that could not be done
+     * (it is then left where it is).
+     */
+    public boolean refuseListed(Path link, ErrorCode code, String why) {
+        Path rel;
+        try {
+            rel = inbox.relativize(link.toAbsolutePath().normalize());
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        if (rel.startsWith("..") || rel.getNameCount() > 2 || rel.getFileName().toString().startsWith(".")) {
+            return false;
+        }
+        String relative = rel.toString();
+        ErrorDetail e = new ErrorDetail();
+        e.setCode(code.name());
+        e.setMessage("The dropped file " + relative + " " + why);
+        org.uchub.contract.ErrorReply reply = new org.uchub.contract.ErrorReply();
+        reply.setStatus(org.uchub.contract.ReplyStatus.REJECTED);
+        reply.setError(e);
+        String format = rel.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".json") ? ContractCodec.JSON : "xml";
+        Path fittedRel = fitted(rel);
+        String name = fittedRel.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        Path replyFile = outbox.resolve(fittedRel).resolveSibling((dot > 0 ? name.substring(0, dot) : name) + ".reply."
+                + (ContractCodec.JSON.equals(format) ? "json" : "xml"));
+        Path kept = freeName(inbox.resolve(".error").resolve(fittedRel), NOTE_SUFFIX);
+        try {
+            Files.createDirectories(replyFile.getParent());
+            Path tmp = replyFile.resolveSibling(".tmp-" + replyFile.getFileName());
+            Files.writeString(tmp, codec.write(reply, null, format));
+            Files.move(tmp, replyFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.createDirectories(kept.getParent());
+            Files.move(link, kept);
+            Files.writeString(kept.resolveSibling(kept.getFileName() + NOTE_SUFFIX), "file: " + relative + "\ncode: " + e.getCode()
+                    + "\nmessage: " + e.getMessage() + "\n");
+        } catch (IOException ex) {
+            LOG.warn("Could not answer or move the link {} ({})", link, ex.toString());
+            return false;
+        }
+        LOG.info("Dropped file {} rejected: {} {}", relative, e.getCode(), e.getMessage());
+        return true;
+    }
+
     /** Answers the file with the reason instead of reading it (its body is never opened). */
-    private static void refuse(Exchange exchange, String why) {
-        exchange.setProperty(org.uchub.request.ContractCodec.INGRESS_ERROR, new RequestRejectedException(ErrorCode.MALFORMED_REQUEST, why));
+    private static void refuse(Exchange exchange, ErrorCode code, String why) {
+        exchange.setProperty(org.uchub.request.ContractCodec.INGRESS_ERROR, new RequestRejectedException(code, why));
         exchange.getMessage().setBody(new byte[0]);
     }
 
@@ -236,6 +313,40 @@ public class InboxFiles {
     private static boolean taken(Path p, String noteSuffix) {
         return Files.exists(p, LinkOption.NOFOLLOW_LINKS)
                 || (!noteSuffix.isEmpty() && Files.exists(p.resolveSibling(p.getFileName() + noteSuffix), LinkOption.NOFOLLOW_LINKS));
+    }
+
+    /** The inbox-relative path with its name {@link #fit fitted}. */
+    private static Path fitted(Path rel) {
+        String name = fit(rel.getFileName().toString());
+        return rel.getParent() == null ? Path.of(name) : rel.getParent().resolve(name);
+    }
+
+    /**
+     * The name itself when it is short enough to be read, else its start, '~', eight hex digits
+     * of its hash (two long names with the same start stay apart) and its extension: the name
+     * its reply and kept copy get.
+     */
+    public static String fit(String name) {
+        if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= MAX_NAME_BYTES) {
+            return name;
+        }
+        int dot = name.lastIndexOf('.');
+        String ext = dot > 0 && name.length() - dot <= 10 ? name.substring(dot) : "";
+        String tag = "~" + HexFormat.of().formatHex(DedupeKeys.sha256().digest(name.getBytes(java.nio.charset.StandardCharsets.UTF_8)), 0, 4);
+        int budget = MAX_NAME_BYTES - tag.length() - ext.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        StringBuilder start = new StringBuilder();
+        int used = 0;
+        for (int i = 0; i < name.length(); ) {
+            int cp = name.codePointAt(i);
+            int bytes = new String(Character.toChars(cp)).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            if (used + bytes > budget) {
+                break;
+            }
+            start.appendCodePoint(cp);
+            used += bytes;
+            i += Character.charCount(cp);
+        }
+        return start + tag + ext;
     }
 
     /** Sends a file that could not be handled to {@code .error/} and returns the text of its note. */

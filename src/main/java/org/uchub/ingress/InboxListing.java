@@ -10,6 +10,7 @@ import org.apache.camel.component.file.GenericFile;
 import org.apache.camel.component.file.GenericFileFilter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.uchub.request.ErrorCode;
 import org.uchub.support.Bounded;
 
 /**
@@ -36,9 +37,15 @@ public class InboxListing implements GenericFileFilter<java.io.File> {
     private final java.util.regex.Pattern exclude;
     private final java.util.concurrent.atomic.AtomicInteger toldCount = new java.util.concurrent.atomic.AtomicInteger();
 
-    /** @param exclude the consumer's own exclude pattern: Camel asks this filter first, and an excluded file is none of its business */
-    public InboxListing(long emptyMinAgeMs, String exclude) {
+    private final InboxFiles files;
+
+    /**
+     * @param exclude the consumer's own exclude pattern: Camel asks this filter first, and an excluded file is none of its business
+     * @param files   answers and keeps what the consumer could not hand over
+     */
+    public InboxListing(long emptyMinAgeMs, String exclude, InboxFiles files) {
         this.emptyMinAgeMs = emptyMinAgeMs;
+        this.files = files;
         this.exclude = exclude == null || exclude.isBlank() ? null : java.util.regex.Pattern.compile(exclude);
         String jnu = System.getProperty("sun.jnu.encoding", Charset.defaultCharset().name());
         if (!Charset.forName(jnu).newEncoder().canEncode("\u00fc\u20ac")) {
@@ -58,6 +65,24 @@ public class InboxListing implements GenericFileFilter<java.io.File> {
         if (file.isDirectory() || (exclude != null && exclude.matcher(file.getFileNameOnly()).matches())) {
             return true; // Camel passes over an excluded file itself, right after this
         }
+        if (opens(file) && file.getFile() != null) {
+            Path path = file.getFile().toPath();
+            int nameBytes = file.getFileNameOnly().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            if (nameBytes > InboxFiles.MAX_NAME_BYTES) {
+                // Camel's read lock could not make its marker file beside it, and the reply's and
+                // note's names would pass the file system's limit: applied, it would never be answered.
+                refuse(path, ErrorCode.FILE_NAME_TOO_LONG, "has a name of " + nameBytes + " bytes (UTF-8); names of up to "
+                        + InboxFiles.MAX_NAME_BYTES + " are read. The reply and the kept file are named "
+                        + InboxFiles.fit(file.getFileNameOnly()) + ".");
+                return false;
+            }
+            if (Files.isSymbolicLink(path) && !Files.exists(path)) {
+                // Camel's read lock passes over a link to nothing at every poll, without a word:
+                // answered and kept here, as any other link is (see InboxFiles.accept).
+                refuse(path, ErrorCode.MALFORMED_REQUEST, "is a link to nothing: only plain files are read.");
+                return false;
+            }
+        }
         if (opens(file)) {
             return file.getFileLength() > 0 || file.getLastModified() < System.currentTimeMillis() - emptyMinAgeMs;
         }
@@ -65,6 +90,12 @@ public class InboxListing implements GenericFileFilter<java.io.File> {
         tell(name, "The inbox holds a file whose name the hub cannot open ({}): its name is not valid in "
                 + System.getProperty("sun.jnu.encoding") + " or holds a backslash. It is not read, answered or moved; rename it.");
         return false;
+    }
+
+    private void refuse(Path path, ErrorCode code, String why) {
+        if (!files.refuseListed(path, code, why)) {
+            tell(path.toString(), "The inbox holds a file that could not be read, answered or moved ({}): " + why);
+        }
     }
 
     private void tell(String name, String message) {

@@ -11,6 +11,7 @@ public enum ErrorCode {
     MALFORMED_REQUEST(true),
     DTD_NOT_ALLOWED(true),
     REQUEST_TOO_LARGE(true),
+    FILE_NAME_TOO_LONG(true),
     UNKNOWN_OPERATION(true),
     SCHEMA_INVALID(true),
     INVALID_BUSINESS_ID(true),

@@ -52,7 +52,12 @@ public class RequestRules {
         this.maxSubjectLength = maxSubjectLength;
     }
 
-    public HubRequest check(HubRequest request) {
+    /**
+     * The identifiers alone: what the ledger looks a repeated request up by. A request applied
+     * before is answered with its first reply whatever else has changed since (its fax document
+     * moved away with it, a person left the directory), so the rest is checked only after that.
+     */
+    public HubRequest checkIds(HubRequest request) {
         checkId(request.getBusinessId(), ErrorCode.INVALID_BUSINESS_ID, "businessId");
         if (request.getRequestId() != null) {
             checkId(request.getRequestId(), ErrorCode.INVALID_REQUEST_ID, "requestId");
@@ -60,6 +65,11 @@ public class RequestRules {
         if (request.getRequestedSessionId() != null) {
             checkId(request.getRequestedSessionId(), ErrorCode.INVALID_SESSION_ID, "sessionId");
         }
+        return request;
+    }
+
+    public HubRequest check(HubRequest request) {
+        checkIds(request);
         if (request.getPayload() instanceof StartSessionRequest start) {
             checkStart(start);
         } else if (request.getPayload() instanceof ModifySessionRequest modify) {
@@ -135,7 +145,8 @@ public class RequestRules {
             if (p.getJid().length() > MAX_ADDRESS || !JID.matcher(p.getJid()).matches()) {
                 throw reject(ErrorCode.INVALID_JID, "\"" + printable(p.getJid()) + "\" is not a valid JID (local@domain[/resource]).");
             }
-            return "jid:" + p.getJid().toLowerCase(Locale.ROOT);
+            // Two resources of one account are one participant: the hub writes to the bare JID.
+            return "jid:" + bareJid(p.getJid());
         }
         if (p.getEmail() != null) {
             if (p.getEmail().length() > 254 || !EMAIL.matcher(p.getEmail()).matches()) {
@@ -148,6 +159,12 @@ public class RequestRules {
             return "person:" + p.getPersonId();
         }
         throw reject(ErrorCode.SCHEMA_INVALID, "A participant needs one of number, jid, email, fax or personId.");
+    }
+
+    /** The JID without its resource, in lower case. */
+    public static String bareJid(String jid) {
+        int slash = jid.indexOf('/');
+        return (slash < 0 ? jid : jid.substring(0, slash)).toLowerCase(Locale.ROOT);
     }
 
     static String checkNumber(String n) {

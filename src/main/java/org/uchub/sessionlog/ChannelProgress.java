@@ -468,7 +468,7 @@ public class ChannelProgress {
         if (u.recordingRef() != null) {
             // An empty reference: the recording the session started (the PBX's event does not name the file).
             String ref = u.recordingRef().isEmpty() ? s.recordingRef() : u.recordingRef();
-            if (ref == null || (ref.equals(s.recordingRef()) && u.eventType().equals(lastEventType(c, sessionId, u.eventType())))) {
+            if (ref == null || (ref.equals(s.recordingRef()) && logged(c, s, u.eventType()))) {
                 return null;
             }
             u = new SessionUpdate(sessionId, u.reservedNumber(), u.bridgeId(), u.participantId(), u.participantState(),
@@ -816,13 +816,17 @@ public class ChannelProgress {
         return true;
     }
 
-    private static String lastEventType(Connection c, String sessionId, String type) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select event_type from uc_event where session_id = ? and event_type = ?")) {
-            ps.setString(1, sessionId);
-            ps.setString(2, type);
+    /** Whether the session has an event of the type; found through the business ID's events (the key), not all events. */
+    private static boolean logged(Connection c, Running s, String type) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select 1 from uc_event where tenant = ? and business_id = ? and session_id = ?"
+                + " and event_type = ?")) {
+            ps.setString(1, s.tenant());
+            ps.setString(2, s.businessId());
+            ps.setString(3, s.sessionId());
+            ps.setString(4, type);
             ps.setMaxRows(1);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
+                return rs.next();
             }
         }
     }

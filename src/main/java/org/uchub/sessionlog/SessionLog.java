@@ -30,6 +30,7 @@ import org.uchub.contract.StartSessionRequest;
 import org.uchub.request.ErrorCode;
 import org.uchub.request.HubRequest;
 import org.uchub.request.RequestRejectedException;
+import org.uchub.request.RequestRules;
 import org.uchub.request.ResolvedParticipant;
 
 /**
@@ -155,9 +156,11 @@ public class SessionLog {
                     "ModifySession, validated" + requestIdNote(r));
             List<Participant> present = participants(c, sessionId);
             for (ResolvedParticipant p : r.getAdded()) {
-                if (active(present, p).isPresent()) {
-                    throw new RequestRejectedException(ErrorCode.PARTICIPANT_ALREADY_PRESENT,
-                            p.address() + " is already a participant of session " + sessionId + ".");
+                Optional<Participant> there = active(present, p).or(() -> sameAccount(present, p));
+                if (there.isPresent()) {
+                    throw new RequestRejectedException(ErrorCode.PARTICIPANT_ALREADY_PRESENT, p.address()
+                            + " is already a participant of session " + sessionId
+                            + (there.get().address.equalsIgnoreCase(p.address()) ? "." : " (as " + there.get().address + ")."));
                 }
                 insertParticipant(c, sessionId, p, now);
                 appendEvent(c, r.getTenant(), r.getBusinessId(), sessionId, now, "PARTICIPANT_ADDED", source, p.address(),
@@ -482,6 +485,21 @@ public class SessionLog {
     private static Optional<Participant> active(List<Participant> present, ResolvedParticipant p) {
         return present.stream()
                 .filter(x -> x.isActive() && x.addressType.equals(p.addressType().value()) && x.address.equalsIgnoreCase(p.address()))
+                .findFirst();
+    }
+
+    /**
+     * An active participant with the same bare JID, another resource of it: the hub writes to
+     * and invites the bare JID, so two would get every message twice, and removing one would
+     * take the other's room membership with it.
+     */
+    private static Optional<Participant> sameAccount(List<Participant> present, ResolvedParticipant p) {
+        if (p.addressType() != AddressType.JID) {
+            return Optional.empty();
+        }
+        String bare = RequestRules.bareJid(p.address());
+        return present.stream()
+                .filter(x -> x.isActive() && x.addressType.equals(p.addressType().value()) && RequestRules.bareJid(x.address).equals(bare))
                 .findFirst();
     }
 

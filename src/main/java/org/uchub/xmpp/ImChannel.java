@@ -528,11 +528,12 @@ public class ImChannel {
     /**
      * The room of a session: named from the tenant and business ID, unique by the session
      * through the random end of its id (its start is the time, the same for a minute or so).
+     * All in lower case, the service too: a room is looked up by its address as a server sends it.
      */
     static String roomOf(Running s, String muc) {
         String local = ("uc-" + s.tenant() + "-" + s.businessId() + "-" + tail(s.sessionId())).toLowerCase(Locale.ROOT)
                 .replaceAll("[^a-z0-9._-]", "_");
-        return local + "@" + muc;
+        return local + "@" + muc.toLowerCase(Locale.ROOT);
     }
 
     /** The last 8 characters of a session id: random in every id the hub made (UUID version 4 or 7). */

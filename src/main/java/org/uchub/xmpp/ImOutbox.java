@@ -6,6 +6,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import javax.sql.DataSource;
 import org.uchub.sessionlog.Database;
@@ -147,9 +148,9 @@ public class ImOutbox {
         }
     }
 
-    /** The session whose room this is. */
+    /** The session whose room this is (rooms are kept in lower case, so the index on target finds it). */
     public Optional<String> sessionOfRoom(String roomJid) {
-        return items("kind = ? and lower(target) = ? order by id desc", 1, ROOM_OPEN, roomJid.toLowerCase()).stream().findFirst()
+        return items("target = ? and kind = ? order by id desc", 1, roomJid.toLowerCase(Locale.ROOT), ROOM_OPEN).stream().findFirst()
                 .map(Item::sessionId);
     }
 

@@ -54,6 +54,8 @@ class FaxChannelTest extends FaxTestSupport {
 
     @Test
     void aDeliveryReportAndAFailureReportAreMatchedLoggedAndMovedOutOfTheInbox() throws Exception {
+        javax.sql.DataSource ds = context.getRegistry().lookupByNameAndType("dataSource", javax.sql.DataSource.class);
+        org.uchub.sessionlog.QueryPlans.record(ds);
         ok(T, startFax("4712", null, null, "+4930111119", "+4930222229"));
         awaitEvent("4712", "FAX_SENT", 2);
         MimeMessage first = gatewayMails("+4930111119").get(0);
@@ -75,6 +77,9 @@ class FaxChannelTest extends FaxTestSupport {
                 "every fax settled and one delivered: the session is over");
         await(() -> statusFolderCount("UC-Fax-Done") == 2, 10_000, "both reports filed as done");
         assertEquals(0, statusFolderCount("INBOX"), "nothing is read twice");
+        // Reports are matched to their fax through indexes, not by reading every fax ever sent.
+        org.uchub.sessionlog.QueryPlans.Result plans = org.uchub.sessionlog.QueryPlans.wholeTableReads(ds);
+        assertTrue(plans.scans().isEmpty(), plans.toString());
     }
 
     @Test
@@ -174,6 +179,37 @@ class FaxChannelTest extends FaxTestSupport {
                 .findFirst().orElseThrow();
         String stamp = doc2.substring(0, doc2.length() - "Contract_4717.pdf".length());
         assertTrue(java.nio.file.Files.exists(done.resolve(stamp + "fax-4717.xml")), "request and document under one stamp: " + stamp);
+    }
+
+    @Test
+    void aDroppedFaxRequestResentUnderItsRequestIdGetsItsFirstReplyWithOrWithoutItsDocumentAndNothingIsSentTwice() throws Exception {
+        java.nio.file.Path folder = inbox().resolve(T);
+        java.nio.file.Files.createDirectories(folder);
+        java.nio.file.Files.write(folder.resolve("Contract_4721.pdf"), PDF);
+        String request = startFax("4721", null, null, "+4930111119").replace("<fileName>contract.pdf</fileName>", "")
+                .replaceAll("<content>[^<]*</content>", "<inboxFile>Contract_4721.pdf</inboxFile>")
+                .replace("<businessId>", "<requestId>fax-4721</requestId><businessId>");
+        drop(T + "/fax-4721.xml", request);
+        SessionReply first = sessionReply(awaitReply(T + "/fax-4721.reply.xml"));
+        assertEquals(ReplyStatus.ACCEPTED, first.getStatus(), first.getMessage());
+        awaitEvent("4721", "FAX_SENT", 1);
+
+        // The reply went missing; the job sends the request again. Its document went to .done/ with the first.
+        drop(T + "/fax-4721-again.xml", request);
+        SessionReply again = sessionReply(awaitReply(T + "/fax-4721-again.reply.xml"));
+        assertEquals(ReplyStatus.ACCEPTED, again.getStatus(), again.getError() == null ? again.getMessage() : again.getError().getCode());
+        assertEquals(Boolean.TRUE, again.isReplayed());
+        assertEquals(first.getSessionId(), again.getSessionId());
+
+        // Or it drops both again: answered the same, and the document does not stay behind in the inbox.
+        java.nio.file.Files.write(folder.resolve("Contract_4721.pdf"), PDF);
+        drop(T + "/fax-4721-both.xml", request);
+        SessionReply both = sessionReply(awaitReply(T + "/fax-4721-both.reply.xml"));
+        assertEquals(Boolean.TRUE, both.isReplayed());
+        await(() -> !java.nio.file.Files.exists(folder.resolve("Contract_4721.pdf")), 10_000, "the document follows its request");
+
+        assertEquals(1, gatewayMails("+4930111119").size(), "one fax");
+        assertTrue(events(logOf("4721"), "REQUEST_REJECTED").isEmpty(), "nothing refused");
     }
 
     @Test

@@ -114,6 +114,30 @@ class FaxGatewayTroubleTest extends FaxTestSupport {
     }
 
     @Test
+    void aSessionWhoseLastWaitingFaxFailsToSendOrIsCancelledEnds() throws Exception {
+        mail = startMail();
+        ok(T, startFax("4728", null, null, "+4930111119"));
+        ok(T, startFax("4729", null, null, "+4930111119"));
+        awaitEvent("4728", "FAX_SENT", 1);
+        awaitEvent("4729", "FAX_SENT", 1);
+        mail.stop();
+        // A second fax each while the mail server is away, before the first ones settle (no report within 1.5 s).
+        for (String id : new String[] {"4728", "4729"}) {
+            ok(T, "<ModifySession " + NS + "><businessId>" + id + "</businessId><add><participant><fax>+4930222229</fax>"
+                    + "</participant></add></ModifySession>");
+        }
+        awaitEvent("4728", "FAX_STATUS_UNKNOWN", 1);
+        awaitEvent("4729", "FAX_STATUS_UNKNOWN", 1);
+        ok(T, "<ModifySession " + NS + "><businessId>4729</businessId><remove><participant><fax>+4930222229</fax>"
+                + "</participant></remove></ModifySession>");
+        awaitEvent("4729", "FAX_CANCELLED", 1);
+        awaitEvent("4729", "SESSION_ENDED", 1);
+        awaitEvent("4728", "FAX_SEND_FAILED", 1);
+        awaitEvent("4728", "SESSION_ENDED", 1);
+        assertEquals("ENDED", logOf("4728").getSessions().getSession().get(0).getState());
+    }
+
+    @Test
     void aFaxTheGatewayNeverReportsOnIsLoggedAsStatusUnknown() throws Exception {
         mail = startMail();
         ok(T, startFax("4722", null, null, "+4930111119"));

@@ -14,8 +14,8 @@ class FaxReportSenderTest extends FaxTestSupport {
     @Override
     protected Properties hubProperties() {
         Properties p = super.hubProperties();
-        // Written as the shipped example is: a search in the address.
-        p.setProperty("fax.status.accept-from", "(?i)@fax[.]test");
+        // Written as the shipped example is: the whole address.
+        p.setProperty("fax.status.accept-from", "(?i).*@fax[.]test");
         return p;
     }
 
@@ -37,6 +37,11 @@ class FaxReportSenderTest extends FaxTestSupport {
 
         reportFrom(new InternetAddress("someone@elsewhere.test", "reports@fax.test"), subject);
         await(() -> statusFolderCount("UC-Fax-Unmatched") == 1, 10_000, "filed for a person to look at");
+        assertEquals(0, events(logOf("4732"), "FAX_DELIVERED").size());
+
+        // A domain anyone can register that only begins like the gateway's (it passes SPF and DKIM for its owner).
+        reportFrom(new InternetAddress("reports@fax.test.attacker.example"), subject);
+        await(() -> statusFolderCount("UC-Fax-Unmatched") == 2, 10_000, "filed for a person to look at");
         assertEquals(0, events(logOf("4732"), "FAX_DELIVERED").size());
 
         reportFrom(new InternetAddress("reports@fax.test", "Fax Gateway"), subject);

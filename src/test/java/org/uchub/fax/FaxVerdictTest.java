@@ -24,6 +24,13 @@ class FaxVerdictTest {
     }
 
     @Test
+    void messageIdsTakeTheSendersDomainAlsoWhenTheSenderHasADisplayName() {
+        assertEquals("corp.example", FaxSettings.domainOf("UC Hub <fax@corp.example>"));
+        assertEquals("corp.example", FaxSettings.domainOf("\"Fax, UC Hub\" <fax@corp.example> (the hub)"));
+        assertEquals("corp.example", FaxSettings.domainOf("fax@corp.example"));
+    }
+
+    @Test
     void deliveriesFailuresAndNegationsAreToldApart() throws Exception {
         FaxReports r = reports();
         assertEquals(true, r.verdict("Your fax was delivered"));

@@ -1,6 +1,7 @@
 package org.uchub.xmpp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -76,6 +77,22 @@ class VysperImTest extends ImScenarios {
             assertTrue(log.getSessions().getSession().get(0).getParticipants().getParticipant().stream()
                     .noneMatch(p -> p.getState().equals("NOTIFIED") || p.getState().equals("DELIVERED")),
                     "a notice changes no conference participant's state");
+        }
+    }
+
+    @Test
+    void anotherResourceOfAParticipantsAccountIsTheSameParticipantNotASecondOne() throws Exception {
+        awaitHubConnected();
+        try (ImClient alice = client("alice")) {
+            String start = startIm("RES-4711", "Hello", "alice").replace(jid("alice") + "</jid>", jid("alice") + "/work</jid>");
+            rejected(T, start.replace("</participants>", "<participant><jid>" + jid("alice").toUpperCase() + "/home</jid></participant>"
+                    + "</participants>"), "DUPLICATE_PARTICIPANT");
+            ok(T, start);
+            assertNotNull(alice.next(10_000));
+            // Written to the bare JID, she would get every later text twice, and removing one would shut the other out.
+            String refused = rejected(T, "<ModifySession " + NS + "><businessId>RES-4711</businessId><add><participant><jid>" + jid("alice")
+                    + "/home</jid></participant></add></ModifySession>", "PARTICIPANT_ALREADY_PRESENT");
+            assertTrue(refused.contains("/work"), refused);
         }
     }
 
