@@ -122,7 +122,7 @@ public class HubBootstrap implements CamelConfiguration {
         bind(context, "notConnectedChannel", new NotConnectedChannel(log));
         InboxFiles inboxFiles = new InboxFiles(Path.of(prop(pc, "hub.inbox.dir")), Path.of(prop(pc, "hub.outbox.dir")),
                 prop(pc, "hub.inbox.default-tenant"), intProp(pc, "hub.rules.max-document-bytes"), maxBytes, codec);
-        bind(context, "inboxListing", new org.uchub.ingress.InboxListing(Long.parseLong(
+        bind(context, "inboxListing", new org.uchub.ingress.InboxListing(Long.parseLong(prop(pc, "hub.inbox.min-age-ms")), Long.parseLong(
                 pc.resolveProperty("hub.inbox.empty-min-age-ms").orElse("60000")), prop(pc, "hub.inbox.exclude"),
                 inboxFiles));
         bind(context, "inboxFiles", inboxFiles);
@@ -407,7 +407,8 @@ public class HubBootstrap implements CamelConfiguration {
                 Long.parseLong(prop(pc, "fax.status.wait-ms")), Pattern.compile(prop(pc, "fax.status.delivered-pattern")),
                 Pattern.compile(prop(pc, "fax.status.failed-pattern")), Pattern.compile(prop(pc, "fax.status.pages-pattern")),
                 domain.isBlank() ? org.uchub.fax.FaxSettings.domainOf(from) : domain,
-                pc.resolveProperty("fax.status.accept-from").filter(a -> !a.isBlank()).map(Pattern::compile).orElse(null));
+                pc.resolveProperty("fax.status.accept-from").filter(a -> !a.isBlank()).map(org.uchub.fax.FaxSettings::senderPattern)
+                        .orElse(null));
         boolean statusConfigured = !pc.resolveProperty("fax.status.host").orElse("").isBlank();
         pc.addOverrideProperty("fax.status.enabled", Boolean.toString(s.configured() && statusConfigured));
         // A claim older than the longest send can take belongs to a hub that stopped mid-send.

@@ -83,9 +83,12 @@ public class Enricher {
         }
         for (Participant p : list.getParticipant()) {
             ResolvedParticipant resolved = resolve(p, channel);
-            // A person id and the address it resolves to are the same participant.
+            // A person id and the address it resolves to are the same participant, and so are two
+            // resources of one JID (the hub writes to the bare JID).
             for (ResolvedParticipant earlier : into) {
-                if (earlier.addressType() == resolved.addressType() && earlier.address().equalsIgnoreCase(resolved.address())) {
+                if (earlier.addressType() == resolved.addressType() && (earlier.address().equalsIgnoreCase(resolved.address())
+                        || (resolved.addressType() == org.uchub.contract.AddressType.JID
+                                && RequestRules.bareJid(earlier.address()).equals(RequestRules.bareJid(resolved.address()))))) {
                     throw new RequestRejectedException(ErrorCode.DUPLICATE_PARTICIPANT,
                             "The participant " + resolved.address() + " is named twice.");
                 }

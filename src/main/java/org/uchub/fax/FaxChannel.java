@@ -306,6 +306,11 @@ public class FaxChannel {
         List<FaxOutbox.Fax> faxes = outbox.ofSession(sessionId);
         boolean waiting = faxes.stream().anyMatch(f -> f.state().equals(FaxOutbox.PENDING) || f.state().equals(FaxOutbox.SENDING)
                 || f.state().equals(FaxOutbox.SENT));
+        // A number the log holds but the outbox not yet (an add between its two steps, a start
+        // resumed after a crash) waits too: its fax is about to be queued.
+        java.util.Set<Long> queued = faxes.stream().map(FaxOutbox.Fax::participantId).collect(java.util.stream.Collectors.toSet());
+        waiting = waiting || progress.running(sessionId).map(s -> s.parties().stream()
+                .anyMatch(p -> p.isActive() && "fax".equals(p.addressType()) && !queued.contains(p.id()))).orElse(false);
         if (!waiting) {
             long delivered = faxes.stream().filter(f -> f.state().equals(FaxOutbox.DELIVERED)).count();
             long unknown = faxes.stream().filter(f -> f.state().equals(FaxOutbox.UNKNOWN)).count();

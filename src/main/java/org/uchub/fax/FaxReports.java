@@ -108,8 +108,8 @@ public class FaxReports {
 
     /** Logs what the report says about its fax; false when it belongs to no fax or says nothing clear. */
     boolean file(Report report) {
-        if (settings.acceptFrom() != null && !settings.acceptFrom().matcher(report.fromAddress()).matches()) {
-            LOG.warn("A mail from {} (subject \"{}\") is not from the gateway (fax.status.accept-from, matched against the whole address"
+        if (settings.acceptFrom() != null && !settings.acceptFrom().matcher(report.fromAddress()).find()) {
+            LOG.warn("A mail from {} (subject \"{}\") is not from the gateway (fax.status.accept-from, matched against the end of the address"
                     + " {}): filed for a person to look at", report.from(), report.subject(), report.fromAddress());
             return false;
         }
@@ -383,7 +383,14 @@ public class FaxReports {
                 return;
             }
             String s;
-            Object content = p.isMimeType("text/plain") || p.isMimeType("text/html") ? p.getContent() : null;
+            Object content;
+            try {
+                content = p.isMimeType("text/plain") || p.isMimeType("text/html") ? p.getContent() : null;
+            } catch (java.io.UnsupportedEncodingException e) {
+                // A charset Java does not know (RFC 3464's "unknown-8bit", a vendor's x-name): read
+                // as UTF-8 below, where the ASCII report words read right, rather than lose the report.
+                content = null;
+            }
             if (content instanceof String str) {
                 s = str;
             } else {

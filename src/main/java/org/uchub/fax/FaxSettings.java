@@ -65,6 +65,15 @@ public record FaxSettings(String smtpHost, String from, String addressStyle, Str
         }
     }
 
+    /**
+     * {@code fax.status.accept-from} as it is matched: it must reach the end of the sender's
+     * address. Found anywhere, {@code @fax[.]example[.]com} also let in
+     * {@code x@fax.example.com.attacker.test}, a domain anyone can register.
+     */
+    public static Pattern senderPattern(String acceptFrom) {
+        return Pattern.compile("(?:" + acceptFrom + ")$");
+    }
+
     static InternetAddress address(String address, String key) {
         try {
             InternetAddress a = new InternetAddress(address, true);

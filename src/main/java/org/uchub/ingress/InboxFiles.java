@@ -156,8 +156,9 @@ public class InboxFiles {
     }
 
     /**
-     * A request answered from the ledger (applied before) is not read again, but a document
-     * dropped again beside it still goes where the request goes, not left in the inbox.
+     * A document named beside a dropped request goes where the request goes, whatever becomes
+     * of it: refused for its identifiers, answered from the ledger (applied before, so the
+     * document is not read again), or served. Run before anything can refuse the request.
      */
     public void followDocument(HubRequest r, Exchange exchange) {
         Path folder = exchange.getProperty(FOLDER, Path.class);
@@ -211,17 +212,29 @@ public class InboxFiles {
                 + (ContractCodec.JSON.equals(format) ? "json" : "xml"));
         Path kept = freeName(inbox.resolve(".error").resolve(fittedRel), NOTE_SUFFIX);
         try {
-            Files.createDirectories(replyFile.getParent());
-            Path tmp = replyFile.resolveSibling(".tmp-" + replyFile.getFileName());
-            Files.writeString(tmp, codec.write(reply, null, format));
-            Files.move(tmp, replyFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            // Moved first: the move claims it (once, whoever else looks), and a file that cannot be
+            // moved is not answered again and again at every poll.
             Files.createDirectories(kept.getParent());
             Files.move(link, kept);
+        } catch (java.nio.file.NoSuchFileException gone) {
+            return true; // taken away meanwhile
+        } catch (IOException ex) {
+            LOG.warn("Could not move the refused file {} to .error/ ({})", link, ex.toString());
+            return false;
+        }
+        try {
             Files.writeString(kept.resolveSibling(kept.getFileName() + NOTE_SUFFIX), "file: " + relative + "\ncode: " + e.getCode()
                     + "\nmessage: " + e.getMessage() + "\n");
+            Files.createDirectories(replyFile.getParent());
+            Path tmp = replyFile.resolveSibling(".tmp-" + HexFormat.of().formatHex(DedupeKeys.sha256().digest(
+                    (relative + System.nanoTime()).getBytes(java.nio.charset.StandardCharsets.UTF_8)), 0, 4) + "-" + replyFile.getFileName());
+            Files.writeString(tmp, codec.write(reply, null, format));
+            Files.move(tmp, replyFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException ex) {
-            LOG.warn("Could not answer or move the link {} ({})", link, ex.toString());
-            return false;
+            // Kept, but unanswered: said in the log, as nothing else can say it.
+            LOG.error("The refused file {} is kept in .error/ but its reply could not be written ({}): {} {}", relative, ex.toString(),
+                    e.getCode(), e.getMessage());
+            return true;
         }
         LOG.info("Dropped file {} rejected: {} {}", relative, e.getCode(), e.getMessage());
         return true;

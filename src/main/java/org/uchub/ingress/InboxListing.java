@@ -33,6 +33,7 @@ public class InboxListing implements GenericFileFilter<java.io.File> {
     private static final int REMEMBERED = 1000;
     private final Set<String> told = Bounded.set(REMEMBERED);
 
+    private final long minAgeMs;
     private final long emptyMinAgeMs;
     private final java.util.regex.Pattern exclude;
     private final java.util.concurrent.atomic.AtomicInteger toldCount = new java.util.concurrent.atomic.AtomicInteger();
@@ -43,7 +44,8 @@ public class InboxListing implements GenericFileFilter<java.io.File> {
      * @param exclude the consumer's own exclude pattern: Camel asks this filter first, and an excluded file is none of its business
      * @param files   answers and keeps what the consumer could not hand over
      */
-    public InboxListing(long emptyMinAgeMs, String exclude, InboxFiles files) {
+    public InboxListing(long minAgeMs, long emptyMinAgeMs, String exclude, InboxFiles files) {
+        this.minAgeMs = minAgeMs;
         this.emptyMinAgeMs = emptyMinAgeMs;
         this.files = files;
         this.exclude = exclude == null || exclude.isBlank() ? null : java.util.regex.Pattern.compile(exclude);
@@ -71,15 +73,20 @@ public class InboxListing implements GenericFileFilter<java.io.File> {
             if (nameBytes > InboxFiles.MAX_NAME_BYTES) {
                 // Camel's read lock could not make its marker file beside it, and the reply's and
                 // note's names would pass the file system's limit: applied, it would never be answered.
-                refuse(path, ErrorCode.FILE_NAME_TOO_LONG, "has a name of " + nameBytes + " bytes (UTF-8); names of up to "
-                        + InboxFiles.MAX_NAME_BYTES + " are read. The reply and the kept file are named "
-                        + InboxFiles.fit(file.getFileNameOnly()) + ".");
+                // Only once it has stopped changing, as any file: refused half-uploaded, its rest would come as a second file.
+                if (settled(path)) {
+                    refuse(path, ErrorCode.FILE_NAME_TOO_LONG, "has a name of " + nameBytes + " bytes (UTF-8); names of up to "
+                            + InboxFiles.MAX_NAME_BYTES + " are read. It is kept in .error/ as " + InboxFiles.fit(file.getFileNameOnly())
+                            + ", its reply named after that.");
+                }
                 return false;
             }
             if (Files.isSymbolicLink(path) && !Files.exists(path)) {
                 // Camel's read lock passes over a link to nothing at every poll, without a word:
                 // answered and kept here, as any other link is (see InboxFiles.accept).
-                refuse(path, ErrorCode.MALFORMED_REQUEST, "is a link to nothing: only plain files are read.");
+                if (settled(path)) {
+                    refuse(path, ErrorCode.MALFORMED_REQUEST, "is a link to nothing: only plain files are read.");
+                }
                 return false;
             }
         }
@@ -90,6 +97,15 @@ public class InboxListing implements GenericFileFilter<java.io.File> {
         tell(name, "The inbox holds a file whose name the hub cannot open ({}): its name is not valid in "
                 + System.getProperty("sun.jnu.encoding") + " or holds a backslash. It is not read, answered or moved; rename it.");
         return false;
+    }
+
+    /** Unchanged (the entry itself, not what a link points at) for the read lock's minimum age. */
+    private boolean settled(Path path) {
+        try {
+            return Files.getLastModifiedTime(path, LinkOption.NOFOLLOW_LINKS).toMillis() < System.currentTimeMillis() - minAgeMs;
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     private void refuse(Path path, ErrorCode code, String why) {

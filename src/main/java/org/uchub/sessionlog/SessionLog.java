@@ -155,8 +155,11 @@ public class SessionLog {
             appendEvent(c, r.getTenant(), r.getBusinessId(), sessionId, now, "REQUEST_RECEIVED", source, null,
                     "ModifySession, validated" + requestIdNote(r));
             List<Participant> present = participants(c, sessionId);
+            List<Participant> staying = present.stream().filter(x -> r.getRemoved().stream().noneMatch(
+                    gone -> gone.addressType().value().equals(x.addressType) && gone.address().equalsIgnoreCase(x.address))).toList();
             for (ResolvedParticipant p : r.getAdded()) {
-                Optional<Participant> there = active(present, p).or(() -> sameAccount(present, p));
+                // Another resource of someone this request removes is a swap, not a second participant.
+                Optional<Participant> there = active(present, p).or(() -> sameAccount(staying, p));
                 if (there.isPresent()) {
                     throw new RequestRejectedException(ErrorCode.PARTICIPANT_ALREADY_PRESENT, p.address()
                             + " is already a participant of session " + sessionId

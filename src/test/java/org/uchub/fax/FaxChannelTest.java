@@ -79,7 +79,7 @@ class FaxChannelTest extends FaxTestSupport {
         assertEquals(0, statusFolderCount("INBOX"), "nothing is read twice");
         // Reports are matched to their fax through indexes, not by reading every fax ever sent.
         org.uchub.sessionlog.QueryPlans.Result plans = org.uchub.sessionlog.QueryPlans.wholeTableReads(ds);
-        assertTrue(plans.scans().isEmpty(), plans.toString());
+        assertTrue(plans.clean(), plans.toString());
     }
 
     @Test
@@ -210,6 +210,15 @@ class FaxChannelTest extends FaxTestSupport {
 
         assertEquals(1, gatewayMails("+4930111119").size(), "one fax");
         assertTrue(events(logOf("4721"), "REQUEST_REJECTED").isEmpty(), "nothing refused");
+
+        // The requestId used again for another case: refused before its document is read, and the document goes with it.
+        java.nio.file.Files.write(folder.resolve("Contract_4721.pdf"), PDF);
+        drop(T + "/fax-4722.xml", request.replace("<businessId>4721</businessId>", "<businessId>4722</businessId>"));
+        SessionReply reused = sessionReply(awaitReply(T + "/fax-4722.reply.xml"));
+        assertEquals("REQUEST_ID_REUSED", reused.getError().getCode(), reused.getError().getMessage());
+        await(() -> java.nio.file.Files.exists(inbox().resolve(".error").resolve(T).resolve("Contract_4721.pdf")), 10_000,
+                "the document follows its refused request to .error/");
+        assertTrue(!java.nio.file.Files.exists(folder.resolve("Contract_4721.pdf")));
     }
 
     @Test

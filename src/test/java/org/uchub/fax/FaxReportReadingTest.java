@@ -57,6 +57,23 @@ class FaxReportReadingTest {
     }
 
     @Test
+    void aReportPartInACharsetJavaDoesNotKnowIsStillReadWithTheRest() throws Exception {
+        String dsn = "From: MAILER-DAEMON@mx.test\r\nSubject: Undelivered Mail\r\nMessage-ID: <dsn-1@mx.test>\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\r\n\r\n"
+                + "--b\r\nContent-Type: text/plain; charset=\"unknown-8bit\"\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+                + "Delivery to the fax gateway failed: line busy\r\n"
+                + "--b\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.test\r\n\r\n"
+                + "Final-Recipient: rfc822; 4930111119@fax.test\r\nAction: failed\r\nStatus: 5.0.0\r\n"
+                + "--b--\r\n";
+        MimeMessage m = new MimeMessage(Session.getInstance(new Properties()),
+                new java.io.ByteArrayInputStream(dsn.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)));
+        FaxReports.Report r = FaxReports.read(m);
+        assertNotNull(r, "read, not filed for a person as unreadable");
+        org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of("failed"), r.dsnActions());
+        org.junit.jupiter.api.Assertions.assertTrue(r.text().contains("line busy"), r.text());
+    }
+
+    @Test
     void aMailThatCannotBeReadForWhatItIsGoesToAPerson() throws Exception {
         assertNull(FaxReports.read(failingWith(new MessagingException("Missing start boundary"))));
         assertNotNull(FaxReports.read(new MimeMessage(Session.getInstance(new Properties())) {

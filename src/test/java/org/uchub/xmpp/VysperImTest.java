@@ -93,6 +93,10 @@ class VysperImTest extends ImScenarios {
             String refused = rejected(T, "<ModifySession " + NS + "><businessId>RES-4711</businessId><add><participant><jid>" + jid("alice")
                     + "/home</jid></participant></add></ModifySession>", "PARTICIPANT_ALREADY_PRESENT");
             assertTrue(refused.contains("/work"), refused);
+            // Named as her other resource in place of the first: a swap, not a second participant.
+            ok(T, "<ModifySession " + NS + "><businessId>RES-4711</businessId><add><participant><jid>" + jid("alice")
+                    + "/home</jid></participant></add><remove><participant><jid>" + jid("alice") + "/work</jid></participant></remove>"
+                    + "</ModifySession>");
         }
     }
 
