@@ -407,8 +407,7 @@ public class HubBootstrap implements CamelConfiguration {
                 Long.parseLong(prop(pc, "fax.status.wait-ms")), Pattern.compile(prop(pc, "fax.status.delivered-pattern")),
                 Pattern.compile(prop(pc, "fax.status.failed-pattern")), Pattern.compile(prop(pc, "fax.status.pages-pattern")),
                 domain.isBlank() ? org.uchub.fax.FaxSettings.domainOf(from) : domain,
-                pc.resolveProperty("fax.status.accept-from").filter(a -> !a.isBlank()).map(org.uchub.fax.FaxSettings::senderPattern)
-                        .orElse(null));
+                pc.resolveProperty("fax.status.accept-from").filter(a -> !a.isBlank()).map(Pattern::compile).orElse(null));
         boolean statusConfigured = !pc.resolveProperty("fax.status.host").orElse("").isBlank();
         pc.addOverrideProperty("fax.status.enabled", Boolean.toString(s.configured() && statusConfigured));
         // A claim older than the longest send can take belongs to a hub that stopped mid-send.

@@ -74,6 +74,12 @@ public class EmbeddedBroker {
         // next request of the same business ID overtake a rolled-back one.
         cfg.addAddressSetting(settings.requestQueue(), new AddressSettings().setDeadLetterAddress(dla).setExpiryAddress(expiry)
                 .setMaxDeliveryAttempts(settings.maxDeliveryAttempts()).setRedeliveryDelay(0));
+        // Nor for the events: a subscriber's rolled-back event would come after later ones, and
+        // a subscriber that keeps the highest seq it saw would drop it as a repeat.
+        cfg.addAddressSetting(settings.eventsTopic() + ".#", new AddressSettings().setDeadLetterAddress(dla).setExpiryAddress(expiry)
+                .setMaxDeliveryAttempts(settings.maxDeliveryAttempts()).setRedeliveryDelay(0));
+        // No subscriber reads several addresses by one wildcard name (every tenant's events at once).
+        cfg.setWildCardConfiguration(new org.apache.activemq.artemis.core.config.WildcardConfiguration().setRoutingEnabled(false));
         // The dead-letter and expiry queues themselves must never lose a message.
         cfg.addAddressSetting(settings.deadLetterQueue(), new AddressSettings().setMaxDeliveryAttempts(-1));
         cfg.addAddressSetting("ExpiryQueue", new AddressSettings().setMaxDeliveryAttempts(-1));

@@ -123,6 +123,11 @@ public class HubSecurityManager implements ActiveMQSecurityManager5 {
                 || address.equals("ExpiryQueue")) {
             return false;
         }
+        // A wildcard ('#', '*'; OpenWire's '>' arrives as '#') is no one's temporary queue: a
+        // subscription to "#" or "*.events" would receive every tenant's events.
+        if (address.indexOf('#') >= 0 || address.indexOf('*') >= 0 || address.indexOf('>') >= 0) {
+            return false;
+        }
         return isAdvisory(address) || !address.regionMatches(true, 0, "activemq.", 0, "activemq.".length());
     }
 

@@ -108,8 +108,8 @@ public class FaxReports {
 
     /** Logs what the report says about its fax; false when it belongs to no fax or says nothing clear. */
     boolean file(Report report) {
-        if (settings.acceptFrom() != null && !settings.acceptFrom().matcher(report.fromAddress()).find()) {
-            LOG.warn("A mail from {} (subject \"{}\") is not from the gateway (fax.status.accept-from, matched against the end of the address"
+        if (!settings.acceptsSender(report.fromAddress())) {
+            LOG.warn("A mail from {} (subject \"{}\") is not from the gateway (fax.status.accept-from, matched against the whole address and its @domain"
                     + " {}): filed for a person to look at", report.from(), report.subject(), report.fromAddress());
             return false;
         }

@@ -66,12 +66,17 @@ public record FaxSettings(String smtpHost, String from, String addressStyle, Str
     }
 
     /**
-     * {@code fax.status.accept-from} as it is matched: it must reach the end of the sender's
-     * address. Found anywhere, {@code @fax[.]example[.]com} also let in
+     * Whether a report from this address (the sender's, never a display name) may be read:
+     * {@code fax.status.accept-from} matches the whole address or its {@code @domain}. Found
+     * anywhere in the address, {@code @fax[.]example[.]com} also let in
      * {@code x@fax.example.com.attacker.test}, a domain anyone can register.
      */
-    public static Pattern senderPattern(String acceptFrom) {
-        return Pattern.compile("(?:" + acceptFrom + ")$");
+    public boolean acceptsSender(String address) {
+        if (acceptFrom == null) {
+            return true;
+        }
+        int at = address.lastIndexOf('@');
+        return acceptFrom.matcher(address).matches() || (at >= 0 && acceptFrom.matcher(address.substring(at)).matches());
     }
 
     static InternetAddress address(String address, String key) {

@@ -37,6 +37,8 @@ public final class DutyLease {
     private volatile String holder = "";
     private ScheduledExecutorService timer;
     private volatile boolean stopped;
+    /** Whether the listeners were last told this instance holds the duty. */
+    private volatile boolean told;
 
     public DutyLease(DataSource ds, String duty, String instance, int seconds) {
         if (seconds < 4) {
@@ -103,7 +105,10 @@ public final class DutyLease {
         if (stopped) {
             return false;
         }
-        boolean was = held();
+        // What the listeners were last told, not held() now: a lease can run out between two
+        // renewals with no call in between (a renewal waiting seconds for an unreachable
+        // database starts after it), and its loss must still be told.
+        boolean was = told;
         long began = System.nanoTime();
         try {
             String now = take();
@@ -116,6 +121,7 @@ public final class DutyLease {
         }
         boolean is = held();
         if (was != is) {
+            told = is;
             if (is) {
                 LOG.info("This hub instance ({}) now does duty {}", instance, duty);
             } else {
@@ -235,6 +241,7 @@ public final class DutyLease {
         }
         if (heldUntil != 0) {
             heldUntil = 0;
+            told = false;
             listeners.forEach(Runnable::run);
             // At most a second: a hub stopping because its session log is gone must not wait for the pool's timeout.
             Thread handBack = new Thread(() -> {

@@ -17,6 +17,14 @@ public class DutyRoutePolicy extends RoutePolicySupport {
     private static final Logger LOG = LoggerFactory.getLogger(DutyRoutePolicy.class);
     private final DutyLease lease;
     private volatile Route route;
+    /** What the consumer was last set to (running or not); null before the first. */
+    private Boolean running;
+    /**
+     * Looks at the lease on its own: a lease runs out by time, between renewals that may hang
+     * on an unreachable database for seconds, and the consumer must stop before another
+     * instance may take the duty over (a quarter of the lease later), not when a renewal returns.
+     */
+    private java.util.concurrent.ScheduledExecutorService watch;
 
     public DutyRoutePolicy(DutyLease lease) {
         this.lease = lease;
@@ -37,6 +45,16 @@ public class DutyRoutePolicy extends RoutePolicySupport {
     public void onStart(Route route) {
         synchronized (this) {
             this.route = route;
+            this.running = null;
+            if (watch == null) {
+                watch = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "uc-duty-watch-" + lease.duty());
+                    t.setDaemon(true);
+                    return t;
+                });
+                long every = Math.max(100, lease.recheckMillis());
+                watch.scheduleWithFixedDelay(this::followIfChanged, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
         }
         lease.start();
         follow();
@@ -46,8 +64,18 @@ public class DutyRoutePolicy extends RoutePolicySupport {
     public void onStop(Route route) {
         synchronized (this) {
             this.route = null;
+            if (watch != null) {
+                watch.shutdownNow();
+                watch = null;
+            }
         }
         lease.stop();
+    }
+
+    private synchronized void followIfChanged() {
+        if (running == null || running != lease.held()) {
+            follow();
+        }
     }
 
     @Override
@@ -62,7 +90,9 @@ public class DutyRoutePolicy extends RoutePolicySupport {
         }
         try {
             // Suspended, not stopped: a poll under way finishes its mail (moved to its folder) first.
-            if (lease.held()) {
+            boolean held = lease.held();
+            running = held;
+            if (held) {
                 resumeOrStartConsumer(r.getConsumer());
             } else {
                 LOG.info("Route {} waits: hub instance {} does duty {}", r.getRouteId(),

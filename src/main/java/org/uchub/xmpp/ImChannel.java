@@ -15,6 +15,7 @@ import org.uchub.contract.StartSessionRequest;
 import org.uchub.directory.Directory;
 import org.uchub.request.ErrorCode;
 import org.uchub.request.HubRequest;
+import org.uchub.request.RequestRules;
 import org.uchub.request.ResolvedParticipant;
 import org.uchub.sessionlog.ChannelProgress;
 import org.uchub.sessionlog.ChannelProgress.Party;
@@ -86,8 +87,17 @@ public class ImChannel {
         String text = ((ModifySessionRequest) r.getPayload()).getText();
         String room = outbox.roomOf(s.sessionId()).orElse(null);
         List<ImOutbox.Work> work = new ArrayList<>();
+        // One resource of an account named in place of another (the log's swap) is the same
+        // bare JID, which the hub writes to: nothing to tell, and a REMOVE would kick her out.
+        java.util.Set<String> addedAccounts = r.getAdded().stream().map(a -> RequestRules.bareJid(a.address()))
+                .collect(java.util.stream.Collectors.toSet());
+        java.util.Set<String> removedAccounts = r.getRemoved().stream().map(a -> RequestRules.bareJid(a.address()))
+                .collect(java.util.stream.Collectors.toSet());
         for (ResolvedParticipant added : r.getAdded()) {
             Party p = s.party(added.address());
+            if (removedAccounts.contains(RequestRules.bareJid(added.address()))) {
+                continue;
+            }
             if (room != null) {
                 work.add(new ImOutbox.Work(ImOutbox.INVITE, bare(p.address()), p.id(), null, invitation(s)));
             } else {
@@ -96,7 +106,7 @@ public class ImChannel {
             }
         }
         for (ResolvedParticipant removed : r.getRemoved()) {
-            if (room != null) {
+            if (room != null && !addedAccounts.contains(RequestRules.bareJid(removed.address()))) {
                 Party p = s.party(removed.address());
                 work.add(new ImOutbox.Work(ImOutbox.REMOVE, bare(p.address()), p.id(), null, "Removed from case " + s.businessId()));
             }
@@ -106,7 +116,9 @@ public class ImChannel {
                 work.add(new ImOutbox.Work(ImOutbox.POST, room, null, null, text));
             } else {
                 for (Party p : s.parties()) {
-                    if (p.isActive() && r.getAdded().stream().noneMatch(a -> a.address().equalsIgnoreCase(p.address()))) {
+                    // Those just added had the text with their welcome; one swapped in did not.
+                    if (p.isActive() && r.getAdded().stream().noneMatch(a -> a.address().equalsIgnoreCase(p.address())
+                            && !removedAccounts.contains(RequestRules.bareJid(a.address())))) {
                         work.add(new ImOutbox.Work(ImOutbox.DIRECT, bare(p.address()), p.id(), null, text));
                     }
                 }
@@ -252,6 +264,14 @@ public class ImChannel {
                         && outbox.roomFailed(item.sessionId())) {
                     // The session's room could not be opened; the session failed with the reason.
                     outbox.failed(item.id(), "not sent: the group chat could not be opened");
+                    continue;
+                }
+                if (!ImOutbox.DIRECT.equals(item.kind()) && !ImOutbox.NOTIFY.equals(item.kind()) && !ImOutbox.CLOSE.equals(item.kind())
+                        && outbox.closeQueued(item.sessionId()) && !outbox.roomOpened(item.sessionId())) {
+                    // The session ended while its group chat waited for the server: it is not made,
+                    // and nobody is invited into a room that its CLOSE would destroy a moment later.
+                    // (The CLOSE still runs: it clears a room half made when a connection died.)
+                    outbox.failed(item.id(), "not sent: the session ended before its group chat was made");
                     continue;
                 }
                 if (!writtenOnly(item) && !written.items.isEmpty()) {

@@ -178,6 +178,11 @@ public class ImOutbox {
                 + " and s.state = 'FAILED') order by id", 100, ROOM_OPEN, DONE, CLOSE);
     }
 
+    /** Whether the session's room was made (its ROOM_OPEN done). */
+    public boolean roomOpened(String sessionId) {
+        return !items("session_id = ? and kind = ? and state = ?", 1, sessionId, ROOM_OPEN, DONE).isEmpty();
+    }
+
     /** Whether the session's room is closed or being closed already. */
     public boolean closeQueued(String sessionId) {
         return !items("session_id = ? and kind = ?", 1, sessionId, CLOSE).isEmpty();

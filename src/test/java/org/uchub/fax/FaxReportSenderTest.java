@@ -14,7 +14,7 @@ class FaxReportSenderTest extends FaxTestSupport {
     @Override
     protected Properties hubProperties() {
         Properties p = super.hubProperties();
-        // Written as the shipped example is: the end of the address.
+        // Written as the shipped example is: the sender's @domain.
         p.setProperty("fax.status.accept-from", "(?i)@fax[.]test");
         return p;
     }

@@ -24,6 +24,19 @@ class FaxVerdictTest {
     }
 
     @Test
+    void reportsAreReadOnlyFromTheWholeAddressOrDomainTheSettingNames() {
+        FaxSettings domain = new FaxSettings("", "hub@example.com", "pattern", "{number}@fax.example.com", "", "{token}", 1, 1, 1, 1,
+                Pattern.compile("x"), Pattern.compile("x"), Pattern.compile("x"), "example.com", Pattern.compile("(?i)@fax[.]example[.]com"));
+        assertEquals(true, domain.acceptsSender("Reports@FAX.example.com"));
+        assertEquals(false, domain.acceptsSender("reports@fax.example.com.attacker.test"));
+        assertEquals(false, domain.acceptsSender("reports@myfax.example.com"));
+        FaxSettings exact = new FaxSettings("", "hub@example.com", "pattern", "{number}@fax.example.com", "", "{token}", 1, 1, 1, 1,
+                Pattern.compile("x"), Pattern.compile("x"), Pattern.compile("x"), "example.com", Pattern.compile("faxgw@provider[.]com"));
+        assertEquals(true, exact.acceptsSender("faxgw@provider.com"));
+        assertEquals(false, exact.acceptsSender("xfaxgw@provider.com"));
+    }
+
+    @Test
     void messageIdsTakeTheSendersDomainAlsoWhenTheSenderHasADisplayName() {
         assertEquals("corp.example", FaxSettings.domainOf("UC Hub <fax@corp.example>"));
         assertEquals("corp.example", FaxSettings.domainOf("\"Fax, UC Hub\" <fax@corp.example> (the hub)"));

@@ -58,6 +58,23 @@ class DutyLeaseTest {
         }
     }
 
+    @Test
+    void aLeaseThatRanOutBetweenRenewalsIsToldLostAtTheNext() throws Exception {
+        try (SessionLogDataSource ds = Database.open("jdbc:h2:file:" + dir.resolve("three"), "sa", "", 4, 32)) {
+            DutyLease a = new DutyLease(ds, "fax-reports", "hub-a", 4);
+            java.util.concurrent.atomic.AtomicInteger told = new java.util.concurrent.atomic.AtomicInteger();
+            a.onChange(told::incrementAndGet);
+            assertTrue(a.renew());
+            assertEquals(1, told.get());
+            // No renewal for longer than a counts on (a renewal waiting on an unreachable database), then b has it.
+            Thread.sleep(3_100);
+            Database.update(ds, "update uc_duty set holder = ?, expires_at = current_timestamp + interval '20' second where name = ?",
+                    "hub-b", "fax-reports");
+            assertFalse(a.renew());
+            assertEquals(2, told.get(), "the loss is told, so a route following the duty stops polling");
+        }
+    }
+
     /** On a log no other hub can open (embedded H2) the hub takes no lease: it keeps its duties while the log is out of reach. */
     @Test
     void aSoleDutyIsAlwaysHeldAndTouchesNoDatabase() {

@@ -41,4 +41,43 @@ class DutyRoutePolicyTest {
             assertTrue(new DutyLease(ds, "poll", "hub-b", 4).renew(), "a stopped route hands its duty back");
         }
     }
+
+    @Test
+    void aRouteStopsPollingWhenItsLeaseRunsOutWhileARenewalHangsOnTheDatabase() throws Exception {
+        try (SessionLogDataSource ds = Database.open("jdbc:h2:file:" + dir.resolve("hang"), "sa", "", 4, 32);
+                DefaultCamelContext context = new DefaultCamelContext()) {
+            java.util.concurrent.atomic.AtomicBoolean hang = new java.util.concurrent.atomic.AtomicBoolean();
+            // A database that stops answering (a failover): each renewal waits 10 s for a connection.
+            javax.sql.DataSource unreachable = (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                    new Class<?>[] {javax.sql.DataSource.class}, (proxy, method, args) -> {
+                        if (method.getName().equals("getConnection") && hang.get()) {
+                            Thread.sleep(10_000);
+                            throw new java.sql.SQLTransientConnectionException("no connection within 10 s");
+                        }
+                        try {
+                            return method.invoke(ds, args);
+                        } catch (java.lang.reflect.InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+            AtomicInteger polled = new AtomicInteger();
+            context.getRegistry().bind("pollDuty", new DutyRoutePolicy(new DutyLease(unreachable, "poll", "hub-a", 4)));
+            context.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("scheduler:poll?delay=50").routeId("poll").routePolicyRef("pollDuty").process(e -> polled.incrementAndGet());
+                }
+            });
+            context.start();
+            HubTestSupport.await(() -> polled.get() > 0, 5_000, "polling while it holds the duty");
+            hang.set(true);
+            // The instance counts on its 4 s lease for 3 s after a renewal began; then another may take it over.
+            HubTestSupport.await(() -> {
+                int before = polled.get();
+                Thread.sleep(300);
+                return polled.get() == before;
+            }, 5_000, "still polling after its lease ran out (the renewal still hanging)");
+            context.stop();
+        }
+    }
 }

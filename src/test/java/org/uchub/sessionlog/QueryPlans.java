@@ -26,9 +26,12 @@ public final class QueryPlans {
             "UC_IM_OUTBOX", "UC_FAX", "UC_FAX_DOCUMENT");
     /**
      * Each table a plan reads and how: {@code .tableScan}, or an index followed by ':' and the
-     * condition it is read by, or by nothing (" *&#47;"): read whole in the index's order.
+     * condition it is read by, or by nothing (" *&#47;"): read whole in the index's order. Quoted
+     * in the statement's own text, unquoted in the plan H2 writes into a comment for a derived
+     * table or a union's parts.
      */
-    private static final Pattern ACCESS = Pattern.compile("\"PUBLIC\"\\.\"(\\w+)\"[^\\n]*\\n\\s*/\\* PUBLIC\\.(\\w+?)(\\.tableScan)?( \\*/|:)");
+    private static final Pattern ACCESS = Pattern.compile(
+            "\"?PUBLIC\"?\\.\"?(\\w+)\"?(?:[ \\t]+\"?\\w+\"?)?\\s*/\\* PUBLIC\\.(\\w+?)(\\.tableScan)?( \\*/|:)");
 
     private QueryPlans() {
     }

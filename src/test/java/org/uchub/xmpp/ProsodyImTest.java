@@ -1,6 +1,8 @@
 package org.uchub.xmpp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -133,6 +135,46 @@ class ProsodyImTest extends ImScenarios {
             // The room's messages are matched to their session through indexes, not by reading every item ever sent.
             org.uchub.sessionlog.QueryPlans.Result plans = org.uchub.sessionlog.QueryPlans.wholeTableReads(ds);
             assertTrue(plans.clean(), plans.toString());
+        }
+    }
+
+    @Test
+    void anotherResourceNamedInPlaceOfAMembersFirstKeepsHerInTheRoom() throws Exception {
+        awaitHubConnected();
+        try (ImClient alice = client("alice"); ImClient bob = client("bob")) {
+            ok(T, startIm("GRP-SWAP", "Hello", "alice", "bob"));
+            String room = invitation(alice);
+            awaitEvent("GRP-SWAP", "IM_POSTED", 1);
+            ok(T, "<ModifySession " + NS + "><businessId>GRP-SWAP</businessId><add><participant><jid>" + jid("alice") + "/home</jid>"
+                    + "</participant></add><remove><participant><jid>" + jid("alice") + "</jid></participant></remove>"
+                    + "<text>After the swap</text></ModifySession>");
+            awaitEvent("GRP-SWAP", "IM_POSTED", 2);
+            // The hub writes to the bare JID: a REMOVE after the INVITE would have taken her membership.
+            alice.join(room);
+            assertTrue(events(logOf("GRP-SWAP"), "IM_REMOVED").isEmpty());
+        }
+    }
+
+    @Test
+    void aGroupChatWhoseSessionEndedBeforeTheServerWasBackIsNeverMadeAndNobodyIsInvited() throws Exception {
+        awaitHubConnected();
+        try (ImClient alice = client("alice"); ImClient bob = client("bob")) {
+            proxyTo(server()).cutOff();
+            try {
+                await(() -> !hubStatus().equals("CONNECTED"), 20_000, "the hub noticed it is cut off");
+                ok(T, startIm("GRP-GONE", "Never mind", "alice", "bob"));
+                ok(T, end("GRP-GONE"));
+            } finally {
+                proxyTo(server()).acceptAgain();
+            }
+            awaitHubConnected();
+            // Something sent after it passes through the same queue: once it arrives, the ended chat's turn has come and gone.
+            ok(T, startIm("DM-AFTER", "After the ended one", "alice"));
+            assertNotNull(nextWithBody(alice, "After the ended one"));
+            assertNull(alice.invitations.poll(1, TimeUnit.SECONDS), "no invitation into a room about to vanish");
+            assertNull(bob.invitations.poll(0, TimeUnit.SECONDS));
+            List<String> types = logOf("GRP-GONE").getEvents().getEvent().stream().map(Event::getType).toList();
+            assertFalse(types.contains("ROOM_CREATED") || types.contains("IM_INVITED") || types.contains("IM_POSTED"), types.toString());
         }
     }
 
