@@ -302,6 +302,9 @@ class JmsIngressTest extends HubTestSupport {
             for (String wildcard : new String[] {"#", "*.events", "*.events.crm", "*.*.crm", "uc.events.*"}) {
                 assertThrows(JMSSecurityException.class, () -> s.createConsumer(s.createTopic(wildcard)), wildcard);
             }
+            // The request queue named fully qualified with another queue is no way into crm's replies.
+            MessageProducer forged = s.createProducer(s.createQueue("uc.requests::uc.replies.crm"));
+            assertThrows(JMSSecurityException.class, () -> forged.send(s.createTextMessage("<forged/>")));
 
             requestReply("erp", startConference("E-1", null, "+4930111111"), null);
             requestReply("erp", startConference("E-2", null, "+4930222222"), null);

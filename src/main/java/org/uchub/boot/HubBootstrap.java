@@ -504,7 +504,10 @@ public class HubBootstrap implements CamelConfiguration {
             context.getRegistry().lookupByNameAndType("jmsRequests", JmsRequests.class).temporaryOwner(security::createdTemporary);
             embedded = new EmbeddedBroker(new EmbeddedBroker.Settings(Path.of(prop(pc, "broker.embedded.dir")),
                     "tcp://" + prop(pc, "broker.embedded.host") + ":" + prop(pc, "broker.embedded.port")
-                            + "?protocols=CORE,AMQP,STOMP,OPENWIRE;anycastPrefix=/queue/;multicastPrefix=/topic/",
+                            // No OpenWire advisories: they told every client the temporary queues (and
+                            // client hosts) of every other tenant.
+                            + "?protocols=CORE,AMQP,STOMP,OPENWIRE;anycastPrefix=/queue/;multicastPrefix=/topic/"
+                            + ";supportAdvisory=false;suppressInternalManagementObjects=true",
                     prop(pc, "jms.request-queue"), prop(pc, "jms.dead-letter-queue"), prop(pc, "jms.events-topic"),
                     intProp(pc, "broker.max-delivery-attempts"), intProp(pc, "broker.redelivery-delay-ms"),
                     Double.parseDouble(prop(pc, "broker.redelivery-multiplier")), intProp(pc, "broker.max-redelivery-delay-ms"),

@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  * times do not tell which users exist.
  */
 public class BrokerUsers {
-    private static final Pattern USER = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+    /** Tenant ids without ':' (the names of a tenant's queues would read as address::queue). */
+    private static final Pattern USER = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
     private final Map<String, String> hashes;
     private final Map<String, String> verified = new ConcurrentHashMap<>();

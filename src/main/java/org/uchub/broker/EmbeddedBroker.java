@@ -75,9 +75,11 @@ public class EmbeddedBroker {
         cfg.addAddressSetting(settings.requestQueue(), new AddressSettings().setDeadLetterAddress(dla).setExpiryAddress(expiry)
                 .setMaxDeliveryAttempts(settings.maxDeliveryAttempts()).setRedeliveryDelay(0));
         // Nor for the events: a subscriber's rolled-back event would come after later ones, and
-        // a subscriber that keeps the highest seq it saw would drop it as a repeat.
-        cfg.addAddressSetting(settings.eventsTopic() + ".#", new AddressSettings().setDeadLetterAddress(dla).setExpiryAddress(expiry)
-                .setMaxDeliveryAttempts(settings.maxDeliveryAttempts()).setRedeliveryDelay(0));
+        // a subscriber that keeps the highest seq it saw would drop it as a repeat. Nor a last
+        // attempt: without a delay a subscriber down for a second would use them all up, and
+        // the event would go where no tenant may read it. It waits, first in line, until taken.
+        cfg.addAddressSetting(settings.eventsTopic() + ".#", new AddressSettings().setExpiryAddress(expiry)
+                .setMaxDeliveryAttempts(-1).setRedeliveryDelay(0));
         // No subscriber reads several addresses by one wildcard name (every tenant's events at once).
         cfg.setWildCardConfiguration(new org.apache.activemq.artemis.core.config.WildcardConfiguration().setRoutingEnabled(false));
         // The dead-letter and expiry queues themselves must never lose a message.
@@ -106,6 +108,8 @@ public class EmbeddedBroker {
         broker.setConfiguration(cfg);
         broker.setSecurityManager(security);
         broker.start();
+        broker.getActiveMQServer().getRemotingService().addIncomingInterceptor(
+                new OpenWireUnsubscribeGuard(broker.getActiveMQServer(), settings.eventsTopic()));
         LOG.info("Embedded Artemis broker started: {} (CORE, AMQP, STOMP, OpenWire), journal in {}", settings.acceptorUrl(),
                 settings.dir());
     }

@@ -68,7 +68,8 @@ public class HubSecurityManager implements ActiveMQSecurityManager5 {
         String ownReplies = "uc.replies." + user;
         String ownEvents = eventsTopic + "." + user;
         return switch (checkType) {
-            case SEND -> addressName.equals(requestQueue);
+            // Named fully qualified, only as the request queue on its own address: "uc.requests::<other queue>" is no way in.
+            case SEND -> address.equals(requestQueue) || address.equals(requestQueue + "::" + requestQueue);
             case CONSUME, BROWSE -> addressName.equals(ownReplies) || addressName.equals(ownEvents) || ownsTemporary(user, addressName);
             case CREATE_DURABLE_QUEUE, DELETE_DURABLE_QUEUE -> addressName.equals(ownReplies) || addressName.equals(ownEvents);
             case CREATE_ADDRESS -> addressName.equals(ownReplies) || claimTemporary(user, addressName);

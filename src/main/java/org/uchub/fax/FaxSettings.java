@@ -67,7 +67,8 @@ public record FaxSettings(String smtpHost, String from, String addressStyle, Str
 
     /**
      * Whether a report from this address (the sender's, never a display name) may be read:
-     * {@code fax.status.accept-from} matches the whole address or its {@code @domain}. Found
+     * {@code fax.status.accept-from} matches the whole address or its domain (with or without
+     * its '@'). Found
      * anywhere in the address, {@code @fax[.]example[.]com} also let in
      * {@code x@fax.example.com.attacker.test}, a domain anyone can register.
      */
@@ -76,7 +77,8 @@ public record FaxSettings(String smtpHost, String from, String addressStyle, Str
             return true;
         }
         int at = address.lastIndexOf('@');
-        return acceptFrom.matcher(address).matches() || (at >= 0 && acceptFrom.matcher(address.substring(at)).matches());
+        return acceptFrom.matcher(address).matches() || (at >= 0 && (acceptFrom.matcher(address.substring(at)).matches()
+                || acceptFrom.matcher(address.substring(at + 1)).matches()));
     }
 
     static InternetAddress address(String address, String key) {

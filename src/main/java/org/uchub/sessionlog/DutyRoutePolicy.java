@@ -91,7 +91,6 @@ public class DutyRoutePolicy extends RoutePolicySupport {
         try {
             // Suspended, not stopped: a poll under way finishes its mail (moved to its folder) first.
             boolean held = lease.held();
-            running = held;
             if (held) {
                 resumeOrStartConsumer(r.getConsumer());
             } else {
@@ -99,6 +98,7 @@ public class DutyRoutePolicy extends RoutePolicySupport {
                         lease.holder().isEmpty() || lease.holder().equals(lease.instance()) ? "(none now)" : lease.holder(), lease.duty());
                 suspendOrStopConsumer(r.getConsumer());
             }
+            running = held; // only once done: a failed attempt is tried again at the next look
         } catch (Exception e) {
             LOG.warn("Route {} could not follow duty {} ({})", r.getRouteId(), lease.duty(), e.toString());
         }

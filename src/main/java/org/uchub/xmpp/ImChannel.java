@@ -260,8 +260,10 @@ public class ImChannel {
                 continue; // an earlier item of the session waits: nothing may overtake it
             }
             try {
+                // Not a CLOSE: a room made on the server whose opening was never marked done (the
+                // connection died) is destroyed by it; one never made is answered "not found", which is fine.
                 if (!ImOutbox.DIRECT.equals(item.kind()) && !ImOutbox.NOTIFY.equals(item.kind()) && !ImOutbox.ROOM_OPEN.equals(item.kind())
-                        && outbox.roomFailed(item.sessionId())) {
+                        && !ImOutbox.CLOSE.equals(item.kind()) && outbox.roomFailed(item.sessionId())) {
                     // The session's room could not be opened; the session failed with the reason.
                     outbox.failed(item.id(), "not sent: the group chat could not be opened");
                     continue;

@@ -34,6 +34,10 @@ class FaxVerdictTest {
                 Pattern.compile("x"), Pattern.compile("x"), Pattern.compile("x"), "example.com", Pattern.compile("faxgw@provider[.]com"));
         assertEquals(true, exact.acceptsSender("faxgw@provider.com"));
         assertEquals(false, exact.acceptsSender("xfaxgw@provider.com"));
+        FaxSettings bareDomain = new FaxSettings("", "hub@example.com", "pattern", "{number}@fax.example.com", "", "{token}", 1, 1, 1, 1,
+                Pattern.compile("x"), Pattern.compile("x"), Pattern.compile("x"), "example.com", Pattern.compile("fax[.]example[.]com"));
+        assertEquals(true, bareDomain.acceptsSender("reports@fax.example.com"));
+        assertEquals(false, bareDomain.acceptsSender("reports@fax.example.com.attacker.test"));
     }
 
     @Test

@@ -84,6 +84,65 @@ class JmsInteropTest extends HubTestSupport {
         }
     }
 
+    private javax.jms.Connection openWire(String user, String clientId) throws javax.jms.JMSException {
+        javax.jms.Connection c = new org.apache.activemq.ActiveMQConnectionFactory(user, user + "-dev-password",
+                "tcp://127.0.0.1:" + brokerPort).createConnection();
+        c.setClientID(clientId);
+        c.start();
+        return c;
+    }
+
+    @Test
+    void anOpenWireClientMayRemoveOnlyItsOwnDurableEventsSubscription() throws Exception {
+        org.apache.activemq.artemis.core.server.ActiveMQServer server = context.getRegistry()
+                .lookupByNameAndType("embeddedBroker", org.uchub.broker.EmbeddedBroker.class).server();
+        javax.jms.Connection crm = openWire("crm", "crmClient");
+        try {
+            javax.jms.Session s = crm.createSession(false, javax.jms.Session.AUTO_ACKNOWLEDGE);
+            s.createDurableSubscriber(s.createTopic("uc.events.crm"), "orders").close();
+        } finally {
+            crm.close();
+        }
+        assertNotNull(server.locateQueue("crmClient.orders"), "crm's durable subscription");
+        // No advisories: erp's client does not learn the temporary queues (and hosts) of others.
+        javax.jms.Connection watcher = openWire("erp", "watcher");
+        try {
+            javax.jms.Session ws = watcher.createSession(false, javax.jms.Session.AUTO_ACKNOWLEDGE);
+            javax.jms.MessageConsumer advisories = ws.createConsumer(ws.createTopic("ActiveMQ.Advisory.TempQueue"));
+            javax.jms.Connection other = openWire("crm", "other");
+            try {
+                other.createSession(false, javax.jms.Session.AUTO_ACKNOWLEDGE).createTemporaryQueue();
+                assertEquals(null, advisories.receive(1_000), "an advisory about crm's temporary queue");
+            } finally {
+                other.close();
+            }
+        } finally {
+            watcher.close();
+        }
+        // erp takes crm's client id and unsubscribes it: Artemis would destroy the queue unchecked.
+        javax.jms.Connection erp = openWire("erp", "crmClient");
+        try {
+            javax.jms.Session s = erp.createSession(false, javax.jms.Session.AUTO_ACKNOWLEDGE);
+            org.junit.jupiter.api.Assertions.assertThrows(javax.jms.JMSException.class, () -> s.unsubscribe("orders"));
+        } finally {
+            try {
+                erp.close();
+            } catch (javax.jms.JMSException closedByTheBroker) {
+                // expected
+            }
+        }
+        assertNotNull(server.locateQueue("crmClient.orders"), "crm's subscription is still there, with its events");
+        assertNotNull(server.locateQueue("ExpiryQueue"));
+        // crm itself may.
+        javax.jms.Connection own = openWire("crm", "crmClient");
+        try {
+            own.createSession(false, javax.jms.Session.AUTO_ACKNOWLEDGE).unsubscribe("orders");
+        } finally {
+            own.close();
+        }
+        assertEquals(null, server.locateQueue("crmClient.orders"));
+    }
+
     @Test
     void aBinaryCorrelationIdComesBackAsTheSameBytes() throws Exception {
         byte[] id = {0, 1, 2, (byte) 0xfe, (byte) 0xff};
