@@ -50,6 +50,7 @@ class JmsIngressTest extends HubTestSupport {
         p.setProperty("broker.max-delivery-attempts", "3");
         p.setProperty("broker.redelivery-delay-ms", "100");
         p.setProperty("broker.max-redelivery-delay-ms", "200");
+        p.setProperty("broker.tenant.max-queues", "30");
         // The events test counts a business ID's events: conferences wait for the PBX instead of racing its events.
         // Its events take several batches, and polls far enough apart to tell a drained backlog from one poll per batch.
         p.setProperty("events.batch-size", "2");
@@ -269,6 +270,33 @@ class JmsIngressTest extends HubTestSupport {
         });
         assertEquals(ReplyStatus.OK, ok("erp", query("T-1")).getStatus());
         rejected("crm", query("T-1"), "NOT_FOUND");
+    }
+
+    @Test
+    void temporaryQueuesGoneWithTheirConnectionsLeaveNoOwnerBehindAndABusinessSystemCannotMakeQueuesWithoutEnd() throws Exception {
+        org.uchub.broker.HubSecurityManager security = context.getRegistry().lookupByNameAndType("brokerSecurity",
+                org.uchub.broker.HubSecurityManager.class);
+        int before = security.temporaryOwners();
+        for (int i = 0; i < 20; i++) {
+            try (Connection c = core("erp", "erp-dev-password")) {
+                c.createSession(false, Session.AUTO_ACKNOWLEDGE).createTemporaryQueue();
+            }
+        }
+        await(() -> security.temporaryOwners() <= before, 10_000, "owners of closed temporary queues kept: "
+                + (security.temporaryOwners() - before));
+        // Queues a business system may make are limited (broker.tenant.max-queues, 30 here).
+        try (Connection c = core("crm", "crm-dev-password")) {
+            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            JMSException refused = null;
+            for (int i = 0; i < 40 && refused == null; i++) {
+                try {
+                    s.createTemporaryQueue();
+                } catch (JMSException e) {
+                    refused = e;
+                }
+            }
+            assertNotNull(refused, "40 queues made");
+        }
     }
 
     @Test

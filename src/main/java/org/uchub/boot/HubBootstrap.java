@@ -502,6 +502,7 @@ public class HubBootstrap implements CamelConfiguration {
             HubSecurityManager security = new HubSecurityManager(users, prop(pc, "broker.username"), prop(pc, "broker.password"),
                     prop(pc, "jms.request-queue"), prop(pc, "jms.events-topic"));
             context.getRegistry().lookupByNameAndType("jmsRequests", JmsRequests.class).temporaryOwner(security::createdTemporary);
+            bind(context, "brokerSecurity", security);
             embedded = new EmbeddedBroker(new EmbeddedBroker.Settings(Path.of(prop(pc, "broker.embedded.dir")),
                     "tcp://" + prop(pc, "broker.embedded.host") + ":" + prop(pc, "broker.embedded.port")
                             // No OpenWire advisories: they told every client the temporary queues (and
@@ -511,7 +512,8 @@ public class HubBootstrap implements CamelConfiguration {
                     prop(pc, "jms.request-queue"), prop(pc, "jms.dead-letter-queue"), prop(pc, "jms.events-topic"),
                     intProp(pc, "broker.max-delivery-attempts"), intProp(pc, "broker.redelivery-delay-ms"),
                     Double.parseDouble(prop(pc, "broker.redelivery-multiplier")), intProp(pc, "broker.max-redelivery-delay-ms"),
-                    users.users(), intProp(pc, "broker.journal.buffer-timeout-us")),
+                    users.users(), intProp(pc, "broker.journal.buffer-timeout-us"), intProp(pc, "broker.tenant.max-queues"),
+                    intProp(pc, "broker.tenant.max-sessions")),
                     security);
             embedded.start();
             bind(context, "embeddedBroker", embedded);

@@ -26,9 +26,21 @@ public class EmbeddedBroker {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedBroker.class);
     public static final String IN_VM_URL = "vm://0";
 
+    /**
+     * @param tenantMaxQueues      most queues one business system may have at once (temporary ones too)
+     * @param tenantMaxSessions    most sessions one business system may have open at once (a JMS
+     *                             connection counts one, and one more per JMS session)
+     */
     public record Settings(Path dir, String acceptorUrl, String requestQueue, String deadLetterQueue, String eventsTopic,
             int maxDeliveryAttempts, long redeliveryDelayMs, double redeliveryMultiplier, long maxRedeliveryDelayMs,
-            java.util.Set<String> tenants, int journalBufferTimeoutUs) {
+            java.util.Set<String> tenants, int journalBufferTimeoutUs, int tenantMaxQueues, int tenantMaxSessions) {
+
+        public Settings(Path dir, String acceptorUrl, String requestQueue, String deadLetterQueue, String eventsTopic,
+                int maxDeliveryAttempts, long redeliveryDelayMs, double redeliveryMultiplier, long maxRedeliveryDelayMs,
+                java.util.Set<String> tenants, int journalBufferTimeoutUs) {
+            this(dir, acceptorUrl, requestQueue, deadLetterQueue, eventsTopic, maxDeliveryAttempts, redeliveryDelayMs,
+                    redeliveryMultiplier, maxRedeliveryDelayMs, tenants, journalBufferTimeoutUs, 1000, 500);
+        }
     }
 
     private final Settings settings;
@@ -93,6 +105,15 @@ public class EmbeddedBroker {
         // and its own events address, fed from the events topic by tenant.
         cfg.addAddressConfiguration(new CoreAddressConfiguration().setName(settings.eventsTopic()).addRoutingType(RoutingType.MULTICAST));
         for (String tenant : settings.tenants()) {
+            // A business system cannot fill the broker with queues or sessions (each queue it
+            // may make, a subscription on its events address above all, keeps messages on disk).
+            org.apache.activemq.artemis.core.settings.impl.ResourceLimitSettings limits =
+                    new org.apache.activemq.artemis.core.settings.impl.ResourceLimitSettings();
+            limits.setName(tenant);
+            limits.setMatch(SimpleString.of(tenant));
+            limits.setMaxQueues(settings.tenantMaxQueues());
+            limits.setMaxSessions(settings.tenantMaxSessions());
+            cfg.addResourceLimitSettings(limits);
             cfg.addQueueConfiguration(QueueConfiguration.of("uc.replies." + tenant).setRoutingType(RoutingType.ANYCAST).setDurable(true));
             String own = settings.eventsTopic() + "." + tenant;
             cfg.addAddressConfiguration(new CoreAddressConfiguration().setName(own).addRoutingType(RoutingType.MULTICAST));
@@ -101,15 +122,31 @@ public class EmbeddedBroker {
                     .setRoutingType(ComponentConfigurationRoutingType.MULTICAST));
         }
 
+        // A temporary queue's owner is forgotten with its address (Artemis removes a closed
+        // connection's temporary queues without asking the security manager).
+        cfg.registerBrokerPlugin(new org.apache.activemq.artemis.core.server.plugin.ActiveMQServerAddressPlugin() {
+            @Override
+            public void afterRemoveAddress(SimpleString address, org.apache.activemq.artemis.core.server.impl.AddressInfo info) {
+                security.forgetTemporary(address.toString());
+            }
+        });
         cfg.registerBrokerPlugin(new TenantStamp(settings.requestQueue()));
         cfg.registerBrokerPlugin(new BusinessIdGroups(settings.requestQueue()));
 
         broker = new EmbeddedActiveMQ();
         broker.setConfiguration(cfg);
         broker.setSecurityManager(security);
+        broker.createActiveMQServer();
+        org.apache.activemq.artemis.core.server.ActiveMQServer server = broker.getActiveMQServer();
+        // Before the acceptors open: no client gets a moment without the guard.
+        server.registerActivateCallback(new org.apache.activemq.artemis.core.server.ActivateCallback() {
+            @Override
+            public void activated() {
+                server.getRemotingService().addIncomingInterceptor(new OpenWireUnsubscribeGuard(server, settings.eventsTopic()));
+            }
+        });
+        security.knowAddressesOf(address -> server.getPostOffice().getAddressInfo(SimpleString.of(address)) != null);
         broker.start();
-        broker.getActiveMQServer().getRemotingService().addIncomingInterceptor(
-                new OpenWireUnsubscribeGuard(broker.getActiveMQServer(), settings.eventsTopic()));
         LOG.info("Embedded Artemis broker started: {} (CORE, AMQP, STOMP, OpenWire), journal in {}", settings.acceptorUrl(),
                 settings.dir());
     }

@@ -26,6 +26,11 @@ public class HubSecurityManager implements ActiveMQSecurityManager5 {
     private final String requestQueue;
     private final String eventsTopic;
     private final java.util.Map<String, String> owners = new java.util.concurrent.ConcurrentHashMap<>();
+    /** When each owner entry was made: a claim whose queue the broker then refused (a limit) leaves no address behind. */
+    private final java.util.Map<String, Long> claimedAt = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile java.util.function.Predicate<String> addressExists = a -> true;
+    private static final int PRUNE_ABOVE = 10_000;
+    private static final long PRUNE_AFTER_NANOS = 60_000_000_000L;
 
     public HubSecurityManager(BrokerUsers users, String hubUser, String hubPassword, String requestQueue, String eventsTopic) {
         this.eventsTopic = eventsTopic;
@@ -89,7 +94,16 @@ public class HubSecurityManager implements ActiveMQSecurityManager5 {
         if (!isTemporaryReplyAddress(address)) {
             return false;
         }
-        return isAdvisory(address) || user.equals(owners.computeIfAbsent(address, a -> user));
+        if (isAdvisory(address)) {
+            return true;
+        }
+        if (owners.size() > PRUNE_ABOVE) {
+            pruneUnmade();
+        }
+        return user.equals(owners.computeIfAbsent(address, a -> {
+            claimedAt.put(a, System.nanoTime());
+            return user;
+        }));
     }
 
     private boolean ownsTemporary(String user, String address) {
@@ -101,12 +115,39 @@ public class HubSecurityManager implements ActiveMQSecurityManager5 {
         return address != null && isTemporaryReplyAddress(address) && !isAdvisory(address) && user.equals(owners.get(address));
     }
 
+    /** The address is gone: whoever created it owns it no more. */
+    void forgetTemporary(String address) {
+        owners.remove(address);
+        claimedAt.remove(address);
+    }
+
+    /** How the broker tells whether an address exists (set once it runs). */
+    void knowAddressesOf(java.util.function.Predicate<String> exists) {
+        this.addressExists = exists;
+    }
+
+    /** Claims a minute old whose address was never made: the broker refused the queue after the claim. */
+    private synchronized void pruneUnmade() {
+        long now = System.nanoTime();
+        claimedAt.forEach((address, at) -> {
+            if (now - at > PRUNE_AFTER_NANOS && !addressExists.test(address)) {
+                owners.remove(address);
+                claimedAt.remove(address);
+            }
+        });
+    }
+
+    /** How many temporary addresses have an owner now. */
+    public int temporaryOwners() {
+        return owners.size();
+    }
+
     private boolean releaseTemporary(String user, String address) {
         if (!ownsTemporary(user, address)) {
             return false;
         }
-        if (!isAdvisory(address)) {
-            owners.remove(address, user);
+        if (!isAdvisory(address) && owners.remove(address, user)) {
+            claimedAt.remove(address);
         }
         return true;
     }

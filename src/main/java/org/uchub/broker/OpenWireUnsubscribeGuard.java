@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
  * manager: any queue without consumers whose name has one dot could go, with its messages
  * (ExpiryQueue, another tenant's durable events subscription, uc.requests while the hub is
  * between consumers). Only the sender's own durable subscription on its own events address
- * may be removed; any other unsubscribe closes the client's connection (what Artemis does
- * with a command an interceptor refuses).
+ * may be removed; any other unsubscribe is answered as one of a subscription that does not
+ * exist.
  */
 public final class OpenWireUnsubscribeGuard implements OpenWireInterceptor {
     private static final Logger LOG = LoggerFactory.getLogger(OpenWireUnsubscribeGuard.class);
@@ -45,8 +45,12 @@ public final class OpenWireUnsubscribeGuard implements OpenWireInterceptor {
         boolean own = user != null && queue.isDurable() && queue.getAddress().toString().equals(eventsTopic + "." + user);
         if (!own) {
             LOG.warn("OpenWire client of user {} asked to remove queue {} (address {}), which is not its own events subscription:"
-                    + " refused, connection closed", user, name, queue.getAddress());
+                    + " refused", user, name, queue.getAddress());
+            // Pointed at a queue that does not exist: the client gets Artemis' "no such queue"
+            // error and keeps its connection (refusing the command would close it, and a failover
+            // client would send it again at every reconnect).
+            info.setSubscriptionName("refused-" + java.util.UUID.randomUUID());
         }
-        return own;
+        return true;
     }
 }
