@@ -30,4 +30,20 @@ class BrokerPasswordGuardTest {
             assertTrue(e.getMessage().contains("BROKER_PASSWORD"), e.getMessage());
         }
     }
+
+    @Test
+    void anEmptyHubPasswordIsRefusedEvenOnLoopback() throws Exception {
+        Properties p = new Properties();
+        p.setProperty("hub.data.dir", dataDir.toString());
+        p.setProperty("hub.db.url", "jdbc:h2:file:" + dataDir.resolve("db2") + ";DB_CLOSE_ON_EXIT=FALSE");
+        p.setProperty("broker.embedded.port", String.valueOf(HubTestSupport.freePort()));
+        p.setProperty("broker.embedded.dir", dataDir.resolve("broker2").toString());
+        p.setProperty("broker.password", "");
+        try (DefaultCamelContext context = new DefaultCamelContext()) {
+            context.getPropertiesComponent().setLocation("file:config/application.properties");
+            context.getPropertiesComponent().setOverrideProperties(p);
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> new HubBootstrap().configure(context));
+            assertTrue(e.getMessage().contains("empty"), e.getMessage());
+        }
+    }
 }

@@ -493,6 +493,11 @@ public class HubBootstrap implements CamelConfiguration {
         if (url.isEmpty()) {
             String host = prop(pc, "broker.embedded.host");
             boolean loopback = host.equals("127.0.0.1") || host.equals("localhost") || host.equals("::1");
+            if (pc.resolveProperty("broker.password").orElse("").isBlank()) {
+                // The hub's user would log in with no password at all, and with every right.
+                throw new IllegalStateException("broker.password is empty: set BROKER_PASSWORD (the hub's broker user may do"
+                        + " everything)");
+            }
             if (!loopback && DEV_BROKER_PASSWORD.equals(prop(pc, "broker.password"))) {
                 // The hub's broker user may do everything: its shipped password must not face a network.
                 throw new IllegalStateException("The embedded broker listens on " + host + " but broker.password is still the"
@@ -519,7 +524,8 @@ public class HubBootstrap implements CamelConfiguration {
             bind(context, "embeddedBroker", embedded);
             url = EmbeddedBroker.IN_VM_URL;
         } else {
-            LOG.info("Using the external broker at {}", url);
+            // Without what the URL may carry for TLS (trustStorePassword=..., keyStorePassword=...).
+            LOG.info("Using the external broker at {}", org.apache.camel.util.URISupport.sanitizeUri(url));
             if (!plugins && intProp(pc, "jms.consumers") > 1) {
                 LOG.warn("jms.consumers is {} with an external broker: requests of one business ID keep their order only if"
                         + " their senders set JMSXGroupID", intProp(pc, "jms.consumers"));

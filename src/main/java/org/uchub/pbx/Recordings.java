@@ -2,6 +2,7 @@ package org.uchub.pbx;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Map;
 import org.uchub.contract.Recording;
@@ -39,26 +40,34 @@ public class Recordings {
                     : "Session " + s.sessionId() + " was not recorded.");
         }
         Path file = dir.resolve(s.recordingRef()).normalize();
-        if (file.startsWith(dir) && !Files.isRegularFile(file)) {
+        // Never through a link: whoever can write the shared directory could point one at the
+        // hub's own files (its session log holds every tenant's).
+        if (file.startsWith(dir) && !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
             file = timestamped(file).orElse(file);
         }
-        if (!file.startsWith(dir) || !Files.isRegularFile(file)) {
+        if (!file.startsWith(dir) || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
             throw new RequestRejectedException(ErrorCode.NO_RECORDING, "The recording of session " + s.sessionId()
                     + " is not available yet: Asterisk writes " + s.recordingRef() + " when the recording stops.");
         }
         try {
             long size = Files.size(file);
             if (size > maxBytes) {
-                throw new RequestRejectedException(ErrorCode.NO_RECORDING, "The recording " + s.recordingRef() + " is " + size
-                        + " bytes, more than pbx.recordings.max-bytes (" + maxBytes + "); fetch it from the recordings directory.");
+                throw tooLarge(s, size);
             }
-            byte[] audio = Files.readAllBytes(file);
-            if (!finished(file, audio)) {
-                if (!ChannelProgress.isOver(s) || !unchangedForAMinute(file, audio.length)) {
+            // Its header and length first: a recording still being written is not read whole at every poll.
+            boolean closed = finished(file, read(file, 12), size);
+            if (!closed) {
+                if (!ChannelProgress.isOver(s) || !unchangedForAMinute(file, size)) {
                     throw new RequestRejectedException(ErrorCode.NO_RECORDING, "The recording of session " + s.sessionId()
                             + " is still being written or finished: Asterisk completes " + s.recordingRef()
                             + " a moment after the recording stops. Ask again in a few seconds.");
                 }
+            }
+            byte[] audio = read(file, maxBytes + 1);
+            if (audio.length > maxBytes) {
+                throw tooLarge(s, audio.length);
+            }
+            if (!closed) {
                 // Its session over and the file not grown for a minute, never closed (Asterisk
                 // stopped, a full disk): the audio that is there is served, with the sizes its
                 // header never got.
@@ -99,13 +108,25 @@ public class Recordings {
             return java.util.Optional.empty();
         }
         try (java.util.stream.Stream<Path> siblings = Files.list(file.getParent())) {
-            return siblings.filter(f -> p.matcher(f.getFileName().toString()).matches() && Files.isRegularFile(f))
+            return siblings.filter(f -> p.matcher(f.getFileName().toString()).matches() && Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS))
                     .max(java.util.Comparator.comparingLong(f -> {
                         java.util.regex.Matcher m = p.matcher(f.getFileName().toString());
                         return m.matches() ? Long.parseLong(m.group(1)) : -1L;
                     }));
         } catch (IOException e) {
             return java.util.Optional.empty();
+        }
+    }
+
+    private RequestRejectedException tooLarge(Running s, long size) {
+        return new RequestRejectedException(ErrorCode.NO_RECORDING, "The recording " + s.recordingRef() + " is " + size
+                + " bytes, more than pbx.recordings.max-bytes (" + maxBytes + "); fetch it from the recordings directory.");
+    }
+
+    /** At most {@code limit} bytes of the file, not following a link. */
+    private static byte[] read(Path file, long limit) throws IOException {
+        try (java.io.InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+            return in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit));
         }
     }
 
@@ -145,13 +166,18 @@ public class Recordings {
      * formats carry no such mark and are served as they are.
      */
     static boolean finished(Path file, byte[] audio) {
+        return finished(file, audio, audio.length);
+    }
+
+    /** The same from the file's first bytes and its length. */
+    static boolean finished(Path file, byte[] head, long length) {
         if (!file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".wav")) {
             return true;
         }
-        if (audio.length < 12 || audio[0] != 'R' || audio[1] != 'I' || audio[2] != 'F' || audio[3] != 'F') {
+        if (head.length < 12 || length < 12 || head[0] != 'R' || head[1] != 'I' || head[2] != 'F' || head[3] != 'F') {
             return false;
         }
-        long riffSize = java.nio.ByteBuffer.wrap(audio, 4, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt() & 0xFFFFFFFFL;
-        return riffSize == audio.length - 8L;
+        long riffSize = java.nio.ByteBuffer.wrap(head, 4, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt() & 0xFFFFFFFFL;
+        return riffSize == length - 8L;
     }
 }

@@ -144,6 +144,14 @@ class ConferenceScenarioTest extends HubTestSupport {
         assertEquals(s.getRecording(), rec.getRecording().getFileName());
         assertEquals("audio/wav", rec.getRecording().getMimeType());
         assertArrayEquals(bytes, rec.getRecording().getContent());
+
+        // Whoever can write the shared recordings directory puts a link in its place, to a file outside it
+        // (here a closed WAV, which would be served at once; the hub's session log is the real prize): not served.
+        Path outside = Files.write(dataDir.resolve("outside.wav"), bytes);
+        Files.delete(wav);
+        Files.createSymbolicLink(wav, outside);
+        String refused = rejected("default", "<GetRecording " + NS + "><businessId>4711</businessId></GetRecording>", "NO_RECORDING");
+        assertTrue(refused.contains("not available"), refused);
     }
 
     @Test
