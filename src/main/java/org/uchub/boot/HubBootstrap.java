@@ -517,15 +517,16 @@ public class HubBootstrap implements CamelConfiguration {
                     prop(pc, "jms.request-queue"), prop(pc, "jms.dead-letter-queue"), prop(pc, "jms.events-topic"),
                     intProp(pc, "broker.max-delivery-attempts"), intProp(pc, "broker.redelivery-delay-ms"),
                     Double.parseDouble(prop(pc, "broker.redelivery-multiplier")), intProp(pc, "broker.max-redelivery-delay-ms"),
-                    users.users(), intProp(pc, "broker.journal.buffer-timeout-us"), intProp(pc, "broker.tenant.max-queues"),
-                    intProp(pc, "broker.tenant.max-sessions")),
+                    users.users(), intProp(pc, "broker.journal.buffer-timeout-us"), Integer.parseInt(pc.resolveProperty("broker.tenant.max-queues").orElse("1000")),
+                    Integer.parseInt(pc.resolveProperty("broker.tenant.max-sessions").orElse("500"))),
                     security);
             embedded.start();
             bind(context, "embeddedBroker", embedded);
             url = EmbeddedBroker.IN_VM_URL;
         } else {
             // Without what the URL may carry for TLS (trustStorePassword=..., keyStorePassword=...).
-            LOG.info("Using the external broker at {}", org.apache.camel.util.URISupport.sanitizeUri(url));
+            // (Artemis also separates parameters by ';', which Camel's masking does not know.)
+            LOG.info("Using the external broker at {}", org.apache.camel.util.URISupport.sanitizeUri(url.replace(';', '&')));
             if (!plugins && intProp(pc, "jms.consumers") > 1) {
                 LOG.warn("jms.consumers is {} with an external broker: requests of one business ID keep their order only if"
                         + " their senders set JMSXGroupID", intProp(pc, "jms.consumers"));

@@ -145,7 +145,9 @@ public class EmbeddedBroker {
                 server.getRemotingService().addIncomingInterceptor(new OpenWireUnsubscribeGuard(server, settings.eventsTopic()));
             }
         });
-        security.knowAddressesOf(address -> server.getPostOffice().getAddressInfo(SimpleString.of(address)) != null);
+        // A stopping broker has no post office: its addresses count as there (nothing is pruned then).
+        security.knowAddressesOf(address -> server.getPostOffice() == null
+                || server.getPostOffice().getAddressInfo(SimpleString.of(address)) != null);
         broker.start();
         LOG.info("Embedded Artemis broker started: {} (CORE, AMQP, STOMP, OpenWire), journal in {}", settings.acceptorUrl(),
                 settings.dir());

@@ -25,12 +25,17 @@ public class HubSecurityManager implements ActiveMQSecurityManager5 {
     private final String hubPassword;
     private final String requestQueue;
     private final String eventsTopic;
-    private final java.util.Map<String, String> owners = new java.util.concurrent.ConcurrentHashMap<>();
-    /** When each owner entry was made: a claim whose queue the broker then refused (a limit) leaves no address behind. */
-    private final java.util.Map<String, Long> claimedAt = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Who claimed each temporary address, and when: a claim whose queue the broker then refused (a limit) leaves no address behind. */
+    private record Claim(String user, long at) {
+    }
+
+    private final java.util.Map<String, Claim> owners = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile java.util.function.Predicate<String> addressExists = a -> true;
+    private volatile long lastPrune = System.nanoTime();
     private static final int PRUNE_ABOVE = 10_000;
     private static final long PRUNE_AFTER_NANOS = 60_000_000_000L;
+    /** A prune walks every claim: not more often than this, whoever keeps claiming. */
+    private static final long PRUNE_EVERY_NANOS = 10_000_000_000L;
 
     public HubSecurityManager(BrokerUsers users, String hubUser, String hubPassword, String requestQueue, String eventsTopic) {
         this.eventsTopic = eventsTopic;
@@ -97,28 +102,29 @@ public class HubSecurityManager implements ActiveMQSecurityManager5 {
         if (isAdvisory(address)) {
             return true;
         }
-        if (owners.size() > PRUNE_ABOVE) {
+        if (owners.size() > PRUNE_ABOVE && System.nanoTime() - lastPrune > PRUNE_EVERY_NANOS) {
             pruneUnmade();
         }
-        return user.equals(owners.computeIfAbsent(address, a -> {
-            claimedAt.put(a, System.nanoTime());
-            return user;
-        }));
+        return user.equals(owners.computeIfAbsent(address, a -> new Claim(user, System.nanoTime())).user());
     }
 
     private boolean ownsTemporary(String user, String address) {
-        return isTemporaryReplyAddress(address) && (isAdvisory(address) || user.equals(owners.get(address)));
+        return isTemporaryReplyAddress(address) && (isAdvisory(address) || user.equals(ownerOf(address)));
     }
 
     /** Whether the user created this temporary queue (advisory topics are nobody's). */
     public boolean createdTemporary(String user, String address) {
-        return address != null && isTemporaryReplyAddress(address) && !isAdvisory(address) && user.equals(owners.get(address));
+        return address != null && isTemporaryReplyAddress(address) && !isAdvisory(address) && user.equals(ownerOf(address));
+    }
+
+    private String ownerOf(String address) {
+        Claim c = owners.get(address);
+        return c == null ? null : c.user();
     }
 
     /** The address is gone: whoever created it owns it no more. */
     void forgetTemporary(String address) {
         owners.remove(address);
-        claimedAt.remove(address);
     }
 
     /** How the broker tells whether an address exists (set once it runs). */
@@ -129,10 +135,14 @@ public class HubSecurityManager implements ActiveMQSecurityManager5 {
     /** Claims a minute old whose address was never made: the broker refused the queue after the claim. */
     private synchronized void pruneUnmade() {
         long now = System.nanoTime();
-        claimedAt.forEach((address, at) -> {
-            if (now - at > PRUNE_AFTER_NANOS && !addressExists.test(address)) {
-                owners.remove(address);
-                claimedAt.remove(address);
+        if (now - lastPrune <= PRUNE_EVERY_NANOS) {
+            return;
+        }
+        lastPrune = now;
+        owners.forEach((address, claim) -> {
+            // Only that claim: one made again for the same name meanwhile stays.
+            if (now - claim.at() > PRUNE_AFTER_NANOS && !addressExists.test(address)) {
+                owners.remove(address, claim);
             }
         });
     }
@@ -146,8 +156,8 @@ public class HubSecurityManager implements ActiveMQSecurityManager5 {
         if (!ownsTemporary(user, address)) {
             return false;
         }
-        if (!isAdvisory(address) && owners.remove(address, user)) {
-            claimedAt.remove(address);
+        if (!isAdvisory(address)) {
+            owners.computeIfPresent(address, (a, c) -> c.user().equals(user) ? null : c);
         }
         return true;
     }

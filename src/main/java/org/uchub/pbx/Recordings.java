@@ -63,7 +63,7 @@ public class Recordings {
                             + " a moment after the recording stops. Ask again in a few seconds.");
                 }
             }
-            byte[] audio = read(file, maxBytes + 1);
+            byte[] audio = read(file, Math.min(Integer.MAX_VALUE - 9L, maxBytes) + 1);
             if (audio.length > maxBytes) {
                 throw tooLarge(s, audio.length);
             }
