@@ -1,7 +1,6 @@
 package org.uchub.ingress;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
@@ -89,7 +88,8 @@ public class InboxFiles {
             } else {
                 // Read here, once, without following links: what is parsed is what was checked,
                 // even if the file is swapped for a link a moment later.
-                byte[] bytes = read(file, maxRequestBytes + 1);
+                // Past the request size limit it is refused anyway.
+                byte[] bytes = org.uchub.support.PlainFiles.read(file, maxRequestBytes + 1);
                 content = HexFormat.of().formatHex(DedupeKeys.sha256().digest(bytes));
                 exchange.getMessage().setBody(bytes);
             }
@@ -295,12 +295,6 @@ public class InboxFiles {
         return DedupeKeys.of("file", relative + "\n" + modified + "\n" + length + "\n" + contentDigest);
     }
 
-    /** The file's first {@code limit} bytes, not following a link: past the request size limit it is refused anyway. */
-    static byte[] read(Path file, long limit) throws IOException {
-        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
-            return in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit));
-        }
-    }
 
     /** Whether the file's tenant folder (the only folder level below the inbox) is a folder, not a link to one. */
     private boolean insideItsOwnFolder(Path rel) {

@@ -14,6 +14,7 @@ import org.uchub.request.RequestRejectedException;
 import org.uchub.sessionlog.ChannelProgress;
 import org.uchub.sessionlog.ChannelProgress.Running;
 import org.uchub.sessionlog.SessionLog;
+import org.uchub.support.PlainFiles;
 
 /**
  * GetRecording: the file ConfBridge wrote for a session, read from the recordings directory
@@ -55,7 +56,7 @@ public class Recordings {
                 throw tooLarge(s, size);
             }
             // Its header and length first: a recording still being written is not read whole at every poll.
-            boolean closed = finished(file, read(file, 12), size);
+            boolean closed = finished(file, PlainFiles.read(file, 12), size);
             if (!closed) {
                 if (!ChannelProgress.isOver(s) || !unchangedForAMinute(file, size)) {
                     throw new RequestRejectedException(ErrorCode.NO_RECORDING, "The recording of session " + s.sessionId()
@@ -63,7 +64,7 @@ public class Recordings {
                             + " a moment after the recording stops. Ask again in a few seconds.");
                 }
             }
-            byte[] audio = read(file, Math.min(Integer.MAX_VALUE - 9L, maxBytes) + 1);
+            byte[] audio = PlainFiles.read(file, Math.min(Integer.MAX_VALUE - 9L, maxBytes) + 1);
             if (audio.length > maxBytes) {
                 throw tooLarge(s, audio.length);
             }
@@ -121,13 +122,6 @@ public class Recordings {
     private RequestRejectedException tooLarge(Running s, long size) {
         return new RequestRejectedException(ErrorCode.NO_RECORDING, "The recording " + s.recordingRef() + " is " + size
                 + " bytes, more than pbx.recordings.max-bytes (" + maxBytes + "); fetch it from the recordings directory.");
-    }
-
-    /** At most {@code limit} bytes of the file, not following a link. */
-    private static byte[] read(Path file, long limit) throws IOException {
-        try (java.io.InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
-            return in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit));
-        }
     }
 
     /** A WAV file that did not grow for this long after its session ended will not be closed any more. */

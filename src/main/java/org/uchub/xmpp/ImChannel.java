@@ -89,13 +89,13 @@ public class ImChannel {
         List<ImOutbox.Work> work = new ArrayList<>();
         // One resource of an account named in place of another (the log's swap) is the same
         // bare JID, which the hub writes to: nothing to tell, and a REMOVE would kick her out.
-        java.util.Set<String> addedAccounts = r.getAdded().stream().map(a -> RequestRules.bareJid(a.address()))
+        java.util.Set<String> addedAccounts = r.getAdded().stream().map(a -> bare(a.address()))
                 .collect(java.util.stream.Collectors.toSet());
-        java.util.Set<String> removedAccounts = r.getRemoved().stream().map(a -> RequestRules.bareJid(a.address()))
+        java.util.Set<String> removedAccounts = r.getRemoved().stream().map(a -> bare(a.address()))
                 .collect(java.util.stream.Collectors.toSet());
         for (ResolvedParticipant added : r.getAdded()) {
             Party p = s.party(added.address());
-            if (removedAccounts.contains(RequestRules.bareJid(added.address()))) {
+            if (removedAccounts.contains(bare(added.address()))) {
                 continue;
             }
             if (room != null) {
@@ -106,7 +106,7 @@ public class ImChannel {
             }
         }
         for (ResolvedParticipant removed : r.getRemoved()) {
-            if (room != null && !addedAccounts.contains(RequestRules.bareJid(removed.address()))) {
+            if (room != null && !addedAccounts.contains(bare(removed.address()))) {
                 Party p = s.party(removed.address());
                 work.add(new ImOutbox.Work(ImOutbox.REMOVE, bare(p.address()), p.id(), null, "Removed from case " + s.businessId()));
             }
@@ -118,7 +118,7 @@ public class ImChannel {
                 for (Party p : s.parties()) {
                     // Those just added had the text with their welcome; one swapped in did not.
                     if (p.isActive() && r.getAdded().stream().noneMatch(a -> a.address().equalsIgnoreCase(p.address())
-                            && !removedAccounts.contains(RequestRules.bareJid(a.address())))) {
+                            && !removedAccounts.contains(bare(a.address())))) {
                         work.add(new ImOutbox.Work(ImOutbox.DIRECT, bare(p.address()), p.id(), null, text));
                     }
                 }
@@ -260,16 +260,17 @@ public class ImChannel {
                 continue; // an earlier item of the session waits: nothing may overtake it
             }
             try {
+                boolean roomStep = !ImOutbox.DIRECT.equals(item.kind()) && !ImOutbox.NOTIFY.equals(item.kind())
+                        && !ImOutbox.CLOSE.equals(item.kind());
                 // Not a CLOSE: a room made on the server whose opening was never marked done (the
                 // connection died) is destroyed by it; one never made is answered "not found", which is fine.
-                if (!ImOutbox.DIRECT.equals(item.kind()) && !ImOutbox.NOTIFY.equals(item.kind()) && !ImOutbox.ROOM_OPEN.equals(item.kind())
-                        && !ImOutbox.CLOSE.equals(item.kind()) && outbox.roomFailed(item.sessionId())) {
+                ImOutbox.RoomState room = roomStep ? outbox.roomState(item.sessionId()) : null;
+                if (roomStep && !ImOutbox.ROOM_OPEN.equals(item.kind()) && room.failed()) {
                     // The session's room could not be opened; the session failed with the reason.
                     outbox.failed(item.id(), "not sent: the group chat could not be opened");
                     continue;
                 }
-                if (!ImOutbox.DIRECT.equals(item.kind()) && !ImOutbox.NOTIFY.equals(item.kind()) && !ImOutbox.CLOSE.equals(item.kind())
-                        && outbox.closeQueued(item.sessionId()) && !outbox.roomOpened(item.sessionId())) {
+                if (roomStep && room.closeQueued() && !room.opened()) {
                     // The session ended while its group chat waited for the server: it is not made,
                     // and nobody is invited into a room that its CLOSE would destroy a moment later.
                     // (The CLOSE still runs: it clears a room half made when a connection died.)
@@ -584,7 +585,6 @@ public class ImChannel {
     }
 
     static String bare(String jid) {
-        int slash = jid.indexOf('/');
-        return (slash < 0 ? jid : jid.substring(0, slash)).toLowerCase(Locale.ROOT);
+        return RequestRules.bareJid(jid);
     }
 }

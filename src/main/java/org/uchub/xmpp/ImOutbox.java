@@ -159,11 +159,6 @@ public class ImOutbox {
         return items("session_id = ? and kind = ? order by id", 1, sessionId, ROOM_OPEN).stream().findFirst().map(Item::target);
     }
 
-    /** True when the session's room could not be opened. */
-    public boolean roomFailed(String sessionId) {
-        return !items("session_id = ? and kind = ? and state = ?", 1, sessionId, ROOM_OPEN, FAILED).isEmpty();
-    }
-
     /** Rooms opened and not closed (nor being closed), to join again after a reconnect. */
     public List<Item> openRooms() {
         return items("kind = ? and state = ? and not exists (select 1 from uc_im_outbox c where c.session_id = uc_im_outbox.session_id"
@@ -178,9 +173,22 @@ public class ImOutbox {
                 + " and s.state = 'FAILED') order by id", 100, ROOM_OPEN, DONE, CLOSE);
     }
 
-    /** Whether the session's room was made (its ROOM_OPEN done). */
-    public boolean roomOpened(String sessionId) {
-        return !items("session_id = ? and kind = ? and state = ?", 1, sessionId, ROOM_OPEN, DONE).isEmpty();
+    /** What the outbox holds of a session's room: made (its ROOM_OPEN done), failed to be made, its CLOSE queued. */
+    public record RoomState(boolean opened, boolean failed, boolean closeQueued) {
+    }
+
+    /** The session's room as the outbox holds it, in one read (the sender asks before every step in a room). */
+    public RoomState roomState(String sessionId) {
+        boolean opened = false;
+        boolean failed = false;
+        boolean closing = false;
+        for (String[] i : Database.query(ds, "select kind, state from uc_im_outbox where session_id = ? and kind in (?, ?)", 100,
+                rs -> new String[] {rs.getString(1), rs.getString(2)}, sessionId, ROOM_OPEN, CLOSE)) {
+            opened |= ROOM_OPEN.equals(i[0]) && DONE.equals(i[1]);
+            failed |= ROOM_OPEN.equals(i[0]) && FAILED.equals(i[1]);
+            closing |= CLOSE.equals(i[0]);
+        }
+        return new RoomState(opened, failed, closing);
     }
 
     /** Whether the session's room is closed or being closed already. */
