@@ -197,6 +197,10 @@ public class FaxChannel {
         if ((over || removed) && outbox.cancelClaimed(f)) {
             progress.apply(SessionUpdate.session(f.sessionId(), null, "FAX_CANCELLED", SOURCE, "The fax to " + f.number()
                     + " was cancelled before it was mailed: " + (over ? "the session is over" : "the number was removed")));
+            if (!over) {
+                // Removed while the sender held it: this may have been all the session still waited for.
+                finishIfSettled(f.sessionId());
+            }
             return null;
         }
         return f;
