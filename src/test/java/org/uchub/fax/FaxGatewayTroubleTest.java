@@ -26,8 +26,10 @@ class FaxGatewayTroubleTest extends FaxTestSupport {
         p.setProperty("fax.address.style", "subject");
         p.setProperty("fax.address.fixed", FIXED);
         p.setProperty("fax.subject", "{digits} {token}");
-        p.setProperty("fax.retry.give-up-ms", "3000");
-        p.setProperty("fax.status.wait-ms", "1500");
+        p.setProperty("fax.retry.give-up-ms", "8000");
+        // Long enough for a test to change a session between its fax going out and its settling unreported,
+        // and shorter than a fax waits for a mail server that is away.
+        p.setProperty("fax.status.wait-ms", "5000");
         p.setProperty("fax.claim.stale-ms", "4000");
         return p;
     }
@@ -121,7 +123,7 @@ class FaxGatewayTroubleTest extends FaxTestSupport {
         awaitEvent("4728", "FAX_SENT", 1);
         awaitEvent("4729", "FAX_SENT", 1);
         mail.stop();
-        // A second fax each while the mail server is away, before the first ones settle (no report within 1.5 s).
+        // A second fax each while the mail server is away, before the first ones settle (no report within 5 s).
         for (String id : new String[] {"4728", "4729"}) {
             ok(T, "<ModifySession " + NS + "><businessId>" + id + "</businessId><add><participant><fax>+4930222229</fax>"
                     + "</participant></add></ModifySession>");

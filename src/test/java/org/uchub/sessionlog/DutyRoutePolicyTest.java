@@ -76,7 +76,7 @@ class DutyRoutePolicyTest {
                 int before = polled.get();
                 Thread.sleep(300);
                 return polled.get() == before;
-            }, 5_000, "still polling after its lease ran out (the renewal still hanging)");
+            }, 7_500, "still polling after its lease ran out (the renewal still hanging)");
             context.stop();
         }
     }
