@@ -49,5 +49,16 @@ class AddedIntegrationTest extends HubTestSupport {
         // The session belongs to the integration's tenant and to no one else.
         assertEquals(ReplyStatus.OK, ok("legacy-batch", query("L-1")).getStatus());
         rejected("default", query("L-1"), "NOT_FOUND");
+        await(() -> Files.exists(dataDir.resolve("legacy/in/.done/job1.xml")), 15_000, "a served request is kept in .done");
+
+        // Names that differ only before the extension get a reply each; a rejected one is
+        // answered and kept in .error.
+        Files.writeString(dataDir.resolve("legacy/in/batch.1.xml"), startConference("L-2", null, "+4930111111"));
+        Files.writeString(dataDir.resolve("legacy/in/batch.2.xml"), "<StartSession " + NS + "><businessId>L 3</businessId></StartSession>");
+        await(() -> Files.exists(dataDir.resolve("legacy/in/.error/batch.2.xml")), 15_000, "a rejected request is kept in .error");
+        assertEquals(ReplyStatus.ACCEPTED, sessionReply(Files.readString(dataDir.resolve("legacy/out/batch.1.reply.xml"))).getStatus());
+        String rejection = Files.readString(dataDir.resolve("legacy/out/batch.2.reply.xml"));
+        assertTrue(rejection.contains("REJECTED") && rejection.contains("SCHEMA_INVALID"), rejection);
+        assertTrue(Files.exists(dataDir.resolve("legacy/in/.done/batch.1.xml")));
     }
 }

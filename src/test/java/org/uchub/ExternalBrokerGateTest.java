@@ -17,7 +17,7 @@ import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.ServiceStatus;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.uchub.boot.SafeRouteReloadStrategy;
+import org.uchub.boot.RouteFiles;
 import org.uchub.broker.BrokerUsers;
 import org.uchub.broker.EmbeddedBroker;
 import org.uchub.broker.HubSecurityManager;
@@ -100,7 +100,7 @@ class ExternalBrokerGateTest extends HubTestSupport {
         // An edit of the route file meanwhile is taken, and the route stays held back.
         Path jms = routes.resolve("ingress-jms.xml");
         Files.writeString(jms, Files.readString(jms).replace("</routes>", "<!-- edited while held -->\n</routes>"));
-        SafeRouteReloadStrategy reloader = context.hasService(SafeRouteReloadStrategy.class);
+        RouteFiles reloader = context.hasService(RouteFiles.class);
         await(() -> reloader.getReloadedCount() == 1, 15_000, "the edited route file is taken");
         assertEquals(0, reloader.getRefusedCount());
         assertEquals(ServiceStatus.Stopped, ingress());
@@ -152,5 +152,27 @@ class ExternalBrokerGateTest extends HubTestSupport {
         Thread.sleep(3000);
         assertEquals(ServiceStatus.Stopped, ingress());
         rejected("erp", query("forged-1"), "NOT_FOUND");
+    }
+
+    @Test
+    void aForgedStampIsNotBelievedEvenWhenTheJmsIngressIsStartedAgainstTheGate() throws Exception {
+        plain = new EmbeddedActiveMQ();
+        plain.setConfiguration(new ConfigurationImpl().setName("no-plugins").setPersistenceEnabled(false).setSecurityEnabled(false)
+                .addAcceptorConfiguration("tcp", "tcp://127.0.0.1:" + externalPort + "?protocols=CORE"));
+        plain.start();
+        await(() -> gate().last().state() == TenantStampGate.State.NOT_STAMPED, 15_000, "the gate finds the stamp missing");
+        // Started by hand (JMX, or a route file edited to autoStartup="true"): the gate is not the only guard.
+        context.getRouteController().startRoute("jms-consume");
+        try (Connection c = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + externalPort).createConnection()) {
+            c.start();
+            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            TextMessage forged = s.createTextMessage(startConference("forged-2", null, "+4930111111"));
+            forged.setStringProperty("_UC_TENANT", "erp");
+            s.createProducer(s.createQueue("uc.requests")).send(forged);
+            Message dead = s.createConsumer(s.createQueue("DLQ.uc.requests")).receive(20_000);
+            assertNotNull(dead, "the forged request is kept in the dead-letter queue");
+            assertEquals("UNKNOWN_TENANT", dead.getStringProperty("ucErrorCode"));
+        }
+        rejected("erp", query("forged-2"), "NOT_FOUND");
     }
 }

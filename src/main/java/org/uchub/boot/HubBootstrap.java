@@ -126,6 +126,7 @@ public class HubBootstrap implements CamelConfiguration {
                 pc.resolveProperty("hub.inbox.empty-min-age-ms").orElse("60000")), prop(pc, "hub.inbox.exclude"),
                 inboxFiles));
         bind(context, "inboxFiles", inboxFiles);
+        bind(context, "folderRequests", new org.uchub.ingress.FolderRequests(maxBytes));
 
         boolean embeddedBroker = pc.resolveProperty("broker.url").orElse("").isBlank();
         boolean stamped = embeddedBroker || Boolean.parseBoolean(prop(pc, "broker.external.plugins"));
@@ -139,7 +140,7 @@ public class HubBootstrap implements CamelConfiguration {
         configureXmpp(context, pc, ds, progress, directory, duties);
         configureFax(context, pc, ds, progress, duties);
 
-        loadRoutes(context, Path.of(prop(pc, "hub.routes.dir")), Boolean.parseBoolean(prop(pc, "hub.routes.reload")));
+        loadRoutes(context, pc);
     }
 
     /**
@@ -614,6 +615,7 @@ public class HubBootstrap implements CamelConfiguration {
                 "jms.consume.auto-startup", Long.parseLong(prop(pc, "broker.tenant-stamp.retry-ms")), Long.parseLong(prop(pc, "broker.tenant-stamp.max-retry-ms")),
                 Long.parseLong(prop(pc, "broker.tenant-stamp.recheck-ms"))), first);
         bind(context, "tenantStampGate", gate);
+        context.getRegistry().lookupByNameAndType("jmsRequests", JmsRequests.class).trustStampWhile(gate::stampTrusted);
         // The gate's factory is closed once the gate has stopped using it.
         connectOnceRoutesRun(context, gate.healthCheck(), gate::start, () -> {
             gate.stop();
@@ -621,29 +623,21 @@ public class HubBootstrap implements CamelConfiguration {
         });
     }
 
-    private static void loadRoutes(CamelContext context, Path dir, boolean reload) throws Exception {
-        List<Path> files;
-        try (Stream<Path> s = Files.list(dir)) {
-            files = s.filter(p -> p.getFileName().toString().endsWith(".xml")).sorted().toList();
-        } catch (IOException e) {
-            throw new IllegalStateException("Cannot read the route directory " + dir.toAbsolutePath() + ": " + e, e);
+    private static void loadRoutes(CamelContext context, PropertiesComponent pc) throws Exception {
+        Path dir = Path.of(prop(pc, "hub.routes.dir"));
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalStateException("Cannot read the route directory " + dir.toAbsolutePath());
         }
-        SafeRouteReloadStrategy reloader = reload ? new SafeRouteReloadStrategy(dir.toString()) : null;
-        for (Path file : files) {
-            String content = Files.readString(file, StandardCharsets.UTF_8);
-            try {
-                PluginHelper.getRoutesLoader(context).loadRoutes(ResourceHelper.fromString("file:" + file, content));
-            } catch (Exception e) {
-                throw new IllegalStateException("Route file " + file + " cannot be loaded: "
-                        + SafeRouteReloadStrategy.rootMessage(e), e);
-            }
-            if (reloader != null) {
-                reloader.remember(file, content);
-            }
-        }
-        LOG.info("Loaded {} route file(s) from {}{}", files.size(), dir, reload ? ", reloading on change" : "");
-        if (reloader != null) {
-            context.addService(reloader);
+        RouteFiles files = new RouteFiles(context, dir, Path.of(prop(pc, "hub.data.dir")).resolve("routes-last-good"),
+                Long.parseLong(pc.resolveProperty("hub.routes.poll-ms").orElse("1000")), Boolean.parseBoolean(prop(pc, "hub.routes.reload")));
+        files.loadAtStart();
+        context.addService(files);
+        files.followOnceStarted();
+        org.uchub.health.ReadinessCheck check = files.healthCheck();
+        check.setCamelContext(context);
+        org.apache.camel.health.HealthCheckRegistry registry = org.apache.camel.health.HealthCheckRegistry.get(context);
+        if (registry != null) {
+            registry.register(check);
         }
     }
 

@@ -70,6 +70,8 @@ public final class TenantStampGate {
     private final Settings settings;
     private final Object wake = new Object();
     private volatile Verdict last;
+    /** The last verdict that was not UNREACHABLE: what the broker was last seen to do. */
+    private volatile Verdict lastSeen;
     private volatile boolean running;
     private boolean lost;
     private Thread thread;
@@ -86,6 +88,7 @@ public final class TenantStampGate {
         this.hubUser = hubUser;
         this.settings = settings;
         this.last = first;
+        this.lastSeen = first.state() == State.UNREACHABLE ? null : first;
         this.closedByGate = first.state() != State.STAMPED;
     }
 
@@ -134,6 +137,17 @@ public final class TenantStampGate {
         }
     }
 
+    /**
+     * Whether a stamp on a message may be believed: the broker was last seen to stamp. The gate
+     * also closes the ingress route otherwise, but a route file can be edited to start anyway
+     * (autoStartup="true", another route on the queue), and then only this keeps a forged
+     * stamp from naming the tenant.
+     */
+    public boolean stampTrusted() {
+        Verdict v = lastSeen;
+        return v != null && v.state() == State.STAMPED;
+    }
+
     public Verdict last() {
         return last;
     }
@@ -175,6 +189,9 @@ public final class TenantStampGate {
                 }
                 Verdict previous = last;
                 last = v;
+                if (v.state() != State.UNREACHABLE) {
+                    lastSeen = v;
+                }
                 report(v, previous);
                 apply(v);
                 long delay;
@@ -208,6 +225,7 @@ public final class TenantStampGate {
         } catch (RuntimeException | Error e) {
             LOG.error("The broker tenant-stamp check stopped: the JMS ingress is closed", e);
             last = new Verdict(State.NOT_STAMPED, "the tenant-stamp check stopped: " + e);
+            lastSeen = last;
             apply(last);
         } finally {
             current = null;

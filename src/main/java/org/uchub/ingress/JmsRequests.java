@@ -45,6 +45,7 @@ public class JmsRequests {
     private final String replyUri;
     private final int maxBytes;
     private final boolean trustTenantStamp;
+    private volatile java.util.function.BooleanSupplier stampTrusted = () -> true;
     private volatile ProducerTemplate template;
 
     public JmsRequests(String deadLetterQueue, int maxBytes, boolean trustTenantStamp) {
@@ -53,6 +54,11 @@ public class JmsRequests {
         this.deadLetterUri = "jms:queue:" + deadLetterQueue + "?disableReplyTo=true";
         this.replyUri = "jms:queue:replies?disableReplyTo=true&messageCreatedStrategy=#" + ReplyCorrelation.BEAN;
         this.maxBytes = maxBytes;
+    }
+
+    /** Believes the tenant stamp only while this says the broker stamps (the external broker's gate). */
+    public void trustStampWhile(java.util.function.BooleanSupplier trusted) {
+        this.stampTrusted = trusted;
     }
 
     /** Sets tenant, ingress and dedupe key, and makes the body the request's bytes. */
@@ -111,7 +117,7 @@ public class JmsRequests {
             Object v = a.getCoreMessage().getValidatedUserID();
             validated = v == null ? null : v.toString();
         }
-        if (!trustTenantStamp) {
+        if (!trustTenantStamp || !stampTrusted.getAsBoolean()) {
             return validated;
         }
         String stamp = m.getStringProperty(TenantStamp.PROPERTY);

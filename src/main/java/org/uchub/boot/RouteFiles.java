@@ -1,0 +1,437 @@
+package org.uchub.boot;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Route;
+import org.apache.camel.ServiceStatus;
+import org.apache.camel.spi.RoutesLoader;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.ResourceHelper;
+import org.apache.camel.support.service.ServiceSupport;
+import org.uchub.health.ReadinessCheck;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The route files in {@code routes/}: loads them at start and, while the hub runs, takes a
+ * changed, added or deleted file without a restart. A file that is not whole, declares a
+ * route another file owns, or whose routes do not start is refused, and the routes that ran
+ * before keep running. The last version of each file that ran is kept beside the data, so a
+ * file refused while the hub ran (or broken while it was stopped) does not stop the next
+ * start: the hub starts on the version that last ran and then tries the one on disk the same
+ * way. Until a file on disk runs, the readiness check "route-files" says which and why.
+ *
+ * <p>The directory is polled rather than watched: a watch ends silently when the directory is
+ * replaced (a deployment swapping a link), and a file is taken only once it read the same at
+ * two polls, so an editor's half-written save is never loaded.
+ */
+public class RouteFiles extends ServiceSupport {
+    private static final Logger LOG = LoggerFactory.getLogger(RouteFiles.class);
+
+    private record Version(String content, List<String> ids) {
+    }
+
+    private final CamelContext context;
+    private final Path dir;
+    private final Path lastGood;
+    private final long pollMillis;
+    private final boolean watch;
+    private final Map<String, Version> running = new ConcurrentHashMap<>();
+    private final Map<String, String> owners = new ConcurrentHashMap<>();
+    private final Map<String, String> refused = new ConcurrentHashMap<>();
+    private final Map<String, String> refusedContent = new ConcurrentHashMap<>();
+    /** What each file read at the last poll: a file is taken when two polls agree. */
+    private final Map<String, String> seen = new ConcurrentHashMap<>();
+    private final AtomicInteger refusals = new AtomicInteger();
+    private final AtomicInteger reloads = new AtomicInteger();
+    private volatile String watchFailure;
+    private ScheduledExecutorService poller;
+
+    /**
+     * @param lastGood where the last version of each file that ran is kept
+     * @param watch    take changes while the hub runs; without it a file is still tried once after start
+     */
+    public RouteFiles(CamelContext context, Path dir, Path lastGood, long pollMillis, boolean watch) {
+        this.context = context;
+        this.dir = dir;
+        this.lastGood = lastGood;
+        this.pollMillis = pollMillis;
+        this.watch = watch;
+    }
+
+    /**
+     * Adds the files' routes to the context before it starts. On the first start (nothing has
+     * run yet) every file must load, as an operator setting up expects to be told at once.
+     * Later, a file that differs from the version that last ran starts on that version and is
+     * tried once the hub runs; a file that never ran is tried once the hub runs.
+     */
+    public void loadAtStart() throws IOException {
+        boolean firstStart = !Files.isDirectory(lastGood);
+        Files.createDirectories(lastGood);
+        Map<String, String> onDisk = list();
+        for (Map.Entry<String, String> f : onDisk.entrySet()) {
+            String name = f.getKey();
+            String content = f.getValue();
+            String good = readLastGood(name);
+            if (content != null && (firstStart || content.equals(good))) {
+                loadOrStop(name, content);
+                keep(name, content);
+            } else if (good != null) {
+                loadOrStop(name, good);
+                LOG.warn("Route file {} changed while the hub was stopped: starting on the version that ran last, then trying this one",
+                        dir.resolve(name));
+            } else if (firstStart) {
+                throw new IllegalStateException("Route file " + dir.resolve(name) + " cannot be read: " + refused.get(name));
+            } else {
+                LOG.info("Route file {} has not run before: it is tried once the hub runs", dir.resolve(name));
+            }
+            if (content != null) {
+                seen.put(name, content);
+            }
+        }
+        try (Stream<Path> kept = Files.list(lastGood)) {
+            for (Path p : kept.toList()) {
+                if (!onDisk.containsKey(p.getFileName().toString())) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+        LOG.info("Loaded {} route file(s) from {}{}", running.size(), dir, watch ? ", taking changes while running" : "");
+    }
+
+    private void loadOrStop(String name, String content) {
+        try {
+            load(name, content);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("Route file " + dir.resolve(name) + " cannot be loaded: " + rootMessage(e), e);
+        }
+    }
+
+    /** The readiness check: down while a route file on disk is not the one running. */
+    public ReadinessCheck healthCheck() {
+        return new ReadinessCheck("route-files", () -> {
+            Map<String, Object> details = new LinkedHashMap<>();
+            new TreeMap<>(refused).forEach((name, why) -> details.put(name, why));
+            if (watchFailure != null) {
+                return new ReadinessCheck.Reading(false, "route files are not followed: " + watchFailure, details);
+            }
+            return refused.isEmpty() ? new ReadinessCheck.Reading(true, null, details)
+                    : new ReadinessCheck.Reading(false, "route file(s) refused, the version that ran before keeps running: "
+                            + String.join(", ", new TreeMap<>(refused).keySet()), details);
+        });
+    }
+
+    /** Starts following the directory once the routes run. */
+    public void followOnceStarted() throws Exception {
+        context.addStartupListener(new org.apache.camel.StartupListener() {
+            @Override
+            public void onCamelContextStarted(CamelContext ctx, boolean alreadyStarted) {
+                // not yet: the routes are not running
+            }
+
+            @Override
+            public void onCamelContextFullyStarted(CamelContext ctx, boolean alreadyStarted) {
+                poller = Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "uc-hub-route-files");
+                    t.setDaemon(true);
+                    return t;
+                });
+                poller.execute(RouteFiles.this::pollOnce);
+                if (watch) {
+                    poller.scheduleWithFixedDelay(RouteFiles.this::pollOnce, pollMillis, pollMillis, TimeUnit.MILLISECONDS);
+                }
+            }
+        });
+        // Before the routes stop: a file half applied while the context stops its routes would
+        // race it (the context's own list of routes changes under its stop).
+        context.addLifecycleStrategy(new org.apache.camel.support.LifecycleStrategySupport() {
+            @Override
+            public void onContextStopping(CamelContext ctx) {
+                stopFollowing();
+            }
+        });
+    }
+
+    @Override
+    protected void doStop() {
+        stopFollowing();
+    }
+
+    private void stopFollowing() {
+        ScheduledExecutorService p = poller;
+        if (p != null) {
+            p.shutdown();
+            try {
+                if (!p.awaitTermination(60, TimeUnit.SECONDS)) {
+                    LOG.warn("A route file was still being applied when the hub stopped");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** How many route file versions were taken while the hub ran. */
+    public int getReloadedCount() {
+        return reloads.get();
+    }
+
+    /** How many route file versions were refused while the hub ran. */
+    public int getRefusedCount() {
+        return refusals.get();
+    }
+
+    /** The files not running as they are on disk, with the reason. */
+    public Map<String, String> refused() {
+        return Map.copyOf(refused);
+    }
+
+    private void pollOnce() {
+        try {
+            poll();
+            watchFailure = null;
+        } catch (Exception | Error e) {
+            // The poll runs again: one unreadable moment must not end the following for good.
+            if (watchFailure == null) {
+                LOG.error("Cannot read the route directory {}: {}", dir.toAbsolutePath(), rootMessage(e));
+            }
+            watchFailure = rootMessage(e);
+        }
+    }
+
+    private synchronized void poll() throws IOException {
+        Map<String, String> onDisk = list();
+        for (Map.Entry<String, String> f : onDisk.entrySet()) {
+            String name = f.getKey();
+            String content = f.getValue();
+            if (content == null) {
+                continue; // unreadable: refused in the listing, what runs keeps running
+            }
+            Version now = running.get(name);
+            if (now != null && now.content().equals(content)) {
+                seen.put(name, content);
+                if (refused.remove(name) != null) {
+                    refusedContent.remove(name);
+                    LOG.info("Route file {} is back to the version that runs", dir.resolve(name));
+                }
+                continue;
+            }
+            if (content.equals(refusedContent.get(name))) {
+                continue;
+            }
+            if (!content.equals(seen.put(name, content))) {
+                continue; // still being written, perhaps: taken when the next poll reads the same
+            }
+            apply(name, content);
+        }
+        for (String name : List.copyOf(running.keySet())) {
+            // Retired when gone at two polls in a row: an editor may delete a file and write it anew.
+            if (!onDisk.containsKey(name) && seen.remove(name) == null) {
+                retire(name);
+            }
+        }
+        refused.keySet().removeIf(name -> !onDisk.containsKey(name));
+        refusedContent.keySet().removeIf(name -> !onDisk.containsKey(name));
+    }
+
+    private void apply(String name, String content) {
+        Path file = dir.resolve(name);
+        List<String> ids;
+        try {
+            ids = RouteFileCheck.routeIds(content);
+            for (String id : ids) {
+                String owner = owners.get(id);
+                if (owner != null && !owner.equals(name)) {
+                    throw new IllegalArgumentException("route id " + id + " is already defined in " + owner);
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            refuse(name, content, e.getMessage());
+            return; // nothing reached the running hub
+        }
+        Version before = running.get(name);
+        RoutesLoader loader = PluginHelper.getRoutesLoader(context);
+        try {
+            Set<String> loaded = loader.updateRoutes(List.of(ResourceHelper.fromString("file:" + file, content)));
+            requireStarted(loaded);
+        } catch (Exception e) {
+            refuse(name, content, rootMessage(e));
+            restore(name, before, ids);
+            return;
+        }
+        if (before != null) {
+            for (String id : before.ids()) {
+                if (!ids.contains(id)) {
+                    removeRoute(id);
+                    owners.remove(id, name);
+                }
+            }
+        }
+        for (String id : ids) {
+            owners.put(id, name);
+        }
+        running.put(name, new Version(content, ids));
+        refused.remove(name);
+        refusedContent.remove(name);
+        keep(name, content);
+        reloads.incrementAndGet();
+        LOG.info("Route file {} {}: {}", file, before == null ? "added" : "reloaded", ids);
+    }
+
+    private void requireStarted(Set<String> ids) {
+        for (String id : ids) {
+            ServiceStatus status = context.getRouteController().getRouteStatus(id);
+            Route route = context.getRoute(id);
+            if (status == null && route == null) {
+                continue; // left out by its precondition (a channel whose server is not configured)
+            }
+            if (status == ServiceStatus.Stopped && route != null && Boolean.FALSE.equals(route.isAutoStartup())) {
+                continue; // held back on purpose (the JMS ingress while the external broker is not shown to stamp)
+            }
+            if (status != ServiceStatus.Started) {
+                throw new IllegalStateException("route " + id + " did not start (" + status + ")");
+            }
+        }
+    }
+
+    private void restore(String name, Version before, List<String> attempted) {
+        Set<String> keepIds = new HashSet<>(before == null ? List.of() : before.ids());
+        if (before != null) {
+            try {
+                PluginHelper.getRoutesLoader(context).updateRoutes(List.of(ResourceHelper.fromString("file:" + dir.resolve(name), before.content())));
+            } catch (Exception e) {
+                LOG.error("Could not restore the previous version of {}: {}", dir.resolve(name), rootMessage(e));
+            }
+        }
+        for (String id : attempted) {
+            if (!keepIds.contains(id) && owners.get(id) == null) {
+                removeRoute(id);
+            }
+        }
+    }
+
+    private void retire(String name) {
+        Version v = running.remove(name);
+        for (String id : v.ids()) {
+            removeRoute(id);
+            owners.remove(id, name);
+        }
+        try {
+            Files.deleteIfExists(lastGood.resolve(name));
+        } catch (IOException e) {
+            LOG.warn("Could not forget the last version of {}: {}", name, e.toString());
+        }
+        LOG.info("Route file {} deleted: its routes {} are removed", dir.resolve(name), v.ids());
+    }
+
+    private void removeRoute(String id) {
+        try {
+            if (context.getRoute(id) != null) {
+                context.getRouteController().stopRoute(id);
+                context.removeRoute(id);
+            }
+        } catch (Exception e) {
+            LOG.error("Could not remove route {}: {}", id, rootMessage(e));
+        }
+    }
+
+    private void refuse(String name, String content, String why) {
+        refusals.incrementAndGet();
+        refused.put(name, why);
+        refusedContent.put(name, content);
+        LOG.error("Route file {} refused, {}: {}", dir.resolve(name),
+                running.containsKey(name) ? "the version that ran before keeps running" : "it does not run", why);
+    }
+
+    /** Loads a file's routes into a context that has not started yet. */
+    private void load(String name, String content) {
+        List<String> ids = RouteFileCheck.routeIds(content);
+        for (String id : ids) {
+            String owner = owners.get(id);
+            if (owner != null) {
+                throw new IllegalArgumentException("route id " + id + " is already defined in " + owner);
+            }
+        }
+        try {
+            PluginHelper.getRoutesLoader(context).loadRoutes(ResourceHelper.fromString("file:" + dir.resolve(name), content));
+        } catch (Exception e) {
+            throw new IllegalStateException(rootMessage(e), e);
+        }
+        ids.forEach(id -> owners.put(id, name));
+        running.put(name, new Version(content, ids));
+    }
+
+    /** The route files on disk: names ending in .xml that are not hidden (editor locks, macOS's ._ files). */
+    private Map<String, String> list() throws IOException {
+        Map<String, String> out = new TreeMap<>();
+        List<Path> files;
+        try (Stream<Path> s = Files.list(dir)) {
+            files = new ArrayList<>(s.filter(p -> {
+                String n = p.getFileName().toString();
+                return n.endsWith(".xml") && !n.startsWith(".") && Files.isRegularFile(p);
+            }).toList());
+        }
+        for (Path p : files) {
+            String name = p.getFileName().toString();
+            try {
+                out.put(name, Files.readString(p, StandardCharsets.UTF_8));
+            } catch (java.nio.file.NoSuchFileException e) {
+                // deleted between the listing and the read
+            } catch (IOException e) {
+                if (!refused.containsKey(name)) {
+                    refusals.incrementAndGet();
+                    LOG.error("Route file {} cannot be read: {}", p, e.toString());
+                }
+                refused.put(name, "cannot be read: " + e);
+                out.put(name, null);
+            }
+        }
+        return out;
+    }
+
+    private String readLastGood(String name) throws IOException {
+        Path p = lastGood.resolve(name);
+        return Files.isRegularFile(p) ? Files.readString(p, StandardCharsets.UTF_8) : null;
+    }
+
+    private void keep(String name, String content) {
+        try {
+            Path tmp = lastGood.resolve("." + name + ".tmp");
+            Files.writeString(tmp, content, StandardCharsets.UTF_8);
+            Files.move(tmp, lastGood.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            LOG.warn("Could not keep the running version of route file {} in {}: {}", name, lastGood, e.toString());
+        }
+    }
+
+    static String rootMessage(Throwable e) {
+        StringBuilder sb = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String m = t.getMessage();
+            if (m != null && !sb.toString().contains(m)) {
+                if (!sb.isEmpty()) {
+                    sb.append(" <- ");
+                }
+                sb.append(m);
+            }
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,167 @@
+package org.uchub.boot;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.BooleanSupplier;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ServiceStatus;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.uchub.health.ReadinessCheck;
+
+/**
+ * The route files as an operator edits them: what runs, what is refused and why, and what the
+ * next start runs, on a context of its own so that a restart is a real one.
+ */
+class RouteFilesTest {
+    @TempDir
+    Path tmp;
+    private CamelContext context;
+    private RouteFiles files;
+
+    @AfterEach
+    void stop() {
+        if (context != null) {
+            context.stop();
+        }
+    }
+
+    private Path routes() throws Exception {
+        return Files.createDirectories(tmp.resolve("routes"));
+    }
+
+    private static String route(String id, String from, String answer) {
+        return "<routes xmlns=\"http://camel.apache.org/schema/xml-io\"><route id=\"" + id + "\"><from uri=\"" + from + "\"/>"
+                + "<setBody><constant>" + answer + "</constant></setBody></route></routes>";
+    }
+
+    private void start() throws Exception {
+        context = new DefaultCamelContext();
+        files = new RouteFiles(context, routes(), tmp.resolve("data/routes-last-good"), 100, true);
+        files.loadAtStart();
+        context.addService(files);
+        files.followOnceStarted();
+        context.start();
+    }
+
+    private void restart() throws Exception {
+        context.stop();
+        start();
+    }
+
+    private String call(String uri) {
+        return context.createProducerTemplate().requestBody(uri, "", String.class);
+    }
+
+    private ReadinessCheck.Reading health() {
+        ReadinessCheck check = files.healthCheck();
+        check.setCamelContext(context);
+        var result = check.call();
+        return new ReadinessCheck.Reading(result.getState() == org.apache.camel.health.HealthCheck.State.UP,
+                result.getMessage().orElse(null), result.getDetails());
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (!condition.getAsBoolean() && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+        }
+        assertTrue(condition.getAsBoolean(), what);
+    }
+
+    @Test
+    void aFileRefusedWhileTheHubRanDoesNotStopTheNextStartWhichRunsTheVersionThatRanLast() throws Exception {
+        Files.writeString(routes().resolve("partner.xml"), route("partner-answer", "direct:partner", "v1"));
+        start();
+        assertEquals("v1", call("direct:partner"));
+        Files.writeString(routes().resolve("partner.xml"), route("partner-answer", "nosuchcomponent:x", "v2"));
+        await(() -> files.refused().containsKey("partner.xml"), "the file that cannot start is refused");
+        await(() -> context.getRouteController().getRouteStatus("partner-answer") == ServiceStatus.Started, "v1 back");
+        assertEquals("v1", call("direct:partner"));
+        assertTrue(!health().up() && health().message().contains("partner.xml"), String.valueOf(health()));
+
+        restart();
+        assertEquals("v1", call("direct:partner"), "the hub starts on the version that ran last");
+        await(() -> files.refused().containsKey("partner.xml"), "the broken version is tried and refused again");
+        assertEquals("v1", call("direct:partner"));
+        assertTrue(!health().up());
+
+        Files.writeString(routes().resolve("partner.xml"), route("partner-answer", "direct:partner", "v3"));
+        await(() -> "v3".equals(call("direct:partner")), "a good version is taken");
+        await(() -> health().up(), "and the hub is ready again");
+    }
+
+    @Test
+    void aNewFileThatCannotLoadIsLeftOutOfTheNextStartInsteadOfStoppingIt() throws Exception {
+        start();
+        Files.writeString(routes().resolve("partner.xml"), "<routes xmlns=\"http://camel.apache.org/schema/xml-io\"><route id=\"p-x\">");
+        await(() -> files.refused().containsKey("partner.xml"), "refused");
+        restart();
+        await(() -> files.refused().containsKey("partner.xml"), "refused again after the restart");
+        assertTrue(context.getStatus().isStarted());
+        assertNull(context.getRoute("p-x"));
+    }
+
+    @Test
+    void theFirstStartStopsOnAFileThatCannotLoad() throws Exception {
+        Files.writeString(routes().resolve("partner.xml"), "<routes xmlns=\"http://camel.apache.org/schema/xml-io\"><route id=\"p-x\">");
+        IllegalStateException e = assertThrows(IllegalStateException.class, this::start);
+        assertTrue(e.getMessage().contains("partner.xml"), e.getMessage());
+    }
+
+    @Test
+    void aRouteIdAnotherFileOwnsIsRefusedAndItsOwnerKeepsServing() throws Exception {
+        Files.writeString(routes().resolve("ingress-jms.xml"), route("jms-consume", "direct:requests", "core"));
+        start();
+        // A copy made to start a partner's integration, its route id left unchanged.
+        Files.writeString(routes().resolve("ingress-jms-partner.xml"), route("jms-consume", "direct:partner", "partner"));
+        await(() -> files.refused().containsKey("ingress-jms-partner.xml"), "refused");
+        assertTrue(files.refused().get("ingress-jms-partner.xml").contains("already defined in ingress-jms.xml"),
+                files.refused().toString());
+        assertEquals("core", call("direct:requests"));
+        assertEquals("direct://requests", context.getRoute("jms-consume").getEndpoint().getEndpointUri());
+    }
+
+    @Test
+    void aDeletedFileTakesItsRoutesAwayAndARouteLeftOutOfAFileIsRemoved() throws Exception {
+        Files.writeString(routes().resolve("partner.xml"), "<routes xmlns=\"http://camel.apache.org/schema/xml-io\">"
+                + "<route id=\"partner-one\"><from uri=\"direct:one\"/><setBody><constant>1</constant></setBody></route>"
+                + "<route id=\"partner-two\"><from uri=\"direct:two\"/><setBody><constant>2</constant></setBody></route></routes>");
+        start();
+        assertNotNull(context.getRoute("partner-two"));
+        Files.writeString(routes().resolve("partner.xml"), route("partner-one", "direct:one", "1b"));
+        await(() -> context.getRoute("partner-two") == null, "the route the file no longer defines is removed");
+        assertEquals("1b", call("direct:one"));
+        Files.delete(routes().resolve("partner.xml"));
+        await(() -> context.getRoute("partner-one") == null, "a deleted file's routes are removed");
+        restart();
+        assertNull(context.getRoute("partner-one"));
+    }
+
+    @Test
+    void onlyRoutesWithIdsAreTakenAndHiddenFilesAreLeftAlone() throws Exception {
+        start();
+        Files.writeString(routes().resolve("config.xml"), "<routes xmlns=\"http://camel.apache.org/schema/xml-io\">"
+                + "<routeConfiguration><onException><exception>java.lang.Exception</exception><handled><constant>true</constant>"
+                + "</handled></onException></routeConfiguration></routes>");
+        Files.writeString(routes().resolve("noid.xml"), "<routes xmlns=\"http://camel.apache.org/schema/xml-io\">"
+                + "<route><from uri=\"direct:noid\"/><log message=\"x\"/></route></routes>");
+        Files.writeString(routes().resolve(".#partner.xml"), "not xml at all");
+        Files.writeString(routes().resolve("._partner.xml"), "not xml at all");
+        await(() -> files.refused().size() == 2, "the configuration and the route without id are refused");
+        assertTrue(files.refused().get("config.xml").contains("routeConfiguration"), files.refused().toString());
+        assertTrue(files.refused().get("noid.xml").contains("id"), files.refused().toString());
+        assertEquals(0, context.getRoutes().size());
+        Files.delete(routes().resolve("config.xml"));
+        Files.delete(routes().resolve("noid.xml"));
+        await(() -> health().up(), "ready once the refused files are gone");
+    }
+}
