@@ -194,9 +194,16 @@ class RequestRulesTest extends HubTestSupport {
     }
 
     @Test
-    void directoryEntriesObeyTheNumberRulesToo() {
+    void directoryRowsBreakingTheNumberRulesAreLeftOut() {
         rejected(T, start("4711", "call", "<participant><personId>broken</personId></participant>" + num("+4930222222"), null),
-                "INVALID_NUMBER");
+                "UNKNOWN_PERSON");
+    }
+
+    @Test
+    void aQuotedDirectoryNameWithACommaKeepsItsColumns() {
+        SessionReply r = passes(start("4711", "im", "<participant><personId>erin</personId></participant>", null));
+        assertEquals("erin@example.com", r.getSessions().getSession().get(0).getParticipants().getParticipant().get(0).getAddress());
+        assertEquals("Test, Erin", r.getSessions().getSession().get(0).getParticipants().getParticipant().get(0).getDisplayName());
     }
 
     @Test

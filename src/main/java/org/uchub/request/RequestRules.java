@@ -28,6 +28,8 @@ public class RequestRules {
             Pattern.UNICODE_CHARACTER_CLASS);
     /** The longest address the session log stores. */
     static final int MAX_ADDRESS = 320;
+    /** The session log's display_name column. */
+    public static final int MAX_DISPLAY_NAME = 128;
     /** Column widths of the session log that configured limits must fit in. */
     static final int SUBJECT_COLUMN = 1000;
     static final int DETAIL_COLUMN = 4000;
@@ -125,12 +127,19 @@ public class RequestRules {
             if (!seen.add(key)) {
                 throw reject(ErrorCode.DUPLICATE_PARTICIPANT, "The participant " + key + " is named twice in " + where + ".");
             }
-            if (p.getDisplayName() != null) {
-                if (p.getDisplayName().length() > 128 || hasControl(p.getDisplayName(), false)) {
-                    throw reject(ErrorCode.INVALID_TEXT, "displayName must be at most 128 characters without control characters.");
-                }
+            if (p.getDisplayName() != null && !isDisplayName(p.getDisplayName())) {
+                throw reject(ErrorCode.INVALID_TEXT, "displayName must be at most " + MAX_DISPLAY_NAME
+                        + " characters without control characters.");
             }
         }
+    }
+
+    /**
+     * Whether a name fits the session log's display_name column and an XML reply. Public because
+     * names from the directory take the place of a request's displayName and must pass it too.
+     */
+    public static boolean isDisplayName(String name) {
+        return name.length() <= MAX_DISPLAY_NAME && !hasControl(name, false);
     }
 
     /** Checks the one address of a participant and returns it in a comparable form. */
