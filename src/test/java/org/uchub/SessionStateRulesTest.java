@@ -77,6 +77,24 @@ class SessionStateRulesTest extends HubTestSupport {
     }
 
     @Test
+    void aFailedSessionNamesNoNumberToDialInAndTakesNoMoreRequests() {
+        SessionReply started = ok(T, startConference("F-1", null, "+4930111111"));
+        assertEquals("8000", ok(T, query("F-1")).getReservedNumber(), "bound while the session runs");
+        org.uchub.sessionlog.ChannelProgress progress = context.getRegistry().lookupByNameAndType("channelProgress",
+                org.uchub.sessionlog.ChannelProgress.class);
+        assertTrue(progress.fail(started.getSessionId(), "pbx", "The PBX stayed unreachable"));
+        // Released, 8000 may be another tenant's room by now: the log keeps it as history only.
+        SessionReply log = ok(T, query("F-1"));
+        assertEquals(null, log.getReservedNumber());
+        assertEquals("8000", log.getSessions().getSession().get(0).getReservedNumber());
+        assertEquals("FAILED", log.getSessions().getSession().get(0).getState());
+        rejected(T, end("F-1"), "SESSION_ENDED");
+        ok("crm", startConference("F-2", null, "+4930111111"));
+        ok("crm", startConference("F-3", null, "+4930111111"));
+        assertEquals(null, ok(T, query("F-1")).getReservedNumber());
+    }
+
+    @Test
     void aRejectedRequestChangesNothing() {
         rejected(T, startConference("4711", null, "+4930111111", "bad"), "INVALID_NUMBER");
         rejected(T, query("4711"), "NOT_FOUND");

@@ -156,6 +156,16 @@ public final class Database {
         });
     }
 
+    /**
+     * Work that only reads and whose result a client is told: on the caller's thread (not in
+     * the write queue), and what it saw is written to the file before it returns, so nothing
+     * it reports can be undone by a crash (with a write delay, a commit other connections
+     * already see may not be in the file yet).
+     */
+    public static <T> T readAnswered(DataSource ds, Work<T> work) {
+        return run(ds, work, true);
+    }
+
     /** Work that only reads, in a transaction of its own on a pooled connection. */
     public static <T> T read(DataSource ds, Work<T> work) {
         return run(ds, work, false);

@@ -19,6 +19,15 @@ import org.uchub.request.RequestRejectedException;
  */
 public class NumberPool {
     private final List<String> numbers;
+    /**
+     * When each number was last handed back, in release order. A number is handed out again
+     * only after every other free one: a room ended while the PBX was out of reach still holds
+     * its people until the hub reconnects and clears it, and the next conference must not be
+     * dialled into it meanwhile. (Kept per instance: after a restart, or on another instance,
+     * the order starts again from the configured one.)
+     */
+    private final java.util.Map<String, Long> released = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong releases = new java.util.concurrent.atomic.AtomicLong();
 
     /** @param spec ranges and single numbers, e.g. {@code 8000-8099,8200} */
     public NumberPool(String spec) {
@@ -67,10 +76,15 @@ public class NumberPool {
                 taken.add(rs.getString(1));
             }
         }
+        List<String> free = new ArrayList<>(numbers.size());
         for (String n : numbers) {
-            if (taken.contains(n)) {
-                continue;
+            if (!taken.contains(n)) {
+                free.add(n);
             }
+        }
+        // Stable: numbers never handed back keep the configured order, ahead of those that were.
+        free.sort(java.util.Comparator.comparingLong(n -> released.getOrDefault(n, 0L)));
+        for (String n : free) {
             try (PreparedStatement ins = c.prepareStatement(
                     "insert into uc_reserved_number (reserved_number, tenant, business_id, session_id, bound_at) values (?,?,?,?,?)")) {
                 ins.setString(1, n);
@@ -100,6 +114,7 @@ public class NumberPool {
             }
         }
         if (number != null) {
+            released.put(number, releases.incrementAndGet());
             try (PreparedStatement del = c.prepareStatement("delete from uc_reserved_number where session_id = ?")) {
                 del.setString(1, sessionId);
                 del.executeUpdate();

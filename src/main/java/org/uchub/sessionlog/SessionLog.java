@@ -366,20 +366,18 @@ public class SessionLog {
         reply.setSessionId(only);
         SessionList sessions = new SessionList();
         EventList events = new EventList();
-        Database.read(ds, c -> {
+        // What a client is told must survive a crash: read, then written to the file before the answer.
+        String bound = Database.readAnswered(ds, c -> {
             sessions.getSession().addAll(sessions(c, r.getTenant(), r.getBusinessId(), only));
             events.getEvent().addAll(events(c, r.getTenant(), r.getBusinessId(), only));
-            return null;
+            return boundNumber(c, r.getTenant(), r.getBusinessId(), only);
         });
         if (sessions.getSession().isEmpty()) {
             throw notFound(r.getBusinessId());
         }
-        if (only != null) {
-            reply.setReservedNumber(sessions.getSession().get(0).getReservedNumber());
-        } else {
-            sessions.getSession().stream().filter(s -> !STATE_ENDED.equals(s.getState()) && s.getReservedNumber() != null)
-                    .reduce((a, b) -> b).ifPresent(s -> reply.setReservedNumber(s.getReservedNumber()));
-        }
+        // The number a caller dials in with now: one still bound to the business ID's session,
+        // never that of a session that is over (released, it may be another tenant's room by now).
+        reply.setReservedNumber(bound);
         reply.setSessions(sessions);
         reply.setEvents(events);
         return reply;
@@ -432,6 +430,21 @@ public class SessionLog {
             s.setParticipants(list);
         }
         return out;
+    }
+
+    private static String boundNumber(Connection c, String tenant, String businessId, String sessionId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select reserved_number from uc_reserved_number where tenant = ? and business_id = ?"
+                + (sessionId != null ? " and session_id = ?" : "") + " order by bound_at desc")) {
+            ps.setString(1, tenant);
+            ps.setString(2, businessId);
+            if (sessionId != null) {
+                ps.setString(3, sessionId);
+            }
+            ps.setMaxRows(1);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
     }
 
     private List<Event> events(Connection c, String tenant, String businessId, String sessionId) throws SQLException {
@@ -562,7 +575,8 @@ public class SessionLog {
                 if (!rs.next()) {
                     throw new RequestRejectedException(ErrorCode.NOT_FOUND, "Session " + sessionId + " does not exist.");
                 }
-                if (STATE_ENDED.equals(rs.getString(1))) {
+                if (new SessionRef(sessionId, null, rs.getString(1), null).isEnded()) {
+                    // Failed since the request was routed (the PBX gave up, say): over as much as ended.
                     throw new RequestRejectedException(ErrorCode.SESSION_ENDED, "Session " + sessionId + " has already ended.");
                 }
             }

@@ -20,8 +20,11 @@ class RoomInstanceTest extends HubTestSupport {
 
     @Override
     protected Properties hubProperties() {
-        // No PBX: the room news below is the only news there is.
-        return unreachablePbx(super.hubProperties());
+        // No PBX: the room news below is the only news there is. One number, so that the
+        // second conference gets the first one's room.
+        java.util.Properties p = unreachablePbx(super.hubProperties());
+        p.setProperty("hub.pool.numbers", "8000");
+        return p;
     }
 
     private ChannelProgress progress() {
