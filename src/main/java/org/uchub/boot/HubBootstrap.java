@@ -157,7 +157,8 @@ public class HubBootstrap implements CamelConfiguration {
                 prop(pc, "pbx.recordings.pbx-dir"), Double.parseDouble(prop(pc, "pbx.originates-per-second")),
                 intProp(pc, "pbx.ring-timeout-seconds"), Long.parseLong(prop(pc, "pbx.ping-interval-ms")),
                 Long.parseLong(prop(pc, "pbx.ping-timeout-ms")), Long.parseLong(prop(pc, "pbx.response-timeout-ms")),
-                Long.parseLong(prop(pc, "pbx.retry.give-up-ms")), flag(pc, "pbx.event-filter", true));
+                Long.parseLong(prop(pc, "pbx.retry.give-up-ms")), flag(pc, "pbx.event-filter", true),
+                flag(pc, "pbx.wait-for-fully-booted", true));
         Files.createDirectories(s.recordingsDir());
         if (PbxSettings.SIMULATOR.equals(s.mode())) {
             // The permissions of config/asterisk/manager.conf's hub user: what the hub needs, nothing more.

@@ -25,7 +25,7 @@ public class Calls {
 
     public HubRequest place(HubRequest r) {
         Running s = dialer.progress().running(r.getSessionId()).orElseThrow();
-        if (!dialer.pbx().isConnected()) {
+        if (!dialer.pbx().isReady()) {
             dialer.progress().apply(SessionUpdate.session(s.sessionId(), ChannelProgress.PENDING, "PBX_UNAVAILABLE", Dialer.SOURCE,
                     "The PBX is not reachable (" + dialer.pbx().status() + "): the call waits for it."));
             r.outcome(ReplyStatus.ACCEPTED, "The PBX is not reachable now: the call is PENDING and is placed when the PBX is back,"

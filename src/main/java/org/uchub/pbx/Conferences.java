@@ -46,7 +46,7 @@ public class Conferences {
     /** StartSession: dial everyone into the room, or keep the session PENDING while the PBX is away. */
     public HubRequest open(HubRequest r) {
         Running s = dialer.progress().running(r.getSessionId()).orElseThrow();
-        if (!dialer.pbx().isConnected()) {
+        if (!dialer.pbx().isReady()) {
             dialer.progress().apply(SessionUpdate.session(s.sessionId(), ChannelProgress.PENDING, "PBX_UNAVAILABLE", Dialer.SOURCE,
                     "The PBX is not reachable (" + dialer.pbx().status() + "): the conference waits for it."));
             r.outcome(ReplyStatus.ACCEPTED, "The PBX is not reachable now: conference " + s.reservedNumber()
@@ -79,7 +79,7 @@ public class Conferences {
         Running s = dialer.progress().running(r.getSessionId()).orElseThrow();
         List<String> notes = new ArrayList<>();
         List<Party> added = Dialer.waiting(s);
-        if (!dialer.pbx().isConnected()) {
+        if (!dialer.pbx().isReady()) {
             r.outcome(ReplyStatus.ACCEPTED, "Recorded, but the PBX is not reachable now: added participants are dialled when it"
                     + " is back; removals and mutes were not carried out on the PBX.");
             dialer.progress().apply(SessionUpdate.session(s.sessionId(), null, "PBX_UNAVAILABLE", Dialer.SOURCE,

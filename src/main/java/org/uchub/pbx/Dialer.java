@@ -28,9 +28,10 @@ import org.uchub.sessionlog.SessionUpdate;
 /**
  * Places the hub's originates and keeps every session that could not be placed: a
  * participant is dialled once the PBX has queued its Originate (then it is INVITED); while
- * the PBX is unreachable the session waits as PENDING and is dialled when it is back, until
- * {@code pbx.retry.give-up-ms} after the request, when it FAILS with PBX_UNAVAILABLE. A
- * participant still REQUESTED after a restart of the hub is dialled by the same sweep.
+ * the PBX is unreachable, or still booting, the session waits as PENDING and is dialled when
+ * it is ready, until {@code pbx.retry.give-up-ms} after the request, when it FAILS with
+ * PBX_UNAVAILABLE. A participant still REQUESTED after a restart of the hub is dialled by the
+ * same sweep.
  */
 public class Dialer {
     private static final Logger LOG = LoggerFactory.getLogger(Dialer.class);
@@ -176,7 +177,7 @@ public class Dialer {
 
     /**
      * One sweep over the open sessions of a channel: gives up on those PENDING too long, and
-     * dials what waits when the PBX is connected ({@code firstPartyOnly}: see
+     * dials what waits when the PBX is ready ({@code firstPartyOnly}: see
      * {@link ChannelProgress#waiting}). Returns how many sessions it touched.
      */
     int sweep(String channel, boolean firstPartyOnly, java.util.function.Predicate<Running> waits,
@@ -200,7 +201,7 @@ public class Dialer {
                 // Its own request is dialling it right now. The claim would stop a second dial
                 // anyway; skipping it spares the session log a write per new session under load.
                 continue;
-            } else if (pbx.isConnected() && waits.test(s)) {
+            } else if (pbx.isReady() && waits.test(s)) {
                 LOG.info("Dialling the waiting participants of {} session {}", channel, s.sessionId());
                 try {
                     redial.accept(s);

@@ -20,6 +20,7 @@ import org.asteriskjava.AsteriskVersion;
 import org.asteriskjava.manager.action.FilterAction;
 import org.asteriskjava.manager.event.ConnectEvent;
 import org.asteriskjava.manager.event.DisconnectEvent;
+import org.asteriskjava.manager.event.FullyBootedEvent;
 import org.asteriskjava.manager.event.ManagerEvent;
 import org.asteriskjava.manager.internal.ManagerConnectionImpl;
 import org.asteriskjava.manager.response.ManagerError;
@@ -34,10 +35,14 @@ import org.uchub.health.ReadinessCheck;
  * connection that is open but dead, which Asterisk-Java's own ping would not. Events leave
  * Asterisk-Java's dispatch thread at once for {@code events}, so its bounded queue (which
  * drops when full) never fills. Originates are paced to {@code pbx.originates-per-second}.
- * Every action passes {@link AmiGuard} before it is written.
+ * Every action passes {@link AmiGuard} before it is written. The PBX is ready for the hub's
+ * work only once Asterisk is fully booted as well ({@link PbxReadiness}): until then nothing
+ * is dialled or asked of it, and its health is down.
  */
 public class PbxConnection extends ServiceSupport {
     private static final Logger LOG = LoggerFactory.getLogger(PbxConnection.class);
+    /** A PBX booting longer than this after the login is worth a warning: it may never say it is done. */
+    private static final long BOOT_WARNING_MS = 60_000;
 
     /**
      * What became of an originate the pacer sent: queued by the PBX; never sent (the PBX was
@@ -74,6 +79,7 @@ public class PbxConnection extends ServiceSupport {
     };
     private volatile String status = "not started";
     private volatile String eventFilter = "not asked yet";
+    private final PbxReadiness readiness;
     private volatile boolean loggedInOnce;
     private volatile boolean stopping;
     private volatile ScheduledExecutorService watchdog;
@@ -83,6 +89,7 @@ public class PbxConnection extends ServiceSupport {
     public PbxConnection(PbxSettings settings, Consumer<Object> events) {
         this.settings = settings;
         this.events = events;
+        this.readiness = new PbxReadiness(settings.waitForFullyBooted());
         conn.setHostname(settings.host());
         conn.setPort(settings.port());
         conn.setUsername(settings.username());
@@ -99,6 +106,7 @@ public class PbxConnection extends ServiceSupport {
     protected void doStart() {
         stopping = false;
         loggedInOnce = false;
+        readiness.reset();
         eventFilter = "not asked yet";
         status = "connecting to " + settings.host() + ":" + settings.port();
         // Before the login: its ConnectEvent hands the event filter to this executor.
@@ -145,8 +153,14 @@ public class PbxConnection extends ServiceSupport {
         status = "stopped";
     }
 
+    /** Logged in; the PBX may still be booting (see {@link #isReady()}). */
     public boolean isConnected() {
         return conn.getState() == ManagerConnectionState.CONNECTED;
+    }
+
+    /** Logged in to a PBX that is fully booted: what dialling, listing and the health check wait for. */
+    public boolean isReady() {
+        return isConnected() && readiness.booted();
     }
 
     public String status() {
@@ -181,11 +195,15 @@ public class PbxConnection extends ServiceSupport {
 
     private void onEvent(ManagerEvent e) {
         if (e instanceof ConnectEvent) {
-            boolean first = !loggedInOnce;
             loggedInOnce = true;
-            status = "connected to " + settings.host() + ":" + settings.port() + " (Asterisk " + conn.getVersion() + ")";
-            LOG.info("PBX {}", status);
-            events.accept(new PbxConnected(first, java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC)));
+            java.util.Optional<PbxReady> ready = readiness.loggedIn();
+            if (ready.isPresent()) {
+                ready(ready.get());
+            } else {
+                status = "logged in to " + settings.host() + ":" + settings.port() + " (Asterisk " + conn.getVersion()
+                        + "), which is still booting: nothing is dialled until it reports FullyBooted";
+                LOG.warn("PBX {}", status);
+            }
             eventFilter = settings.eventFilter() ? "asked" : "off (pbx.event-filter=false)";
             if (settings.eventFilter()) {
                 // Not on the thread that logged in: the answer comes through the same connection.
@@ -195,13 +213,44 @@ public class PbxConnection extends ServiceSupport {
                     LOG.debug("Logged in while stopping: no event filter");
                 }
             }
+        } else if (e instanceof FullyBootedEvent booted) {
+            LOG.info("PBX {}: Asterisk reports \"{}\" (FullyBooted)", settings.host(), booted.getStatus());
+            readiness.fullyBooted().ifPresent(this::ready);
         } else if (e instanceof DisconnectEvent) {
+            readiness.disconnected();
             if (!stopping) {
                 status = "disconnected from " + settings.host() + ":" + settings.port() + ", reconnecting";
                 LOG.warn("PBX {}", status);
             }
         } else {
             events.accept(e);
+        }
+    }
+
+    /** The PBX became ready: say so, and have what happened meanwhile reconciled. */
+    private void ready(PbxReady ready) {
+        status = "connected to " + settings.host() + ":" + settings.port() + " (Asterisk " + conn.getVersion() + ")"
+                + (settings.waitForFullyBooted() ? "" : ", taken as booted (pbx.wait-for-fully-booted=false)");
+        LOG.info("PBX {}", status);
+        events.accept(ready);
+    }
+
+    /**
+     * Asks for the reconciliation of {@code ready} again after {@code delayMs}, on the event
+     * stream as before, unless the connection it was for is gone by then: the next one's
+     * readiness brings its own.
+     */
+    public void reconcileAgain(PbxReady ready, long delayMs) {
+        try {
+            watchdog.schedule(() -> {
+                if (!stopping && isConnected() && readiness.still(ready.connection())) {
+                    events.accept(ready.again());
+                } else {
+                    LOG.info("PBX reconciliation not tried again: the connection it was for is gone, the next login brings its own");
+                }
+            }, delayMs, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+            LOG.debug("Stopping: the reconciliation is not tried again");
         }
     }
 
@@ -219,7 +268,8 @@ public class PbxConnection extends ServiceSupport {
                 LOG.info("PBX {}: events not filtered, {}", settings.host(), eventFilter);
                 return;
             }
-            ManagerResponse r = send(new FilterAction(PbxEvents.FILTER));
+            // Not send(): the filter belongs to the login, a PBX still booting takes it too.
+            ManagerResponse r = sendConnected(new FilterAction(PbxEvents.FILTER), settings.responseTimeoutMs());
             if (r instanceof ManagerError) {
                 eventFilter = "refused: " + r.getMessage();
                 LOG.warn("PBX {} refused the event filter ({}): the hub is sent every event its AMI user may read. Give the user"
@@ -245,6 +295,11 @@ public class PbxConnection extends ServiceSupport {
         if (!isConnected()) {
             return;
         }
+        if (readiness.bootingLongerThan(BOOT_WARNING_MS)) {
+            LOG.warn("PBX {}: no FullyBooted {} s after the login: Asterisk is still booting, or the AMI user {} may not read"
+                    + " \"system\" events (FullyBooted is one). Calls wait until it arrives; for an AMI peer that never sends it set"
+                    + " pbx.wait-for-fully-booted=false", settings.host(), BOOT_WARNING_MS / 1000, settings.username());
+        }
         try {
             ManagerResponse r = conn.sendAction(new PingAction(), settings.pingTimeoutMs());
             if (r instanceof ManagerError) {
@@ -259,14 +314,25 @@ public class PbxConnection extends ServiceSupport {
         }
     }
 
-    /** Sends one action and waits for its response; a PBX error response is returned, not thrown. */
+    /** Sends one action to a ready PBX and waits for its response; a PBX error response is returned, not thrown. */
     public ManagerResponse send(ManagerAction action) {
         AmiGuard.check(action);
+        requireReady();
+        return sendConnected(action, settings.responseTimeoutMs());
+    }
+
+    private void requireReady() {
+        if (!isReady()) {
+            throw new PbxUnavailableException("The PBX is not " + (isConnected() ? "ready" : "connected") + " (" + status + ").", null);
+        }
+    }
+
+    private ManagerResponse sendConnected(ManagerAction action, long timeoutMs) {
         if (!isConnected()) {
             throw new PbxUnavailableException("The PBX is not connected (" + status + ").", null);
         }
         try {
-            ManagerResponse r = conn.sendAction(action, settings.responseTimeoutMs());
+            ManagerResponse r = conn.sendAction(action, timeoutMs);
             if (r == null) {
                 throw new PbxUnavailableException("The PBX did not answer " + action.getAction() + ".", null);
             }
@@ -276,14 +342,17 @@ public class PbxConnection extends ServiceSupport {
         }
     }
 
-    /** Sends a listing action and waits for its list of events. */
+    /** Sends a listing action to a ready PBX and waits for its list of events. */
     public ResponseEvents list(EventGeneratingAction action) {
+        return list(action, settings.responseTimeoutMs());
+    }
+
+    /** {@link #list(EventGeneratingAction)}, waiting up to {@code timeoutMs} for the whole list. */
+    public ResponseEvents list(EventGeneratingAction action, long timeoutMs) {
         AmiGuard.check(action);
-        if (!isConnected()) {
-            throw new PbxUnavailableException("The PBX is not connected (" + status + ").", null);
-        }
+        requireReady();
         try {
-            return conn.sendEventGeneratingAction(action, settings.responseTimeoutMs());
+            return conn.sendEventGeneratingAction(action, timeoutMs);
         } catch (IOException | TimeoutException | IllegalStateException e) {
             throw new PbxUnavailableException("The PBX did not list " + action.getAction() + ": " + e.getMessage(), e);
         }
@@ -375,8 +444,10 @@ public class PbxConnection extends ServiceSupport {
             }
             next = Math.max(next, System.nanoTime() - intervalNanos) + intervalNanos;
             OriginateResult result;
-            if (!isConnected()) {
-                result = new OriginateResult(false, true, false, "The PBX is not connected (" + status + ").");
+            if (!isReady()) {
+                // Also while it boots: Asterisk would answer "Extension does not exist." until its dialplan is loaded.
+                result = new OriginateResult(false, true, false, "The PBX is not " + (isConnected() ? "ready" : "connected") + " ("
+                        + status + ").");
             } else {
                 try {
                     ManagerResponse r = send(p.action());
@@ -395,8 +466,9 @@ public class PbxConnection extends ServiceSupport {
         }
     }
 
-    /** The PBX connection as a Camel health check: UP while logged in. */
+    /** The PBX connection as a Camel health check: UP while logged in to a fully booted PBX. */
     public ReadinessCheck healthCheck() {
-        return new ReadinessCheck("pbx", () -> new ReadinessCheck.Reading(isConnected(), "PBX " + status, Map.of("pbx.status", status)));
+        return new ReadinessCheck("pbx", () -> new ReadinessCheck.Reading(isReady(), "PBX " + status, Map.<String, Object>of("pbx.status", status,
+                "pbx.fully-booted", readiness.booted())));
     }
 }

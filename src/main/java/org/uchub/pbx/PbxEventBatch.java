@@ -10,8 +10,8 @@ import org.apache.camel.component.seda.SedaEndpoint;
  * Takes the PBX events queued behind the one in hand along with it, so that the session log
  * records them in one transaction instead of one commit each. A busy PBX reports a dozen
  * events per call; recorded one by one they are the session log's main load and fall
- * behind. Order is kept: the batch is the queue's head in queue order, and a
- * (re)connection ({@link PbxConnected}) is never taken into a batch, because its
+ * behind. Order is kept: the batch is the queue's head in queue order, and the news of a
+ * PBX that became ready after a (re)login ({@link PbxReady}) is never taken into a batch, because its
  * reconciliation must see the events before it recorded and those after it not yet.
  *
  * <p>Batching needs a {@code seda:} event endpoint with one consumer; on any other endpoint
@@ -32,7 +32,7 @@ public final class PbxEventBatch {
             BlockingQueue<Exchange> queue = seda.getQueue();
             while (batch.size() < max) {
                 Exchange next = queue.peek();
-                if (next == null || next.getMessage().getBody() instanceof PbxConnected) {
+                if (next == null || next.getMessage().getBody() instanceof PbxReady) {
                     break;
                 }
                 // Taken only if it is still there: with a second consumer (a route edited to have

@@ -39,16 +39,18 @@ public class PbxEvents {
      * An AMI Filter expression (searched for in each event's whole text) that lets through only
      * what {@link #translate} reads: the channel events of the hub's own channels, which carry
      * its preset id ({@link HubChannelId}) as Uniqueid, Linkedid or ActionID, and the room
-     * events, which name no channel. A PBX serving thousands of other calls would otherwise
-     * send the hub every event of every channel (a real call brings dozens), each parsed by
-     * Asterisk-Java and dropped here. One expression, so that it is in force all at once or not
+     * events, which name no channel; and FullyBooted, which a PBX that was still booting at the
+     * login sends once it is done (see {@link PbxReadiness}): held back, the hub would wait for
+     * it for ever. A PBX serving thousands of other calls would otherwise send the hub every
+     * event of every channel (a real call brings dozens), each parsed by Asterisk-Java and
+     * dropped here. One expression, so that it is in force all at once or not
      * at all: with several, the events only a later one lets through would be lost while the
      * earlier ones were already in force, and a failure half way would leave them out for good.
      * A POSIX extended expression, as manager.c compiles filters since the 16–18 era (Asterisk
      * 13's compiled them as basic ones): the hub sends it to Asterisk 18 and later only.
      */
     public static final String FILTER = "^Event: ((Newstate|Hangup|DialBegin|DialEnd|OriginateResponse|ConfbridgeJoin|ConfbridgeLeave)"
-            + "[^A-Za-z].*uc-[0-9a-f]{8}-|Confbridge(Start|End|StopRecord)[^A-Za-z])";
+            + "[^A-Za-z].*uc-[0-9a-f]{8}-|Confbridge(Start|End|StopRecord)[^A-Za-z]|FullyBooted[^A-Za-z])";
 
     /**
      * {@link #translate} for a batch of events, their updates in the events' order. An event

@@ -11,7 +11,7 @@ public record PbxSettings(String mode, String host, int port, String username, S
         String userProfile, String chairProfile, String announcement, Path recordingsDir, String pbxRecordingsDir,
         double originatesPerSecond,
         int ringTimeoutSeconds, long pingIntervalMs, long pingTimeoutMs, long responseTimeoutMs, long retryGiveUpMs,
-        boolean eventFilter) {
+        boolean eventFilter, boolean waitForFullyBooted) {
 
     public static final String SIMULATOR = "simulator";
     public static final String ASTERISK = "asterisk";
@@ -33,6 +33,17 @@ public record PbxSettings(String mode, String host, int port, String username, S
         if (originatesPerSecond <= 0) {
             throw new IllegalArgumentException("pbx.originates-per-second must be above 0");
         }
+    }
+
+    /** The settings of a PBX that is ready only once Asterisk says FullyBooted ({@code pbx.wait-for-fully-booted} unset). */
+    public PbxSettings(String mode, String host, int port, String username, String password, String dialTemplate,
+            String callContext, String conferenceContext, String callerId, String bridgeProfile, String videoBridgeProfile,
+            String userProfile, String chairProfile, String announcement, Path recordingsDir, String pbxRecordingsDir,
+            double originatesPerSecond, int ringTimeoutSeconds, long pingIntervalMs, long pingTimeoutMs, long responseTimeoutMs,
+            long retryGiveUpMs, boolean eventFilter) {
+        this(mode, host, port, username, password, dialTemplate, callContext, conferenceContext, callerId, bridgeProfile,
+                videoBridgeProfile, userProfile, chairProfile, announcement, recordingsDir, pbxRecordingsDir, originatesPerSecond,
+                ringTimeoutSeconds, pingIntervalMs, pingTimeoutMs, responseTimeoutMs, retryGiveUpMs, eventFilter, true);
     }
 
     /** A Local channel's options: what follows the slash after its context, if any. */

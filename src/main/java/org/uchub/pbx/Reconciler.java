@@ -22,15 +22,22 @@ import org.uchub.sessionlog.ChannelProgress.Running;
 import org.uchub.sessionlog.SessionUpdate;
 
 /**
- * After every (re)login: events sent while the hub was not connected are gone, so the hub
- * asks the PBX what still runs (CoreShowChannels, ConfbridgeList per open conference) and
- * writes down what changed meanwhile: who is in a room, who left, which calls and
- * conferences are over. The updates are ordinary ones, so what the log already knows is
- * not written twice.
+ * Once the PBX is ready after every (re)login: events sent while the hub was not connected
+ * are gone, so the hub asks the PBX what still runs (CoreShowChannels, ConfbridgeList per
+ * open conference) and writes down what changed meanwhile: who is in a room, who left, which
+ * calls and conferences are over. The updates are ordinary ones, so what the log already
+ * knows is not written twice. A reconciliation the PBX could not answer (a list too slow for
+ * its time, a refusal) is tried again later, with more time for each list, for as long as the
+ * connection lasts: given up, the hang-ups it would have found would wait for the next
+ * reconnect.
  */
 public class Reconciler {
     private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
     private static final String WHILE_AWAY = " while the hub was not connected to the PBX (noticed on reconnecting)";
+    /** The wait before the first retry, doubled for each later one up to {@link #MOST_MS}. */
+    static final long FIRST_RETRY_MS = 1_000;
+    /** The longest wait between tries, and the most time a list is given (unless the response timeout is longer). */
+    static final long MOST_MS = 60_000;
 
     private final PbxConnection pbx;
     private final ChannelProgress progress;
@@ -40,13 +47,40 @@ public class Reconciler {
         this.progress = progress;
     }
 
-    public List<SessionUpdate> reconcile(PbxConnected connected) {
+    /** The updates the PBX's answers call for; none when it could not answer, and then it is asked again later. */
+    public List<SessionUpdate> reconcile(PbxReady ready) {
+        try {
+            return compare(ready, listTimeoutMs(ready.attempt()));
+        } catch (PbxUnavailableException e) {
+            long wait = retryInMs(ready.attempt());
+            LOG.warn("PBX reconciliation after {} failed (try {}): {}; trying again in {} ms, each list given {} ms",
+                    ready.first() ? "connecting" : "reconnecting", ready.attempt() + 1, e.getMessage(), wait, listTimeoutMs(ready.attempt() + 1));
+            pbx.reconcileAgain(ready, wait);
+            return List.of();
+        }
+    }
+
+    static long retryInMs(int attempt) {
+        return Math.min(MOST_MS, FIRST_RETRY_MS << Math.min(attempt, 20));
+    }
+
+    /** A list that took longer than the response timeout may just be long: each retry gives it twice the time. */
+    long listTimeoutMs(int attempt) {
+        long base = pbx.settings().responseTimeoutMs();
+        return Math.min(Math.max(base, MOST_MS), base << Math.min(attempt, 20));
+    }
+
+    private List<SessionUpdate> compare(PbxReady ready, long listTimeoutMs) {
         List<SessionUpdate> out = new ArrayList<>();
         List<Running> sessions = new ArrayList<>();
         sessions.addAll(progress.open("conference", ChannelProgress.DIALLING, ChannelProgress.ACTIVE));
         sessions.addAll(progress.open("call", ChannelProgress.DIALLING, ChannelProgress.ACTIVE));
         Map<String, Set<Long>> live = new HashMap<>();
-        ResponseEvents channels = pbx.list(new CoreShowChannelsAction());
+        ResponseEvents channels = pbx.list(new CoreShowChannelsAction(), listTimeoutMs);
+        if (channels.getResponse() instanceof ManagerError refused) {
+            // Read as "no channels", it would end every open session.
+            throw new PbxUnavailableException("The PBX refused CoreShowChannels: " + refused.getMessage(), null);
+        }
         hangUpWhatOutlivedItsSession(channels);
         if (sessions.isEmpty()) {
             return out;
@@ -66,7 +100,7 @@ public class Reconciler {
             Set<Long> inRoom = new HashSet<>();
             boolean roomRuns = false;
             if ("conference".equals(s.channel()) && s.reservedNumber() != null) {
-                ResponseEvents members = pbx.list(new ConfbridgeListAction(s.reservedNumber()));
+                ResponseEvents members = pbx.list(new ConfbridgeListAction(s.reservedNumber()), listTimeoutMs);
                 roomRuns = !(members.getResponse() instanceof ManagerError);
                 for (ResponseEvent e : members.getEvents()) {
                     if (e instanceof ConfbridgeListEvent m) {
@@ -75,8 +109,8 @@ public class Reconciler {
                 }
             }
             for (Party p : s.parties()) {
-                if (p.updatedAt() != null && p.updatedAt().isAfter(connected.at().minusSeconds(1))) {
-                    // Changed since the login: its events are flowing and still queued behind this check.
+                if (p.updatedAt() != null && p.updatedAt().isAfter(ready.at().minusSeconds(1))) {
+                    // Changed since the PBX became ready: its events are flowing and still queued behind this check.
                     continue;
                 }
                 if (inRoom.contains(p.id())) {
@@ -92,7 +126,7 @@ public class Reconciler {
                     }
                 }
             }
-            boolean recent = s.parties().stream().anyMatch(p -> p.updatedAt() != null && p.updatedAt().isAfter(connected.at().minusSeconds(1)));
+            boolean recent = s.parties().stream().anyMatch(p -> p.updatedAt() != null && p.updatedAt().isAfter(ready.at().minusSeconds(1)));
             // A session still dialling ends too: with nothing of it left on the PBX, a call whose
             // first party never answered would otherwise wait for ever for a second party
             // nobody will dial, and a conference for a room that is gone.
@@ -101,8 +135,8 @@ public class Reconciler {
                         ("conference".equals(s.channel()) ? "Conference " + s.reservedNumber() : "The call") + " ended" + WHILE_AWAY));
             }
         }
-        LOG.info("PBX reconciliation after {}: {} open session(s) checked, {} update(s)", connected.first() ? "connecting" : "reconnecting",
-                sessions.size(), out.size());
+        LOG.info("PBX reconciliation after {}{}: {} open session(s) checked, {} update(s)", ready.first() ? "connecting" : "reconnecting",
+                ready.attempt() == 0 ? "" : " (try " + (ready.attempt() + 1) + ")", sessions.size(), out.size());
         return out;
     }
 

@@ -427,6 +427,57 @@ class AmiSimulatorTest {
         }
     }
 
+    /**
+     * Asterisk takes logins while it boots, long before its dialplan and ConfBridge are loaded:
+     * no FullyBooted at such a login (manager.c sends it there only when booted), Originate
+     * finds no extension, the ConfBridge actions are not registered. The boot's end is an
+     * ordinary system event, for whoever may read it, has events on and lets it through.
+     */
+    @Test
+    void aBootingPbxTakesLoginsButHasNoDialplanNorConfbridgeUntilFullyBootedIsBroadcast() throws Exception {
+        sim.stop();
+        sim.startBooting();
+        try (RawAmi ami = login(); RawAmi deaf = new RawAmi(sim.port()); RawAmi filtered = login();
+                RawAmi reader = new RawAmi(sim.port())) {
+            deaf.send("Action: Login", "Username: hub", "Secret: s3cret", "Events: off");
+            assertEquals("Success", deaf.until(null).get("response"));
+            filtered.send("Action: Filter", "ActionID: f", "Operation: Add", "Filter: ^Event: Newstate[^A-Za-z]");
+            assertEquals("f", filtered.read().get("actionid"), "no FullyBooted at a login while booting");
+            reader.send("Action: Login", "Username: reader", "Secret: r3ad");
+            assertEquals("Success", reader.until(null).get("response"));
+            ami.send("Action: Ping", "ActionID: p");
+            assertEquals("p", ami.read().get("actionid"), "no FullyBooted at a login while booting");
+            ami.send("Action: Originate", "ActionID: o", "Channel: PJSIP/100@trunk", "Context: uc-conference", "Exten: 8000",
+                    "Priority: 1", "Async: true");
+            Map<String, String> r = ami.read();
+            assertEquals("Error", r.get("response"));
+            assertEquals("Extension does not exist.", r.get("message"));
+            ami.send("Action: ConfbridgeList", "ActionID: l", "Conference: 8000");
+            r = ami.read();
+            assertEquals("Error", r.get("response"));
+            assertEquals("Invalid/unknown command: ConfbridgeList. Use Action: ListCommands to show available commands.", r.get("message"));
+            ami.send("Action: CoreShowChannels", "ActionID: c");
+            assertEquals("Success", ami.read().get("response"), "the core answers while the modules load");
+            assertEquals("0", ami.read().get("listitems"));
+            assertTrue(sim.isBooting());
+
+            sim.finishBooting();
+            Map<String, String> booted = ami.read();
+            assertEquals("FullyBooted", booted.get("event"));
+            assertEquals("system,all", booted.get("privilege"));
+            assertEquals("Fully Booted", booted.get("status"));
+            for (RawAmi other : List.of(deaf, filtered, reader)) {
+                other.send("Action: Ping", "ActionID: after");
+                assertEquals("after", other.read().get("actionid"), "FullyBooted only where events are on, let through and readable");
+            }
+            ami.send("Action: ConfbridgeList", "ActionID: l2", "Conference: 8000");
+            assertEquals("No active conferences.", ami.read().get("message"));
+            ami.send("Action: Originate", "ActionID: o2", "Channel: PJSIP/100@trunk", "Context: uc-conference", "Exten: 8000",
+                    "Priority: 1", "Async: true");
+            assertEquals("Originate successfully queued", ami.until(null).get("message"));
+        }
+    }
+
     @Test
     void aStoppedSimulatorDropsEveryConnectionAndCanStartAgainOnItsPort() throws Exception {
         int port = sim.port();

@@ -64,7 +64,7 @@ class PbxConnectionTest {
     }
 
     private long connects() {
-        return events.stream().filter(e -> e instanceof PbxConnected).count();
+        return events.stream().filter(e -> e instanceof PbxReady).count();
     }
 
     @Test
@@ -230,7 +230,7 @@ class PbxConnectionTest {
                 "the dead connection noticed; status " + pbx.status());
         sim.setUnresponsive(false);
         HubTestSupport.await(() -> connects() >= 2 && pbx.isConnected(), 15_000, "reconnected; status " + pbx.status());
-        assertFalse(((PbxConnected) events.stream().filter(e -> e instanceof PbxConnected).reduce((a, b) -> b).orElseThrow()).first());
+        assertFalse(((PbxReady) events.stream().filter(e -> e instanceof PbxReady).reduce((a, b) -> b).orElseThrow()).first());
     }
 
     @Test

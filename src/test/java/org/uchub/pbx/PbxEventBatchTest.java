@@ -48,7 +48,7 @@ class PbxEventBatchTest {
 
     @Test
     void aReconnectionIsNeverTakenIntoABatchSoItsReconciliationSeesWhatCameBeforeIt() {
-        PbxConnected reconnected = new PbxConnected(false, OffsetDateTime.now());
+        PbxReady reconnected = new PbxReady(false, OffsetDateTime.now(), 2, 0);
         seda.getQueue().add(event("e1"));
         seda.getQueue().add(event(reconnected));
         seda.getQueue().add(event("e2"));

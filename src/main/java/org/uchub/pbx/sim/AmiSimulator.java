@@ -36,7 +36,9 @@ import org.slf4j.LoggerFactory;
  * Logoff, Events, CoreSettings, CoreShowChannels, Hangup, asynchronous and synchronous
  * Originate, and the ConfBridge actions and events. It stands in for Asterisk where none
  * can run (tests, the embedded default) and is reached over TCP like a real PBX; it refuses
- * what Asterisk refuses, with Asterisk's messages.
+ * what Asterisk refuses, with Asterisk's messages. It can be started as an Asterisk that is
+ * still booting ({@link #startBooting()}), as after a restart: logins are taken, but there is
+ * no FullyBooted, no dialplan and no ConfBridge until {@link #finishBooting()}.
  */
 public final class AmiSimulator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AmiSimulator.class);
@@ -56,6 +58,10 @@ public final class AmiSimulator implements AutoCloseable {
             Map.entry("confbridgestartrecord", Set.of("system")), Map.entry("confbridgestoprecord", Set.of("system")),
             Map.entry("command", Set.of("command")), Map.entry("filter", Set.of("system")));
 
+    /** The ConfBridge actions: app_confbridge registers them only when it loads, late in a boot. */
+    private static final Set<String> CONFBRIDGE = Set.of("confbridgelist", "confbridgekick", "confbridgemute", "confbridgeunmute",
+            "confbridgestartrecord", "confbridgestoprecord");
+
     /** A manager.conf user. */
     public record User(String secret, Set<String> read, Set<String> write) {
     }
@@ -73,6 +79,11 @@ public final class AmiSimulator implements AutoCloseable {
     private volatile SimulatedPbx pbx;
     private volatile boolean unresponsive;
     private volatile boolean stopped = true;
+    /** Still booting: what a login sees and what the end of the boot broadcasts are decided under {@link #bootLock}. */
+    private volatile boolean booting;
+    private final Object bootLock = new Object();
+    /** Actions (lower case) whose next answer is held back for so many ms. */
+    private final Map<String, Long> lateAnswers = new ConcurrentHashMap<>();
     private int port;
 
     public AmiSimulator(String bindAddress, int port, Map<String, User> users, String conferenceContext, String callContext,
@@ -84,9 +95,24 @@ public final class AmiSimulator implements AutoCloseable {
                 List.of("UC_BUSINESS_ID", "UC_SESSION_ID"));
     }
 
-    /** Starts listening (again, after {@link #stop()}, on the same port). */
-    public synchronized AmiSimulator start() throws IOException {
+    /** Starts listening (again, after {@link #stop()}, on the same port), fully booted. */
+    public AmiSimulator start() throws IOException {
+        return start(false);
+    }
+
+    /**
+     * Starts listening (again, after {@link #stop()}, on the same port) as an Asterisk in the
+     * middle of its boot: its manager takes logins, but sends no FullyBooted at them, has no
+     * dialplan yet (Originate: "Extension does not exist.") and no ConfBridge actions
+     * ("Invalid/unknown command"), until {@link #finishBooting()}.
+     */
+    public AmiSimulator startBooting() throws IOException {
+        return start(true);
+    }
+
+    private synchronized AmiSimulator start(boolean booting) throws IOException {
         stopped = false;
+        this.booting = booting;
         ServerSocket s = bind(port != 0 ? port : requestedPort);
         port = s.getLocalPort();
         server = s;
@@ -94,8 +120,40 @@ public final class AmiSimulator implements AutoCloseable {
         pbx = new SimulatedPbx(pbxSettings, pbxThread, this::broadcast);
         Thread accept = daemon(this::acceptLoop, "ami-sim-accept-" + port);
         accept.start();
-        LOG.info("AMI simulator listening on {}:{}", bindAddress, port);
+        LOG.info("AMI simulator listening on {}:{}{}", bindAddress, port, booting ? ", booting" : "");
         return this;
+    }
+
+    /**
+     * Ends the boot as Asterisk does: from now on the dialplan and ConfBridge are there, and
+     * FullyBooted goes to every connection logged in, as an ordinary system event (subject to
+     * each connection's read rights, event mask and filters).
+     */
+    public void finishBooting() {
+        synchronized (bootLock) {
+            if (!booting) {
+                return;
+            }
+            booting = false;
+            broadcast("system", fullyBooted());
+        }
+        LOG.info("AMI simulator on port {}: fully booted", port);
+    }
+
+    public boolean isBooting() {
+        return booting;
+    }
+
+    private static AmiMessage fullyBooted() {
+        return AmiMessage.event("FullyBooted", "system").add("Uptime", 1).add("LastReload", 1).add("Status", "Fully Booted");
+    }
+
+    /**
+     * The next answer to this action (any case) is written {@code delayMs} late, while the
+     * connection goes on answering everything else: a PBX too busy to answer in time.
+     */
+    public void answerLate(String action, long delayMs) {
+        lateAnswers.put(action.toLowerCase(Locale.ROOT), delayMs);
     }
 
     /**
@@ -417,10 +475,32 @@ public final class AmiSimulator implements AutoCloseable {
                         + ". Use Action: ListCommands to show available commands."));
                 return true;
             }
+            if (booting && CONFBRIDGE.contains(action)) {
+                // Not registered yet: manager.c knows no such action.
+                reply(AmiMessage.response("Error", m).add("Message", "Invalid/unknown command: " + m.get("Action")
+                        + ". Use Action: ListCommands to show available commands."));
+                return true;
+            }
             if (!needed.isEmpty() && needed.stream().noneMatch(p -> user.write().contains(p) || user.write().contains("all"))) {
                 reply(AmiMessage.response("Error", m).add("Message", "Permission denied"));
                 return true;
             }
+            Long late = lateAnswers.remove(action);
+            if (late != null) {
+                java.util.concurrent.CompletableFuture.runAsync(() -> {
+                    try {
+                        act(m, action);
+                    } catch (RuntimeException e) {
+                        LOG.debug("AMI simulator: a late answer to {} was not given: {}", action, e.toString());
+                    }
+                }, java.util.concurrent.CompletableFuture.delayedExecutor(late, java.util.concurrent.TimeUnit.MILLISECONDS));
+                return true;
+            }
+            act(m, action);
+            return true;
+        }
+
+        private void act(AmiMessage m, String action) {
             switch (action) {
                 case "ping" -> reply(AmiMessage.response("Success", m).add("Ping", "Pong")
                         .add("Timestamp", String.format(Locale.ROOT, "%.6f", System.currentTimeMillis() / 1000.0)));
@@ -443,7 +523,6 @@ public final class AmiSimulator implements AutoCloseable {
                         .add("Output", "No such command '" + m.get("Command") + "'"));
                 default -> reply(AmiMessage.response("Error", m).add("Message", "Invalid/unknown command"));
             }
-            return true;
         }
 
         private boolean login(AmiMessage m) {
@@ -476,10 +555,14 @@ public final class AmiSimulator implements AutoCloseable {
             if (events != null) {
                 setMask(events);
             }
-            authenticated = true;
-            reply(AmiMessage.response("Success", m).add("Message", "Authentication accepted"));
-            if (wants("system")) {
-                send(AmiMessage.event("FullyBooted", "system").add("Uptime", 1).add("LastReload", 1).add("Status", "Fully Booted").render());
+            synchronized (bootLock) {
+                // Either this login finds the boot over, or the boot's end finds this connection logged in.
+                authenticated = true;
+                reply(AmiMessage.response("Success", m).add("Message", "Authentication accepted"));
+                // manager.c's action_login: FullyBooted at the login only if Asterisk is booted already.
+                if (!booting && wants("system")) {
+                    send(fullyBooted().render());
+                }
             }
             return true;
         }
@@ -572,8 +655,8 @@ public final class AmiSimulator implements AutoCloseable {
             }
             String exten = m.get("Exten");
             if ((app == null || app.isBlank()) && exten != null && priority != null && !priority.isBlank()
-                    && !pbx.dialplanHas(m.get("Context"), exten.trim())) {
-                // manager.c checks the extension before it queues anything.
+                    && (booting || !pbx.dialplanHas(m.get("Context"), exten.trim()))) {
+                // manager.c checks the extension before it queues anything; while booting, no dialplan is loaded yet.
                 reply(AmiMessage.response("Error", m).add("Message", "Extension does not exist."));
                 return;
             }
