@@ -19,6 +19,8 @@ class SessionStateRulesTest extends HubTestSupport {
     protected Properties hubProperties() {
         Properties p = super.hubProperties();
         p.setProperty("hub.pool.numbers", "8000-8001");
+        p.setProperty("hub.query.max-sessions", "2");
+        p.setProperty("hub.query.max-events", "5");
         return p;
     }
 
@@ -92,6 +94,41 @@ class SessionStateRulesTest extends HubTestSupport {
         ok("crm", startConference("F-2", null, "+4930111111"));
         ok("crm", startConference("F-3", null, "+4930111111"));
         assertEquals(null, ok(T, query("F-1")).getReservedNumber());
+    }
+
+    @Test
+    void aLongLogIsReadInPagesOfEventsAndItsMostRecentSessions() {
+        for (int i = 1; i <= 3; i++) {
+            ok(T, startConference("P-1", null, "+4930111111"));
+            ok(T, end("P-1"));
+        }
+        SessionReply first = ok(T, query("P-1"));
+        assertEquals(2, first.getSessions().getSession().size());
+        assertEquals(Boolean.TRUE, first.isMoreSessions());
+        java.util.List<Long> seqs = new java.util.ArrayList<>();
+        first.getEvents().getEvent().forEach(e -> seqs.add(e.getSeq()));
+        assertEquals(java.util.List.of(1L, 2L, 3L, 4L, 5L), seqs);
+        assertEquals(Boolean.TRUE, first.isMoreEvents());
+        SessionReply page = first;
+        while (Boolean.TRUE.equals(page.isMoreEvents())) {
+            long last = page.getEvents().getEvent().get(page.getEvents().getEvent().size() - 1).getSeq();
+            page = ok(T, "<QuerySessionLog " + NS + "><businessId>P-1</businessId><afterSeq>" + last + "</afterSeq></QuerySessionLog>");
+            assertTrue(page.getEvents().getEvent().size() <= 5);
+            page.getEvents().getEvent().forEach(e -> seqs.add(e.getSeq()));
+        }
+        // Every event once, in order, without gaps.
+        for (int i = 0; i < seqs.size(); i++) {
+            assertEquals(i + 1L, seqs.get(i));
+        }
+        assertTrue(seqs.size() > 10, seqs.toString());
+        // The sessions listed are the two most recent, oldest first; the first is still readable by its id.
+        String json = call(T, "{\"QuerySessionLog\": {\"businessId\": \"P-1\", \"afterSeq\": " + seqs.size() + "}}");
+        assertTrue(json.contains("\"OK\"") && !json.contains("\"seq\"") && !json.contains("moreEvents"), json);
+        String oldest = ok(T, query("P-1")).getEvents().getEvent().get(0).getSessionId();
+        assertTrue(first.getSessions().getSession().stream().noneMatch(s -> s.getSessionId().equals(oldest)));
+        assertEquals(oldest, ok(T, "<QuerySessionLog " + NS + "><businessId>P-1</businessId><sessionId>" + oldest
+                + "</sessionId></QuerySessionLog>").getSessions().getSession().get(0).getSessionId());
+        rejected(T, "<QuerySessionLog " + NS + "><businessId>P-1</businessId><afterSeq>-1</afterSeq></QuerySessionLog>", "SCHEMA_INVALID");
     }
 
     @Test

@@ -103,6 +103,8 @@ public class HubBootstrap implements CamelConfiguration {
         ContractCodec codec = new ContractCodec(maxBytes);
         NumberPool pool = new NumberPool(prop(pc, "hub.pool.numbers"));
         SessionLog log = new SessionLog(ds, pool, Clock.systemUTC());
+        log.limitQueries(Integer.parseInt(pc.resolveProperty("hub.query.max-sessions").orElse("100")),
+                Integer.parseInt(pc.resolveProperty("hub.query.max-events").orElse("1000")));
         Directory directory = new Directory(Path.of(prop(pc, "hub.directory.file")));
 
         bind(context, "dataSource", ds);
@@ -160,6 +162,13 @@ public class HubBootstrap implements CamelConfiguration {
                 Long.parseLong(prop(pc, "pbx.retry.give-up-ms")), flag(pc, "pbx.event-filter", true),
                 flag(pc, "pbx.wait-for-fully-booted", true));
         Files.createDirectories(s.recordingsDir());
+        if (!PbxSettings.SIMULATOR.equals(s.mode()) && !Path.of(prop(pc, "pbx.recordings.pbx-dir")).isAbsolute()) {
+            // Asterisk writes the path it is given on its own host, and says "started" whether or
+            // not it can: a path made on the hub's machine is right only when both share it there.
+            LOG.warn("pbx.recordings.pbx-dir is relative: Asterisk is told to record into {}, as this machine resolves it. If"
+                    + " Asterisk runs on another host, set it to the shared directory as Asterisk sees it, or the recordings"
+                    + " it reports never appear in {}", s.recordFile(""), s.recordingsDir().toAbsolutePath());
+        }
         if (PbxSettings.SIMULATOR.equals(s.mode())) {
             // The permissions of config/asterisk/manager.conf's hub user: what the hub needs, nothing more.
             AmiSimulator simulator = new AmiSimulator(s.host(), s.port(),

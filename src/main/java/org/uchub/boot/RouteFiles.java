@@ -44,6 +44,9 @@ import org.slf4j.LoggerFactory;
  */
 public class RouteFiles extends ServiceSupport {
     private static final Logger LOG = LoggerFactory.getLogger(RouteFiles.class);
+    /** Written once a start has run to its end: until then every start is a first one, strict. */
+    private static final String STARTED = ".started";
+    private static final String OWNED = " is already defined in ";
 
     private record Version(String content, List<String> ids) {
     }
@@ -77,13 +80,16 @@ public class RouteFiles extends ServiceSupport {
     }
 
     /**
-     * Adds the files' routes to the context before it starts. On the first start (nothing has
-     * run yet) every file must load, as an operator setting up expects to be told at once.
-     * Later, a file that differs from the version that last ran starts on that version and is
-     * tried once the hub runs; a file that never ran is tried once the hub runs.
+     * Adds the files' routes to the context before it starts. On the first start (the hub has
+     * never run to the end of a start here) every file must load, as an operator setting up
+     * expects to be told at once. Later, a file is loaded as it is on disk, the version that
+     * ran last standing in when it does not load or when it is the very version refused while
+     * the hub ran (tried again once the hub runs); a file that never ran is tried once the hub
+     * runs. A file changed while the hub was stopped (an upgrade brings new route files with
+     * the code they call) is taken as it is.
      */
     public void loadAtStart() throws IOException {
-        boolean firstStart = !Files.isDirectory(lastGood);
+        boolean firstStart = !Files.exists(lastGood.resolve(STARTED));
         Files.createDirectories(lastGood);
         Map<String, String> onDisk = list();
         for (Map.Entry<String, String> f : onDisk.entrySet()) {
@@ -93,10 +99,21 @@ public class RouteFiles extends ServiceSupport {
             if (content != null && (firstStart || content.equals(good))) {
                 loadOrStop(name, content);
                 keep(name, content);
+            } else if (good != null && content != null && !content.equals(readLastGood(refusedName(name)))) {
+                try {
+                    load(name, content);
+                    keep(name, content);
+                    LOG.info("Route file {} changed while the hub was stopped: loaded as it is", dir.resolve(name));
+                } catch (RuntimeException e) {
+                    LOG.error("Route file {} changed while the hub was stopped and cannot be loaded ({}): starting on the version that"
+                            + " ran last", dir.resolve(name), rootMessage(e));
+                    loadOrStop(name, good);
+                    refuse(name, content, rootMessage(e));
+                }
             } else if (good != null) {
                 loadOrStop(name, good);
-                LOG.warn("Route file {} changed while the hub was stopped: starting on the version that ran last, then trying this one",
-                        dir.resolve(name));
+                LOG.warn("Route file {} holds the version refused while the hub ran: starting on the version that ran last, then trying"
+                        + " it again", dir.resolve(name));
             } else if (firstStart) {
                 throw new IllegalStateException("Route file " + dir.resolve(name) + " cannot be read: " + refused.get(name));
             } else {
@@ -108,12 +125,18 @@ public class RouteFiles extends ServiceSupport {
         }
         try (Stream<Path> kept = Files.list(lastGood)) {
             for (Path p : kept.toList()) {
-                if (!onDisk.containsKey(p.getFileName().toString())) {
+                String n = p.getFileName().toString();
+                if (!n.equals(STARTED) && !onDisk.containsKey(n) && !(n.startsWith(".") && n.endsWith(".refused")
+                        && onDisk.containsKey(n.substring(1, n.length() - ".refused".length())))) {
                     Files.deleteIfExists(p);
                 }
             }
         }
         LOG.info("Loaded {} route file(s) from {}{}", running.size(), dir, watch ? ", taking changes while running" : "");
+    }
+
+    private static String refusedName(String name) {
+        return "." + name + ".refused";
     }
 
     private void loadOrStop(String name, String content) {
@@ -132,6 +155,9 @@ public class RouteFiles extends ServiceSupport {
             if (watchFailure != null) {
                 return new ReadinessCheck.Reading(false, "route files are not followed: " + watchFailure, details);
             }
+            if (running.isEmpty() && refused.isEmpty()) {
+                return new ReadinessCheck.Reading(false, "no route files run (" + dir.toAbsolutePath() + " holds none)", details);
+            }
             return refused.isEmpty() ? new ReadinessCheck.Reading(true, null, details)
                     : new ReadinessCheck.Reading(false, "route file(s) refused, the version that ran before keeps running: "
                             + String.join(", ", new TreeMap<>(refused).keySet()), details);
@@ -148,6 +174,11 @@ public class RouteFiles extends ServiceSupport {
 
             @Override
             public void onCamelContextFullyStarted(CamelContext ctx, boolean alreadyStarted) {
+                try {
+                    Files.writeString(lastGood.resolve(STARTED), java.time.Instant.now().toString());
+                } catch (IOException e) {
+                    LOG.warn("Could not note in {} that the hub started: the next start is as strict as a first one ({})", lastGood, e);
+                }
                 poller = Executors.newSingleThreadScheduledExecutor(r -> {
                     Thread t = new Thread(r, "uc-hub-route-files");
                     t.setDaemon(true);
@@ -259,7 +290,7 @@ public class RouteFiles extends ServiceSupport {
             for (String id : ids) {
                 String owner = owners.get(id);
                 if (owner != null && !owner.equals(name)) {
-                    throw new IllegalArgumentException("route id " + id + " is already defined in " + owner);
+                    throw new IllegalArgumentException("route id " + id + OWNED + owner);
                 }
             }
         } catch (IllegalArgumentException e) {
@@ -269,6 +300,15 @@ public class RouteFiles extends ServiceSupport {
         Version before = running.get(name);
         RoutesLoader loader = PluginHelper.getRoutesLoader(context);
         try {
+            // Camel replaces routes by id: a route renamed or left out would run on beside the
+            // new ones (two consumers of one queue, or a second one refused on a direct: or a port).
+            if (before != null) {
+                for (String id : before.ids()) {
+                    if (!ids.contains(id)) {
+                        removeRoute(id);
+                    }
+                }
+            }
             Set<String> loaded = loader.updateRoutes(List.of(ResourceHelper.fromString("file:" + file, content)));
             requireStarted(loaded);
         } catch (Exception e) {
@@ -279,7 +319,6 @@ public class RouteFiles extends ServiceSupport {
         if (before != null) {
             for (String id : before.ids()) {
                 if (!ids.contains(id)) {
-                    removeRoute(id);
                     owners.remove(id, name);
                 }
             }
@@ -289,9 +328,10 @@ public class RouteFiles extends ServiceSupport {
         }
         running.put(name, new Version(content, ids));
         refused.remove(name);
-        refusedContent.remove(name);
+        forgetRefused(name);
         keep(name, content);
         reloads.incrementAndGet();
+        retryRefused();
         LOG.info("Route file {} {}: {}", file, before == null ? "added" : "reloaded", ids);
     }
 
@@ -338,7 +378,9 @@ public class RouteFiles extends ServiceSupport {
         } catch (IOException e) {
             LOG.warn("Could not forget the last version of {}: {}", name, e.toString());
         }
+        forgetRefused(name);
         LOG.info("Route file {} deleted: its routes {} are removed", dir.resolve(name), v.ids());
+        retryRefused();
     }
 
     private void removeRoute(String id) {
@@ -352,10 +394,31 @@ public class RouteFiles extends ServiceSupport {
         }
     }
 
+    /**
+     * The files refused so far are tried again at the next poll: the routes they clashed with
+     * may have moved or gone (a route moved from one file to another, the new one saved first).
+     */
+    private void retryRefused() {
+        refusedContent.keySet().removeIf(name -> String.valueOf(refused.get(name)).contains(OWNED));
+    }
+
+    private void forgetRefused(String name) {
+        refusedContent.remove(name);
+        try {
+            Files.deleteIfExists(lastGood.resolve(refusedName(name)));
+        } catch (IOException e) {
+            LOG.warn("Could not forget the refused version of {}: {}", name, e.toString());
+        }
+    }
+
     private void refuse(String name, String content, String why) {
         refusals.incrementAndGet();
         refused.put(name, why);
         refusedContent.put(name, content);
+        // Remembered for the next start, which then starts on the version that ran last.
+        if (running.containsKey(name)) {
+            keep(refusedName(name), content);
+        }
         LOG.error("Route file {} refused, {}: {}", dir.resolve(name),
                 running.containsKey(name) ? "the version that ran before keeps running" : "it does not run", why);
     }

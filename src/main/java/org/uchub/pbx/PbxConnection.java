@@ -262,7 +262,7 @@ public class PbxConnection extends ServiceSupport {
     private void filterEvents() {
         try {
             AsteriskVersion version = conn.getVersion();
-            if (version == null || !version.isAtLeast(AsteriskVersion.ASTERISK_18)) {
+            if ((version == null || !version.isAtLeast(AsteriskVersion.ASTERISK_18)) && !reportsAtLeast18()) {
                 // Asterisk 13 read filters as POSIX basic expressions, in which this one matches nothing.
                 eventFilter = "not asked: Asterisk " + version + " (filters on 18 and later)";
                 LOG.info("PBX {}: events not filtered, {}", settings.host(), eventFilter);
@@ -285,6 +285,22 @@ public class PbxConnection extends ServiceSupport {
         }
     }
 
+    /**
+     * Whether the PBX's own version string names release 18 or later. Asterisk-Java knows the
+     * versions it was built for: a later one (a certified 22, "certified-22.8-cert1") it takes
+     * for its default, older one, and the filter would not be asked for. Unreadable: asked, as
+     * the hub is for Asterisk 18 and later.
+     */
+    private boolean reportsAtLeast18() {
+        ManagerResponse r = sendConnected(new org.asteriskjava.manager.action.CoreSettingsAction(), settings.responseTimeoutMs());
+        if (!(r instanceof org.asteriskjava.manager.response.CoreSettingsResponse settingsResponse)) {
+            return false;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(?:certified[/-])?(\\d+)\\.")
+                .matcher(String.valueOf(settingsResponse.getAsteriskVersion()));
+        return !m.find() || Integer.parseInt(m.group(1)) >= 18;
+    }
+
     /** What became of the event filter at the last login: "in force", "refused: …", "not asked: …", "no answer: …". */
     public String eventFilter() {
         return eventFilter;
@@ -295,10 +311,17 @@ public class PbxConnection extends ServiceSupport {
         if (!isConnected()) {
             return;
         }
-        if (readiness.bootingLongerThan(BOOT_WARNING_MS)) {
-            LOG.warn("PBX {}: no FullyBooted {} s after the login: Asterisk is still booting, or the AMI user {} may not read"
-                    + " \"system\" events (FullyBooted is one). Calls wait until it arrives; for an AMI peer that never sends it set"
-                    + " pbx.wait-for-fully-booted=false", settings.host(), BOOT_WARNING_MS / 1000, settings.username());
+        if (readiness.bootingLongerThan(BOOT_WARNING_MS) && !stopping) {
+            // The FullyBooted at the end of a boot is an ordinary event, which an eventfilter in
+            // manager.conf may hold back; the one Asterisk writes at a login once it has booted
+            // is not filtered. So a login again, rather than waiting for as long as the connection lasts.
+            LOG.warn("PBX {}: no FullyBooted {} s after the login: logging in again. Asterisk is still booting, an eventfilter"
+                    + " holds FullyBooted back, or the AMI user {} may not read \"system\" events (FullyBooted is one). Calls"
+                    + " wait until it arrives; for an AMI peer that never sends it set pbx.wait-for-fully-booted=false",
+                    settings.host(), BOOT_WARNING_MS / 1000, settings.username());
+            status = "no FullyBooted within " + BOOT_WARNING_MS / 1000 + " s of the login: logging in again";
+            conn.drop();
+            return;
         }
         try {
             ManagerResponse r = conn.sendAction(new PingAction(), settings.pingTimeoutMs());

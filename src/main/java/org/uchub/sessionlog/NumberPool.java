@@ -83,7 +83,9 @@ public class NumberPool {
             }
         }
         // Stable: numbers never handed back keep the configured order, ahead of those that were.
-        free.sort(java.util.Comparator.comparingLong(n -> released.getOrDefault(n, 0L)));
+        // On a copy: another thread's release changing the order in the middle of the sort would break it.
+        java.util.Map<String, Long> order = new java.util.HashMap<>(released);
+        free.sort(java.util.Comparator.comparingLong(n -> order.getOrDefault(n, 0L)));
         for (String n : free) {
             try (PreparedStatement ins = c.prepareStatement(
                     "insert into uc_reserved_number (reserved_number, tenant, business_id, session_id, bound_at) values (?,?,?,?,?)")) {

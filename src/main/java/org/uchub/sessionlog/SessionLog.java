@@ -22,6 +22,7 @@ import org.uchub.contract.ParticipantState;
 import org.uchub.contract.ParticipantStateList;
 import org.uchub.contract.ReplyStatus;
 import org.uchub.contract.Role;
+import org.uchub.contract.QuerySessionLogRequest;
 import org.uchub.contract.Session;
 import org.uchub.contract.SessionList;
 import org.uchub.contract.SessionOptions;
@@ -51,11 +52,26 @@ public class SessionLog {
     private final DataSource ds;
     private final NumberPool pool;
     private final Clock clock;
+    private volatile int maxSessions = 100;
+    private volatile int maxEvents = 1000;
 
     public SessionLog(DataSource ds, NumberPool pool, Clock clock) {
         this.ds = ds;
         this.pool = pool;
         this.clock = clock;
+    }
+
+    /**
+     * How much one query answers: a business ID used for years holds thousands of sessions and
+     * events, and a reply of megabytes exceeds what SOAP stacks (WCF: 64 KiB by default) and
+     * brokers take, and the heap of a hub answering many such queries at once.
+     */
+    public void limitQueries(int maxSessions, int maxEvents) {
+        if (maxSessions < 1 || maxEvents < 1) {
+            throw new IllegalArgumentException("hub.query.max-sessions and hub.query.max-events must be at least 1");
+        }
+        this.maxSessions = maxSessions;
+        this.maxEvents = maxEvents;
     }
 
     OffsetDateTime now() {
@@ -342,7 +358,7 @@ public class SessionLog {
             reply.setError(error);
         }
         SessionList list = new SessionList();
-        list.getSession().addAll(sessions(c, r.getTenant(), r.getBusinessId(), r.getSessionId()));
+        list.getSession().addAll(sessions(c, r.getTenant(), r.getBusinessId(), r.getSessionId(), 1));
         if (!list.getSession().isEmpty()) {
             Session s = list.getSession().get(0);
             reply.setReservedNumber(r.getReservedNumber() != null ? r.getReservedNumber() : s.getReservedNumber());
@@ -367,9 +383,26 @@ public class SessionLog {
         SessionList sessions = new SessionList();
         EventList events = new EventList();
         // What a client is told must survive a crash: read, then written to the file before the answer.
+        Long afterSeq = r.getPayload() instanceof QuerySessionLogRequest q ? q.getAfterSeq() : null;
+        int sessionCap = maxSessions;
+        int eventCap = maxEvents;
         String bound = Database.readAnswered(ds, c -> {
-            sessions.getSession().addAll(sessions(c, r.getTenant(), r.getBusinessId(), only));
-            events.getEvent().addAll(events(c, r.getTenant(), r.getBusinessId(), only));
+            // One snapshot for the three reads: under read committed a session could end between
+            // them, and the reply show it ACTIVE beside its SESSION_ENDED event. (The pool puts
+            // the connection's isolation back when it is returned.)
+            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            List<Session> found = sessions(c, r.getTenant(), r.getBusinessId(), only, sessionCap + 1);
+            if (found.size() > sessionCap) {
+                found = found.subList(found.size() - sessionCap, found.size());
+                reply.setMoreSessions(true);
+            }
+            sessions.getSession().addAll(found);
+            List<Event> read = events(c, r.getTenant(), r.getBusinessId(), only, afterSeq == null ? 0 : afterSeq, eventCap + 1);
+            if (read.size() > eventCap) {
+                read = read.subList(0, eventCap);
+                reply.setMoreEvents(true);
+            }
+            events.getEvent().addAll(read);
             return boundNumber(c, r.getTenant(), r.getBusinessId(), only);
         });
         if (sessions.getSession().isEmpty()) {
@@ -387,17 +420,19 @@ public class SessionLog {
         return new RequestRejectedException(ErrorCode.NOT_FOUND, "No session is known for business ID " + businessId + ".");
     }
 
-    private List<Session> sessions(Connection c, String tenant, String businessId, String sessionId) throws SQLException {
+    /** The business ID's most recent sessions, at most {@code max}, oldest first. */
+    private List<Session> sessions(Connection c, String tenant, String businessId, String sessionId, int max) throws SQLException {
         List<Session> out = new ArrayList<>();
         String sql = "select session_id, channel, state, reserved_number, subject, recording_ref, started_at, ended_at"
                 + " from uc_session where tenant = ? and business_id = ?" + (sessionId != null ? " and session_id = ?" : "")
-                + " order by started_at, session_id";
+                + " order by started_at desc, session_id desc";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, tenant);
             ps.setString(2, businessId);
             if (sessionId != null) {
                 ps.setString(3, sessionId);
             }
+            ps.setMaxRows(max);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     Session s = new Session();
@@ -413,6 +448,7 @@ public class SessionLog {
                 }
             }
         }
+        java.util.Collections.reverse(out);
         for (Session s : out) {
             ParticipantStateList list = new ParticipantStateList();
             for (Participant p : participants(c, s.getSessionId())) {
@@ -447,16 +483,18 @@ public class SessionLog {
         }
     }
 
-    private List<Event> events(Connection c, String tenant, String businessId, String sessionId) throws SQLException {
+    private List<Event> events(Connection c, String tenant, String businessId, String sessionId, long afterSeq, int max) throws SQLException {
         List<Event> out = new ArrayList<>();
         String sql = "select seq, event_time, event_type, source, session_id, participant, detail from uc_event"
-                + " where tenant = ? and business_id = ?" + (sessionId != null ? " and session_id = ?" : "") + " order by seq";
+                + " where tenant = ? and business_id = ? and seq > ?" + (sessionId != null ? " and session_id = ?" : "") + " order by seq";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, tenant);
             ps.setString(2, businessId);
+            ps.setLong(3, afterSeq);
             if (sessionId != null) {
-                ps.setString(3, sessionId);
+                ps.setString(4, sessionId);
             }
+            ps.setMaxRows(max);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     Event e = new Event();

@@ -148,6 +148,7 @@ class RouteFilesTest {
 
     @Test
     void onlyRoutesWithIdsAreTakenAndHiddenFilesAreLeftAlone() throws Exception {
+        Files.writeString(routes().resolve("core.xml"), route("core-answer", "direct:core", "core"));
         start();
         Files.writeString(routes().resolve("config.xml"), "<routes xmlns=\"http://camel.apache.org/schema/xml-io\">"
                 + "<routeConfiguration><onException><exception>java.lang.Exception</exception><handled><constant>true</constant>"
@@ -159,9 +160,53 @@ class RouteFilesTest {
         await(() -> files.refused().size() == 2, "the configuration and the route without id are refused");
         assertTrue(files.refused().get("config.xml").contains("routeConfiguration"), files.refused().toString());
         assertTrue(files.refused().get("noid.xml").contains("id"), files.refused().toString());
-        assertEquals(0, context.getRoutes().size());
+        assertEquals(1, context.getRoutes().size());
         Files.delete(routes().resolve("config.xml"));
         Files.delete(routes().resolve("noid.xml"));
         await(() -> health().up(), "ready once the refused files are gone");
+        Files.delete(routes().resolve("core.xml"));
+        await(() -> !health().up() && health().message().contains("no route files"), "no routes at all is not ready");
+    }
+
+    @Test
+    void aRouteMovedToAnotherFileSavedFirstIsTakenOnceTheOldFileLetsItGo() throws Exception {
+        Files.writeString(routes().resolve("a.xml"), route("moving-answer", "direct:moving", "in a"));
+        start();
+        Files.writeString(routes().resolve("b.xml"), route("moving-answer", "direct:moving", "in b"));
+        await(() -> files.refused().containsKey("b.xml"), "refused while a.xml owns the route");
+        Files.writeString(routes().resolve("a.xml"), route("other-answer", "direct:other", "a again"));
+        await(() -> "in b".equals(call("direct:moving")), "b.xml is tried again and taken");
+        await(() -> health().up(), "nothing left refused");
+    }
+
+    @Test
+    void aRouteRenamedOnTheSameEndpointIsTaken() throws Exception {
+        Files.writeString(routes().resolve("a.xml"), route("old-name", "direct:renamed", "old"));
+        start();
+        Files.writeString(routes().resolve("a.xml"), route("new-name", "direct:renamed", "new"));
+        await(() -> context.getRoute("new-name") != null && context.getRoute("old-name") == null, "renamed");
+        assertEquals("new", call("direct:renamed"));
+        assertTrue(files.refused().isEmpty(), files.refused().toString());
+    }
+
+    @Test
+    void aFileChangedWhileTheHubWasStoppedIsLoadedAsItIsAtTheNextStart() throws Exception {
+        Files.writeString(routes().resolve("a.xml"), route("a-answer", "direct:a", "v1"));
+        start();
+        context.stop();
+        // An upgrade: the route file comes with the code it calls.
+        Files.writeString(routes().resolve("a.xml"), route("a-answer", "direct:a", "v2"));
+        start();
+        assertEquals("v2", call("direct:a"));
+    }
+
+    @Test
+    void aFirstStartThatFailedIsAsStrictTheNextTime() throws Exception {
+        Files.writeString(routes().resolve("partner.xml"), "<routes xmlns=\"http://camel.apache.org/schema/xml-io\"><route id=\"p-x\">");
+        Files.writeString(routes().resolve("core.xml"), route("core-answer", "direct:core", "core"));
+        assertThrows(IllegalStateException.class, this::start);
+        context = null;
+        assertThrows(IllegalStateException.class, this::start, "a restart after a failed first start stops again");
+        context = null;
     }
 }

@@ -152,6 +152,14 @@ class PbxConnectionTest {
     }
 
     @Test
+    void aCertifiedReleaseAsteriskJavaDoesNotKnowIsAskedToFilterAll() throws Exception {
+        sim.reportVersion("certified-22.8-cert1");
+        connect("s3cret");
+        HubTestSupport.await(() -> "in force".equals(pbx.eventFilter()), 10_000, "filter set; " + pbx.eventFilter());
+        assertEquals(1, sim.actionCount("filter"));
+    }
+
+    @Test
     void aPbxThatRefusesTheFilterStillSendsTheHubEverything() throws Exception {
         // Filter needs write=system, which this user lacks.
         connect("norecord", "n0rec", true);
