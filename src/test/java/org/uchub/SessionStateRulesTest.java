@@ -104,13 +104,13 @@ class SessionStateRulesTest extends HubTestSupport {
         }
         SessionReply first = ok(T, query("P-1"));
         assertEquals(2, first.getSessions().getSession().size());
-        assertEquals(Boolean.TRUE, first.isMoreSessions());
+        assertEquals(Boolean.TRUE, first.getSessions().isMore());
         java.util.List<Long> seqs = new java.util.ArrayList<>();
         first.getEvents().getEvent().forEach(e -> seqs.add(e.getSeq()));
         assertEquals(java.util.List.of(1L, 2L, 3L, 4L, 5L), seqs);
-        assertEquals(Boolean.TRUE, first.isMoreEvents());
+        assertEquals(Boolean.TRUE, first.getEvents().isMore());
         SessionReply page = first;
-        while (Boolean.TRUE.equals(page.isMoreEvents())) {
+        while (Boolean.TRUE.equals(page.getEvents().isMore())) {
             long last = page.getEvents().getEvent().get(page.getEvents().getEvent().size() - 1).getSeq();
             page = ok(T, "<QuerySessionLog " + NS + "><businessId>P-1</businessId><afterSeq>" + last + "</afterSeq></QuerySessionLog>");
             assertTrue(page.getEvents().getEvent().size() <= 5);
@@ -123,7 +123,7 @@ class SessionStateRulesTest extends HubTestSupport {
         assertTrue(seqs.size() > 10, seqs.toString());
         // The sessions listed are the two most recent, oldest first; the first is still readable by its id.
         String json = call(T, "{\"QuerySessionLog\": {\"businessId\": \"P-1\", \"afterSeq\": " + seqs.size() + "}}");
-        assertTrue(json.contains("\"OK\"") && !json.contains("\"seq\"") && !json.contains("moreEvents"), json);
+        assertTrue(json.contains("\"OK\"") && !json.contains("\"seq\""), json);
         String oldest = ok(T, query("P-1")).getEvents().getEvent().get(0).getSessionId();
         assertTrue(first.getSessions().getSession().stream().noneMatch(s -> s.getSessionId().equals(oldest)));
         assertEquals(oldest, ok(T, "<QuerySessionLog " + NS + "><businessId>P-1</businessId><sessionId>" + oldest

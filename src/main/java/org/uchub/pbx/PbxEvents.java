@@ -69,6 +69,17 @@ public class PbxEvents {
     }
 
     public List<SessionUpdate> translate(Object event) {
+        List<SessionUpdate> out = read(event);
+        if (event instanceof org.asteriskjava.manager.event.ManagerEvent m && m.getDateReceived() != null) {
+            // The time it reached the hub: recorded later (the session log was out of reach,
+            // events queued behind it), it still says when the party joined or left.
+            java.time.OffsetDateTime at = m.getDateReceived().toInstant().atOffset(java.time.ZoneOffset.UTC);
+            out.replaceAll(u -> u.withHappenedAt(at));
+        }
+        return out;
+    }
+
+    private List<SessionUpdate> read(Object event) {
         List<SessionUpdate> out = new ArrayList<>();
         if (event instanceof NewStateEvent e) {
             own(e.getUniqueId()).ifPresent(id -> {

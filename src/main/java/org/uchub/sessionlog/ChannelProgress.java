@@ -412,7 +412,7 @@ public class ChannelProgress {
         String sessionId = s.sessionId();
         Running after = s;
         SessionUpdate u = update.about(sessionId, s.reservedNumber());
-        OffsetDateTime now = log.now();
+        OffsetDateTime now = happened(u);
         String address = null;
         boolean changed = false;
         if (u.participantId() != null) {
@@ -859,6 +859,15 @@ public class ChannelProgress {
             SessionLog.lockCase(c, owner[0], owner[1]);
         }
         return running(c, sessionId).orElse(null);
+    }
+
+    /** When the news happened: as the channel stamped it, never later than now (a clock that jumped). */
+    private OffsetDateTime happened(SessionUpdate u) {
+        OffsetDateTime now = log.now();
+        if (u.happenedAt() == null || u.happenedAt().isAfter(now)) {
+            return now;
+        }
+        return u.happenedAt().withOffsetSameInstant(java.time.ZoneOffset.UTC).truncatedTo(java.time.temporal.ChronoUnit.MICROS);
     }
 
     /** Whether the session has ended, failed or was never connected. */

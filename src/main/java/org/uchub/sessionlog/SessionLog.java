@@ -394,13 +394,13 @@ public class SessionLog {
             List<Session> found = sessions(c, r.getTenant(), r.getBusinessId(), only, sessionCap + 1);
             if (found.size() > sessionCap) {
                 found = found.subList(found.size() - sessionCap, found.size());
-                reply.setMoreSessions(true);
+                sessions.setMore(true);
             }
             sessions.getSession().addAll(found);
             List<Event> read = events(c, r.getTenant(), r.getBusinessId(), only, afterSeq == null ? 0 : afterSeq, eventCap + 1);
             if (read.size() > eventCap) {
                 read = read.subList(0, eventCap);
-                reply.setMoreEvents(true);
+                events.setMore(true);
             }
             events.getEvent().addAll(read);
             return boundNumber(c, r.getTenant(), r.getBusinessId(), only);

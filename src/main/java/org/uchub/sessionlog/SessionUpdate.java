@@ -17,9 +17,26 @@ package org.uchub.sessionlog;
  * @param sessionState     the session's new state (DIALLING, ACTIVE, PENDING, FAILED), or null
  * @param ends             the session is over (its conference ended, its call hung up)
  * @param recordingRef     the file of the session's recording, when the news is about it
+ * @param happenedAt       when the channel learnt it (the PBX's event reached the hub), or null
+ *                         for now: news recorded late (the session log was out of reach and the
+ *                         news waited) keeps the time it happened, which is what a business
+ *                         system reads back as "who joined when"
  */
 public record SessionUpdate(String sessionId, String reservedNumber, String bridgeId, Long participantId, String participantState,
-        String sessionState, boolean ends, String eventType, String source, String detail, String recordingRef) {
+        String sessionState, boolean ends, String eventType, String source, String detail, String recordingRef,
+        java.time.OffsetDateTime happenedAt) {
+
+    public SessionUpdate(String sessionId, String reservedNumber, String bridgeId, Long participantId, String participantState,
+            String sessionState, boolean ends, String eventType, String source, String detail, String recordingRef) {
+        this(sessionId, reservedNumber, bridgeId, participantId, participantState, sessionState, ends, eventType, source, detail,
+                recordingRef, null);
+    }
+
+    /** The same news, learnt at {@code when}. */
+    public SessionUpdate withHappenedAt(java.time.OffsetDateTime when) {
+        return new SessionUpdate(sessionId, reservedNumber, bridgeId, participantId, participantState, sessionState, ends, eventType,
+                source, detail, recordingRef, when);
+    }
 
     /**
      * The same news, now known to be about this session, which holds {@code sessionsNumber}
@@ -27,7 +44,7 @@ public record SessionUpdate(String sessionId, String reservedNumber, String brid
      */
     public SessionUpdate about(String resolvedSessionId, String sessionsNumber) {
         return new SessionUpdate(resolvedSessionId, reservedNumber != null ? reservedNumber : sessionsNumber, bridgeId, participantId,
-                participantState, sessionState, ends, eventType, source, detail, recordingRef);
+                participantState, sessionState, ends, eventType, source, detail, recordingRef, happenedAt);
     }
 
     /** News about a session with a conference room (once resolved: see {@link #about}), not about a call. */

@@ -104,4 +104,14 @@ class PbxEventsTest {
         assertEquals(List.of(), news(on(new HangupEvent(this), "Local/202@uc-out-00000002;1", "1700000000.20")));
         assertEquals(List.of(), news(on(new HangupEvent(this), "PJSIP/201-0000001a", "1700000000.13")));
     }
+
+    @Test
+    void newsKeepsTheTimeItsEventReachedTheHub() {
+        HangupEvent h = on(new HangupEvent(this), "PJSIP/trunk-00000001", CALL);
+        java.util.Date received = new java.util.Date(System.currentTimeMillis() - 300_000);
+        h.setDateReceived(received);
+        List<SessionUpdate> news = events.translate(h);
+        assertEquals(false, news.isEmpty());
+        news.forEach(u -> assertEquals(received.toInstant(), u.happenedAt().toInstant()));
+    }
 }

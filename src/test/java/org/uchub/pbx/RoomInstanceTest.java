@@ -53,4 +53,20 @@ class RoomInstanceTest extends HubTestSupport {
                 null)));
         assertEquals("FAILED", ok("default", query("case-b")).getSessions().getSession().get(0).getState());
     }
+
+    @Test
+    void newsRecordedLateKeepsTheTimeItHappened() {
+        ok("default", startConference("case-late", null, "+4930111111"));
+        // Learnt five minutes ago, recorded only now (the session log was out of reach meanwhile).
+        java.time.OffsetDateTime learnt = java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC).minusMinutes(5)
+                .truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        assertTrue(progress().apply(SessionUpdate.room("8000", "bridge-9", ChannelProgress.ACTIVE, false, "CONFERENCE_STARTED", "pbx",
+                "Conference 8000 started", null).withHappenedAt(learnt)));
+        assertTrue(progress().apply(SessionUpdate.room("8000", "bridge-9", null, true, "SESSION_ENDED", "pbx", "Conference 8000 ended",
+                null).withHappenedAt(learnt.plusSeconds(30))));
+        var log = ok("default", query("case-late"));
+        var started = log.getEvents().getEvent().stream().filter(e -> e.getType().equals("CONFERENCE_STARTED")).findFirst().orElseThrow();
+        assertEquals(learnt.toInstant(), started.getTime().toInstant());
+        assertEquals(learnt.plusSeconds(30).toInstant(), log.getSessions().getSession().get(0).getEndedAt().toInstant());
+    }
 }
