@@ -12,10 +12,20 @@ public final class UcHub {
     private UcHub() {
     }
 
+    /**
+     * The configuration files, the local overrides first: Camel takes a key from the first
+     * location that has it, so the file listed first wins.
+     */
+    static String locations(String config, String localOverrides) {
+        return "file:" + localOverrides + ";optional=true,file:" + config;
+    }
+
     public static void main(String[] args) throws Exception {
-        String config = System.getenv().getOrDefault("HUB_CONFIG", "config/application.properties");
+        String named = System.getenv("HUB_CONFIG");
         Main main = new Main();
-        main.setPropertyPlaceholderLocations("file:" + config + ",file:config/application-local.properties;optional=true");
+        // A file named by HUB_CONFIG is the whole configuration: a stray local file does not override it.
+        main.setPropertyPlaceholderLocations(named == null || named.isBlank()
+                ? locations("config/application.properties", "config/application-local.properties") : "file:" + named);
         main.configure().addConfiguration(new HubBootstrap());
         int code;
         try {

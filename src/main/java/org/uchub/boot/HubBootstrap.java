@@ -103,8 +103,8 @@ public class HubBootstrap implements CamelConfiguration {
         ContractCodec codec = new ContractCodec(maxBytes);
         NumberPool pool = new NumberPool(prop(pc, "hub.pool.numbers"));
         SessionLog log = new SessionLog(ds, pool, Clock.systemUTC());
-        log.limitQueries(Integer.parseInt(pc.resolveProperty("hub.query.max-sessions").orElse("100")),
-                Integer.parseInt(pc.resolveProperty("hub.query.max-events").orElse("1000")));
+        log.limitQueries(Integer.parseInt(pc.resolveProperty("hub.query.max-sessions").orElse("20")),
+                Integer.parseInt(pc.resolveProperty("hub.query.max-events").orElse("250")));
         Directory directory = new Directory(Path.of(prop(pc, "hub.directory.file")));
 
         bind(context, "dataSource", ds);

@@ -66,6 +66,8 @@ public class RouteFiles extends ServiceSupport {
     private final AtomicInteger reloads = new AtomicInteger();
     private volatile String watchFailure;
     private ScheduledExecutorService poller;
+    /** The versions loaded at start, kept as the last that ran only once the start has run to its end. */
+    private final Map<String, String> startCopies = new ConcurrentHashMap<>();
 
     /**
      * @param lastGood where the last version of each file that ran is kept
@@ -89,7 +91,8 @@ public class RouteFiles extends ServiceSupport {
      * the code they call) is taken as it is.
      */
     public void loadAtStart() throws IOException {
-        boolean firstStart = !Files.exists(lastGood.resolve(STARTED));
+        // A hub that ran before the marker existed has its copies already: not a first start.
+        boolean firstStart = !Files.exists(lastGood.resolve(STARTED)) && !holdsCopies(lastGood);
         Files.createDirectories(lastGood);
         Map<String, String> onDisk = list();
         for (Map.Entry<String, String> f : onDisk.entrySet()) {
@@ -98,11 +101,11 @@ public class RouteFiles extends ServiceSupport {
             String good = readLastGood(name);
             if (content != null && (firstStart || content.equals(good))) {
                 loadOrStop(name, content);
-                keep(name, content);
+                startCopies.put(name, content);
             } else if (good != null && content != null && !content.equals(readLastGood(refusedName(name)))) {
                 try {
                     load(name, content);
-                    keep(name, content);
+                    startCopies.put(name, content);
                     LOG.info("Route file {} changed while the hub was stopped: loaded as it is", dir.resolve(name));
                 } catch (RuntimeException e) {
                     LOG.error("Route file {} changed while the hub was stopped and cannot be loaded ({}): starting on the version that"
@@ -133,6 +136,15 @@ public class RouteFiles extends ServiceSupport {
             }
         }
         LOG.info("Loaded {} route file(s) from {}{}", running.size(), dir, watch ? ", taking changes while running" : "");
+    }
+
+    private static boolean holdsCopies(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return false;
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.anyMatch(p -> p.getFileName().toString().endsWith(".xml") && !p.getFileName().toString().startsWith("."));
+        }
     }
 
     private static String refusedName(String name) {
@@ -174,6 +186,8 @@ public class RouteFiles extends ServiceSupport {
 
             @Override
             public void onCamelContextFullyStarted(CamelContext ctx, boolean alreadyStarted) {
+                startCopies.forEach(RouteFiles.this::keep);
+                startCopies.clear();
                 try {
                     Files.writeString(lastGood.resolve(STARTED), java.time.Instant.now().toString());
                 } catch (IOException e) {
@@ -259,7 +273,7 @@ public class RouteFiles extends ServiceSupport {
             if (now != null && now.content().equals(content)) {
                 seen.put(name, content);
                 if (refused.remove(name) != null) {
-                    refusedContent.remove(name);
+                    forgetRefused(name);
                     LOG.info("Route file {} is back to the version that runs", dir.resolve(name));
                 }
                 continue;
@@ -358,6 +372,7 @@ public class RouteFiles extends ServiceSupport {
                 PluginHelper.getRoutesLoader(context).updateRoutes(List.of(ResourceHelper.fromString("file:" + dir.resolve(name), before.content())));
             } catch (Exception e) {
                 LOG.error("Could not restore the previous version of {}: {}", dir.resolve(name), rootMessage(e));
+                refused.merge(name, "; the version that ran before could not be put back either: " + rootMessage(e), String::concat);
             }
         }
         for (String id : attempted) {

@@ -79,6 +79,8 @@ public class PbxConnection extends ServiceSupport {
     };
     private volatile String status = "not started";
     private volatile String eventFilter = "not asked yet";
+    /** Logins given up on for want of FullyBooted since the PBX was last ready. */
+    private volatile int bootRelogins;
     private final PbxReadiness readiness;
     private volatile boolean loggedInOnce;
     private volatile boolean stopping;
@@ -229,6 +231,7 @@ public class PbxConnection extends ServiceSupport {
 
     /** The PBX became ready: say so, and have what happened meanwhile reconciled. */
     private void ready(PbxReady ready) {
+        bootRelogins = 0;
         status = "connected to " + settings.host() + ":" + settings.port() + " (Asterisk " + conn.getVersion() + ")"
                 + (settings.waitForFullyBooted() ? "" : ", taken as booted (pbx.wait-for-fully-booted=false)");
         LOG.info("PBX {}", status);
@@ -292,9 +295,14 @@ public class PbxConnection extends ServiceSupport {
      * the hub is for Asterisk 18 and later.
      */
     private boolean reportsAtLeast18() {
-        ManagerResponse r = sendConnected(new org.asteriskjava.manager.action.CoreSettingsAction(), settings.responseTimeoutMs());
+        ManagerResponse r;
+        try {
+            r = sendConnected(new org.asteriskjava.manager.action.CoreSettingsAction(), settings.responseTimeoutMs());
+        } catch (RuntimeException e) {
+            return true; // no answer: asked, as for any version not read
+        }
         if (!(r instanceof org.asteriskjava.manager.response.CoreSettingsResponse settingsResponse)) {
-            return false;
+            return true; // refused (the user lacks reporting): asked; a PBX refusing the filter too says so
         }
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(?:certified[/-])?(\\d+)\\.")
                 .matcher(String.valueOf(settingsResponse.getAsteriskVersion()));
@@ -311,15 +319,20 @@ public class PbxConnection extends ServiceSupport {
         if (!isConnected()) {
             return;
         }
-        if (readiness.bootingLongerThan(BOOT_WARNING_MS) && !stopping) {
+        long bootWait = Math.min(BOOT_WARNING_MS * (long) Math.pow(5, Math.min(bootRelogins, 6)), 30 * 60_000L);
+        if (readiness.bootingLongerThan(bootWait) && !stopping) {
+            bootRelogins++;
             // The FullyBooted at the end of a boot is an ordinary event, which an eventfilter in
             // manager.conf may hold back; the one Asterisk writes at a login once it has booted
             // is not filtered. So a login again, rather than waiting for as long as the connection lasts.
             LOG.warn("PBX {}: no FullyBooted {} s after the login: logging in again. Asterisk is still booting, an eventfilter"
                     + " holds FullyBooted back, or the AMI user {} may not read \"system\" events (FullyBooted is one). Calls"
                     + " wait until it arrives; for an AMI peer that never sends it set pbx.wait-for-fully-booted=false",
-                    settings.host(), BOOT_WARNING_MS / 1000, settings.username());
-            status = "no FullyBooted within " + BOOT_WARNING_MS / 1000 + " s of the login: logging in again";
+                    settings.host(), bootWait / 1000, settings.username());
+            // Backed off (1 min, 5 min, 25 min, then every 30 min): a user that may not read
+            // "system" never gets FullyBooted, and a login a minute for ever helps nobody.
+            status = "no FullyBooted within " + bootWait / 1000 + " s of the login (does the AMI user " + settings.username()
+                    + " read \"system\"?): logging in again";
             conn.drop();
             return;
         }

@@ -120,7 +120,7 @@ public class Recordings {
     }
 
     private RequestRejectedException tooLarge(Running s, long size) {
-        return new RequestRejectedException(ErrorCode.NO_RECORDING, "The recording " + s.recordingRef() + " is " + size
+        return new RequestRejectedException(ErrorCode.RECORDING_TOO_LARGE, "The recording " + s.recordingRef() + " is " + size
                 + " bytes, more than pbx.recordings.max-bytes (" + maxBytes + "); fetch it from the recordings directory.");
     }
 

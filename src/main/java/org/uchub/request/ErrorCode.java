@@ -39,6 +39,7 @@ public enum ErrorCode {
     SESSION_ENDED(true),
     PARTICIPANT_NOT_FOUND(true),
     NO_RECORDING(true),
+    RECORDING_TOO_LARGE(true),
     PARTICIPANT_ALREADY_PRESENT(true),
     REQUEST_ID_REUSED(true),
     POOL_EXHAUSTED(false),

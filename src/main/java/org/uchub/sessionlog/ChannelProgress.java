@@ -412,7 +412,7 @@ public class ChannelProgress {
         String sessionId = s.sessionId();
         Running after = s;
         SessionUpdate u = update.about(sessionId, s.reservedNumber());
-        OffsetDateTime now = happened(u);
+        OffsetDateTime now = happened(c, s, u);
         String address = null;
         boolean changed = false;
         if (u.participantId() != null) {
@@ -454,7 +454,7 @@ public class ChannelProgress {
                 after = remember(known, after.withParty(p.id(), state, now));
                 if (!state.equals(u.participantState()) || !eventType.equals(u.eventType())) {
                     u = new SessionUpdate(sessionId, u.reservedNumber(), u.bridgeId(), u.participantId(), state, u.sessionState(),
-                            u.ends(), eventType, u.source(), detail, u.recordingRef());
+                            u.ends(), eventType, u.source(), detail, u.recordingRef(), u.happenedAt());
                 }
                 changed = true;
             }
@@ -472,7 +472,8 @@ public class ChannelProgress {
                 return null;
             }
             u = new SessionUpdate(sessionId, u.reservedNumber(), u.bridgeId(), u.participantId(), u.participantState(),
-                    u.sessionState(), u.ends(), u.eventType(), u.source(), u.detail() != null ? u.detail() : "Recording " + ref, ref);
+                    u.sessionState(), u.ends(), u.eventType(), u.source(), u.detail() != null ? u.detail() : "Recording " + ref, ref,
+                    u.happenedAt());
             try (PreparedStatement ps = c.prepareStatement("update uc_session set recording_ref = ? where session_id = ?")) {
                 ps.setString(1, u.recordingRef());
                 ps.setString(2, sessionId);
@@ -861,13 +862,28 @@ public class ChannelProgress {
         return running(c, sessionId).orElse(null);
     }
 
-    /** When the news happened: as the channel stamped it, never later than now (a clock that jumped). */
-    private OffsetDateTime happened(SessionUpdate u) {
+    /**
+     * When the news happened. News recorded within a second of reaching the hub is logged now,
+     * as everything else. News that waited longer (the session log was out of reach, or events
+     * queued up behind it) keeps the time it reached the hub, so that "who joined when" stays
+     * true; but never earlier than the business ID's last logged event, so that the times of
+     * its events still rise with their seq.
+     */
+    private OffsetDateTime happened(Connection c, Running s, SessionUpdate u) throws SQLException {
         OffsetDateTime now = log.now();
-        if (u.happenedAt() == null || u.happenedAt().isAfter(now)) {
+        if (u.happenedAt() == null || !u.happenedAt().isBefore(now.minusSeconds(1))) {
             return now;
         }
-        return u.happenedAt().withOffsetSameInstant(java.time.ZoneOffset.UTC).truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+        OffsetDateTime at = u.happenedAt().withOffsetSameInstant(java.time.ZoneOffset.UTC).truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+        try (PreparedStatement ps = c.prepareStatement("select e.event_time from uc_case k join uc_event e on e.tenant = k.tenant"
+                + " and e.business_id = k.business_id and e.seq = k.last_seq where k.tenant = ? and k.business_id = ?")) {
+            ps.setString(1, s.tenant());
+            ps.setString(2, s.businessId());
+            try (ResultSet rs = ps.executeQuery()) {
+                OffsetDateTime last = rs.next() ? rs.getObject(1, OffsetDateTime.class) : null;
+                return last != null && last.isAfter(at) ? last : at;
+            }
+        }
     }
 
     /** Whether the session has ended, failed or was never connected. */

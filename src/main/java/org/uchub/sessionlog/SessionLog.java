@@ -52,8 +52,8 @@ public class SessionLog {
     private final DataSource ds;
     private final NumberPool pool;
     private final Clock clock;
-    private volatile int maxSessions = 100;
-    private volatile int maxEvents = 1000;
+    private volatile int maxSessions = 20;
+    private volatile int maxEvents = 250;
 
     public SessionLog(DataSource ds, NumberPool pool, Clock clock) {
         this.ds = ds;
@@ -388,9 +388,12 @@ public class SessionLog {
         int eventCap = maxEvents;
         String bound = Database.readAnswered(ds, c -> {
             // One snapshot for the three reads: under read committed a session could end between
-            // them, and the reply show it ACTIVE beside its SESSION_ENDED event. (The pool puts
-            // the connection's isolation back when it is returned.)
-            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            // them, and the reply show it ACTIVE beside its SESSION_ENDED event. PostgreSQL's
+            // repeatable read is one snapshot of the whole database; H2's fixes each table only
+            // when a statement first reads it, and only its serializable level fixes all at once
+            // (for a reader, without locks). The pool puts the isolation back on return.
+            c.setTransactionIsolation(c.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT).contains("h2")
+                    ? Connection.TRANSACTION_SERIALIZABLE : Connection.TRANSACTION_REPEATABLE_READ);
             List<Session> found = sessions(c, r.getTenant(), r.getBusinessId(), only, sessionCap + 1);
             if (found.size() > sessionCap) {
                 found = found.subList(found.size() - sessionCap, found.size());

@@ -209,4 +209,15 @@ class RouteFilesTest {
         assertThrows(IllegalStateException.class, this::start, "a restart after a failed first start stops again");
         context = null;
     }
+
+    @Test
+    void aHubThatRanBeforeTheStartMarkerExistedIsNotStartedAsStrictlyAsANewOne() throws Exception {
+        // Kept by a hub of the version before, which wrote no marker.
+        Files.createDirectories(tmp.resolve("data/routes-last-good"));
+        Files.writeString(tmp.resolve("data/routes-last-good/a.xml"), route("a-answer", "direct:a", "good"));
+        Files.writeString(routes().resolve("a.xml"), "<routes xmlns=\"http://camel.apache.org/schema/xml-io\"><route id=\"a-answer\">");
+        start();
+        assertEquals("good", call("direct:a"));
+        assertTrue(files.refused().containsKey("a.xml"), files.refused().toString());
+    }
 }

@@ -152,6 +152,16 @@ class ConferenceScenarioTest extends HubTestSupport {
         Files.createSymbolicLink(wav, outside);
         String refused = rejected("default", "<GetRecording " + NS + "><businessId>4711</businessId></GetRecording>", "NO_RECORDING");
         assertTrue(refused.contains("not available"), refused);
+
+        // A recording past pbx.recordings.max-bytes is not "not there yet" (a client would ask
+        // again for ever) but too large to send: its own code, and it is not read.
+        Files.delete(wav);
+        try (java.io.RandomAccessFile big = new java.io.RandomAccessFile(wav.toFile(), "rw")) {
+            big.setLength(52_428_801L);
+        }
+        String tooLarge = rejected("default", "<GetRecording " + NS + "><businessId>4711</businessId></GetRecording>",
+                "RECORDING_TOO_LARGE");
+        assertTrue(tooLarge.contains("pbx.recordings.max-bytes"), tooLarge);
     }
 
     @Test
