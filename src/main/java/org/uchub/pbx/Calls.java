@@ -45,6 +45,8 @@ public class Calls {
         }
         Map<String, String> vars = dialer.variables(s);
         vars.put("UC_DIAL_TO", dialer.settings().dialString(b.address()));
+        // The call context's Dial() rings the second party this long, as the originate rings the first.
+        vars.put("UC_RING_TIMEOUT", Integer.toString(dialer.settings().ringTimeoutSeconds()));
         OriginateAction o = dialer.originate(new HubChannelId(s.sessionId(), a.id(), b.id()), a.address(), dialer.settings().callContext(),
                 b.address(), vars);
         dialer.dial(s, a, o, "Calling " + a.address() + " (" + o.getChannel() + "); " + b.address() + " is dialled when it answers",

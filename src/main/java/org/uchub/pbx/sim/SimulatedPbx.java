@@ -428,7 +428,12 @@ final class SimulatedPbx {
                 case CONGESTION -> "CONGESTION";
                 default -> "NOANSWER";
             };
-            long delay = outcome.kind() == CallScript.Kind.NO_ANSWER ? 30_000 : settings.ringMs();
+            // Dial(${UC_DIAL_TO},${UC_RING_TIMEOUT}) as the shipped call context has it: no
+            // timeout given, Dial() rings until the caller gives up.
+            long delay = outcome.kind() == CallScript.Kind.NO_ANSWER ? dialTimeoutMs(caller) : settings.ringMs();
+            if (delay < 0) {
+                return;
+            }
             later(delay, () -> {
                 if (callee.gone || caller.gone) {
                     return;
@@ -449,6 +454,15 @@ final class SimulatedPbx {
                 }
             });
         });
+    }
+
+    /** Dial()'s timeout from the call context's UC_RING_TIMEOUT, in ms; -1: none (rings on). */
+    private static long dialTimeoutMs(SimChannel caller) {
+        String t = caller.vars.get("UC_RING_TIMEOUT");
+        if (t == null || !t.matches("[0-9]{1,5}") || Long.parseLong(t) == 0) {
+            return -1;
+        }
+        return Long.parseLong(t) * 1000;
     }
 
     /** Hangs a channel up: it leaves its room first, then its bridged peer follows, as after Dial(). */
