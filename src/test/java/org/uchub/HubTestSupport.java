@@ -118,7 +118,7 @@ public abstract class HubTestSupport extends CamelTestSupport {
         // PBX's login events still queued when a short test ends are not worth the stop's whole
         // timeout (the reconciliation after the next login covers what they said).
         p.setProperty("jms.receive-timeout-ms", "100");
-        p.setProperty("pbx.events.endpoint", "seda:pbx-events?size=1000000&concurrentConsumers=1&pollTimeout=100&purgeWhenStopping=true");
+        p.setProperty("pbx.events.endpoint", "seda:pbx-events?queue=#pbxEventQueue&concurrentConsumers=1&pollTimeout=100&purgeWhenStopping=true");
         return p;
     }
 

@@ -184,6 +184,10 @@ public class HubBootstrap implements CamelConfiguration {
                 }
             }, true, true);
         }
+        // The queues behind pbx.events.endpoint and xmpp.inbound.endpoint: the hub's, so that what
+        // waits in them is not dropped with the endpoint when their route file is reloaded.
+        bind(context, "pbxEventQueue", new java.util.concurrent.LinkedBlockingQueue<org.apache.camel.Exchange>(1_000_000));
+        bind(context, "xmppInboundQueue", new java.util.concurrent.LinkedBlockingQueue<org.apache.camel.Exchange>(100_000));
         String eventsUri = prop(pc, "pbx.events.endpoint");
         org.apache.camel.ProducerTemplate events = context.createProducerTemplate();
         PbxConnection pbx = new PbxConnection(s, event -> {
