@@ -270,6 +270,42 @@ class RequestRulesTest extends HubTestSupport {
     }
 
     @Test
+    void jsonCarriesNothingXmlCouldNotAndNoNumberWhereTheContractHasText() {
+        // Applied, these would break the XML made of them later: the stored reply a resend gets,
+        // the events topic, every query of the business ID.
+        rejected(T, "{\"StartSession\": {\"requestId\": \"r-x1\", \"businessId\": \"X-1\", \"channel\": \"call\", \"participants\": "
+                + "{\"participant\": [{\"number\": \"+4930111111\"}, {\"number\": \"+4930222222\"}]}, "
+                + "\"options\": {\"subject\": \"a\\uFFFFb\"}}}", "MALFORMED_REQUEST");
+        rejected(T, "{\"StartSession\": {\"businessId\": \"X-2\", \"channel\": \"im\", \"participants\": "
+                + "{\"participant\": {\"jid\": \"\\ud800bob@example.com\"}}}}", "MALFORMED_REQUEST");
+        rejected(T, "{\"ModifySession\": {\"requestId\": \"x\\uFFFF\", \"businessId\": \"X-3\"}}", "MALFORMED_REQUEST");
+        // The JSON number 4930111111 is not the text "+4930111111", nor 1 true, nor 1.9 a seq.
+        rejected(T, "{\"StartSession\": {\"businessId\": \"X-4\", \"channel\": \"call\", \"participants\": "
+                + "{\"participant\": [{\"number\": 4930111111}, {\"number\": \"+4930222222\"}]}}}", "SCHEMA_INVALID");
+        rejected(T, "{\"StartSession\": {\"businessId\": \"X-5\", \"channel\": \"conference\", \"participants\": "
+                + "{\"participant\": {\"number\": \"+4930111111\"}}, \"options\": {\"record\": 1}}}", "SCHEMA_INVALID");
+        rejected(T, "{\"QuerySessionLog\": {\"businessId\": \"X-6\", \"afterSeq\": 1.9}}", "SCHEMA_INVALID");
+    }
+
+    @Test
+    void oneLineFieldsHoldNoEncodedWordsBidiOverridesOrNonCharactersAndNumbersWithPlusAreE164() {
+        ok(T, startConference("E-1", null, "+4930111111"));
+        // The gateway's report quotes the subject decoded: this would read as a failure.
+        rejected(T, "<EndSession " + NS + "><businessId>E-1</businessId><reason>=?UTF-8?Q?failed?=</reason></EndSession>", "INVALID_TEXT");
+        rejected(T, "<EndSession " + NS + "><businessId>E-1</businessId><reason>case \u202E1174</reason></EndSession>", "INVALID_TEXT");
+        rejected(T, "<StartSession " + NS + "><businessId>E-2</businessId><channel>conference</channel><participants>"
+                + "<participant><number>+4930111111</number><displayName>Eve \u2066x</displayName></participant></participants>"
+                + "</StartSession>", "INVALID_TEXT");
+        for (String n : new String[] {"+0930111111", "+4930111111111111", "+4"}) {
+            rejected(T, startConference("E-3", null, n), "INVALID_NUMBER");
+        }
+        ok(T, end("E-1"));
+        ok(T, startConference("E-4", null, "004930111111"));
+        ok(T, end("E-4"));
+        ok(T, startConference("E-5", null, "+493011111111111"));
+    }
+
+    @Test
     void jsonCarriesBooleansDocumentsAndSingleParticipants() {
         String pdf = Base64.getEncoder().encodeToString("%PDF-1.4 json".getBytes());
         String reply = call(T, "{\"StartSession\": {\"businessId\": \"J-1\", \"channel\": \"fax\", \"participants\": "

@@ -97,9 +97,20 @@ public class ContractCodec {
                 .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
+                // 1.9 is no xs:long, as it is not in XML
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
                 .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
                 .serializationInclusion(JsonInclude.Include.NON_NULL)
                 .build();
+        // A number where the contract has a string is refused, not turned into one: the JSON
+        // number 4930111111 would be dialled as a national number, not as +49 30 111111. Nor
+        // is 1 true.
+        json.coercionConfigFor(com.fasterxml.jackson.databind.type.LogicalType.Textual)
+                .setCoercion(com.fasterxml.jackson.databind.cfg.CoercionInputShape.Integer, com.fasterxml.jackson.databind.cfg.CoercionAction.Fail)
+                .setCoercion(com.fasterxml.jackson.databind.cfg.CoercionInputShape.Float, com.fasterxml.jackson.databind.cfg.CoercionAction.Fail)
+                .setCoercion(com.fasterxml.jackson.databind.cfg.CoercionInputShape.Boolean, com.fasterxml.jackson.databind.cfg.CoercionAction.Fail);
+        json.coercionConfigFor(com.fasterxml.jackson.databind.type.LogicalType.Boolean)
+                .setCoercion(com.fasterxml.jackson.databind.cfg.CoercionInputShape.Integer, com.fasterxml.jackson.databind.cfg.CoercionAction.Fail);
         json.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
                 .maxNestingDepth(MAX_DEPTH).maxStringLength(maxBytes).build());
     }
@@ -214,6 +225,7 @@ public class ContractCodec {
             throw new RequestRejectedException(ErrorCode.UNKNOWN_OPERATION, "\"" + only.getKey()
                     + "\" is not an operation; use StartSession, ModifySession, EndSession, QuerySessionLog or GetRecording.");
         }
+        xmlCharactersOnly(only.getValue(), "$." + only.getKey());
         RequestBase request;
         try {
             request = json.treeToValue(only.getValue(), action.type());
@@ -226,6 +238,40 @@ public class ContractCodec {
         }
         validateAgainstSchema(new JAXBElement<>(new QName(NAMESPACE, action.element()), RequestBase.class, request));
         return request;
+    }
+
+    /**
+     * JSON can carry what XML cannot (U+FFFF, a lone surrogate, NUL): such a request would be
+     * applied and then break every XML made of it (its stored reply, answered again to a
+     * resend; its events on the topic; a query of its business ID). Refused, as the same
+     * characters are in an XML request.
+     */
+    private static void xmlCharactersOnly(JsonNode node, String path) {
+        if (node.isTextual()) {
+            checkXmlCharacters(node.textValue(), path);
+        } else if (node.isObject()) {
+            for (Map.Entry<String, JsonNode> f : node.properties()) {
+                checkXmlCharacters(f.getKey(), path);
+                xmlCharactersOnly(f.getValue(), path + "." + f.getKey());
+            }
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                xmlCharactersOnly(node.get(i), path + "[" + i + "]");
+            }
+        }
+    }
+
+    private static void checkXmlCharacters(String s, String path) {
+        for (int i = 0; i < s.length(); ) {
+            int cp = s.codePointAt(i);
+            boolean ok = cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) || (cp >= 0xE000 && cp <= 0xFFFD)
+                    || (cp >= 0x10000 && cp <= 0x10FFFF);
+            if (!ok) {
+                throw new RequestRejectedException(ErrorCode.MALFORMED_REQUEST, String.format(
+                        "Character U+%04X at %s is not allowed in the contract (XML 1.0 cannot carry it).", cp, path));
+            }
+            i += Character.charCount(cp);
+        }
     }
 
     private static String jsonPath(JsonProcessingException e) {

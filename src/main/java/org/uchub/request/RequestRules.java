@@ -20,7 +20,11 @@ import org.uchub.contract.StartSessionRequest;
  */
 public class RequestRules {
     static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
-    static final Pattern NUMBER = Pattern.compile("\\+?[0-9]{2,20}");
+    // With '+', E.164: a country code (never 0) and at most 15 digits in all; without, what a
+    // PBX dials as it is (extensions, national numbers with their prefixes).
+    static final Pattern NUMBER = Pattern.compile("\\+[1-9][0-9]{1,14}|[0-9]{2,20}");
+    /** An RFC 2047 encoded-word: a mail client shows it decoded, so it can read as a different subject. */
+    private static final Pattern ENCODED_WORD = Pattern.compile("=\\?[^?\\s]+\\?[bBqQ]\\?[^?\\s]*\\?=");
     // RFC 7622 in the shape real deployments use: local@domain/resource, no spaces or controls.
     // UNICODE_CHARACTER_CLASS: \s and \p{Cntrl} must also cover U+0085, U+2028 and friends.
     static final Pattern JID = Pattern.compile(
@@ -179,7 +183,8 @@ public class RequestRules {
     static String checkNumber(String n) {
         if (!NUMBER.matcher(n).matches()) {
             throw reject(ErrorCode.INVALID_NUMBER, "\"" + printable(n)
-                    + "\" is not a phone number: an optional + then 2 to 20 digits, nothing else.");
+                    + "\" is not a phone number: + then an E.164 number (a country code, at most 15 digits), or 2 to 20 digits"
+                    + " without +, nothing else.");
         }
         return n;
     }
@@ -205,6 +210,11 @@ public class RequestRules {
         }
         if (hasControl(text, false)) {
             throw reject(ErrorCode.INVALID_TEXT, field + " must be one line without control characters.");
+        }
+        // A fax's subject and reason go into a mail's Subject, and the gateway's report quotes it
+        // back decoded: "=?UTF-8?Q?failed?=" would read as the verdict, or as another fax's token.
+        if (ENCODED_WORD.matcher(text).find()) {
+            throw reject(ErrorCode.INVALID_TEXT, field + " must not hold a MIME encoded-word (=?charset?Q?...?=); send the text itself.");
         }
     }
 
@@ -260,7 +270,11 @@ public class RequestRules {
             if (allowLineBreaks && (ch == '\n' || ch == '\r' || ch == '\t')) {
                 continue;
             }
-            if (Character.isISOControl(ch) || ch == '\u2028' || ch == '\u2029') {
+            // U+FFFE and U+FFFF are no characters, and XML cannot carry them (stored replies,
+            // the events topic); the bidi overrides and isolates would turn a one-line field
+            // (a name, a subject) around in a client's display, case number and all.
+            if (Character.isISOControl(ch) || ch == '\u2028' || ch == '\u2029' || ch == '\uFFFE' || ch == '\uFFFF'
+                    || (!allowLineBreaks && ((ch >= '\u202A' && ch <= '\u202E') || (ch >= '\u2066' && ch <= '\u2069')))) {
                 return true;
             }
             // A lone surrogate is no character at all; PostgreSQL and XML both refuse it.
@@ -281,7 +295,8 @@ public class RequestRules {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < s.length() && sb.length() < 80; i++) {
             char ch = s.charAt(i);
-            boolean unsafe = Character.isISOControl(ch) || ch == '\u2028' || ch == '\u2029' || Character.isSurrogate(ch);
+            boolean unsafe = Character.isISOControl(ch) || ch == '\u2028' || ch == '\u2029' || Character.isSurrogate(ch)
+                    || ch == '\uFFFE' || ch == '\uFFFF' || (ch >= '\u202A' && ch <= '\u202E') || (ch >= '\u2066' && ch <= '\u2069');
             sb.append(unsafe ? String.format("\\u%04x", (int) ch) : ch);
         }
         return sb.toString();
