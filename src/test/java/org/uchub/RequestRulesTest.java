@@ -285,6 +285,11 @@ class RequestRulesTest extends HubTestSupport {
         rejected(T, "{\"StartSession\": {\"businessId\": \"X-5\", \"channel\": \"conference\", \"participants\": "
                 + "{\"participant\": {\"number\": \"+4930111111\"}}, \"options\": {\"record\": 1}}}", "SCHEMA_INVALID");
         rejected(T, "{\"QuerySessionLog\": {\"businessId\": \"X-6\", \"afterSeq\": 1.9}}", "SCHEMA_INVALID");
+        // An enum by its position is no value of it.
+        rejected(T, "{\"StartSession\": {\"businessId\": \"X-7\", \"channel\": 3, \"participants\": "
+                + "{\"participant\": {\"number\": \"+4930111111\"}}}}", "SCHEMA_INVALID");
+        rejected(T, "{\"StartSession\": {\"businessId\": \"X-8\", \"channel\": \"conference\", \"participants\": "
+                + "{\"participant\": {\"number\": \"+4930111111\", \"role\": \"0\"}}}}", "SCHEMA_INVALID");
     }
 
     @Test
@@ -294,7 +299,7 @@ class RequestRulesTest extends HubTestSupport {
         rejected(T, "<EndSession " + NS + "><businessId>E-1</businessId><reason>=?UTF-8?Q?failed?=</reason></EndSession>", "INVALID_TEXT");
         rejected(T, "<EndSession " + NS + "><businessId>E-1</businessId><reason>case \u202E1174</reason></EndSession>", "INVALID_TEXT");
         rejected(T, "<StartSession " + NS + "><businessId>E-2</businessId><channel>conference</channel><participants>"
-                + "<participant><number>+4930111111</number><displayName>Eve \u2066x</displayName></participant></participants>"
+                + "<participant><number>+4930111111</number><displayName>Eve \u202Dx</displayName></participant></participants>"
                 + "</StartSession>", "INVALID_TEXT");
         for (String n : new String[] {"+0930111111", "+4930111111111111", "+4"}) {
             rejected(T, startConference("E-3", null, n), "INVALID_NUMBER");

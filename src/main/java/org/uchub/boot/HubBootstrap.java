@@ -189,6 +189,10 @@ public class HubBootstrap implements CamelConfiguration {
         bind(context, "pbxEventQueue", new java.util.concurrent.LinkedBlockingQueue<org.apache.camel.Exchange>(1_000_000));
         bind(context, "xmppInboundQueue", new java.util.concurrent.LinkedBlockingQueue<org.apache.camel.Exchange>(100_000));
         String eventsUri = prop(pc, "pbx.events.endpoint");
+        if (eventsUri.startsWith("seda:") && !eventsUri.contains("queue=#pbxEventQueue")) {
+            LOG.warn("pbx.events.endpoint has a queue of its own: PBX events waiting in it are dropped when routes/pbx-events.xml"
+                    + " is reloaded (use queue=#pbxEventQueue, as the shipped configuration)");
+        }
         org.apache.camel.ProducerTemplate events = context.createProducerTemplate();
         PbxConnection pbx = new PbxConnection(s, event -> {
             try {

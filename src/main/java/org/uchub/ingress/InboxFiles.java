@@ -223,8 +223,10 @@ public class InboxFiles {
             return false;
         }
         try {
-            Files.writeString(kept.resolveSibling(kept.getFileName() + NOTE_SUFFIX), "file: " + relative + "\ncode: " + e.getCode()
-                    + "\nmessage: " + e.getMessage() + "\n");
+            Path note = kept.resolveSibling(kept.getFileName() + NOTE_SUFFIX);
+            Path noteTmp = note.resolveSibling(".tmp-" + note.getFileName());
+            Files.writeString(noteTmp, "file: " + relative + "\ncode: " + e.getCode() + "\nmessage: " + e.getMessage() + "\n");
+            Files.move(noteTmp, note, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             Files.createDirectories(replyFile.getParent());
             Path tmp = replyFile.resolveSibling(".tmp-" + HexFormat.of().formatHex(DedupeKeys.sha256().digest(
                     (relative + System.nanoTime()).getBytes(java.nio.charset.StandardCharsets.UTF_8)), 0, 4) + "-" + replyFile.getFileName());

@@ -99,6 +99,8 @@ public class ContractCodec {
                 .enable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
                 // 1.9 is no xs:long, as it is not in XML
                 .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                // "role": 0 is no role (Jackson would take the first), nor is "channel": "3"
+                .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
                 .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
                 .serializationInclusion(JsonInclude.Include.NON_NULL)
                 .build();
@@ -241,7 +243,7 @@ public class ContractCodec {
     }
 
     /**
-     * JSON can carry what XML cannot (U+FFFF, a lone surrogate, NUL): such a request would be
+     * JSON can carry what XML cannot (U+FFFF, a lone surrogate): such a request would be
      * applied and then break every XML made of it (its stored reply, answered again to a
      * resend; its events on the topic; a query of its business ID). Refused, as the same
      * characters are in an XML request.
@@ -264,8 +266,9 @@ public class ContractCodec {
     private static void checkXmlCharacters(String s, String path) {
         for (int i = 0; i < s.length(); ) {
             int cp = s.codePointAt(i);
-            boolean ok = cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) || (cp >= 0xE000 && cp <= 0xFFFD)
-                    || (cp >= 0x10000 && cp <= 0x10FFFF);
+            // C0 controls are left to the rules, which name the field and its own code (INVALID_TEXT,
+            // INVALID_JID ...); what no rule would catch everywhere is checked here.
+            boolean ok = cp < 0x20 || (cp >= 0x20 && cp <= 0xD7FF) || (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF);
             if (!ok) {
                 throw new RequestRejectedException(ErrorCode.MALFORMED_REQUEST, String.format(
                         "Character U+%04X at %s is not allowed in the contract (XML 1.0 cannot carry it).", cp, path));

@@ -271,10 +271,11 @@ public class RequestRules {
                 continue;
             }
             // U+FFFE and U+FFFF are no characters, and XML cannot carry them (stored replies,
-            // the events topic); the bidi overrides and isolates would turn a one-line field
-            // (a name, a subject) around in a client's display, case number and all.
+            // the events topic); a bidi override (LRO, RLO) would turn a one-line field (a name,
+            // a subject) around in a client's display, case number and all. Embeddings and
+            // isolates stay allowed: names in Hebrew or Arabic exported from Office carry them.
             if (Character.isISOControl(ch) || ch == '\u2028' || ch == '\u2029' || ch == '\uFFFE' || ch == '\uFFFF'
-                    || (!allowLineBreaks && ((ch >= '\u202A' && ch <= '\u202E') || (ch >= '\u2066' && ch <= '\u2069')))) {
+                    || (!allowLineBreaks && (ch == '\u202D' || ch == '\u202E'))) {
                 return true;
             }
             // A lone surrogate is no character at all; PostgreSQL and XML both refuse it.

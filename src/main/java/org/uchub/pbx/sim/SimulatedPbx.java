@@ -428,8 +428,7 @@ final class SimulatedPbx {
                 case CONGESTION -> "CONGESTION";
                 default -> "NOANSWER";
             };
-            // Dial(${UC_DIAL_TO},${UC_RING_TIMEOUT}) as the shipped call context has it: no
-            // timeout given, Dial() rings until the caller gives up.
+            // Dial(${UC_DIAL_TO},<UC_RING_TIMEOUT, or 30 without it>) as the shipped call context has it.
             long delay = outcome.kind() == CallScript.Kind.NO_ANSWER ? dialTimeoutMs(caller) : settings.ringMs();
             if (delay < 0) {
                 return;
@@ -456,10 +455,13 @@ final class SimulatedPbx {
         });
     }
 
-    /** Dial()'s timeout from the call context's UC_RING_TIMEOUT, in ms; -1: none (rings on). */
+    /** Dial()'s timeout from the call context's UC_RING_TIMEOUT (30 s when unset), in ms; -1: none (0 rings on). */
     private static long dialTimeoutMs(SimChannel caller) {
         String t = caller.vars.get("UC_RING_TIMEOUT");
-        if (t == null || !t.matches("[0-9]{1,5}") || Long.parseLong(t) == 0) {
+        if (t == null || t.isEmpty()) {
+            return 30_000;
+        }
+        if (!t.matches("[0-9]{1,5}") || Long.parseLong(t) == 0) {
             return -1;
         }
         return Long.parseLong(t) * 1000;
