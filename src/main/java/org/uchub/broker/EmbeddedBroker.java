@@ -46,6 +46,7 @@ public class EmbeddedBroker {
     private final Settings settings;
     private final HubSecurityManager security;
     private EmbeddedActiveMQ broker;
+    static final long JOURNAL_LOCK_WAIT_MS = 10_000;
 
     public EmbeddedBroker(Settings settings, HubSecurityManager security) {
         this.settings = settings;
@@ -66,6 +67,10 @@ public class EmbeddedBroker {
         // how long the journal gathers concurrent commits into one sync: Artemis' NIO default
         // (3.3 ms) suits a disk that needs that long per sync; set it near this disk's sync time.
         cfg.setJournalType(JournalType.NIO);
+        // A second hub on the same data directory (possible with a PostgreSQL session log, whose
+        // file lock does not stop it first) would wait for ever for the journal's lock, looking
+        // started and never ready: it gives up after a while instead, and the start fails.
+        cfg.setJournalLockAcquisitionTimeout(JOURNAL_LOCK_WAIT_MS);
         cfg.setJournalSyncTransactional(true);
         cfg.setJournalSyncNonTransactional(true);
         cfg.setJournalBufferTimeout_NIO(settings.journalBufferTimeoutUs() * 1000);
@@ -149,6 +154,12 @@ public class EmbeddedBroker {
         security.knowAddressesOf(address -> server.getPostOffice() == null
                 || server.getPostOffice().getAddressInfo(SimpleString.of(address)) != null);
         broker.start();
+        if (!server.isActive()) {
+            broker.stop();
+            broker = null;
+            throw new IllegalStateException("The embedded broker did not start: its journal in " + settings.dir().toAbsolutePath()
+                    + " is locked, most likely by another UC Hub on the same data directory (hub.data.dir)");
+        }
         LOG.info("Embedded Artemis broker started: {} (CORE, AMQP, STOMP, OpenWire), journal in {}", settings.acceptorUrl(),
                 settings.dir());
     }
