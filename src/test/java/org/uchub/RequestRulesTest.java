@@ -194,9 +194,10 @@ class RequestRulesTest extends HubTestSupport {
     }
 
     @Test
-    void directoryRowsBreakingTheNumberRulesAreLeftOut() {
+    void aDirectoryNumberBreakingTheRulesIsLeftOutNotDialled() {
+        // Its person stays (by name, other addresses); the number it had is not there to dial.
         rejected(T, start("4711", "call", "<participant><personId>broken</personId></participant>" + num("+4930222222"), null),
-                "UNKNOWN_PERSON");
+                "PERSON_NOT_REACHABLE");
     }
 
     @Test

@@ -107,6 +107,9 @@ public class Directory {
         for (String skipped : parsed.skipped()) {
             LOG.warn("Directory {}: row left out at {}", file, skipped);
         }
+        for (String value : parsed.leftOutValues()) {
+            LOG.warn("Directory {}: value left out at {}", file, value);
+        }
         // A file emptied by a bad save is no reason to lose every person: only a header with
         // no rows at all empties the directory on purpose.
         if (parsed.people().isEmpty() && parsed.rows() > 0) {

@@ -28,7 +28,8 @@ final class DirectoryFile {
     }
 
     /** The people of a file, how many data rows it had, and each row left out with its line and reason. */
-    record Parsed(Map<String, Person> people, int rows, char separator, List<String> skipped) {
+    /** @param leftOutValues values left out of a row that was taken (a bad fax number does not lose the person's phone) */
+    record Parsed(Map<String, Person> people, int rows, char separator, List<String> skipped, List<String> leftOutValues) {
     }
 
     /** A file that cannot be taken at all. */
@@ -50,6 +51,7 @@ final class DirectoryFile {
         Map<String, Person> people = new LinkedHashMap<>();
         Map<String, Integer> lineOf = new HashMap<>();
         List<String> skipped = new ArrayList<>();
+        List<String> leftOutValues = new ArrayList<>();
         int rows = 0;
         try {
             in.next();
@@ -60,7 +62,11 @@ final class DirectoryFile {
                 rows++;
                 String problem = problem(row.fields(), header.width());
                 if (problem == null) {
-                    Person p = person(row.fields());
+                    List<String> dropped = new ArrayList<>();
+                    Person p = withValidValues(person(row.fields()), dropped);
+                    for (String d : dropped) {
+                        leftOutValues.add("line " + row.line() + ": " + d);
+                    }
                     // The first row wins, as in a lookup reading from the top: an operator
                     // looking for a person finds that one first too.
                     Integer first = lineOf.putIfAbsent(p.personId(), row.line());
@@ -75,7 +81,7 @@ final class DirectoryFile {
         } catch (CsvReader.UnclosedQuoteException e) {
             throw new RefusedException("line " + e.line + ": " + e.getMessage());
         }
-        return new Parsed(Map.copyOf(people), rows, header.separator(), List.copyOf(skipped));
+        return new Parsed(Map.copyOf(people), rows, header.separator(), List.copyOf(skipped), List.copyOf(leftOutValues));
     }
 
     private static Header header(String text) throws RefusedException {
@@ -126,17 +132,34 @@ final class DirectoryFile {
         if (id != null) {
             return id;
         }
+        return null;
+    }
+
+    /**
+     * The person with each value that breaks the request rules left out, each named in
+     * {@code dropped}: a person whose fax number is wrong can still be called, and one whose
+     * name is too long still reached.
+     */
+    private static Person withValidValues(Person p, List<String> dropped) {
         String who = "person " + p.personId() + ": ";
-        if (p.name() != null && !RequestRules.isDisplayName(p.name())) {
-            return who + "the name must be at most " + RequestRules.MAX_DISPLAY_NAME
-                    + " characters without control characters (it has " + p.name().length() + ")";
+        String name = p.name();
+        if (name != null && !RequestRules.isDisplayName(name)) {
+            dropped.add(who + "the name is left out: it must be at most " + RequestRules.MAX_DISPLAY_NAME
+                    + " characters without control characters (it has " + name.length() + ")");
+            name = null;
         }
-        for (String problem : new String[] {check(p.number(), Participant::setNumber), check(p.jid(), Participant::setJid),
-                check(p.email(), Participant::setEmail), check(p.fax(), Participant::setFax)}) {
-            if (problem != null) {
-                return who + problem;
-            }
+        return new Person(p.personId(), name, valid(who, "number", p.number(), Participant::setNumber, dropped),
+                valid(who, "jid", p.jid(), Participant::setJid, dropped), valid(who, "email", p.email(), Participant::setEmail, dropped),
+                valid(who, "fax", p.fax(), Participant::setFax, dropped));
+    }
+
+    private static String valid(String who, String column, String value, java.util.function.BiConsumer<Participant, String> as,
+            List<String> dropped) {
+        String problem = check(value, as);
+        if (problem == null) {
+            return value;
         }
+        dropped.add(who + "the " + column + " is left out: " + problem);
         return null;
     }
 

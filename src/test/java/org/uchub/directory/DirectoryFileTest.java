@@ -20,11 +20,13 @@ class DirectoryFileTest {
                 + "alice,Alice Again,+4930444444,,,\r\n"
                 + ",,,,,\r\n"
                 + "bob,Bob,+4930555555,,,\r\n");
-        assertEquals(List.of("line 4: person two: the name must be at most 128 characters without control characters (it has 10)",
-                "line 6: it has 7 fields where the header has 6 (a value holding the separator must be in double quotes)",
+        assertEquals(List.of("line 6: it has 7 fields where the header has 6 (a value holding the separator must be in double quotes)",
                 "line 7: person alice is already on line 3, which is the one kept"), p.skipped());
+        assertEquals(List.of("line 4: person two: the name is left out: it must be at most 128 characters without control characters"
+                + " (it has 10)"), p.leftOutValues());
         assertEquals(5, p.rows());
-        assertEquals(2, p.people().size(), "alice and bob");
+        assertEquals(3, p.people().size(), "alice, two (without its name) and bob");
+        assertEquals("+4930222222", p.people().get("two").number());
         assertEquals(',', p.separator());
     }
 

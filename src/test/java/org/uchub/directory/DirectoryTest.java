@@ -82,17 +82,24 @@ class DirectoryTest {
     }
 
     @Test
-    void aRowBreakingTheRequestRulesIsLeftOutAndTheRestLoads() throws IOException {
+    void aValueBreakingTheRequestRulesIsLeftOutAndTheRestOfItsPersonLoads() throws IOException {
         Directory d = new Directory(write(HEADER + ALICE
                 + "long," + "x".repeat(129) + ",+4930333333,,,\n"
                 + "bell,Ring\u0007Bell,+4930444444,,,\n"
                 + "\"newline\",\"Two\nLines\",+4930555555,,,\n"
-                + "spaced,Spaced Number,+49 30 1234,,,\n"
-                + "mail,Bad Mail,,,not an address,\n"
+                + "spaced,Spaced Number,+49 30 1234,,,+4930666666\n"
+                + "mail,Bad Mail,+4930777777,,not an address,\n"
+                + "bad id!,Bad Id,+4930888888,,,\n"
                 + BOB));
-        for (String id : new String[] {"long", "bell", "newline", "spaced", "mail"}) {
-            assertTrue(d.find(id).isEmpty(), id + " is left out");
+        for (String id : new String[] {"long", "bell", "newline"}) {
+            assertEquals(null, person(d, id).name(), id + " keeps its number, not its name");
         }
+        assertEquals("+4930333333", person(d, "long").number());
+        assertEquals(null, person(d, "spaced").number());
+        assertEquals("+4930666666", person(d, "spaced").fax(), "a bad number does not lose the fax");
+        assertEquals(null, person(d, "mail").email());
+        assertEquals("+4930777777", person(d, "mail").number());
+        assertTrue(d.find("bad id!").isEmpty(), "a row without a valid person id is left out whole");
         person(d, "alice");
         person(d, "bob");
     }
@@ -106,7 +113,7 @@ class DirectoryTest {
             HEADER + "alice,\"Alice Ex",                        // cut inside a quoted field
             "# only a comment\n",
             ALICE + BOB,                                        // no header
-            HEADER + "alice,Alice\u0007,+4930111111,,,\n",      // every row refused
+            HEADER + "alice!,Alice,+4930111111,,,\n",           // every row refused (no valid person id)
         };
         for (String content : bad) {
             write(content);
