@@ -225,11 +225,7 @@ public class HubBootstrap implements CamelConfiguration {
      */
     private static void connectOnceRoutesRun(CamelContext context, org.apache.camel.impl.health.AbstractHealthCheck health, Runnable start,
             Runnable stop) throws Exception {
-        health.setCamelContext(context);
-        org.apache.camel.health.HealthCheckRegistry registry = org.apache.camel.health.HealthCheckRegistry.get(context);
-        if (registry != null) {
-            registry.register(health);
-        }
+        register(context, health);
         context.addStartupListener(new org.apache.camel.StartupListener() {
             @Override
             public void onCamelContextStarted(CamelContext ctx, boolean alreadyStarted) {
@@ -651,11 +647,14 @@ public class HubBootstrap implements CamelConfiguration {
         files.loadAtStart();
         context.addService(files);
         files.followOnceStarted();
-        org.uchub.health.ReadinessCheck check = files.healthCheck();
-        check.setCamelContext(context);
+        register(context, files.healthCheck());
+    }
+
+    private static void register(CamelContext context, org.apache.camel.impl.health.AbstractHealthCheck health) {
+        health.setCamelContext(context);
         org.apache.camel.health.HealthCheckRegistry registry = org.apache.camel.health.HealthCheckRegistry.get(context);
         if (registry != null) {
-            registry.register(check);
+            registry.register(health);
         }
     }
 

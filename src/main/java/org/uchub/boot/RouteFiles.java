@@ -301,12 +301,7 @@ public class RouteFiles extends ServiceSupport {
         List<String> ids;
         try {
             ids = RouteFileCheck.routeIds(content);
-            for (String id : ids) {
-                String owner = owners.get(id);
-                if (owner != null && !owner.equals(name)) {
-                    throw new IllegalArgumentException("route id " + id + OWNED + owner);
-                }
-            }
+            requireOwnIds(name, ids);
         } catch (IllegalArgumentException e) {
             refuse(name, content, e.getMessage());
             return; // nothing reached the running hub
@@ -438,15 +433,20 @@ public class RouteFiles extends ServiceSupport {
                 running.containsKey(name) ? "the version that ran before keeps running" : "it does not run", why);
     }
 
+    /** Refuses a file declaring a route id that another file owns. */
+    private void requireOwnIds(String name, List<String> ids) {
+        for (String id : ids) {
+            String owner = owners.get(id);
+            if (owner != null && !owner.equals(name)) {
+                throw new IllegalArgumentException("route id " + id + OWNED + owner);
+            }
+        }
+    }
+
     /** Loads a file's routes into a context that has not started yet. */
     private void load(String name, String content) {
         List<String> ids = RouteFileCheck.routeIds(content);
-        for (String id : ids) {
-            String owner = owners.get(id);
-            if (owner != null) {
-                throw new IllegalArgumentException("route id " + id + " is already defined in " + owner);
-            }
-        }
+        requireOwnIds(name, ids);
         try {
             PluginHelper.getRoutesLoader(context).loadRoutes(ResourceHelper.fromString("file:" + dir.resolve(name), content));
         } catch (Exception e) {
