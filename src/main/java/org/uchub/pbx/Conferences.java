@@ -192,14 +192,15 @@ public class Conferences {
 
     /**
      * Of the news just recorded, what the hub acts on: a room that started (to record it if
-     * asked) and a room's session that ended (to hang up whoever still rings into it). Picked
+     * asked), a room's session that ended (to hang up whoever still rings into it) and a
+     * channel that outlived its participant (to hang it up). Picked
      * here, in one pass, because the PBX reports a dozen pieces of news per call and none of a
      * call's asks for anything: the route splits only what this returns.
      */
     public static List<SessionUpdate> roomFollowUps(List<SessionUpdate> recorded) {
         List<SessionUpdate> out = new ArrayList<>();
         for (SessionUpdate u : recorded) {
-            if (u.aboutRoom() && (u.ends() || STARTED.equals(u.eventType()))) {
+            if (u.aboutRoom() && (u.ends() || STARTED.equals(u.eventType()) || u.isOutlived())) {
                 out.add(u);
             }
         }

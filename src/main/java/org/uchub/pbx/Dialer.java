@@ -251,6 +251,21 @@ public class Dialer {
     }
 
     /**
+     * A conference's channel rings or joins though its participant is done: hung up, so that
+     * nobody ends up in a room that is over, or that is by now the next session's.
+     */
+    public void hangUpOutlived(SessionUpdate outlived) {
+        LOG.info("Hanging up the channel of participant {} of session {}: {}, and the log has it done", outlived.participantId(),
+                outlived.sessionId(), outlived.detail());
+        try {
+            hangUpOwn(new HubChannelId(outlived.sessionId(), outlived.participantId(), null));
+        } catch (PbxUnavailableException e) {
+            LOG.warn("The channel of participant {} of session {} could not be hung up: {}", outlived.participantId(),
+                    outlived.sessionId(), e.getMessage());
+        }
+    }
+
+    /**
      * After the PBX ended a conference's session (whoever ended it): whoever of it is still
      * ringing is hung up, so that nobody answers into a room that is over. Takes the update as
      * recorded, which carries the session's reserved number ({@link SessionUpdate#about});

@@ -1,7 +1,9 @@
 package org.uchub.pbx;
 
 import java.io.IOException;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
@@ -74,6 +76,15 @@ public class PbxConnection extends ServiceSupport {
     private final Map<String, Boolean> withdrawn = new java.util.LinkedHashMap<>() {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > 10_000;
+        }
+    };
+    /** The originate the pacer has taken and not yet finished with. */
+    private volatile Pending inHand;
+    /** When recent originates went out (channel id, epoch ms), most recent last; bounded like {@link #withdrawn}. */
+    private final Map<String, Long> sent = new java.util.LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
             return size() > 10_000;
         }
     };
@@ -458,6 +469,31 @@ public class PbxConnection extends ServiceSupport {
         return originates.size();
     }
 
+    /**
+     * The hub channel ids of this instance's originates that the PBX cannot know of yet: still
+     * waiting for the pacer, or sent at or after {@code since}. A reconciliation must not take
+     * their absence on the PBX for a call that ended while the hub was away.
+     */
+    public Set<HubChannelId> notYetOnThePbx(java.time.Instant since) {
+        Set<HubChannelId> out = new HashSet<>();
+        Pending held = inHand;
+        if (held != null) {
+            HubChannelId.parse(held.action().getChannelId()).ifPresent(out::add);
+        }
+        for (Pending p : originates) {
+            HubChannelId.parse(p.action().getChannelId()).ifPresent(out::add);
+        }
+        long from = since.toEpochMilli();
+        synchronized (sent) {
+            sent.forEach((channelId, at) -> {
+                if (at >= from) {
+                    HubChannelId.parse(channelId).ifPresent(out::add);
+                }
+            });
+        }
+        return out;
+    }
+
     private void pace() {
         long intervalNanos = (long) (1_000_000_000L / settings.originatesPerSecond());
         long next = System.nanoTime();
@@ -465,6 +501,7 @@ public class PbxConnection extends ServiceSupport {
             Pending p;
             try {
                 p = originates.take();
+                inHand = p;
                 if (withdrawn(p)) {
                     continue;
                 }
@@ -485,6 +522,11 @@ public class PbxConnection extends ServiceSupport {
                 result = new OriginateResult(false, true, false, "The PBX is not " + (isConnected() ? "ready" : "connected") + " ("
                         + status + ").");
             } else {
+                if (p.action().getChannelId() != null) {
+                    synchronized (sent) {
+                        sent.put(p.action().getChannelId(), System.currentTimeMillis());
+                    }
+                }
                 try {
                     ManagerResponse r = send(p.action());
                     result = r instanceof ManagerError ? new OriginateResult(false, false, false, r.getMessage())
@@ -498,6 +540,8 @@ public class PbxConnection extends ServiceSupport {
                 p.then().accept(result);
             } catch (RuntimeException e) {
                 LOG.error("Recording the outcome of an originate failed", e);
+            } finally {
+                inHand = null;
             }
         }
     }

@@ -95,8 +95,14 @@ public class Reconciler {
                         .ifPresent(id -> live.computeIfAbsent(id.sessionId(), k -> new HashSet<>()).add(id.calleeParticipantId()));
             }
         }
+        // Asked after the channel list: an originate sent while the list was read is among these.
+        Map<String, Set<Long>> notYetOnThePbx = new HashMap<>();
+        for (HubChannelId id : pbx.notYetOnThePbx(ready.at().minusSeconds(1).toInstant())) {
+            notYetOnThePbx.computeIfAbsent(id.sessionId(), k -> new HashSet<>()).add(id.participantId());
+        }
         for (Running s : sessions) {
             Set<Long> alive = live.getOrDefault(s.sessionId(), Set.of());
+            Set<Long> dialling = notYetOnThePbx.getOrDefault(s.sessionId(), Set.of());
             Set<Long> inRoom = new HashSet<>();
             boolean roomRuns = false;
             if ("conference".equals(s.channel()) && s.reservedNumber() != null) {
@@ -111,6 +117,10 @@ public class Reconciler {
             for (Party p : s.parties()) {
                 if (p.updatedAt() != null && p.updatedAt().isAfter(ready.at().minusSeconds(1))) {
                     // Changed since the PBX became ready: its events are flowing and still queued behind this check.
+                    continue;
+                }
+                if (dialling.contains(p.id())) {
+                    // Its originate waits for the pacer (a burst, or the PBX was away) or has only just gone out.
                     continue;
                 }
                 if (inRoom.contains(p.id())) {
@@ -130,7 +140,7 @@ public class Reconciler {
             // A session still dialling ends too: with nothing of it left on the PBX, a call whose
             // first party never answered would otherwise wait for ever for a second party
             // nobody will dial, and a conference for a room that is gone.
-            if (alive.isEmpty() && !roomRuns && !recent) {
+            if (alive.isEmpty() && !roomRuns && !recent && dialling.isEmpty()) {
                 out.add(SessionUpdate.ends(s.sessionId(), null, "pbx",
                         ("conference".equals(s.channel()) ? "Conference " + s.reservedNumber() : "The call") + " ended" + WHILE_AWAY));
             }

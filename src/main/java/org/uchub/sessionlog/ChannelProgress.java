@@ -369,7 +369,8 @@ public class ChannelProgress {
      * the log knows (another system's call on the same PBX) or changes nothing (news heard before).
      */
     public boolean apply(SessionUpdate update) {
-        return applied(update) != null;
+        SessionUpdate u = applied(update);
+        return u != null && !u.isOutlived();
     }
 
     /** {@link #apply}, returning the news with its session resolved, or null when nothing was recorded. */
@@ -448,6 +449,11 @@ public class ChannelProgress {
                     eventType = LEFT.equals(state) ? "PARTICIPANT_LEFT" : eventType;
                 }
                 if (!advances(PARTICIPANT_RANK, p.state(), state)) {
+                    if (PBX.equals(u.source()) && "conference".equals(s.channel()) && (RINGING.equals(state) || JOINED.equals(state))
+                            && PARTICIPANT_RANK.getOrDefault(p.state(), 0) >= 4) {
+                        return SessionUpdate.outlived(sessionId, s.reservedNumber(), p.id(), u.source(),
+                                "A channel of participant " + p.id() + " (" + p.state() + ") " + (JOINED.equals(state) ? "joined" : "rings"));
+                    }
                     return null;
                 }
                 setParticipant(c, p.id(), state, now);
@@ -542,6 +548,13 @@ public class ChannelProgress {
             return null;
         }
         if (known == null && u.bridgeId() != null) {
+            // A room instance is taken up only from its start, never from its end or from news
+            // that reached the hub before the number was bound: an earlier session's room of the
+            // same number, whose news was queued or which was emptied only after its number was
+            // released, must not become this session's (its end would end this one).
+            if (u.ends() || u.happenedAt() != null && u.happenedAt().isBefore(boundAt(c, u.reservedNumber()))) {
+                return null;
+            }
             try (PreparedStatement ps = c.prepareStatement("update uc_session set bridge_id = ? where session_id = ?")) {
                 ps.setString(1, u.bridgeId());
                 ps.setString(2, bound);
@@ -671,7 +684,8 @@ public class ChannelProgress {
      * for each piece; not before, as PostgreSQL slows down past 64 savepoints in one
      * transaction); while the database is unreachable the
      * whole batch waits and is tried again, as {@link #record} does. Returns what was
-     * recorded, each with its session resolved, in order.
+     * recorded, each with its session resolved, in order, and the channels that outlived their
+     * participant ({@link SessionUpdate#isOutlived}), which are not recorded.
      */
     public List<SessionUpdate> recordAll(List<SessionUpdate> updates) throws InterruptedException {
         if (updates.isEmpty()) {
@@ -775,7 +789,7 @@ public class ChannelProgress {
         }
         setSession(c, sessionId, state, now, true);
         SessionLog.appendEvent(c, s.tenant(), s.businessId(), sessionId, now, eventType, source, null, detail);
-        String number = pool.release(c, sessionId);
+        String number = pool.release(c, sessionId, now);
         if (number != null) {
             SessionLog.appendEvent(c, s.tenant(), s.businessId(), sessionId, now, "NUMBER_RELEASED", "hub", null,
                     "Reserved number " + number + " released");
@@ -828,6 +842,16 @@ public class ChannelProgress {
             ps.setMaxRows(1);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();
+            }
+        }
+    }
+
+    private static OffsetDateTime boundAt(Connection c, String reservedNumber) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select bound_at from uc_reserved_number where reserved_number = ?")) {
+            ps.setString(1, reservedNumber);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getObject(1, OffsetDateTime.class);
             }
         }
     }

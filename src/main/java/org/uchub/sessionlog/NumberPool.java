@@ -19,16 +19,6 @@ import org.uchub.request.RequestRejectedException;
  */
 public class NumberPool {
     private final List<String> numbers;
-    /**
-     * When each number was last handed back, in release order. A number is handed out again
-     * only after every other free one: a room ended while the PBX was out of reach still holds
-     * its people until the hub reconnects and clears it, and the next conference must not be
-     * dialled into it meanwhile. (Kept per instance: after a restart, or on another instance,
-     * the order starts again from the configured one.)
-     */
-    private final java.util.Map<String, Long> released = new java.util.concurrent.ConcurrentHashMap<>();
-    private final java.util.concurrent.atomic.AtomicLong releases = new java.util.concurrent.atomic.AtomicLong();
-
     /** @param spec ranges and single numbers, e.g. {@code 8000-8099,8200} */
     public NumberPool(String spec) {
         this.numbers = parse(spec);
@@ -82,10 +72,17 @@ public class NumberPool {
                 free.add(n);
             }
         }
-        // Stable: numbers never handed back keep the configured order, ahead of those that were.
-        // On a copy: another thread's release changing the order in the middle of the sort would break it.
-        java.util.Map<String, Long> order = new java.util.HashMap<>(released);
-        free.sort(java.util.Comparator.comparingLong(n -> order.getOrDefault(n, 0L)));
+        // Stable: numbers never handed back keep the configured order, ahead of those that were,
+        // least recently released first (uc_number_release says why).
+        java.util.Map<String, OffsetDateTime> order = new java.util.HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("select reserved_number, released_at from uc_number_release");
+                ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                order.put(rs.getString(1), rs.getObject(2, OffsetDateTime.class));
+            }
+        }
+        OffsetDateTime never = OffsetDateTime.MIN;
+        free.sort(java.util.Comparator.comparing(n -> order.getOrDefault(n, never)));
         for (String n : free) {
             try (PreparedStatement ins = c.prepareStatement(
                     "insert into uc_reserved_number (reserved_number, tenant, business_id, session_id, bound_at) values (?,?,?,?,?)")) {
@@ -104,8 +101,8 @@ public class NumberPool {
                 "All " + numbers.size() + " reserved numbers are bound to running sessions; try again when one ends.");
     }
 
-    /** Releases the number of a session; returns it, or null if it had none. */
-    String release(Connection c, String sessionId) throws SQLException {
+    /** Releases the number of a session at {@code now}; returns it, or null if it had none. */
+    String release(Connection c, String sessionId, OffsetDateTime now) throws SQLException {
         String number = null;
         try (PreparedStatement ps = c.prepareStatement("select reserved_number from uc_reserved_number where session_id = ?")) {
             ps.setString(1, sessionId);
@@ -116,12 +113,28 @@ public class NumberPool {
             }
         }
         if (number != null) {
-            released.put(number, releases.incrementAndGet());
+            noteReleased(c, number, now);
             try (PreparedStatement del = c.prepareStatement("delete from uc_reserved_number where session_id = ?")) {
                 del.setString(1, sessionId);
                 del.executeUpdate();
             }
         }
         return number;
+    }
+
+    private static void noteReleased(Connection c, String number, OffsetDateTime now) throws SQLException {
+        try (PreparedStatement up = c.prepareStatement("update uc_number_release set released_at = ? where reserved_number = ?")) {
+            up.setObject(1, now);
+            up.setString(2, number);
+            if (up.executeUpdate() > 0) {
+                return;
+            }
+        }
+        try (PreparedStatement ins = c.prepareStatement("insert into uc_number_release (reserved_number, released_at) values (?, ?)")) {
+            ins.setString(1, number);
+            ins.setObject(2, now);
+            // Taken: another instance released the number a moment ago, which says the same.
+            Database.insertUnlessTaken(c, ins);
+        }
     }
 }

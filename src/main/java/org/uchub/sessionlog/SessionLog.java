@@ -248,7 +248,7 @@ public class SessionLog {
             }
             appendEvent(c, r.getTenant(), r.getBusinessId(), sessionId, now, "SESSION_ENDED", "hub", null,
                     e.getReason() == null ? "Ended on request" : "Ended on request: " + e.getReason());
-            String number = pool.release(c, sessionId);
+            String number = pool.release(c, sessionId, now);
             if (number != null) {
                 appendEvent(c, r.getTenant(), r.getBusinessId(), sessionId, now, "NUMBER_RELEASED", "hub", null,
                         "Reserved number " + number + " released");

@@ -73,6 +73,23 @@ public record SessionUpdate(String sessionId, String reservedNumber, String brid
         return new SessionUpdate(sessionId, reservedNumber, null, null, null, null, true, "SESSION_ENDED", source, detail, null);
     }
 
+    /** Not news to record: what {@link ChannelProgress#recordAll} returns for a conference's channel that rings or joins though its participant is done (see {@link #outlived}). */
+    public static final String OUTLIVED = "CHANNEL_OUTLIVED_PARTICIPANT";
+
+    /**
+     * A channel of a conference's participant the log has as done (the session ended, the
+     * participant was removed or failed) rings or joins: its originate went out just before the
+     * end and escaped it, and it must be hung up instead of joining the room (which may be the
+     * next session's by now).
+     */
+    public static SessionUpdate outlived(String sessionId, String reservedNumber, long participantId, String source, String detail) {
+        return new SessionUpdate(sessionId, reservedNumber, null, participantId, null, null, false, OUTLIVED, source, detail, null);
+    }
+
+    public boolean isOutlived() {
+        return OUTLIVED.equals(eventType);
+    }
+
     public static SessionUpdate session(String sessionId, String state, String eventType, String source, String detail) {
         return new SessionUpdate(sessionId, null, null, null, null, state, false, eventType, source, detail, null);
     }

@@ -2,6 +2,7 @@ package org.uchub.pbx;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.List;
 import java.util.Properties;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
@@ -24,6 +25,11 @@ class QueuedOriginateTest extends HubTestSupport {
         // One originate a second: the second and third participants wait in the pacer.
         p.setProperty("pbx.originates-per-second", "1");
         return p;
+    }
+
+    @Override
+    protected String logTenant() {
+        return T;
     }
 
     private AmiSimulator simulator() {
@@ -56,5 +62,49 @@ class QueuedOriginateTest extends HubTestSupport {
         Database.update(ds, "update uc_session set state = 'ENDED' where session_id = ?", r.getSessionId());
         Thread.sleep(3_000);
         assertEquals(1, simulator().actionCount("Originate") - before, "a session over was dialled into");
+    }
+
+    /**
+     * The PBX goes away while a conference's originates wait their turn, and comes back: the
+     * reconciliation after the reconnect finds none of their channels, which is no news about
+     * calls not placed yet. They are dialled, not failed, and the conference goes on.
+     */
+    @Test
+    void originatesWaitingInThePacerWhenThePbxReturnsAreDialledNotFailed() throws Exception {
+        awaitLogin();
+        PbxConnection pbx = context.getRegistry().lookupByNameAndType("pbxConnection", PbxConnection.class);
+        String[] numbers = {"+4930111111", "+4930222222", "+4930333333", "+4930444444", "+4930555555", "+4930666666"};
+        ok(T, startConference("Q-3", null, numbers));
+        awaitEvent("Q-3", "PARTICIPANT_JOINED", 1);
+        simulator().stop();
+        await(() -> !pbx.isConnected(), 10_000, "disconnect noticed");
+        // Older than the reconnect by more than the second the reconciliation leaves to events in flight.
+        Thread.sleep(1_200);
+        simulator().start();
+        await(() -> pbx.originatesWaiting() == 0 && events(logOf("Q-3"), "PARTICIPANT_JOINED").size() >= numbers.length, 25_000,
+                "every participant dialled and joined; log " + logOf("Q-3").getEvents().getEvent().stream()
+                        .map(e -> e.getType() + "[" + e.getDetail() + "]").toList());
+        assertEquals(List.of(), events(logOf("Q-3"), "PARTICIPANT_FAILED").stream().map(e -> e.getDetail()).toList());
+        assertEquals("ACTIVE", logOf("Q-3").getSessions().getSession().get(0).getState());
+    }
+
+    /**
+     * An originate the PBX has been sent but not yet acted on when its session ends: the end's
+     * hang-up finds no channel yet, so the phone rings later and would be answered into a room
+     * that is over (or already the next session's). It is hung up once it rings.
+     */
+    @Test
+    void aChannelThatRingsAfterItsConferenceEndedIsHungUp() throws Exception {
+        awaitLogin();
+        long before = simulator().actionCount("Originate");
+        ok(T, startConference("Q-4", null, "+4930111111", "+4930222222"));
+        // The second originate waits a second for the pacer behind the first.
+        await(() -> simulator().actionCount("Originate") == before + 1, 5_000, "the first originate sent");
+        simulator().answerLate("Originate", 1_500);
+        await(() -> simulator().actionCount("Originate") == before + 2, 5_000, "the second originate sent");
+        ok(T, end("Q-4"));
+        // The PBX acts on the originate 1.5 s after it came; the phone rings 0.1 s later.
+        Thread.sleep(2_000);
+        await(() -> simulator().channelCount() == 0, 5_000, "the channel of an ended conference hung up");
     }
 }

@@ -77,4 +77,31 @@ class RoomInstanceTest extends HubTestSupport {
             assertTrue(!events.get(i).getTime().isBefore(events.get(i - 1).getTime()), "time order at " + i);
         }
     }
+
+    /**
+     * The earlier room's news had not been recorded when its session ended (the PBX's news
+     * queued behind a slow session log, or its people kicked only after the number was
+     * released): neither its start, learnt before the new session was bound, nor its end is
+     * taken for the new session's room.
+     */
+    @Test
+    void newsOfAnEarlierRoomNeverSeenIsNotTakenForTheNewSessionsRoom() throws Exception {
+        ok("default", startConference("case-c", null, "+4930111111"));
+        java.time.OffsetDateTime learnt = java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC);
+        ok("default", "<EndSession " + NS + "><businessId>case-c</businessId></EndSession>");
+        Thread.sleep(5);
+        assertEquals("8000", ok("default", startConference("case-d", null, "+4930222222")).getReservedNumber());
+
+        assertFalse(progress().apply(SessionUpdate.room("8000", "bridge-c", ChannelProgress.ACTIVE, false, "CONFERENCE_STARTED", "pbx",
+                "Conference 8000 started", null).withHappenedAt(learnt)));
+        assertFalse(progress().apply(SessionUpdate.room("8000", "bridge-c", null, true, "SESSION_ENDED", "pbx", "Conference 8000 ended",
+                null)));
+        assertEquals("PENDING", ok("default", query("case-d")).getSessions().getSession().get(0).getState());
+
+        assertTrue(progress().apply(SessionUpdate.room("8000", "bridge-d", ChannelProgress.ACTIVE, false, "CONFERENCE_STARTED", "pbx",
+                "Conference 8000 started", null).withHappenedAt(java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC))));
+        assertTrue(progress().apply(SessionUpdate.room("8000", "bridge-d", null, true, "SESSION_ENDED", "pbx", "Conference 8000 ended",
+                null)));
+        assertEquals("FAILED", ok("default", query("case-d")).getSessions().getSession().get(0).getState());
+    }
 }
