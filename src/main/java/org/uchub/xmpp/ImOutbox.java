@@ -1,6 +1,8 @@
 package org.uchub.xmpp;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.sql.Types;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -29,6 +31,11 @@ public class ImOutbox {
     static final String PENDING = "PENDING";
     static final String DONE = "DONE";
     static final String FAILED = "FAILED";
+    /**
+     * A room's ROOM_OPEN once its CLOSE has run (done or given up): the hub is finished with the
+     * room, so only open rooms stay DONE and the sweeps' reads do not grow with every room ever made.
+     */
+    static final String CLOSED = "CLOSED";
     private static final String STANZA_PREFIX = "uc-im-";
 
     private final DataSource ds;
@@ -184,7 +191,7 @@ public class ImOutbox {
         boolean closing = false;
         for (String[] i : Database.query(ds, "select kind, state from uc_im_outbox where session_id = ? and kind in (?, ?)", 100,
                 rs -> new String[] {rs.getString(1), rs.getString(2)}, sessionId, ROOM_OPEN, CLOSE)) {
-            opened |= ROOM_OPEN.equals(i[0]) && DONE.equals(i[1]);
+            opened |= ROOM_OPEN.equals(i[0]) && (DONE.equals(i[1]) || CLOSED.equals(i[1]));
             failed |= ROOM_OPEN.equals(i[0]) && FAILED.equals(i[1]);
             closing |= CLOSE.equals(i[0]);
         }
@@ -201,7 +208,10 @@ public class ImOutbox {
         return !Database.query(ds, "select 1 from uc_im_outbox where id = ? and confirmed is not null", 1, rs -> 1, id).isEmpty();
     }
 
-    /** Direct messages sent before the time that no receipt, error or earlier check has settled. */
+    /**
+     * Direct messages sent before the time that no receipt, error or earlier check has settled
+     * (the index on kind, state, confirmed and sent_at holds them apart from those settled).
+     */
     public List<Item> unconfirmed(OffsetDateTime sentBefore) {
         return items("kind = ? and state = ? and confirmed is null and sent_at < ? order by id", 1000, DIRECT, DONE, sentBefore);
     }
@@ -211,22 +221,51 @@ public class ImOutbox {
      * come before the write is confirmed), so the copy does not count as sent.
      */
     public boolean done(Item item) {
-        return update("update uc_im_outbox set state = ?, sent_at = ? where id = ? and attempts = ?", DONE, now(), item.id(),
-                item.attempts()) > 0;
+        return Database.inTransaction(ds, c -> {
+            boolean done = update(c, "update uc_im_outbox set state = ?, sent_at = ? where id = ? and attempts = ?", DONE, now(), item.id(),
+                    item.attempts()) > 0;
+            if (done && CLOSE.equals(item.kind())) {
+                roomClosed(c, item.id());
+            }
+            return done;
+        });
     }
 
     public void failed(long id, String error) {
-        update("update uc_im_outbox set state = ?, last_error = ? where id = ?", FAILED, clip(error), id);
+        Database.inTransaction(ds, c -> {
+            update(c, "update uc_im_outbox set state = ?, last_error = ? where id = ?", FAILED, clip(error), id);
+            // A CLOSE given up on ends the room for the hub as one done does: nothing joins or closes it again.
+            return roomClosed(c, id);
+        });
     }
 
-    /** Records the first settlement of a sent message (DELIVERED, REFUSED, UNCONFIRMED); false if it was settled already. */
+    /** The ROOM_OPEN of the session whose CLOSE {@code closeId} is becomes CLOSED (nothing when it is no CLOSE). */
+    private static int roomClosed(Connection c, long closeId) throws SQLException {
+        return update(c, "update uc_im_outbox set state = ? where kind = ? and state = ? and session_id = (select x.session_id from"
+                + " uc_im_outbox x where x.id = ? and x.kind = ?)", CLOSED, ROOM_OPEN, DONE, closeId, CLOSE);
+    }
+
+    /**
+     * Records the first settlement of a sent message (DELIVERED, REFUSED, UNCONFIRMED); false if it was settled already.
+     * One waiting to be sent again (the server said "try again later") is settled all the same, so it is DONE: as
+     * PENDING it would be read by every pass of {@link #pending} and never move on.
+     */
     public boolean confirm(long id, String how) {
-        return update("update uc_im_outbox set confirmed = ? where id = ? and (confirmed is null or (confirmed = 'UNCONFIRMED' and ? <> 'UNCONFIRMED'))",
-                how, id, how) > 0;
+        return update("update uc_im_outbox set confirmed = ?, state = case when state = ? then ? else state end where id = ?"
+                + " and (confirmed is null or (confirmed = 'UNCONFIRMED' and ? <> 'UNCONFIRMED'))", how, PENDING, DONE, id, how) > 0;
     }
 
     private int update(String sql, Object... params) {
         return Database.update(ds, sql, params);
+    }
+
+    private static int update(Connection c, String sql, Object... params) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
+            }
+            return ps.executeUpdate();
+        }
     }
 
     private List<Item> items(String condition, int max, Object... params) {

@@ -8,6 +8,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -82,6 +83,100 @@ public final class QueryPlans {
             }
         }
         return new Result(explained, scans);
+    }
+
+    /**
+     * The data source, whose queries are each run a second time as EXPLAIN ANALYZE with the same
+     * parameters, and how many rows each read: an index with a condition can still walk rows that
+     * only the WHERE clause then leaves out, and those grow with the table just as a scan does.
+     */
+    public static RowsRead rowsRead(DataSource ds) {
+        return new RowsRead(ds);
+    }
+
+    public static final class RowsRead {
+        private static final Pattern SCAN_COUNT = Pattern.compile("/\\* scanCount: (\\d+) \\*/");
+        private final DataSource target;
+        private final List<String> reads = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final Map<String, Integer> rows = new java.util.concurrent.ConcurrentHashMap<>();
+
+        private RowsRead(DataSource target) {
+            this.target = target;
+        }
+
+        /** The data source to hand to the code under test. */
+        public DataSource dataSource() {
+            return proxy(DataSource.class, target, (m, args, real) -> {
+                Object r = m.invoke(real, args);
+                return r instanceof Connection c ? connection(c) : r;
+            });
+        }
+
+        /** The most rows any query whose text contains {@code part} read (summed over the tables of its plan). */
+        public int most(String part) {
+            return rows.entrySet().stream().filter(e -> e.getKey().contains(part)).mapToInt(Map.Entry::getValue).max()
+                    .orElseThrow(() -> new AssertionError("no query containing " + part + " ran; ran: " + reads));
+        }
+
+        @Override
+        public String toString() {
+            return String.join("\n", reads);
+        }
+
+        private Connection connection(Connection c) {
+            return proxy(Connection.class, c, (m, args, real) -> {
+                Object r = m.invoke(real, args);
+                if (m.getName().equals("prepareStatement") && args.length == 1 && r instanceof PreparedStatement ps) {
+                    return statement(c, (String) args[0], ps);
+                }
+                return r;
+            });
+        }
+
+        private PreparedStatement statement(Connection c, String sql, PreparedStatement ps) {
+            Map<Integer, Object> params = new java.util.TreeMap<>();
+            return proxy(PreparedStatement.class, ps, (m, args, real) -> {
+                if (m.getName().equals("setObject") && args.length == 2) {
+                    params.put((Integer) args[0], args[1]);
+                } else if (m.getName().equals("executeQuery") && args == null) {
+                    analyze(c, sql, params);
+                }
+                return m.invoke(real, args);
+            });
+        }
+
+        private void analyze(Connection c, String sql, Map<Integer, Object> params) throws SQLException {
+            try (PreparedStatement ps = c.prepareStatement("explain analyze " + sql)) {
+                for (Map.Entry<Integer, Object> p : params.entrySet()) {
+                    ps.setObject(p.getKey(), p.getValue());
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    String plan = rs.getString(1);
+                    int n = 0;
+                    for (Matcher m = SCAN_COUNT.matcher(plan); m.find();) {
+                        n += Integer.parseInt(m.group(1));
+                    }
+                    rows.merge(sql, n, Math::max);
+                    reads.add(n + " rows: " + plan.replace("\n", " "));
+                }
+            }
+        }
+    }
+
+    private interface Call {
+        Object on(java.lang.reflect.Method m, Object[] args, Object real) throws Exception;
+    }
+
+    private static <T> T proxy(Class<T> type, T real, Call call) {
+        return type.cast(java.lang.reflect.Proxy.newProxyInstance(QueryPlans.class.getClassLoader(), new Class<?>[] {type},
+                (p, m, args) -> {
+                    try {
+                        return call.on(m, args, real);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                }));
     }
 
     public record Result(int explained, List<String> scans) {
