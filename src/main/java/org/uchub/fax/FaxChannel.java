@@ -148,6 +148,7 @@ public class FaxChannel {
             progress.apply(SessionUpdate.session(r.getSessionId(), null, "FAX_CANCELLED", SOURCE, "The fax to " + f.number()
                     + " was cancelled before it was mailed: the session ended"));
         }
+        forgetDocumentIfOver(r.getSessionId());
         r.outcome(ReplyStatus.OK, cancelled.isEmpty() ? "Session ended; reports for faxes already sent are still logged."
                 : "Session ended; " + cancelled.size() + " fax(es) not mailed yet were cancelled.");
         return r;
@@ -200,6 +201,8 @@ public class FaxChannel {
             if (!over) {
                 // Removed while the sender held it: this may have been all the session still waited for.
                 finishIfSettled(f.sessionId());
+            } else {
+                forgetDocumentIfOver(f.sessionId()); // the session ended while this fax was being mailed: the end kept the document for it
             }
             return null;
         }
@@ -321,6 +324,19 @@ public class FaxChannel {
             long failed = faxes.stream().filter(f -> f.state().equals(FaxOutbox.FAILED)).count();
             progress.apply(SessionUpdate.ends(sessionId, null, SOURCE, "Every fax is settled: " + delivered + " delivered, " + failed
                     + " failed, " + unknown + " without a report"));
+            forgetDocumentIfOver(sessionId);
+        }
+    }
+
+    /**
+     * Once the session is over no number can be added, so the document is needed only by a fax
+     * still to be mailed (one a sender holds as the session ends); without one it is deleted.
+     * Not in the transaction that ended the session, which is the session log's: should the
+     * delete fail, the document is left behind, and nothing reads it.
+     */
+    private void forgetDocumentIfOver(String sessionId) {
+        if (progress.running(sessionId).map(ChannelProgress::isOver).orElse(true)) {
+            outbox.forgetDocument(sessionId);
         }
     }
 }

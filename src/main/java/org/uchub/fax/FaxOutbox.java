@@ -48,16 +48,21 @@ public class FaxOutbox {
             OffsetDateTime claimedAt) {
     }
 
-    /** Stores the session's document and its faxes; what a resumed request stored before is kept as it is. */
+    /**
+     * Stores the session's document and its faxes; what a resumed request stored before is kept as it is. The document
+     * comes with the session's first faxes only: one forgotten once the session was over is not stored again.
+     */
     public int add(String sessionId, Document document, List<NewFax> faxes) {
         return Database.inTransaction(ds, c -> {
             try (PreparedStatement ps = c.prepareStatement("insert into uc_fax_document (session_id, file_name, mime_type, content)"
-                    + " select ?, ?, ?, ? where not exists (select 1 from uc_fax_document where session_id = ?)")) {
+                    + " select ?, ?, ?, ? where not exists (select 1 from uc_fax_document where session_id = ?)"
+                    + " and not exists (select 1 from uc_fax where session_id = ?)")) {
                 ps.setString(1, sessionId);
                 ps.setString(2, document.fileName());
                 ps.setString(3, document.mimeType());
                 ps.setBytes(4, document.content());
                 ps.setString(5, sessionId);
+                ps.setString(6, sessionId);
                 ps.executeUpdate();
             }
             int added = 0;
@@ -93,6 +98,16 @@ public class FaxOutbox {
                 }
             }
         });
+    }
+
+    /**
+     * Forgets the session's document (up to the request size limit, kept in the session log
+     * otherwise for ever) unless a fax of it may still be mailed. Only for a session that is
+     * over: a running one may get more numbers, which get the same document.
+     */
+    public boolean forgetDocument(String sessionId) {
+        return update("delete from uc_fax_document where session_id = ? and not exists (select 1 from uc_fax where session_id = ?"
+                + " and state in (?, ?))", sessionId, sessionId, PENDING, SENDING) > 0;
     }
 
     /** Faxes that are due, or whose sender died mid-send, oldest first; each is claimed on its own just before it is sent. */
