@@ -132,7 +132,8 @@ public class HubBootstrap implements CamelConfiguration {
 
         boolean embeddedBroker = pc.resolveProperty("broker.url").orElse("").isBlank();
         boolean stamped = embeddedBroker || Boolean.parseBoolean(prop(pc, "broker.external.plugins"));
-        bind(context, "jmsRequests", new JmsRequests(prop(pc, "jms.dead-letter-queue"), maxBytes, stamped));
+        bind(context, "jmsRequests", new JmsRequests(prop(pc, "jms.dead-letter-queue"), maxBytes, stamped,
+                durationMs(pc, "jms.reply-time-to-live-hours", 60L * 60 * 1000, JmsRequests.DEFAULT_REPLY_TIME_TO_LIVE_MS)));
         bind(context, org.uchub.ingress.ReplyCorrelation.BEAN, new org.uchub.ingress.ReplyCorrelation());
         configureJms(context, pc);
         configureSoap(context, pc, codec);
@@ -533,7 +534,13 @@ public class HubBootstrap implements CamelConfiguration {
                     intProp(pc, "broker.max-delivery-attempts"), intProp(pc, "broker.redelivery-delay-ms"),
                     Double.parseDouble(prop(pc, "broker.redelivery-multiplier")), intProp(pc, "broker.max-redelivery-delay-ms"),
                     users.users(), intProp(pc, "broker.journal.buffer-timeout-us"), Integer.parseInt(pc.resolveProperty("broker.tenant.max-queues").orElse("1000")),
-                    Integer.parseInt(pc.resolveProperty("broker.tenant.max-sessions").orElse("500"))),
+                    Integer.parseInt(pc.resolveProperty("broker.tenant.max-sessions").orElse("500")),
+                    new EmbeddedBroker.Retention(
+                            durationMs(pc, "broker.dlq.retention-days", EmbeddedBroker.Retention.DAY_MS,
+                                    EmbeddedBroker.Retention.DEFAULT.deadLetterMs()),
+                            durationMs(pc, "broker.events.retention-days", EmbeddedBroker.Retention.DAY_MS,
+                                    EmbeddedBroker.Retention.DEFAULT.eventsMs()),
+                            durationMs(pc, "broker.expiry-scan-period-ms", 1, EmbeddedBroker.Retention.DEFAULT.scanPeriodMs()))),
                     security);
             embedded.start();
             bind(context, "embeddedBroker", embedded);
@@ -677,6 +684,28 @@ public class HubBootstrap implements CamelConfiguration {
             throw new IllegalStateException("Configuration property " + key + " must be true or false, not \"" + v + "\"");
         }
         return Boolean.parseBoolean(v);
+    }
+
+    /**
+     * A time in the key's unit (decimals allowed: 0.5 days), in milliseconds; 0 stays 0 (the
+     * callers' "for ever"). Unset or empty: the default, so that a configuration older than the
+     * key still starts.
+     */
+    static long durationMs(PropertiesComponent pc, String key, long unitMs, long unset) {
+        String v = pc.resolveProperty(key).map(String::trim).orElse("");
+        if (v.isEmpty()) {
+            return unset;
+        }
+        try {
+            java.math.BigDecimal ms = new java.math.BigDecimal(v).multiply(java.math.BigDecimal.valueOf(unitMs));
+            if (ms.signum() < 0) {
+                throw new NumberFormatException("negative");
+            }
+            // A value that is not 0 is never rounded down to "for ever".
+            return ms.signum() == 0 ? 0 : Math.max(1, ms.setScale(0, java.math.RoundingMode.HALF_UP).longValueExact());
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw new IllegalStateException("Configuration property " + key + " must be a number of 0 or more, not \"" + v + "\"");
+        }
     }
 
     static int intProp(PropertiesComponent pc, String key) {

@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * The broker the hub brings along when no external one is configured: persistent (journal
  * under the data directory), one acceptor speaking CORE, AMQP, STOMP and OpenWire, security
  * from {@link HubSecurityManager}, and the hub's queues with a dead-letter address, an
- * expiry address and redelivery back-off. Every message is stamped with the user the broker
+ * expiry address and redelivery back-off; what nobody reads (dead letters, expired requests,
+ * replies, events of an abandoned subscription) is kept for a {@link Retention} and then dropped. Every message is stamped with the user the broker
  * authenticated, which is the only tenant the hub believes.
  */
 public class EmbeddedBroker {
@@ -33,7 +34,16 @@ public class EmbeddedBroker {
      */
     public record Settings(Path dir, String acceptorUrl, String requestQueue, String deadLetterQueue, String eventsTopic,
             int maxDeliveryAttempts, long redeliveryDelayMs, double redeliveryMultiplier, long maxRedeliveryDelayMs,
-            java.util.Set<String> tenants, int journalBufferTimeoutUs, int tenantMaxQueues, int tenantMaxSessions) {
+            java.util.Set<String> tenants, int journalBufferTimeoutUs, int tenantMaxQueues, int tenantMaxSessions,
+            Retention retention) {
+
+        public Settings(Path dir, String acceptorUrl, String requestQueue, String deadLetterQueue, String eventsTopic,
+                int maxDeliveryAttempts, long redeliveryDelayMs, double redeliveryMultiplier, long maxRedeliveryDelayMs,
+                java.util.Set<String> tenants, int journalBufferTimeoutUs, int tenantMaxQueues, int tenantMaxSessions) {
+            this(dir, acceptorUrl, requestQueue, deadLetterQueue, eventsTopic, maxDeliveryAttempts, redeliveryDelayMs,
+                    redeliveryMultiplier, maxRedeliveryDelayMs, tenants, journalBufferTimeoutUs, tenantMaxQueues, tenantMaxSessions,
+                    Retention.DEFAULT);
+        }
 
         public Settings(Path dir, String acceptorUrl, String requestQueue, String deadLetterQueue, String eventsTopic,
                 int maxDeliveryAttempts, long redeliveryDelayMs, double redeliveryMultiplier, long maxRedeliveryDelayMs,
@@ -42,6 +52,29 @@ public class EmbeddedBroker {
                     redeliveryMultiplier, maxRedeliveryDelayMs, tenants, journalBufferTimeoutUs, 1000, 500);
         }
     }
+
+    /**
+     * How long the broker keeps what nobody may need any more (0: for ever).
+     *
+     * @param deadLetterMs  a message in the dead-letter queue or ExpiryQueue, from the moment it
+     *                      arrived there; then it is dropped
+     * @param eventsMs      an event no subscription has taken, from the moment it was published;
+     *                      then it is dropped from that subscription
+     * @param scanPeriodMs  how often the broker looks for expired messages
+     */
+    public record Retention(long deadLetterMs, long eventsMs, long scanPeriodMs) {
+        public static final long DAY_MS = 24L * 60 * 60 * 1000;
+        public static final Retention DEFAULT = new Retention(14 * DAY_MS, 7 * DAY_MS, 30_000);
+
+        public Retention {
+            if (deadLetterMs < 0 || eventsMs < 0 || scanPeriodMs <= 0) {
+                throw new IllegalArgumentException("retention times must be 0 (for ever) or more, the scan period more than 0");
+            }
+        }
+    }
+
+    /** No expiry address: an expired message is dropped (an empty name, since a missing one is taken from "#"). */
+    static final SimpleString DROP_WHEN_EXPIRED = SimpleString.of("");
 
     private final Settings settings;
     private final HubSecurityManager security;
@@ -95,13 +128,37 @@ public class EmbeddedBroker {
         // a subscriber that keeps the highest seq it saw would drop it as a repeat. Nor a last
         // attempt: without a delay a subscriber down for a second would use them all up, and
         // the event would go where no tenant may read it. It waits, first in line, until taken.
-        cfg.addAddressSetting(settings.eventsTopic() + ".#", new AddressSettings().setExpiryAddress(expiry)
-                .setMaxDeliveryAttempts(-1).setRedeliveryDelay(0));
+        // An event waits for its subscriber as long as the events retention (a live subscriber
+        // takes it long before; one that went away no longer keeps every event for ever), then
+        // it is dropped: ExpiryQueue would only keep it where no tenant may read it. The
+        // address pages when memory is short (Artemis' default address-full-policy PAGE), so a
+        // slow subscriber never loses an event to a full address.
+        AddressSettings events = new AddressSettings().setExpiryAddress(DROP_WHEN_EXPIRED).setMaxDeliveryAttempts(-1)
+                .setRedeliveryDelay(0);
+        if (settings.retention().eventsMs() > 0) {
+            // At most: the hub's events carry no expiry of their own, so this is when they go.
+            events.setMaxExpiryDelay(settings.retention().eventsMs());
+        }
+        cfg.addAddressSetting(settings.eventsTopic() + ".#", events);
         // No subscriber reads several addresses by one wildcard name (every tenant's events at once).
         cfg.setWildCardConfiguration(new org.apache.activemq.artemis.core.config.WildcardConfiguration().setRoutingEnabled(false));
-        // The dead-letter and expiry queues themselves must never lose a message.
-        cfg.addAddressSetting(settings.deadLetterQueue(), new AddressSettings().setMaxDeliveryAttempts(-1));
-        cfg.addAddressSetting("ExpiryQueue", new AddressSettings().setMaxDeliveryAttempts(-1));
+        // A reply nobody read within its time-to-live (jms.reply-time-to-live-hours) is dropped:
+        // its client gave up on it, and the session log has what it said.
+        cfg.addAddressSetting("uc.replies.#", new AddressSettings().setExpiryAddress(DROP_WHEN_EXPIRED));
+        // The dead-letter and expiry queues are read by people, never redelivered to death; what
+        // nobody looked at within the retention is dropped, not expired into ExpiryQueue again
+        // (Artemis never expires a queue whose expiry address is its own: ExpiryQueue kept
+        // everything for ever). min = max: every message is kept exactly that long from the
+        // moment it arrived, whatever expiry it carried (a message the broker moves there has
+        // none any more; the hub's dead letters never had one).
+        for (String kept : new String[] {settings.deadLetterQueue(), "ExpiryQueue"}) {
+            AddressSettings keptFor = new AddressSettings().setMaxDeliveryAttempts(-1).setExpiryAddress(DROP_WHEN_EXPIRED);
+            if (settings.retention().deadLetterMs() > 0) {
+                keptFor.setMinExpiryDelay(settings.retention().deadLetterMs()).setMaxExpiryDelay(settings.retention().deadLetterMs());
+            }
+            cfg.addAddressSetting(kept, keptFor);
+        }
+        cfg.setMessageExpiryScanPeriod(settings.retention().scanPeriodMs());
 
         cfg.addQueueConfiguration(QueueConfiguration.of(settings.requestQueue()).setRoutingType(RoutingType.ANYCAST).setDurable(true));
         cfg.addQueueConfiguration(QueueConfiguration.of(settings.deadLetterQueue()).setRoutingType(RoutingType.ANYCAST).setDurable(true));

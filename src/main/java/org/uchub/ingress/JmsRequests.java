@@ -48,11 +48,30 @@ public class JmsRequests {
     private volatile java.util.function.BooleanSupplier stampTrusted = () -> true;
     private volatile ProducerTemplate template;
 
+    /** jms.reply-time-to-live-hours' default: a day. */
+    public static final long DEFAULT_REPLY_TIME_TO_LIVE_MS = 24L * 60 * 60 * 1000;
+
     public JmsRequests(String deadLetterQueue, int maxBytes, boolean trustTenantStamp) {
+        this(deadLetterQueue, maxBytes, trustTenantStamp, DEFAULT_REPLY_TIME_TO_LIVE_MS);
+    }
+
+    /**
+     * @param replyTimeToLiveMs how long a reply waits for its client to read it before the broker
+     *                          drops it (0: for ever). A client that gave up on its reply, or
+     *                          reads its reply queue by correlation ID and never asks for this
+     *                          one, would otherwise leave it in its queue for good.
+     */
+    public JmsRequests(String deadLetterQueue, int maxBytes, boolean trustTenantStamp, long replyTimeToLiveMs) {
+        if (replyTimeToLiveMs < 0) {
+            throw new IllegalArgumentException("the reply time-to-live must be 0 (for ever) or more");
+        }
         this.trustTenantStamp = trustTenantStamp;
         this.deadLetterQueue = deadLetterQueue;
         this.deadLetterUri = "jms:queue:" + deadLetterQueue + "?disableReplyTo=true";
-        this.replyUri = "jms:queue:replies?disableReplyTo=true&messageCreatedStrategy=#" + ReplyCorrelation.BEAN;
+        // explicitQosEnabled: Camel hands the JMS producer the time-to-live only then (and the
+        // delivery mode and priority with it: persistent and 4, the JMS defaults it used before).
+        this.replyUri = "jms:queue:replies?disableReplyTo=true&messageCreatedStrategy=#" + ReplyCorrelation.BEAN
+                + (replyTimeToLiveMs > 0 ? "&explicitQosEnabled=true&deliveryPersistent=true&timeToLive=" + replyTimeToLiveMs : "");
         this.maxBytes = maxBytes;
     }
 
