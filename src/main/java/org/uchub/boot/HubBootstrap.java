@@ -203,6 +203,7 @@ public class HubBootstrap implements CamelConfiguration {
             }
         });
         pbx.askBeforeDialling(progress::stillToDial);
+        pbx.reconcileEvery((long) (Double.parseDouble(prop(pc, "pbx.reconcile-interval-minutes")) * 60_000));
         Dialer dialer = new Dialer(pbx, progress);
         bind(context, "pbxConnection", pbx);
         bind(context, "dialer", dialer);

@@ -79,8 +79,8 @@ public class PbxConnection extends ServiceSupport {
             return size() > 10_000;
         }
     };
-    /** The originate the pacer has taken and not yet finished with. */
-    private volatile Pending inHand;
+    /** The channel ids of the originates queued and not yet sent or dropped (the queue alone misses the one in the pacer's hand). */
+    private final Set<String> waiting = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** When recent originates went out (channel id, epoch ms), most recent last; bounded like {@link #withdrawn}. */
     private final Map<String, Long> sent = new java.util.LinkedHashMap<>() {
         @Override
@@ -94,6 +94,7 @@ public class PbxConnection extends ServiceSupport {
     private volatile int bootRelogins;
     private final PbxReadiness readiness;
     private volatile boolean loggedInOnce;
+    private volatile long reconcileEveryMs;
     private volatile boolean stopping;
     private volatile ScheduledExecutorService watchdog;
     private Thread pacer;
@@ -135,6 +136,9 @@ public class PbxConnection extends ServiceSupport {
         pacer.setDaemon(true);
         pacer.start();
         watchdog.scheduleWithFixedDelay(this::ping, settings.pingIntervalMs(), settings.pingIntervalMs(), TimeUnit.MILLISECONDS);
+        if (reconcileEveryMs > 0) {
+            watchdog.scheduleWithFixedDelay(this::reconcileRoutinely, reconcileEveryMs, reconcileEveryMs, TimeUnit.MILLISECONDS);
+        }
     }
 
     @Override
@@ -157,12 +161,9 @@ public class PbxConnection extends ServiceSupport {
         // Originates never sent: their participants wait again, for the next start.
         Pending p;
         while ((p = originates.poll()) != null) {
-            try {
-                p.then().accept(new OriginateResult(false, true, false, "The hub stopped before the originate was sent."));
-            } catch (RuntimeException e) {
-                LOG.warn("An originate not sent at stop could not be given back: {}", e.toString());
-            }
+            tell(p, new OriginateResult(false, true, false, "The hub stopped before the originate was sent."));
         }
+        waiting.clear();
         status = "stopped";
     }
 
@@ -247,6 +248,22 @@ public class PbxConnection extends ServiceSupport {
                 + (settings.waitForFullyBooted() ? "" : ", taken as booted (pbx.wait-for-fully-booted=false)");
         LOG.info("PBX {}", status);
         events.accept(ready);
+    }
+
+    /**
+     * Reconciles every {@code millis} while connected, too (0: only after a login): news lost
+     * on the way (an event that could not be read, the event queue full after a long outage of
+     * the session log) would otherwise leave a session open, and its reserved number bound,
+     * for as long as the connection lasts. Before {@link #start}.
+     */
+    public void reconcileEvery(long millis) {
+        this.reconcileEveryMs = millis;
+    }
+
+    private void reconcileRoutinely() {
+        if (!stopping) {
+            readiness.routine().ifPresent(events::accept);
+        }
     }
 
     /**
@@ -412,6 +429,9 @@ public class PbxConnection extends ServiceSupport {
      */
     public void originate(OriginateAction action, Consumer<OriginateResult> then) {
         AmiGuard.check(action);
+        if (action.getChannelId() != null) {
+            waiting.add(action.getChannelId());
+        }
         originates.add(new Pending(action, then));
     }
 
@@ -476,12 +496,9 @@ public class PbxConnection extends ServiceSupport {
      */
     public Set<HubChannelId> notYetOnThePbx(java.time.Instant since) {
         Set<HubChannelId> out = new HashSet<>();
-        Pending held = inHand;
-        if (held != null) {
-            HubChannelId.parse(held.action().getChannelId()).ifPresent(out::add);
-        }
-        for (Pending p : originates) {
-            HubChannelId.parse(p.action().getChannelId()).ifPresent(out::add);
+        // Waiting first, sent second: an originate is noted as sent before it stops waiting, so none slips between the two reads.
+        for (String channelId : waiting) {
+            HubChannelId.parse(channelId).ifPresent(out::add);
         }
         long from = since.toEpochMilli();
         synchronized (sent) {
@@ -501,7 +518,10 @@ public class PbxConnection extends ServiceSupport {
             Pending p;
             try {
                 p = originates.take();
-                inHand = p;
+            } catch (InterruptedException e) {
+                return;
+            }
+            try {
                 if (withdrawn(p)) {
                     continue;
                 }
@@ -509,40 +529,50 @@ public class PbxConnection extends ServiceSupport {
                 if (wait > 0) {
                     TimeUnit.NANOSECONDS.sleep(wait);
                 }
+                if (withdrawn(p) || unwanted(p)) {
+                    continue;
+                }
+                next = Math.max(next, System.nanoTime() - intervalNanos) + intervalNanos;
+                tell(p, originateNow(p));
             } catch (InterruptedException e) {
+                // Stopping: like the originates still queued, this one waits again for the next start.
+                tell(p, new OriginateResult(false, true, false, "The hub stopped before the originate was sent."));
                 return;
-            }
-            if (withdrawn(p) || unwanted(p)) {
-                continue;
-            }
-            next = Math.max(next, System.nanoTime() - intervalNanos) + intervalNanos;
-            OriginateResult result;
-            if (!isReady()) {
-                // Also while it boots: Asterisk would answer "Extension does not exist." until its dialplan is loaded.
-                result = new OriginateResult(false, true, false, "The PBX is not " + (isConnected() ? "ready" : "connected") + " ("
-                        + status + ").");
-            } else {
-                if (p.action().getChannelId() != null) {
-                    synchronized (sent) {
-                        sent.put(p.action().getChannelId(), System.currentTimeMillis());
-                    }
-                }
-                try {
-                    ManagerResponse r = send(p.action());
-                    result = r instanceof ManagerError ? new OriginateResult(false, false, false, r.getMessage())
-                            : new OriginateResult(true, false, false, r.getMessage());
-                } catch (PbxUnavailableException e) {
-                    // Written, but no answer: sending it again could dial the participant twice.
-                    result = new OriginateResult(false, false, true, e.getMessage());
-                }
-            }
-            try {
-                p.then().accept(result);
-            } catch (RuntimeException e) {
-                LOG.error("Recording the outcome of an originate failed", e);
             } finally {
-                inHand = null;
+                if (p.action().getChannelId() != null) {
+                    waiting.remove(p.action().getChannelId());
+                }
             }
+        }
+    }
+
+    /** Sends the originate (noting when, before it stops waiting: see {@link #notYetOnThePbx}); what became of it. */
+    private OriginateResult originateNow(Pending p) {
+        if (!isReady()) {
+            // Also while it boots: Asterisk would answer "Extension does not exist." until its dialplan is loaded.
+            return new OriginateResult(false, true, false, "The PBX is not " + (isConnected() ? "ready" : "connected") + " ("
+                    + status + ").");
+        }
+        if (p.action().getChannelId() != null) {
+            synchronized (sent) {
+                sent.put(p.action().getChannelId(), System.currentTimeMillis());
+            }
+        }
+        try {
+            ManagerResponse r = send(p.action());
+            return r instanceof ManagerError ? new OriginateResult(false, false, false, r.getMessage())
+                    : new OriginateResult(true, false, false, r.getMessage());
+        } catch (PbxUnavailableException e) {
+            // Written, but no answer: sending it again could dial the participant twice.
+            return new OriginateResult(false, false, true, e.getMessage());
+        }
+    }
+
+    private static void tell(Pending p, OriginateResult result) {
+        try {
+            p.then().accept(result);
+        } catch (RuntimeException e) {
+            LOG.error("Recording the outcome of an originate failed", e);
         }
     }
 

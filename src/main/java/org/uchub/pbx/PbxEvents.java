@@ -124,8 +124,10 @@ public class PbxEvents {
             out.add(SessionUpdate.room(e.getConference(), e.getBridgeUniqueId(), ChannelProgress.ACTIVE, false, Conferences.STARTED, SOURCE,
                     "Conference " + e.getConference() + " started", null));
         } else if (event instanceof ConfbridgeJoinEvent e) {
-            own(e.getUniqueId()).ifPresent(id -> out.add(SessionUpdate.participant(id.sessionId(), id.participantId(),
-                    ChannelProgress.JOINED, "PARTICIPANT_JOINED", SOURCE, "Joined conference " + e.getConference())));
+            // With its room's instance: a session whose room start was missed (the AMI link dropped
+            // as the first party answered) still knows its room, and so the room's end.
+            own(e.getUniqueId()).ifPresent(id -> out.add(new SessionUpdate(id.sessionId(), null, e.getBridgeUniqueId(), id.participantId(),
+                    ChannelProgress.JOINED, null, false, "PARTICIPANT_JOINED", SOURCE, "Joined conference " + e.getConference(), null)));
         } else if (event instanceof ConfbridgeLeaveEvent e) {
             own(e.getUniqueId()).ifPresent(id -> out.add(SessionUpdate.participant(id.sessionId(), id.participantId(),
                     ChannelProgress.LEFT, "PARTICIPANT_LEFT", SOURCE, "Left conference " + e.getConference())));

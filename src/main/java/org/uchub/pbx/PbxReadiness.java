@@ -83,6 +83,14 @@ final class PbxReadiness {
         return true;
     }
 
+    /** While the PBX is ready: the occasion for a routine reconciliation on this connection. */
+    synchronized Optional<PbxReady> routine() {
+        if (!loggedIn || !booted) {
+            return Optional.empty();
+        }
+        return Optional.of(new PbxReady(false, OffsetDateTime.now(ZoneOffset.UTC), connection, 0, true));
+    }
+
     private Optional<PbxReady> becameReady() {
         if (!loggedIn || !booted) {
             return Optional.empty();

@@ -10,11 +10,18 @@ package org.uchub.pbx;
  * @param at         when the PBX became ready: news of later events is still on its way, so reconciliation leaves alone what changed since
  * @param connection which connection it became ready on: a reconciliation tried again belongs to that one only
  * @param attempt    how many reconciliations for it failed before this one (0: the first try)
+ * @param routine    not a login: the routine check while connected ({@code pbx.reconcile-interval-minutes}),
+ *                   for news that never reached the session log (an event Asterisk-Java could not
+ *                   read, the hub's event queue full after a long outage of the session log)
  */
-public record PbxReady(boolean first, java.time.OffsetDateTime at, long connection, int attempt) {
+public record PbxReady(boolean first, java.time.OffsetDateTime at, long connection, int attempt, boolean routine) {
+
+    public PbxReady(boolean first, java.time.OffsetDateTime at, long connection, int attempt) {
+        this(first, at, connection, attempt, false);
+    }
 
     /** The same occasion, asked again after a failed reconciliation. */
     public PbxReady again() {
-        return new PbxReady(first, at, connection, attempt + 1);
+        return new PbxReady(first, at, connection, attempt + 1, routine);
     }
 }

@@ -34,6 +34,7 @@ import org.uchub.sessionlog.SessionUpdate;
 public class Reconciler {
     private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
     private static final String WHILE_AWAY = " while the hub was not connected to the PBX (noticed on reconnecting)";
+    private static final String UNHEARD = " without the PBX's news of it reaching the hub (noticed by the routine check)";
     /** The wait before the first retry, doubled for each later one up to {@link #MOST_MS}. */
     static final long FIRST_RETRY_MS = 1_000;
     /** The longest wait between tries, and the most time a list is given (unless the response timeout is longer). */
@@ -54,10 +55,14 @@ public class Reconciler {
         } catch (PbxUnavailableException e) {
             long wait = retryInMs(ready.attempt());
             LOG.warn("PBX reconciliation after {} failed (try {}): {}; trying again in {} ms, each list given {} ms",
-                    ready.first() ? "connecting" : "reconnecting", ready.attempt() + 1, e.getMessage(), wait, listTimeoutMs(ready.attempt() + 1));
+                    what(ready), ready.attempt() + 1, e.getMessage(), wait, listTimeoutMs(ready.attempt() + 1));
             pbx.reconcileAgain(ready, wait);
             return List.of();
         }
+    }
+
+    private static String what(PbxReady ready) {
+        return ready.routine() ? "the routine interval" : ready.first() ? "connecting" : "reconnecting";
     }
 
     static long retryInMs(int attempt) {
@@ -71,6 +76,7 @@ public class Reconciler {
     }
 
     private List<SessionUpdate> compare(PbxReady ready, long listTimeoutMs) {
+        String away = ready.routine() ? UNHEARD : WHILE_AWAY;
         List<SessionUpdate> out = new ArrayList<>();
         List<Running> sessions = new ArrayList<>();
         sessions.addAll(progress.open("conference", ChannelProgress.DIALLING, ChannelProgress.ACTIVE));
@@ -125,14 +131,14 @@ public class Reconciler {
                 }
                 if (inRoom.contains(p.id())) {
                     out.add(SessionUpdate.participant(s.sessionId(), p.id(), ChannelProgress.JOINED, "PARTICIPANT_JOINED", "pbx",
-                            "In conference " + s.reservedNumber() + " (joined" + WHILE_AWAY + ")"));
+                            "In conference " + s.reservedNumber() + " (joined" + away + ")"));
                 } else if (!alive.contains(p.id())) {
                     if (ChannelProgress.JOINED.equals(p.state())) {
                         out.add(SessionUpdate.participant(s.sessionId(), p.id(), ChannelProgress.LEFT, "PARTICIPANT_LEFT", "pbx",
-                                "Left" + WHILE_AWAY));
+                                "Left" + away));
                     } else if (ChannelProgress.INVITED.equals(p.state()) || ChannelProgress.RINGING.equals(p.state())) {
                         out.add(SessionUpdate.participant(s.sessionId(), p.id(), ChannelProgress.FAILED, "PARTICIPANT_FAILED", "pbx",
-                                "The call ended without an outcome" + WHILE_AWAY));
+                                "The call ended without an outcome" + away));
                     }
                 }
             }
@@ -142,10 +148,10 @@ public class Reconciler {
             // nobody will dial, and a conference for a room that is gone.
             if (alive.isEmpty() && !roomRuns && !recent && dialling.isEmpty()) {
                 out.add(SessionUpdate.ends(s.sessionId(), null, "pbx",
-                        ("conference".equals(s.channel()) ? "Conference " + s.reservedNumber() : "The call") + " ended" + WHILE_AWAY));
+                        ("conference".equals(s.channel()) ? "Conference " + s.reservedNumber() : "The call") + " ended" + away));
             }
         }
-        LOG.info("PBX reconciliation after {}{}: {} open session(s) checked, {} update(s)", ready.first() ? "connecting" : "reconnecting",
+        LOG.info("PBX reconciliation after {}{}: {} open session(s) checked, {} update(s)", what(ready),
                 ready.attempt() == 0 ? "" : " (try " + (ready.attempt() + 1) + ")", sessions.size(), out.size());
         return out;
     }

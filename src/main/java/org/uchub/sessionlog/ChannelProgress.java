@@ -520,6 +520,20 @@ public class ChannelProgress {
      */
     private static String resolve(Connection c, SessionUpdate u) throws SQLException {
         if (u.sessionId() != null) {
+            if (u.bridgeId() != null) {
+                // A channel of the session joined this room instance: the session's room, unless it
+                // has one already or is over (a channel outliving its session may join the room of the
+                // number's next session, whose room this is).
+                try (PreparedStatement ps = c.prepareStatement("update uc_session set bridge_id = ? where session_id = ? and bridge_id is null"
+                        + " and state not in (?, ?, ?)")) {
+                    ps.setString(1, u.bridgeId());
+                    ps.setString(2, u.sessionId());
+                    ps.setString(3, SessionLog.STATE_ENDED);
+                    ps.setString(4, FAILED);
+                    ps.setString(5, SessionLog.STATE_NOT_CONNECTED);
+                    ps.executeUpdate();
+                }
+            }
             return u.sessionId();
         }
         if (u.bridgeId() != null) {

@@ -104,4 +104,22 @@ class RoomInstanceTest extends HubTestSupport {
                 null)));
         assertEquals("FAILED", ok("default", query("case-d")).getSessions().getSession().get(0).getState());
     }
+
+    /**
+     * The room's start never reached the log (the AMI link dropped as the first party
+     * answered): a party's join names the room instance, and so the room's end still ends
+     * the session and gives its number back.
+     */
+    @Test
+    void aSessionWhoseRoomStartWasMissedKnowsItsRoomFromAJoinAndEndsWithIt() {
+        SessionReply started = ok("default", startConference("case-e", null, "+4930111111"));
+        javax.sql.DataSource ds = context.getRegistry().lookupByNameAndType("dataSource", javax.sql.DataSource.class);
+        long participant = org.uchub.sessionlog.Database.query(ds, "select id from uc_participant where session_id = ?", 1,
+                rs -> rs.getLong(1), started.getSessionId()).get(0);
+        assertTrue(progress().apply(new SessionUpdate(started.getSessionId(), null, "bridge-e", participant, ChannelProgress.JOINED, null,
+                false, "PARTICIPANT_JOINED", "pbx", "Joined conference 8000", null)));
+        assertTrue(progress().apply(SessionUpdate.room("8000", "bridge-e", null, true, "SESSION_ENDED", "pbx", "Conference 8000 ended",
+                null)));
+        assertEquals("ENDED", ok("default", query("case-e")).getSessions().getSession().get(0).getState());
+    }
 }
