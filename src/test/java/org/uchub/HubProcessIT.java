@@ -52,6 +52,8 @@ class HubProcessIT {
         env.put("HUB_ROUTES_RELOAD", "false");
         brokerPort = HubTestSupport.freePort();
         env.put("BROKER_EMBEDDED_PORT", String.valueOf(brokerPort));
+        // Not 8080: the other integration tests run beside this one, and the machine may serve 8080 already.
+        env.put("SOAP_ADDRESS", "http://127.0.0.1:" + HubTestSupport.freePort() + "/uc/sessions");
         // These tests are about the ingresses surviving a kill, with thousands of calls queued:
         // no PBX answers (nothing listens on the port), so the calls wait as PENDING and the
         // PBX's event traffic for thousands of calls does not decide how long the test takes.
