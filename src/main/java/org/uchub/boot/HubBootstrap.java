@@ -203,7 +203,8 @@ public class HubBootstrap implements CamelConfiguration {
             }
         });
         pbx.askBeforeDialling(progress::stillToDial);
-        pbx.reconcileEvery((long) (Double.parseDouble(prop(pc, "pbx.reconcile-interval-minutes")) * 60_000));
+        // A configuration older than the key still starts, with the default.
+        pbx.reconcileEvery((long) (Double.parseDouble(pc.resolveProperty("pbx.reconcile-interval-minutes").orElse("10")) * 60_000));
         Dialer dialer = new Dialer(pbx, progress);
         bind(context, "pbxConnection", pbx);
         bind(context, "dialer", dialer);

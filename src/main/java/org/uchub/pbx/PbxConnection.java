@@ -80,7 +80,9 @@ public class PbxConnection extends ServiceSupport {
         }
     };
     /** The channel ids of the originates queued and not yet sent or dropped (the queue alone misses the one in the pacer's hand). */
-    private final Set<String> waiting = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Map<String, Integer> waiting = new java.util.concurrent.ConcurrentHashMap<>();
+    /** A routine reconciliation is on the event stream and not done yet: the next waits for it. */
+    private final java.util.concurrent.atomic.AtomicBoolean routineQueued = new java.util.concurrent.atomic.AtomicBoolean();
     /** When recent originates went out (channel id, epoch ms), most recent last; bounded like {@link #withdrawn}. */
     private final Map<String, Long> sent = new java.util.LinkedHashMap<>() {
         @Override
@@ -261,9 +263,17 @@ public class PbxConnection extends ServiceSupport {
     }
 
     private void reconcileRoutinely() {
-        if (!stopping) {
-            readiness.routine().ifPresent(events::accept);
+        if (!stopping && !routineQueued.get()) {
+            readiness.routine().ifPresent(ready -> {
+                routineQueued.set(true);
+                events.accept(ready);
+            });
         }
+    }
+
+    /** The routine reconciliation on the event stream has been done: the next may be queued. */
+    public void routineDone() {
+        routineQueued.set(false);
     }
 
     /**
@@ -430,7 +440,8 @@ public class PbxConnection extends ServiceSupport {
     public void originate(OriginateAction action, Consumer<OriginateResult> then) {
         AmiGuard.check(action);
         if (action.getChannelId() != null) {
-            waiting.add(action.getChannelId());
+            // Counted: a participant dialled again has the same channel id.
+            waiting.merge(action.getChannelId(), 1, Integer::sum);
         }
         originates.add(new Pending(action, then));
     }
@@ -497,7 +508,7 @@ public class PbxConnection extends ServiceSupport {
     public Set<HubChannelId> notYetOnThePbx(java.time.Instant since) {
         Set<HubChannelId> out = new HashSet<>();
         // Waiting first, sent second: an originate is noted as sent before it stops waiting, so none slips between the two reads.
-        for (String channelId : waiting) {
+        for (String channelId : waiting.keySet()) {
             HubChannelId.parse(channelId).ifPresent(out::add);
         }
         long from = since.toEpochMilli();
@@ -540,7 +551,7 @@ public class PbxConnection extends ServiceSupport {
                 return;
             } finally {
                 if (p.action().getChannelId() != null) {
-                    waiting.remove(p.action().getChannelId());
+                    waiting.computeIfPresent(p.action().getChannelId(), (id, n) -> n > 1 ? n - 1 : null);
                 }
             }
         }

@@ -42,6 +42,14 @@ public class Reconciler {
 
     private final PbxConnection pbx;
     private final ChannelProgress progress;
+    /**
+     * What the last routine check found wrong, by party (or session end), with the state the log
+     * had then. A routine check acts only on what the one before it found too, unchanged: news
+     * of a party that is only queued behind the check (its call ended as the lists were read)
+     * has been recorded by then, and a party dialled by another instance has rung. Read and
+     * replaced only by the one consumer of the PBX's events.
+     */
+    private Map<String, String> suspects = Map.of();
 
     public Reconciler(PbxConnection pbx, ChannelProgress progress) {
         this.pbx = pbx;
@@ -50,9 +58,17 @@ public class Reconciler {
 
     /** The updates the PBX's answers call for; none when it could not answer, and then it is asked again later. */
     public List<SessionUpdate> reconcile(PbxReady ready) {
+        if (ready.routine()) {
+            pbx.routineDone();
+        }
         try {
             return compare(ready, listTimeoutMs(ready.attempt()));
         } catch (PbxUnavailableException e) {
+            if (ready.routine()) {
+                // The next routine check is the retry: chains of retries would pile up on the event stream.
+                LOG.warn("PBX routine reconciliation failed: {}; the next one is due in its interval", e.getMessage());
+                return List.of();
+            }
             long wait = retryInMs(ready.attempt());
             LOG.warn("PBX reconciliation after {} failed (try {}): {}; trying again in {} ms, each list given {} ms",
                     what(ready), ready.attempt() + 1, e.getMessage(), wait, listTimeoutMs(ready.attempt() + 1));
@@ -106,12 +122,13 @@ public class Reconciler {
         for (HubChannelId id : pbx.notYetOnThePbx(ready.at().minusSeconds(1).toInstant())) {
             notYetOnThePbx.computeIfAbsent(id.sessionId(), k -> new HashSet<>()).add(id.participantId());
         }
+        Map<String, String> suspected = new HashMap<>();
         for (Running s : sessions) {
             Set<Long> alive = live.getOrDefault(s.sessionId(), Set.of());
             Set<Long> dialling = notYetOnThePbx.getOrDefault(s.sessionId(), Set.of());
             Set<Long> inRoom = new HashSet<>();
             boolean roomRuns = false;
-            if ("conference".equals(s.channel()) && s.reservedNumber() != null) {
+            if ("conference".equals(s.channel()) && s.reservedNumber() != null && (!ready.routine() || roomMatters(s, alive))) {
                 ResponseEvents members = pbx.list(new ConfbridgeListAction(s.reservedNumber()), listTimeoutMs);
                 roomRuns = !(members.getResponse() instanceof ManagerError);
                 for (ResponseEvent e : members.getEvents()) {
@@ -129,17 +146,21 @@ public class Reconciler {
                     // Its originate waits for the pacer (a burst, or the PBX was away) or has only just gone out.
                     continue;
                 }
+                SessionUpdate found = null;
                 if (inRoom.contains(p.id())) {
-                    out.add(SessionUpdate.participant(s.sessionId(), p.id(), ChannelProgress.JOINED, "PARTICIPANT_JOINED", "pbx",
-                            "In conference " + s.reservedNumber() + " (joined" + away + ")"));
+                    found = ChannelProgress.JOINED.equals(p.state()) ? null : SessionUpdate.participant(s.sessionId(), p.id(),
+                            ChannelProgress.JOINED, "PARTICIPANT_JOINED", "pbx", "In conference " + s.reservedNumber() + " (joined" + away + ")");
                 } else if (!alive.contains(p.id())) {
                     if (ChannelProgress.JOINED.equals(p.state())) {
-                        out.add(SessionUpdate.participant(s.sessionId(), p.id(), ChannelProgress.LEFT, "PARTICIPANT_LEFT", "pbx",
-                                "Left" + away));
+                        found = SessionUpdate.participant(s.sessionId(), p.id(), ChannelProgress.LEFT, "PARTICIPANT_LEFT", "pbx",
+                                "Left" + away);
                     } else if (ChannelProgress.INVITED.equals(p.state()) || ChannelProgress.RINGING.equals(p.state())) {
-                        out.add(SessionUpdate.participant(s.sessionId(), p.id(), ChannelProgress.FAILED, "PARTICIPANT_FAILED", "pbx",
-                                "The call ended without an outcome" + away));
+                        found = SessionUpdate.participant(s.sessionId(), p.id(), ChannelProgress.FAILED, "PARTICIPANT_FAILED", "pbx",
+                                "The call ended without an outcome" + away);
                     }
+                }
+                if (found != null) {
+                    found(ready, s.sessionId() + "/" + p.id(), p.state() + "@" + p.updatedAt(), found, out, suspected);
                 }
             }
             boolean recent = s.parties().stream().anyMatch(p -> p.updatedAt() != null && p.updatedAt().isAfter(ready.at().minusSeconds(1)));
@@ -147,13 +168,48 @@ public class Reconciler {
             // first party never answered would otherwise wait for ever for a second party
             // nobody will dial, and a conference for a room that is gone.
             if (alive.isEmpty() && !roomRuns && !recent && dialling.isEmpty()) {
-                out.add(SessionUpdate.ends(s.sessionId(), null, "pbx",
-                        ("conference".equals(s.channel()) ? "Conference " + s.reservedNumber() : "The call") + " ended" + away));
+                found(ready, s.sessionId() + "/end", s.state() + s.parties().stream().map(p -> p.state() + "@" + p.updatedAt()).toList(),
+                        SessionUpdate.ends(s.sessionId(), null, "pbx", ("conference".equals(s.channel()) ? "Conference "
+                                + s.reservedNumber() : "The call") + " ended" + away), out, suspected);
             }
+        }
+        if (ready.routine()) {
+            suspects = suspected;
         }
         LOG.info("PBX reconciliation after {}{}: {} open session(s) checked, {} update(s)", what(ready),
                 ready.attempt() == 0 ? "" : " (try " + (ready.attempt() + 1) + ")", sessions.size(), out.size());
         return out;
+    }
+
+    /**
+     * After a login, what the lists show is news; at a routine check, only what the check
+     * before found too, the log unchanged since ({@link #suspects}).
+     */
+    private void found(PbxReady ready, String key, String logHad, SessionUpdate update, List<SessionUpdate> out,
+            Map<String, String> suspected) {
+        if (!ready.routine() || logHad.equals(suspects.get(key))) {
+            out.add(update);
+        } else {
+            suspected.put(key, logHad);
+        }
+    }
+
+    /**
+     * Whether a routine check needs the room's member list: not for a conference whose every
+     * party still being reached or in it has its channel up and is JOINED (the usual running
+     * conference), which spares the PBX a ConfbridgeList per conference every interval.
+     */
+    private static boolean roomMatters(Running s, Set<Long> alive) {
+        if (alive.isEmpty()) {
+            return true;
+        }
+        for (Party p : s.parties()) {
+            if (ChannelProgress.INVITED.equals(p.state()) || ChannelProgress.RINGING.equals(p.state())
+                    || ChannelProgress.JOINED.equals(p.state()) && !alive.contains(p.id())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

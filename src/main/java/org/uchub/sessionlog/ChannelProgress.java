@@ -400,7 +400,20 @@ public class ChannelProgress {
                 remember(known, s);
             }
         }
-        return s == null ? null : applied(c, update, s, known);
+        if (s == null) {
+            return null;
+        }
+        if (update.sessionId() != null && update.bridgeId() != null && !isOver(s)) {
+            // A channel of the session joined this room instance: the session's room, unless it has
+            // one already. Not once it is over: a channel outliving its session may join the room of
+            // the number's next session. Under the case's lock, taken above, like every other write.
+            try (PreparedStatement ps = c.prepareStatement("update uc_session set bridge_id = ? where session_id = ? and bridge_id is null")) {
+                ps.setString(1, update.bridgeId());
+                ps.setString(2, update.sessionId());
+                ps.executeUpdate();
+            }
+        }
+        return applied(c, update, s, known);
     }
 
     /**
@@ -520,25 +533,17 @@ public class ChannelProgress {
      */
     private static String resolve(Connection c, SessionUpdate u) throws SQLException {
         if (u.sessionId() != null) {
-            if (u.bridgeId() != null) {
-                // A channel of the session joined this room instance: the session's room, unless it
-                // has one already or is over (a channel outliving its session may join the room of the
-                // number's next session, whose room this is).
-                try (PreparedStatement ps = c.prepareStatement("update uc_session set bridge_id = ? where session_id = ? and bridge_id is null"
-                        + " and state not in (?, ?, ?)")) {
-                    ps.setString(1, u.bridgeId());
-                    ps.setString(2, u.sessionId());
-                    ps.setString(3, SessionLog.STATE_ENDED);
-                    ps.setString(4, FAILED);
-                    ps.setString(5, SessionLog.STATE_NOT_CONNECTED);
-                    ps.executeUpdate();
-                }
-            }
             return u.sessionId();
         }
         if (u.bridgeId() != null) {
-            try (PreparedStatement ps = c.prepareStatement("select session_id from uc_session where bridge_id = ?")) {
+            // An open session first: an ended one may have shared the room instance (its people
+            // still in it when its number went to the next session).
+            try (PreparedStatement ps = c.prepareStatement("select session_id from uc_session where bridge_id = ?"
+                    + " order by case when state in (?, ?, ?) then 1 else 0 end")) {
                 ps.setString(1, u.bridgeId());
+                ps.setString(2, SessionLog.STATE_ENDED);
+                ps.setString(3, FAILED);
+                ps.setString(4, SessionLog.STATE_NOT_CONNECTED);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
                         return rs.getString(1);

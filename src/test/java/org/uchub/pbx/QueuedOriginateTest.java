@@ -1,6 +1,7 @@
 package org.uchub.pbx;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Properties;
@@ -56,12 +57,16 @@ class QueuedOriginateTest extends HubTestSupport {
     void aSessionAnotherInstanceEndedIsNotDialledFromThisOnesQueue() throws Exception {
         awaitLogin();
         long before = simulator().actionCount("Originate");
-        SessionReply r = ok(T, startConference("Q-2", null, "+4930111111", "+4930222222", "+4930333333"));
+        SessionReply r = ok(T, startConference("Q-2", null, "+4930111111", "+4930222222", "+4930333333", "+4930444444"));
         // What the other instance's EndSession leaves in the shared log; this instance never heard of it.
         DataSource ds = context.getRegistry().lookupByNameAndType("dataSource", DataSource.class);
         Database.update(ds, "update uc_session set state = 'ENDED' where session_id = ?", r.getSessionId());
+        // Counted after the update, not after the start: a slow machine lets the pacer send one a second meanwhile.
+        long atEnd = simulator().actionCount("Originate");
         Thread.sleep(3_000);
-        assertEquals(1, simulator().actionCount("Originate") - before, "a session over was dialled into");
+        // At most the one the pacer may have had in hand as the log changed.
+        assertTrue(simulator().actionCount("Originate") - atEnd <= 1, "a session over was dialled into");
+        assertTrue(simulator().actionCount("Originate") - before < 4, "a session over was dialled into");
     }
 
     /**
