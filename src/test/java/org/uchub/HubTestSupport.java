@@ -109,6 +109,8 @@ public abstract class HubTestSupport extends CamelTestSupport {
         p.setProperty("hub.routes.reload", "false");
         p.setProperty("broker.embedded.port", String.valueOf(brokerPort));
         p.setProperty("broker.embedded.dir", stateDir().resolve("broker").toString());
+        p.setProperty("broker.journal.file-size-kib", "1024");
+
         p.setProperty("soap.address", soapAddress());
         p.setProperty("pbx.port", String.valueOf(pbxPort));
         p.setProperty("pbx.simulator.ring-ms", "100");

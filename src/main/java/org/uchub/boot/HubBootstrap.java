@@ -542,7 +542,9 @@ public class HubBootstrap implements CamelConfiguration {
                                     EmbeddedBroker.Retention.DEFAULT.deadLetterMs()),
                             durationMs(pc, "broker.events.retention-days", EmbeddedBroker.Retention.DAY_MS,
                                     EmbeddedBroker.Retention.DEFAULT.eventsMs()),
-                            durationMs(pc, "broker.expiry-scan-period-ms", 1, EmbeddedBroker.Retention.DEFAULT.scanPeriodMs()))),
+                            durationMs(pc, "broker.expiry-scan-period-ms", 1, EmbeddedBroker.Retention.DEFAULT.scanPeriodMs())),
+                    Integer.parseInt(pc.resolveProperty("broker.journal.file-size-kib")
+                            .orElse(String.valueOf(EmbeddedBroker.Settings.JOURNAL_FILE_SIZE_KIB)))),
                     security);
             embedded.start();
             bind(context, "embeddedBroker", embedded);

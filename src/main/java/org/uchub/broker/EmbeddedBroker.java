@@ -35,7 +35,19 @@ public class EmbeddedBroker {
     public record Settings(Path dir, String acceptorUrl, String requestQueue, String deadLetterQueue, String eventsTopic,
             int maxDeliveryAttempts, long redeliveryDelayMs, double redeliveryMultiplier, long maxRedeliveryDelayMs,
             java.util.Set<String> tenants, int journalBufferTimeoutUs, int tenantMaxQueues, int tenantMaxSessions,
-            Retention retention) {
+            Retention retention, int journalFileSizeKib) {
+
+        /** Artemis's own journal file size (10 MiB). */
+        public static final int JOURNAL_FILE_SIZE_KIB = 10 * 1024;
+
+        public Settings(Path dir, String acceptorUrl, String requestQueue, String deadLetterQueue, String eventsTopic,
+                int maxDeliveryAttempts, long redeliveryDelayMs, double redeliveryMultiplier, long maxRedeliveryDelayMs,
+                java.util.Set<String> tenants, int journalBufferTimeoutUs, int tenantMaxQueues, int tenantMaxSessions,
+                Retention retention) {
+            this(dir, acceptorUrl, requestQueue, deadLetterQueue, eventsTopic, maxDeliveryAttempts, redeliveryDelayMs,
+                    redeliveryMultiplier, maxRedeliveryDelayMs, tenants, journalBufferTimeoutUs, tenantMaxQueues, tenantMaxSessions,
+                    retention, JOURNAL_FILE_SIZE_KIB);
+        }
 
         public Settings(Path dir, String acceptorUrl, String requestQueue, String deadLetterQueue, String eventsTopic,
                 int maxDeliveryAttempts, long redeliveryDelayMs, double redeliveryMultiplier, long maxRedeliveryDelayMs,
@@ -107,6 +119,8 @@ public class EmbeddedBroker {
         cfg.setJournalSyncTransactional(true);
         cfg.setJournalSyncNonTransactional(true);
         cfg.setJournalBufferTimeout_NIO(settings.journalBufferTimeoutUs() * 1000);
+        // Each journal file is written out in full when it is made (two at the first start).
+        cfg.setJournalFileSize(settings.journalFileSizeKib() * 1024);
         cfg.setSecurityEnabled(true);
         cfg.setPopulateValidatedUser(true);
         // Nothing in the broker may turn bytes into Java objects.
