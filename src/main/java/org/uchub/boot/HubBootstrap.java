@@ -147,6 +147,19 @@ public class HubBootstrap implements CamelConfiguration {
     }
 
     /**
+     * Checked here: Artemis takes any size from 1 KiB, but a journal file smaller than its write
+     * buffer (about 490 KiB) lowers the largest message it can hold, and one over 2 GiB overflows.
+     */
+    static int journalFileSizeKib(PropertiesComponent pc) {
+        int kib = Integer.parseInt(pc.resolveProperty("broker.journal.file-size-kib")
+                .orElse(String.valueOf(EmbeddedBroker.Settings.JOURNAL_FILE_SIZE_KIB)).trim());
+        if (kib < 1024 || kib > 1024 * 1024) {
+            throw new IllegalArgumentException("broker.journal.file-size-kib must be 1024 (1 MiB) to 1048576 (1 GiB), not " + kib);
+        }
+        return kib;
+    }
+
+    /**
      * The PBX: the AMI connection (started once the routes run, so that its events have a
      * consumer), the beans the channel and event routes call, its health check, and in
      * simulator mode the AMI simulator it connects to over TCP.
@@ -543,8 +556,7 @@ public class HubBootstrap implements CamelConfiguration {
                             durationMs(pc, "broker.events.retention-days", EmbeddedBroker.Retention.DAY_MS,
                                     EmbeddedBroker.Retention.DEFAULT.eventsMs()),
                             durationMs(pc, "broker.expiry-scan-period-ms", 1, EmbeddedBroker.Retention.DEFAULT.scanPeriodMs())),
-                    Integer.parseInt(pc.resolveProperty("broker.journal.file-size-kib")
-                            .orElse(String.valueOf(EmbeddedBroker.Settings.JOURNAL_FILE_SIZE_KIB)))),
+                    journalFileSizeKib(pc)),
                     security);
             embedded.start();
             bind(context, "embeddedBroker", embedded);

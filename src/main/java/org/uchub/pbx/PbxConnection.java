@@ -81,8 +81,12 @@ public class PbxConnection extends ServiceSupport {
     };
     /** The channel ids of the originates queued and not yet sent or dropped (the queue alone misses the one in the pacer's hand). */
     private final Map<String, Integer> waiting = new java.util.concurrent.ConcurrentHashMap<>();
-    /** A routine reconciliation is on the event stream and not done yet: the next waits for it. */
-    private final java.util.concurrent.atomic.AtomicBoolean routineQueued = new java.util.concurrent.atomic.AtomicBoolean();
+    /**
+     * When (System.nanoTime) a routine reconciliation was put on the event stream and is not done
+     * yet, 0 if none: the next waits for it, but no longer than two intervals (one that never
+     * reached the stream, which was full, must not stop them for good).
+     */
+    private volatile long routineQueuedAt;
     /** When recent originates went out (channel id, epoch ms), most recent last; bounded like {@link #withdrawn}. */
     private final Map<String, Long> sent = new java.util.LinkedHashMap<>() {
         @Override
@@ -263,17 +267,19 @@ public class PbxConnection extends ServiceSupport {
     }
 
     private void reconcileRoutinely() {
-        if (!stopping && !routineQueued.get()) {
-            readiness.routine().ifPresent(ready -> {
-                routineQueued.set(true);
-                events.accept(ready);
-            });
+        long queued = routineQueuedAt;
+        if (stopping || queued != 0 && System.nanoTime() - queued < 2 * reconcileEveryMs * 1_000_000L) {
+            return;
         }
+        readiness.routine().ifPresent(ready -> {
+            routineQueuedAt = System.nanoTime();
+            events.accept(ready);
+        });
     }
 
     /** The routine reconciliation on the event stream has been done: the next may be queued. */
     public void routineDone() {
-        routineQueued.set(false);
+        routineQueuedAt = 0;
     }
 
     /**

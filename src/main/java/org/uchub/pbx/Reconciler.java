@@ -49,7 +49,7 @@ public class Reconciler {
      * has been recorded by then, and a party dialled by another instance has rung. Read and
      * replaced only by the one consumer of the PBX's events.
      */
-    private Map<String, String> suspects = Map.of();
+    private volatile Map<String, String> suspects = Map.of();
 
     public Reconciler(PbxConnection pbx, ChannelProgress progress) {
         this.pbx = pbx;
@@ -92,6 +92,10 @@ public class Reconciler {
     }
 
     private List<SessionUpdate> compare(PbxReady ready, long listTimeoutMs) {
+        if (!ready.routine()) {
+            // What the last routine check suspected was seen on another connection, before a gap.
+            suspects = Map.of();
+        }
         String away = ready.routine() ? UNHEARD : WHILE_AWAY;
         List<SessionUpdate> out = new ArrayList<>();
         List<Running> sessions = new ArrayList<>();
