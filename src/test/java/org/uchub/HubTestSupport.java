@@ -358,6 +358,11 @@ public abstract class HubTestSupport extends CamelTestSupport {
         return r.getEvents().getEvent().stream().filter(e -> e.getType().equals(type)).toList();
     }
 
+    /** The events of a log as TYPE[detail], for failure messages. */
+    protected static java.util.List<String> described(SessionReply r) {
+        return r.getEvents().getEvent().stream().map(x -> x.getType() + "[" + x.getDetail() + "]").toList();
+    }
+
     /** Waits until the log of the business ID has at least n events of the type. */
     protected void awaitEvent(String businessId, String type, int n) throws Exception {
         try {
@@ -365,7 +370,7 @@ public abstract class HubTestSupport extends CamelTestSupport {
         } catch (AssertionError e) {
             // The log as it is when the wait gave up, not as it was when it began.
             throw new AssertionError(n + " x " + type + " in the log of " + businessId + ": "
-                    + logOf(businessId).getEvents().getEvent().stream().map(x -> x.getType() + "[" + x.getDetail() + "]").toList());
+                    + described(logOf(businessId)));
         }
     }
 

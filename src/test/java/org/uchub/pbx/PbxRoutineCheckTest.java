@@ -34,8 +34,7 @@ class PbxRoutineCheckTest extends HubTestSupport {
         await(() -> "ENDED".equals(logOf("R-1").getSessions().getSession().get(0).getState()), 15_000, "R-1 ended");
         SessionReply log = logOf("R-1");
         assertTrue(log.getEvents().getEvent().stream().anyMatch(e -> e.getType().equals("SESSION_ENDED")
-                && e.getDetail().contains("noticed by the routine check")), String.valueOf(log.getEvents().getEvent().stream()
-                        .map(e -> e.getType() + "[" + e.getDetail() + "]").toList()));
+                && e.getDetail().contains("noticed by the routine check")), String.valueOf(described(log)));
         assertTrue(log.getEvents().getEvent().stream().anyMatch(e -> e.getType().equals("NUMBER_RELEASED")));
     }
 }

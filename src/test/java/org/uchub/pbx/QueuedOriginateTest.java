@@ -87,8 +87,7 @@ class QueuedOriginateTest extends HubTestSupport {
         Thread.sleep(1_200);
         simulator().start();
         await(() -> pbx.originatesWaiting() == 0 && events(logOf("Q-3"), "PARTICIPANT_JOINED").size() >= numbers.length, 25_000,
-                "every participant dialled and joined; log " + logOf("Q-3").getEvents().getEvent().stream()
-                        .map(e -> e.getType() + "[" + e.getDetail() + "]").toList());
+                "every participant dialled and joined; log " + described(logOf("Q-3")));
         assertEquals(List.of(), events(logOf("Q-3"), "PARTICIPANT_FAILED").stream().map(e -> e.getDetail()).toList());
         assertEquals("ACTIVE", logOf("Q-3").getSessions().getSession().get(0).getState());
     }

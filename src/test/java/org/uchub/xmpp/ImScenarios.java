@@ -147,8 +147,7 @@ abstract class ImScenarios extends HubTestSupport {
             SessionReply started = ok(T, startIm("DM-4711", xml(text), "alice"));
             assertEquals(ReplyStatus.ACCEPTED, started.getStatus(), started.getMessage());
             Message m = alice.next(10_000);
-            assertNotNull(m, () -> "alice got no message; log: " + logOf("DM-4711").getEvents().getEvent().stream()
-                    .map(e -> e.getType() + "[" + e.getDetail() + "]").toList());
+            assertNotNull(m, () -> "alice got no message; log: " + described(logOf("DM-4711")));
             assertEquals(text, m.getBody(), "the text arrives as text, not markup");
             assertEquals(hubJid(), m.getFrom().asBareJid().toString());
             awaitEvent("DM-4711", "IM_DELIVERED", 1);
