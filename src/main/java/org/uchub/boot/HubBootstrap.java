@@ -128,6 +128,10 @@ public class HubBootstrap implements CamelConfiguration {
                 pc.resolveProperty("hub.inbox.empty-min-age-ms").orElse("60000")), prop(pc, "hub.inbox.exclude"),
                 inboxFiles));
         bind(context, "inboxFiles", inboxFiles);
+        long day = EmbeddedBroker.Retention.DAY_MS;
+        bind(context, "fileRetention", org.uchub.ingress.FileRetention.of(Path.of(prop(pc, "hub.inbox.dir")),
+                Path.of(prop(pc, "hub.outbox.dir")), durationMs(pc, "hub.inbox.done-retention-days", day, 30 * day),
+                durationMs(pc, "hub.inbox.error-retention-days", day, 14 * day), durationMs(pc, "hub.outbox.retention-days", day, 30 * day)));
         bind(context, "folderRequests", new org.uchub.ingress.FolderRequests(maxBytes));
 
         boolean embeddedBroker = pc.resolveProperty("broker.url").orElse("").isBlank();
