@@ -41,6 +41,7 @@ class HubProcessIT {
     }
 
     private int brokerPort;
+    private int healthPort;
 
     private Process startHub(String logName) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
@@ -54,6 +55,8 @@ class HubProcessIT {
         env.put("BROKER_EMBEDDED_PORT", String.valueOf(brokerPort));
         // Not 8080: the other integration tests run beside this one, and the machine may serve 8080 already.
         env.put("SOAP_ADDRESS", "http://127.0.0.1:" + HubTestSupport.freePort() + "/uc/sessions");
+        healthPort = HubTestSupport.freePort();
+        env.put("HUB_HEALTH_PORT", String.valueOf(healthPort));
         // These tests are about the ingresses surviving a kill, with thousands of calls queued:
         // no PBX answers (nothing listens on the port), so the calls wait as PENDING and the
         // PBX's event traffic for thousands of calls does not decide how long the test takes.
@@ -82,6 +85,16 @@ class HubProcessIT {
         String name = "ready-" + System.nanoTime();
         Files.writeString(inbox().resolve(name + ".xml"), "<QuerySessionLog " + NS + "><businessId>ping</businessId></QuerySessionLog>");
         await(() -> Files.exists(outbox().resolve(name + ".reply.xml")), 60_000, "hub did not answer");
+        // The packaged hub answers a liveness probe over HTTP once its start is complete (routes
+        // already serve while the last ones start).
+        await(() -> health("/health/live").statusCode() == 200, 60_000, "the packaged hub's /health/live never said 200");
+        String all = health("/health").body();
+        assertTrue(all.contains("\"id\" : \"pbx\"") && all.contains("\"id\" : \"route:hub-accept\""), all);
+    }
+
+    private java.net.http.HttpResponse<String> health(String path) throws Exception {
+        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + healthPort + path)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
     }
 
     private static String start(int i) {

@@ -39,6 +39,8 @@ public abstract class HubTestSupport extends CamelTestSupport {
     protected final int soapPort = freePort();
     /** And its AMI simulator a port of its own. */
     protected final int pbxPort = freePort();
+    /** And its health endpoint a port of its own. */
+    protected final int healthPort = freePort();
 
     private static final java.util.Set<Integer> ISSUED = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -112,6 +114,7 @@ public abstract class HubTestSupport extends CamelTestSupport {
         p.setProperty("broker.journal.file-size-kib", "1024");
 
         p.setProperty("soap.address", soapAddress());
+        p.setProperty("hub.health.port", String.valueOf(healthPort));
         p.setProperty("pbx.port", String.valueOf(pbxPort));
         p.setProperty("pbx.simulator.ring-ms", "100");
         p.setProperty("pbx.ping-interval-ms", "1000");

@@ -148,6 +148,11 @@ public class HubBootstrap implements CamelConfiguration {
         configureFax(context, pc, ds, progress, duties);
 
         loadRoutes(context, pc);
+        if (Boolean.parseBoolean(pc.resolveProperty("hub.health.enabled").orElse("true").trim())) {
+            // Down while the hub starts or stops: it answers 503 until the context has started.
+            context.addService(new org.uchub.health.HealthEndpoint(context, prop(pc, "hub.health.host"), intProp(pc, "hub.health.port")),
+                    true, true);
+        }
     }
 
     /**
