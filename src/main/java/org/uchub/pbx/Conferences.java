@@ -34,9 +34,14 @@ public class Conferences {
     /** The news that a room started, as {@link PbxEvents} names it. */
     static final String STARTED = "CONFERENCE_STARTED";
     private final Dialer dialer;
+    /** Locks by session (striped): one conference's changes reach the PBX one at a time, in this hub. */
+    private final Object[] changing = new Object[256];
 
     public Conferences(Dialer dialer) {
         this.dialer = dialer;
+        for (int i = 0; i < changing.length; i++) {
+            changing[i] = new Object();
+        }
     }
 
     private PbxSettings settings() {
@@ -74,8 +79,21 @@ public class Conferences {
         }
     }
 
-    /** ModifySession: dial the added ones in and tell the room, kick the removed, mute and unmute. */
+    /**
+     * ModifySession: dial the added ones in and tell the room, kick the removed, mute and unmute.
+     * What reaches the PBX is what the log holds once this change is in it, read under a lock
+     * per session: two changes of one conference that arrive together (by two ingresses, or
+     * two SOAP calls) are recorded in one order but could reach this step in the other, and the
+     * room must end as the log says (unmuted after "mute" then "unmute"; a participant removed
+     * and added again stays in), not as the slower request asked.
+     */
     public HubRequest change(HubRequest r) {
+        synchronized (changing[Math.floorMod(r.getSessionId().hashCode(), changing.length)]) {
+            return changeNow(r);
+        }
+    }
+
+    private HubRequest changeNow(HubRequest r) {
         Running s = dialer.progress().running(r.getSessionId()).orElseThrow();
         List<String> notes = new ArrayList<>();
         List<Party> added = Dialer.waiting(s);
@@ -96,8 +114,11 @@ public class Conferences {
             for (ResolvedParticipant who : r.getRemoved()) {
                 remove(s, who, members, notes);
             }
-            mute(s, r.getMuted(), members, true, notes);
-            mute(s, r.getUnmuted(), members, false, notes);
+            List<ResolvedParticipant> muting = new ArrayList<>(r.getMuted());
+            muting.addAll(r.getUnmuted());
+            for (ResolvedParticipant p : muting) {
+                mute(s, p, r.getMuted().contains(p), members, notes);
+            }
         } catch (PbxUnavailableException e) {
             // The change is in the log already: the caller hears what was and was not carried out.
             notes.add("the PBX stopped answering, the rest was not carried out (" + e.getMessage() + ")");
@@ -108,16 +129,20 @@ public class Conferences {
         return r;
     }
 
-    /** Out of the room if in it; else whoever still rings for it is hung up, by the id the hub preset. */
+    /**
+     * Out of the room if in it; else whoever still rings for it is hung up, by the id the hub
+     * preset. Only the participant's removed entries: one added again since has an entry of its own.
+     */
     private void remove(Running s, ResolvedParticipant who, List<ConfbridgeListEvent> members, List<String> notes) {
-        List<String> channels = inRoom(s, who, members);
+        List<Long> removed = idsOf(s, who, p -> p.state().equals(ChannelProgress.REMOVED));
+        List<String> channels = inRoom(removed, members);
         for (String channel : channels) {
             ManagerResponse resp = dialer.pbx().send(new ConfbridgeKickAction(s.reservedNumber(), channel));
             notes.add(resp instanceof ManagerError ? "could not remove " + who.address() + ": " + resp.getMessage()
                     : "removed " + who.address());
         }
         if (channels.isEmpty()) {
-            for (long id : idsOf(s, who)) {
+            for (long id : removed) {
                 // No such channel: never dialled, or gone already; the log has it removed either way.
                 if (dialer.hangUpOwn(new HubChannelId(s.sessionId(), id, null))) {
                     notes.add("removed " + who.address() + " (hung up while ringing)");
@@ -126,17 +151,27 @@ public class Conferences {
         }
     }
 
-    private void mute(Running s, List<ResolvedParticipant> who, List<ConfbridgeListEvent> members, boolean mute, List<String> notes) {
-        for (ResolvedParticipant p : who) {
-            List<String> channels = inRoom(s, p, members);
+    /** Mutes or unmutes the participant in the room as the log now has it, whatever this request asked. */
+    private void mute(Running s, ResolvedParticipant who, boolean asked, List<ConfbridgeListEvent> members, List<String> notes) {
+        List<Long> present = idsOf(s, who, Party::isActive);
+        if (present.isEmpty()) {
+            notes.add(who.address() + " is no longer in the conference: " + (asked ? "mute" : "unmute") + " not applied");
+        }
+        for (Party p : s.parties()) {
+            if (!present.contains(p.id())) {
+                continue;
+            }
+            String verb = p.muted() ? "mute" : "unmute";
+            String later = p.muted() == asked ? "" : " (as a later change asked)";
+            List<String> channels = inRoom(List.of(p.id()), members);
             if (channels.isEmpty()) {
-                notes.add(p.address() + " is not in the room yet: " + (mute ? "mute" : "unmute") + " not applied");
+                notes.add(p.address() + " is not in the room yet: " + verb + " not applied");
             }
             for (String channel : channels) {
-                ManagerResponse resp = dialer.pbx().send(mute ? new ConfbridgeMuteAction(s.reservedNumber(), channel)
+                ManagerResponse resp = dialer.pbx().send(p.muted() ? new ConfbridgeMuteAction(s.reservedNumber(), channel)
                         : new ConfbridgeUnmuteAction(s.reservedNumber(), channel));
-                notes.add(resp instanceof ManagerError ? "could not " + (mute ? "mute " : "unmute ") + p.address() + ": " + resp.getMessage()
-                        : (mute ? "muted " : "unmuted ") + p.address());
+                notes.add(resp instanceof ManagerError ? "could not " + verb + " " + p.address() + ": " + resp.getMessage()
+                        : verb + "d " + p.address() + later);
             }
         }
     }
@@ -260,9 +295,8 @@ public class Conferences {
         return out;
     }
 
-    /** The channels of a participant in the room, as ConfBridge names them (its actions take names only). */
-    private static List<String> inRoom(Running s, ResolvedParticipant who, List<ConfbridgeListEvent> members) {
-        List<Long> ids = idsOf(s, who);
+    /** The channels of these participant entries in the room, as ConfBridge names them (its actions take names only). */
+    private static List<String> inRoom(List<Long> ids, List<ConfbridgeListEvent> members) {
         List<String> out = new ArrayList<>();
         for (ConfbridgeListEvent m : members) {
             HubChannelId.parse(m.getUniqueid()).filter(id -> ids.contains(id.participantId())).ifPresent(id -> out.add(m.getChannel()));
@@ -270,9 +304,9 @@ public class Conferences {
         return out;
     }
 
-    private static List<Long> idsOf(Running s, ResolvedParticipant who) {
+    private static List<Long> idsOf(Running s, ResolvedParticipant who, java.util.function.Predicate<Party> which) {
         return s.parties().stream()
                 .filter(p -> p.addressType().equals(who.addressType().value()) && p.address().equalsIgnoreCase(who.address()))
-                .map(Party::id).toList();
+                .filter(which).map(Party::id).toList();
     }
 }
