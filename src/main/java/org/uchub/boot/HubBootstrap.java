@@ -67,6 +67,7 @@ import org.uchub.sessionlog.EventOutbox;
 import org.uchub.sessionlog.NumberPool;
 import org.uchub.sessionlog.RequestLedger;
 import org.uchub.sessionlog.SessionLog;
+import org.uchub.sessionlog.SessionLogRetention;
 
 /**
  * Wires the hub into a CamelContext: the beans the routes call (by the names used in
@@ -146,6 +147,7 @@ public class HubBootstrap implements CamelConfiguration {
         configurePbx(context, pc, progress);
         configureXmpp(context, pc, ds, progress, directory, duties);
         configureFax(context, pc, ds, progress, duties);
+        configureRetention(context, pc, ds, duties);
 
         loadRoutes(context, pc);
         if (Boolean.parseBoolean(pc.resolveProperty("hub.health.enabled").orElse("true").trim())) {
@@ -153,6 +155,62 @@ public class HubBootstrap implements CamelConfiguration {
             context.addService(new org.uchub.health.HealthEndpoint(context, prop(pc, "hub.health.host"), intProp(pc, "hub.health.port")),
                     true, true);
         }
+    }
+
+    /**
+     * The session log's retention: the bean {@code routes/housekeeping.xml} calls, the lease
+     * that lets one of several instances purge at a time, and the two values that route reads
+     * derived from the keys ({@code hub.session-log.purge-enabled}: with a retention of 0 the
+     * route is not made at all, so no timer runs and no lease is taken).
+     */
+    private static void configureRetention(CamelContext context, PropertiesComponent pc, javax.sql.DataSource ds, Duties duties) {
+        SessionLogRetention.Settings s = sessionLogRetention(pc);
+        SessionLogRetention retention = new SessionLogRetention(ds, Clock.systemUTC(), s);
+        bind(context, "sessionLogRetention", retention);
+        bind(context, "sessionLogPurgeDuty", new org.uchub.sessionlog.DutyRoutePolicy(duties.lease("session-log-purge")));
+        pc.addOverrideProperty("hub.session-log.purge-enabled", Boolean.toString(s.enabled()));
+        pc.addOverrideProperty("hub.session-log.purge-period-ms", Long.toString(s.interval().toMillis()));
+        // Told before the routes stop: a long first purge would otherwise hold the stop for its whole timeout.
+        context.addLifecycleStrategy(new org.apache.camel.support.LifecycleStrategySupport() {
+            @Override
+            public void onContextStopping(CamelContext ctx) {
+                retention.stop();
+            }
+        });
+        if (s.enabled()) {
+            LOG.info("Session log retention: business IDs finished and silent for {} day(s) are purged every {} minute(s)",
+                    pc.resolveProperty("hub.session-log.retention-days").orElse("").trim(),
+                    pc.resolveProperty("hub.session-log.purge-interval-minutes").orElse("60").trim());
+        }
+    }
+
+    /**
+     * The retention's keys, checked at start. A configuration older than them starts with the
+     * defaults: keep for ever, purge hourly once a retention is set, 100 business IDs a batch.
+     */
+    static SessionLogRetention.Settings sessionLogRetention(PropertiesComponent pc) {
+        long retentionMs = durationMs(pc, "hub.session-log.retention-days", Duration.ofDays(1).toMillis(), 0);
+        if (retentionMs > 0 && retentionMs < SessionLogRetention.SHORTEST.toMillis()) {
+            throw new IllegalStateException("Configuration property hub.session-log.retention-days must be 0 (keep for ever) or at"
+                    + " least 1, not \"" + pc.resolveProperty("hub.session-log.retention-days").orElse("").trim() + "\": a business ID's"
+                    + " requestIds go with it, so a request resent after the retention is applied anew");
+        }
+        long intervalMs = durationMs(pc, "hub.session-log.purge-interval-minutes", 60_000, Duration.ofHours(1).toMillis());
+        if (intervalMs == 0) {
+            throw new IllegalStateException("Configuration property hub.session-log.purge-interval-minutes must be more than 0");
+        }
+        String batch = pc.resolveProperty("hub.session-log.purge-batch-size").map(String::trim).filter(v -> !v.isEmpty()).orElse("100");
+        int batchSize;
+        try {
+            batchSize = Integer.parseInt(batch);
+        } catch (NumberFormatException e) {
+            batchSize = -1;
+        }
+        if (batchSize < 1 || batchSize > 10_000) {
+            throw new IllegalStateException("Configuration property hub.session-log.purge-batch-size must be a whole number from 1 to"
+                    + " 10000, not \"" + batch + "\"");
+        }
+        return new SessionLogRetention.Settings(Duration.ofMillis(retentionMs), Duration.ofMillis(intervalMs), batchSize);
     }
 
     /**

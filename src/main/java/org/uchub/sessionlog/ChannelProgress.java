@@ -931,7 +931,12 @@ public class ChannelProgress {
 
     /** Whether the session has ended, failed or was never connected. */
     public static boolean isOver(Running s) {
-        return SESSION_RANK.getOrDefault(s.state(), 0) >= 4;
+        return isOver(s.state());
+    }
+
+    /** Whether a session in this state has ended, failed or was never connected: no channel acts on it any more. */
+    public static boolean isOver(String sessionState) {
+        return SESSION_RANK.getOrDefault(sessionState, 0) >= 4;
     }
 
     private static String[] owner(Connection c, String sessionId) throws SQLException {
