@@ -784,6 +784,34 @@ public class ChannelProgress {
         });
     }
 
+    /**
+     * Ends a running session as ENDED (its participants still being reached FAILED, its number
+     * released), for a reason of the hub's own rather than the PBX's news or a request; false
+     * when it was over already.
+     */
+    public boolean end(String sessionId, String source, String detail) {
+        return Database.inTransaction(ds, c -> {
+            Running s = locked(c, sessionId);
+            if (s == null || isOver(s)) {
+                return false;
+            }
+            close(c, s, SessionLog.STATE_ENDED, "SESSION_ENDED", source, detail, log.now());
+            return true;
+        });
+    }
+
+    /**
+     * Active sessions of a channel in which nothing has happened since {@code before}: no event
+     * of theirs logged, no change to the session. Oldest first, at most {@code max}. Read
+     * along the index on (channel, state), and each one's events within its case's own.
+     */
+    public List<String> idle(String channel, OffsetDateTime before, int max) {
+        return Database.query(ds, "select s.session_id from uc_session s where s.channel = ? and s.state = ? and s.updated_at < ?"
+                + " and not exists (select 1 from uc_event e where e.tenant = s.tenant and e.business_id = s.business_id"
+                + " and e.session_id = s.session_id and e.event_time >= ?) order by s.updated_at", max, rs -> rs.getString(1),
+                channel, ACTIVE, before, before);
+    }
+
     /** How long a session has waited since it was requested. */
     public static Duration age(Running r, OffsetDateTime now) {
         return Duration.between(r.startedAt(), now);
