@@ -27,17 +27,6 @@ import org.uchub.contract.SessionReply;
 /** The file-drop ingress end to end: inbox, outbox, .done, .error, tenants. */
 class FileDropTest extends HubTestSupport {
 
-    @Override
-    protected java.util.Properties hubProperties() {
-        java.util.Properties p = super.hubProperties();
-        p.setProperty("hub.inbox.done-retention-days", "1");
-        p.setProperty("hub.inbox.error-retention-days", "1");
-        p.setProperty("hub.outbox.retention-days", "1");
-        p.setProperty("hub.inbox.purge-interval-ms", "200");
-        p.setProperty("hub.inbox.purge-delay-ms", "0");
-        return p;
-    }
-
     private SessionReply dropAndAwait(String name, String content) throws Exception {
         drop(name, content);
         String base = name.substring(0, name.lastIndexOf('.'));
@@ -428,23 +417,5 @@ class FileDropTest extends HubTestSupport {
             Thread.sleep(100);
         }
         assertEquals(n, count, "files in " + dir);
-    }
-
-    @Test
-    void theRunningHubDeletesARefusedRequestItsNoteAndItsReplyOnceTheyAreOld() throws Exception {
-        drop("erp/late.xml", query("case-never-started"));
-        assertTrue(awaitReply("erp/late.reply.xml").contains("NOT_FOUND"));
-        Path request = inbox().resolve(".error/erp/late.xml");
-        Path note = inbox().resolve(".error/erp/late.xml.error.txt");
-        Path reply = outbox().resolve("erp/late.reply.xml");
-        await(() -> Files.exists(request) && Files.exists(note), 5_000, "the refused request and its note in .error/");
-        Thread.sleep(500);
-        assertTrue(Files.exists(request) && Files.exists(note) && Files.exists(reply), "a day's retention keeps today's files");
-
-        for (Path p : new Path[] {request, note, reply}) {
-            org.uchub.ingress.FileRetentionTest.age(p, 2);
-        }
-        await(() -> !Files.exists(request) && !Files.exists(note) && !Files.exists(reply), 5_000,
-                "the route deletes what is past its retention");
     }
 }

@@ -132,7 +132,8 @@ public class HubBootstrap implements CamelConfiguration {
         long day = EmbeddedBroker.Retention.DAY_MS;
         bind(context, "fileRetention", org.uchub.ingress.FileRetention.of(Path.of(prop(pc, "hub.inbox.dir")),
                 Path.of(prop(pc, "hub.outbox.dir")), durationMs(pc, "hub.inbox.done-retention-days", day, 30 * day),
-                durationMs(pc, "hub.inbox.error-retention-days", day, 14 * day), durationMs(pc, "hub.outbox.retention-days", day, 30 * day)));
+                durationMs(pc, "hub.inbox.error-retention-days", day, 14 * day), durationMs(pc, "hub.outbox.retention-days", day, 30 * day),
+                Clock.systemUTC()));
         bind(context, "folderRequests", new org.uchub.ingress.FolderRequests(maxBytes));
 
         boolean embeddedBroker = pc.resolveProperty("broker.url").orElse("").isBlank();
