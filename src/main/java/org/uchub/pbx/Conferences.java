@@ -34,14 +34,11 @@ public class Conferences {
     /** The news that a room started, as {@link PbxEvents} names it. */
     static final String STARTED = "CONFERENCE_STARTED";
     private final Dialer dialer;
-    /** Locks by session (striped): one conference's changes reach the PBX one at a time, in this hub. */
-    private final Object[] changing = new Object[256];
+    /** By session: one conference's changes reach the PBX one at a time, in this hub, and other conferences' do not wait. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Changing> changing = new java.util.concurrent.ConcurrentHashMap<>();
 
     public Conferences(Dialer dialer) {
         this.dialer = dialer;
-        for (int i = 0; i < changing.length; i++) {
-            changing[i] = new Object();
-        }
     }
 
     private PbxSettings settings() {
@@ -88,8 +85,29 @@ public class Conferences {
      * and added again stays in), not as the slower request asked.
      */
     public HubRequest change(HubRequest r) {
-        synchronized (changing[Math.floorMod(r.getSessionId().hashCode(), changing.length)]) {
+        String sessionId = r.getSessionId();
+        Changing lock = changing.compute(sessionId, (id, held) -> held == null ? new Changing() : held.oneMore());
+        lock.lock.lock();
+        try {
             return changeNow(r);
+        } finally {
+            lock.lock.unlock();
+            changing.computeIfPresent(sessionId, (id, held) -> held.oneLess());
+        }
+    }
+
+    /** A session's lock and how many changes hold or wait for it: dropped with the last. */
+    private static final class Changing {
+        final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
+        int users = 1;
+
+        Changing oneMore() {
+            users++;
+            return this;
+        }
+
+        Changing oneLess() {
+            return --users == 0 ? null : this;
         }
     }
 
@@ -134,19 +152,16 @@ public class Conferences {
      * preset. Only the participant's removed entries: one added again since has an entry of its own.
      */
     private void remove(Running s, ResolvedParticipant who, List<ConfbridgeListEvent> members, List<String> notes) {
-        List<Long> removed = idsOf(s, who, p -> p.state().equals(ChannelProgress.REMOVED));
-        List<String> channels = inRoom(removed, members);
-        for (String channel : channels) {
-            ManagerResponse resp = dialer.pbx().send(new ConfbridgeKickAction(s.reservedNumber(), channel));
-            notes.add(resp instanceof ManagerError ? "could not remove " + who.address() + ": " + resp.getMessage()
-                    : "removed " + who.address());
-        }
-        if (channels.isEmpty()) {
-            for (long id : removed) {
-                // No such channel: never dialled, or gone already; the log has it removed either way.
-                if (dialer.hangUpOwn(new HubChannelId(s.sessionId(), id, null))) {
-                    notes.add("removed " + who.address() + " (hung up while ringing)");
-                }
+        for (long id : idsOf(s, who, p -> p.state().equals(ChannelProgress.REMOVED))) {
+            List<String> channels = inRoom(List.of(id), members);
+            for (String channel : channels) {
+                ManagerResponse resp = dialer.pbx().send(new ConfbridgeKickAction(s.reservedNumber(), channel));
+                notes.add(resp instanceof ManagerError ? "could not remove " + who.address() + ": " + resp.getMessage()
+                        : "removed " + who.address());
+            }
+            // Not in the room: still ringing, never dialled, or gone already; the log has it removed either way.
+            if (channels.isEmpty() && dialer.hangUpOwn(new HubChannelId(s.sessionId(), id, null))) {
+                notes.add("removed " + who.address() + " (hung up while ringing)");
             }
         }
     }
@@ -162,7 +177,7 @@ public class Conferences {
                 continue;
             }
             String verb = p.muted() ? "mute" : "unmute";
-            String later = p.muted() == asked ? "" : " (as a later change asked)";
+            String later = p.muted() == asked ? "" : " (as the log now has it)";
             List<String> channels = inRoom(List.of(p.id()), members);
             if (channels.isEmpty()) {
                 notes.add(p.address() + " is not in the room yet: " + verb + " not applied");

@@ -55,7 +55,7 @@ class ConferenceChangeOrderTest extends HubTestSupport {
 
         conferences().change(mute);
 
-        assertTrue(mute.getMessage().contains("unmuted +4930111111 (as a later change asked)"), mute.getMessage());
+        assertTrue(mute.getMessage().contains("unmuted +4930111111 (as the log now has it)"), mute.getMessage());
         ParticipantState p = logOf("case-order-mute").getSessions().getSession().get(0).getParticipants().getParticipant().stream()
                 .filter(x -> x.getAddress().equals("+4930111111")).findFirst().orElseThrow();
         assertFalse(p.isMuted(), "the log has the later unmute");
