@@ -367,7 +367,7 @@ public class HubBootstrap implements CamelConfiguration {
         }, true, true);
         bind(context, "imReplies", new ImReplies(outbox, progress, s.xmppDomain(), xmpp::occupantJid, s.retryGiveUpMs(),
                 s.retryIntervalMs()));
-        bind(context, "imIdleEnd", new org.uchub.xmpp.IdleImSessions(progress, outbox, im, s.closingLine(),
+        bind(context, "imIdleEnd", new org.uchub.xmpp.IdleImSessions(progress, outbox, im, xmpp, s.closingLine(),
                 durationMs(pc, "xmpp.idle.end-after-hours", 3_600_000L, 168 * 3_600_000L)));
         if (!s.configured()) {
             LOG.info("No XMPP server configured (xmpp.host): IM requests fail with XMPP_NOT_CONFIGURED");

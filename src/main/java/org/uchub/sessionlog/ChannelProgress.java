@@ -785,19 +785,43 @@ public class ChannelProgress {
     }
 
     /**
-     * Ends a running session as ENDED (its participants still being reached FAILED, its number
-     * released), for a reason of the hub's own rather than the PBX's news or a request; false
-     * when it was over already.
+     * Ends an active session that has stayed idle since {@code before} as ENDED, checked again
+     * under its business ID's lock (an answer logged since it was found idle keeps it going).
+     * As at EndSession of a conversation, who was in leaves and everyone else keeps the state
+     * they reached. False when it is over, or no longer idle.
      */
-    public boolean end(String sessionId, String source, String detail) {
+    public boolean endIdle(String sessionId, OffsetDateTime before, String source, String detail) {
         return Database.inTransaction(ds, c -> {
             Running s = locked(c, sessionId);
-            if (s == null || isOver(s)) {
+            if (s == null || !ACTIVE.equals(s.state()) || !stillIdle(c, s, before)) {
                 return false;
             }
-            close(c, s, SessionLog.STATE_ENDED, "SESSION_ENDED", source, detail, log.now());
+            OffsetDateTime now = log.now();
+            try (PreparedStatement ps = c.prepareStatement("update uc_participant set state = ?, updated_at = ? where session_id = ?"
+                    + " and state = ?")) {
+                ps.setString(1, LEFT);
+                ps.setObject(2, now);
+                ps.setString(3, sessionId);
+                ps.setString(4, JOINED);
+                ps.executeUpdate();
+            }
+            setSession(c, sessionId, SessionLog.STATE_ENDED, now, true);
+            SessionLog.appendEvent(c, s.tenant(), s.businessId(), sessionId, now, "SESSION_ENDED", source, null, detail);
             return true;
         });
+    }
+
+    private static boolean stillIdle(Connection c, Running s, OffsetDateTime before) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select 1 from uc_session s where s.session_id = ? and s.updated_at < ?"
+                + " and not exists (select 1 from uc_event e where e.tenant = s.tenant and e.business_id = s.business_id"
+                + " and e.session_id = s.session_id and e.event_time >= ?)")) {
+            ps.setString(1, s.sessionId());
+            ps.setObject(2, before);
+            ps.setObject(3, before);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
     }
 
     /**

@@ -23,20 +23,26 @@ public class IdleImSessions {
     private final ChannelProgress progress;
     private final ImOutbox outbox;
     private final ImChannel im;
+    private final XmppConnection xmpp;
     private final String closingLine;
     private final long idleMs;
 
-    public IdleImSessions(ChannelProgress progress, ImOutbox outbox, ImChannel im, String closingLine, long idleMs) {
+    public IdleImSessions(ChannelProgress progress, ImOutbox outbox, ImChannel im, XmppConnection xmpp, String closingLine,
+            long idleMs) {
         this.progress = progress;
         this.outbox = outbox;
         this.im = im;
+        this.xmpp = xmpp;
         this.closingLine = closingLine;
         this.idleMs = idleMs;
     }
 
     /** Ends the sessions idle for longer than the setting (0: never); returns how many. */
     public int endIdle() {
-        if (idleMs <= 0) {
+        // Only the instance logged in as the hub's account hears the conversations (what was
+        // written while it was away arrives once it has joined the rooms again): a quiet it
+        // cannot hear is not idleness.
+        if (idleMs <= 0 || !xmpp.isConnected() || !xmpp.mayHoldAccount()) {
             return 0;
         }
         int ended = 0;
@@ -47,11 +53,12 @@ public class IdleImSessions {
             idle = progress.idle("im", before, BATCH);
             endedNow = 0;
             for (String sessionId : idle) {
-                if (progress.end(sessionId, ImChannel.SOURCE, "Nothing was written, answered or changed in this conversation for "
-                        + describe(idleMs) + ": ended by the hub (xmpp.idle.end-after-hours)")) {
+                if (progress.endIdle(sessionId, before, ImChannel.SOURCE, "Nothing was written, answered or changed in this"
+                        + " conversation for " + describe(idleMs) + ": ended by the hub (xmpp.idle.end-after-hours)")) {
                     ended++;
                     endedNow++;
-                    // Keyed, so a second hub instance ending it at the same moment queues no second close.
+                    // Keyed, so a second hub instance ending it at the same moment queues no second close;
+                    // should the hub stop right here, the sweep of ended sessions' rooms closes it.
                     outbox.roomOf(sessionId).ifPresent(room -> outbox.add(sessionId, "close-idle\n" + sessionId,
                             List.of(new ImOutbox.Work(ImOutbox.CLOSE, room, null, null, closingLine))));
                 }

@@ -480,9 +480,9 @@ public class ImChannel {
     // ------------------------------------------------------------------ the timer and reconnects
 
     /**
-     * Sends what waits, closes the rooms of sessions that FAILED after their room opened (an
-     * ended session's room is closed by its EndSession), and settles direct messages that no
-     * receipt confirmed in time.
+     * Sends what waits, closes the rooms of sessions that FAILED after their room opened or
+     * ENDED without their close queued (EndSession and the idle end queue it themselves, but a
+     * hub can stop in between), and settles direct messages that no receipt confirmed in time.
      */
     public int retryPending() {
         if (!xmpp.mayHoldAccount()) {

@@ -173,11 +173,15 @@ public class ImOutbox {
                 + " and s.state not in ('ENDED', 'FAILED')) order by id", 10_000, ROOM_OPEN, DONE, CLOSE);
     }
 
-    /** Rooms opened and not closed (nor being closed) whose sessions FAILED: they are to be closed. */
+    /**
+     * Rooms opened and not closed (nor being closed) whose sessions are over: FAILED, or ENDED
+     * without their close queued (the hub stopped between ending a session and queueing it).
+     * They are to be closed.
+     */
     public List<Item> roomsOfFailedSessions() {
         return items("kind = ? and state = ? and not exists (select 1 from uc_im_outbox c where c.session_id = uc_im_outbox.session_id"
                 + " and c.kind = ?) and exists (select 1 from uc_session s where s.session_id = uc_im_outbox.session_id"
-                + " and s.state = 'FAILED') order by id", 100, ROOM_OPEN, DONE, CLOSE);
+                + " and s.state in ('FAILED', 'ENDED')) order by id", 100, ROOM_OPEN, DONE, CLOSE);
     }
 
     /** What the outbox holds of a session's room: made (its ROOM_OPEN done), failed to be made, its CLOSE queued. */

@@ -101,6 +101,8 @@ class ImIdleEndTest extends HubTestSupport {
             assertEquals("ENDED", log.getSessions().getSession().get(0).getState());
             Event ended = events(log, "SESSION_ENDED").get(0);
             assertTrue(ended.getDetail().contains("xmpp.idle.end-after-hours"), ended.getDetail());
+            log.getSessions().getSession().get(0).getParticipants().getParticipant().forEach(p -> assertEquals("INVITED", p.getState(),
+                    "as at EndSession of a group chat, an invited member stays invited: " + p.getAddress()));
             assertThrows(XMPPException.XMPPErrorException.class,
                     () -> MultiUserChatManager.getInstanceFor(mallory.connection).getRoomInfo(JidCreate.entityBareFrom(room)),
                     "the room is gone");
