@@ -200,7 +200,7 @@ public class HubBootstrap implements CamelConfiguration {
         if (intervalMs == 0) {
             throw new IllegalStateException("Configuration property hub.session-log.purge-interval-minutes must be more than 0");
         }
-        String batch = pc.resolveProperty("hub.session-log.purge-batch-size").map(String::trim).filter(v -> !v.isEmpty()).orElse("100");
+        String batch = pc.resolveProperty("hub.session-log.purge-batch-size").map(String::trim).filter(v -> !v.isEmpty()).orElse("50");
         int batchSize;
         try {
             batchSize = Integer.parseInt(batch);

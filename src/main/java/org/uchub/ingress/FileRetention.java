@@ -63,7 +63,8 @@ public class FileRetention {
                 new Kept(".error", inbox, ".error", errorMs, any, notHidden),
                 // The outbox may share a folder with something else: only replies in the tenants' folders are the hub's.
                 new Kept("outbox", outbox, null, repliesMs, n -> n.endsWith(".reply.xml") || n.endsWith(".reply.json"),
-                        n -> !n.startsWith(".") && Files.isDirectory(inbox.resolve(n), LinkOption.NOFOLLOW_LINKS))), clock);
+                        // Following links here: it only names the tenants; their folders are still opened without.
+                        n -> !n.startsWith(".") && Files.isDirectory(inbox.resolve(n)))), clock);
     }
 
     /** Deletes every kept file older than its folder's retention; returns how many. */
@@ -166,13 +167,19 @@ public class FileRetention {
      * taken only if the path still names the entry that was listed; else as if just filed.
      */
     private static long filedAt(Path path, BasicFileAttributes listed) throws IOException {
-        BasicFileAttributes now = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        if (listed.fileKey() == null || !Objects.equals(listed.fileKey(), now.fileKey())) {
-            return Long.MAX_VALUE;
-        }
         try {
-            return ((FileTime) Files.getAttribute(path, "unix:ctime", LinkOption.NOFOLLOW_LINKS)).toMillis();
+            // One lookup for the identity and the time, so both are of the same file.
+            java.util.Map<String, Object> a = Files.readAttributes(path, "unix:dev,ino,ctime", LinkOption.NOFOLLOW_LINKS);
+            String key = "(dev=" + Long.toHexString((Long) a.get("dev")) + ",ino=" + a.get("ino") + ")";
+            if (listed.fileKey() == null || !key.equals(listed.fileKey().toString())) {
+                return Long.MAX_VALUE;
+            }
+            return ((FileTime) a.get("ctime")).toMillis();
         } catch (UnsupportedOperationException | IllegalArgumentException notUnix) {
+            BasicFileAttributes now = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (listed.fileKey() == null || !Objects.equals(listed.fileKey(), now.fileKey())) {
+                return Long.MAX_VALUE;
+            }
             return Math.max(now.lastModifiedTime().toMillis(), now.creationTime().toMillis());
         }
     }

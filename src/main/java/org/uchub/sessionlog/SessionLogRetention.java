@@ -144,9 +144,11 @@ public final class SessionLogRetention {
         // alone, H2 sorts every business ID of the tenant after the cursor first).
         try (PreparedStatement ps = c.prepareStatement("select k.business_id, k.last_seq, coalesce(e.event_time, k.created_at)"
                 + " from uc_case k left join uc_event e on e.tenant = k.tenant and e.business_id = k.business_id and e.seq = k.last_seq"
-                + " where k.tenant = ? and k.business_id > ? order by k.tenant, k.business_id")) {
+                + " where k.tenant = ? and k.business_id > ? order by k.tenant, k.business_id fetch first ? rows only")) {
             ps.setString(1, tenant);
             ps.setString(2, after);
+            // In the statement, not only setMaxRows: PostgreSQL plans a LIMIT, not a cursor it stops reading.
+            ps.setInt(3, settings.batchSize());
             ps.setMaxRows(settings.batchSize());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -248,7 +250,8 @@ public final class SessionLogRetention {
     }
 
     private String nextTenant(String after) {
-        List<String> next = Database.query(ds, "select tenant from uc_case where tenant > ? order by tenant", 1, rs -> rs.getString(1), after);
+        List<String> next = Database.query(ds, "select min(tenant) from uc_case where tenant > ?", 1, rs -> rs.getString(1), after);
+        next = next.stream().filter(java.util.Objects::nonNull).toList();
         return next.isEmpty() ? null : next.get(0);
     }
 

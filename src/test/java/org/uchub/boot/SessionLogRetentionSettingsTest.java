@@ -30,7 +30,7 @@ class SessionLogRetentionSettingsTest {
         SessionLogRetention.Settings s = HubBootstrap.sessionLogRetention(with());
         assertFalse(s.enabled());
         assertEquals(Duration.ofHours(1), s.interval());
-        assertEquals(100, s.batchSize());
+        assertEquals(50, s.batchSize());
         assertFalse(HubBootstrap.sessionLogRetention(with("hub.session-log.retention-days", "0")).enabled());
     }
 
