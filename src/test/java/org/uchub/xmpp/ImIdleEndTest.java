@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.nio.file.Path;
 import java.util.Properties;
@@ -13,7 +12,6 @@ import org.jivesoftware.smack.XMPPException;
 import org.jivesoftware.smack.packet.Message;
 import org.jivesoftware.smackx.muc.MultiUserChatManager;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,13 +34,7 @@ class ImIdleEndTest extends HubTestSupport {
 
     @BeforeAll
     static void startServer() throws Exception {
-        if (!ProsodyServer.installed()) {
-            if ("1".equals(System.getenv("UC_REQUIRE_PROSODY"))) {
-                fail("Prosody is required (UC_REQUIRE_PROSODY=1) but /usr/bin/prosody is not installed: apt-get install prosody");
-            }
-            Assumptions.abort("Prosody is not installed (apt-get install prosody); .ci/run installs it and requires this test");
-        }
-        prosody = new ProsodyServer(serverDir, freePort());
+        prosody = ProsodyServer.forTests(serverDir, freePort());
         ImScenarios.addAccounts(prosody);
     }
 

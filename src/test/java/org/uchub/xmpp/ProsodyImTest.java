@@ -17,7 +17,6 @@ import org.jivesoftware.smackx.muc.MultiUserChat;
 import org.jivesoftware.smackx.muc.MultiUserChatManager;
 import org.jivesoftware.smackx.muc.RoomInfo;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,13 +38,7 @@ class ProsodyImTest extends ImScenarios {
 
     @BeforeAll
     static void startServer() throws Exception {
-        if (!ProsodyServer.installed()) {
-            if ("1".equals(System.getenv("UC_REQUIRE_PROSODY"))) {
-                fail("Prosody is required (UC_REQUIRE_PROSODY=1) but /usr/bin/prosody is not installed: apt-get install prosody");
-            }
-            Assumptions.abort("Prosody is not installed (apt-get install prosody); .ci/run installs it and requires this test");
-        }
-        prosody = new ProsodyServer(serverDir, freePort());
+        prosody = ProsodyServer.forTests(serverDir, freePort());
         addAccounts(prosody);
     }
 
