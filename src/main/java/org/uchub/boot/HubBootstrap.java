@@ -151,11 +151,28 @@ public class HubBootstrap implements CamelConfiguration {
         configureRetention(context, pc, ds, duties);
 
         loadRoutes(context, pc);
-        if (Boolean.parseBoolean(pc.resolveProperty("hub.health.enabled").orElse("true").trim())) {
+        HealthSettings health = healthSettings(pc);
+        if (health != null) {
             // Down while the hub starts or stops: it answers 503 until the context has started.
-            context.addService(new org.uchub.health.HealthEndpoint(context, prop(pc, "hub.health.host"), intProp(pc, "hub.health.port")),
-                    true, true);
+            context.addService(new org.uchub.health.HealthEndpoint(context, health.host(), health.port(), health.details()), true, true);
         }
+    }
+
+    /** Where the health endpoint listens and whether it says why a check is down. */
+    record HealthSettings(String host, int port, boolean details) {
+    }
+
+    /**
+     * The health endpoint's keys, or null with {@code hub.health.enabled=false}. Each has its
+     * default here too (127.0.0.1, 8081, details off), so that a configuration of one's own
+     * older than these keys still starts; a value that is not true or false stops the start.
+     */
+    static HealthSettings healthSettings(PropertiesComponent pc) {
+        if (!flag(pc, "hub.health.enabled", true)) {
+            return null;
+        }
+        String host = pc.resolveProperty("hub.health.host").map(String::trim).filter(h -> !h.isEmpty()).orElse("127.0.0.1");
+        return new HealthSettings(host, intProp(pc, "hub.health.port", 8081), flag(pc, "hub.health.details", false));
     }
 
     /**
@@ -795,7 +812,16 @@ public class HubBootstrap implements CamelConfiguration {
     }
 
     static int intProp(PropertiesComponent pc, String key) {
-        String v = prop(pc, key).trim();
+        return parseInt(key, prop(pc, key).trim());
+    }
+
+    /** A whole number; unset or empty: the default, so that a configuration older than the key still starts. */
+    static int intProp(PropertiesComponent pc, String key, int unset) {
+        String v = pc.resolveProperty(key).map(String::trim).orElse("");
+        return v.isEmpty() ? unset : parseInt(key, v);
+    }
+
+    private static int parseInt(String key, String v) {
         try {
             return Integer.parseInt(v);
         } catch (NumberFormatException e) {

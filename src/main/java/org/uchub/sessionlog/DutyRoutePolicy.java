@@ -1,6 +1,10 @@
 package org.uchub.sessionlog;
 
+import java.util.Map;
 import org.apache.camel.Route;
+import org.apache.camel.health.HealthCheck;
+import org.apache.camel.health.HealthCheckAware;
+import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.support.RoutePolicySupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,8 +60,82 @@ public class DutyRoutePolicy extends RoutePolicySupport {
                 watch.scheduleWithFixedDelay(this::followIfChanged, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
             }
         }
+        standbyAware(route);
         lease.start();
         follow();
+    }
+
+    /**
+     * Camel's readiness check of a polling consumer is down until the consumer has polled once.
+     * One this policy holds back because another instance does the duty never polls here, so
+     * that check would keep the instance from being ready (HTTP /health/ready) for as long as it
+     * stands by. While this instance does not hold the duty, the check says UP, "STANDBY: …"
+     * (as the {@code xmpp} check does); while it does, Camel's own check answers.
+     */
+    private void standbyAware(Route route) {
+        if (route.getConsumer() instanceof HealthCheckAware aware && aware.getHealthCheck() != null
+                && !(aware.getHealthCheck() instanceof StandbyAwareCheck)) {
+            aware.setHealthCheck(new StandbyAwareCheck(aware.getHealthCheck()));
+        }
+    }
+
+    private final class StandbyAwareCheck implements HealthCheck {
+        private final HealthCheck camels;
+
+        StandbyAwareCheck(HealthCheck camels) {
+            this.camels = camels;
+        }
+
+        @Override
+        public Result call(Map<String, Object> options) {
+            if (lease.held()) {
+                return camels.call(options);
+            }
+            String by = lease.holder();
+            return HealthCheckResultBuilder.on(this).up().message(by.isEmpty() || by.equals(lease.instance())
+                    ? "STANDBY: this instance does not hold duty " + lease.duty() + " now"
+                    : "STANDBY: hub instance " + by + " does duty " + lease.duty()).build();
+        }
+
+        @Override
+        public String getGroup() {
+            return camels.getGroup();
+        }
+
+        @Override
+        public String getId() {
+            return camels.getId();
+        }
+
+        @Override
+        public int getOrder() {
+            return camels.getOrder();
+        }
+
+        @Override
+        public boolean isEnabled() {
+            return camels.isEnabled();
+        }
+
+        @Override
+        public void setEnabled(boolean enabled) {
+            camels.setEnabled(enabled);
+        }
+
+        @Override
+        public Map<String, Object> getMetaData() {
+            return camels.getMetaData();
+        }
+
+        @Override
+        public boolean isReadiness() {
+            return camels.isReadiness();
+        }
+
+        @Override
+        public boolean isLiveness() {
+            return camels.isLiveness();
+        }
     }
 
     @Override

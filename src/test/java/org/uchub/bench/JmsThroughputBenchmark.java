@@ -62,6 +62,8 @@ public final class JmsThroughputBenchmark {
         }
         PbxIdle.callsAsInService(p);
         p.setProperty("hub.routes.reload", "false");
+        // No health endpoint: the shipped 127.0.0.1:8081 may be taken (a running hub), and a benchmark needs none.
+        p.setProperty("hub.health.enabled", "false");
         p.setProperty("broker.embedded.port", String.valueOf(port));
         p.setProperty("broker.embedded.dir", dir.resolve("broker").toString());
         CamelContext context = new DefaultCamelContext();

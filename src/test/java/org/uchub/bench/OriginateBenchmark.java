@@ -41,6 +41,8 @@ public final class OriginateBenchmark {
         Properties p = new Properties();
         p.setProperty("hub.data.dir", dir.toString());
         p.setProperty("hub.routes.reload", "false");
+        // No health endpoint: the shipped 127.0.0.1:8081 may be taken (a running hub), and a benchmark needs none.
+        p.setProperty("hub.health.enabled", "false");
         p.setProperty("broker.embedded.port", String.valueOf(freePort()));
         p.setProperty("broker.embedded.dir", dir.resolve("broker").toString());
         p.setProperty("soap.address", "http://127.0.0.1:" + freePort() + "/uc/sessions");

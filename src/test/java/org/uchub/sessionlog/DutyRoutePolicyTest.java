@@ -80,4 +80,36 @@ class DutyRoutePolicyTest {
             context.stop();
         }
     }
+    @Test
+    void aPollerHeldBackForAnotherInstancesDutyDoesNotKeepThisInstanceFromBeingReady() throws Exception {
+        try (SessionLogDataSource ds = Database.open("jdbc:h2:file:" + dir.resolve("ready"), "sa", "", 4, 32);
+                DefaultCamelContext context = new DefaultCamelContext()) {
+            Database.update(ds, "insert into uc_duty (name, holder, expires_at) values ('mailbox', 'hub-b', current_timestamp + interval '1' hour)");
+            org.apache.camel.health.HealthCheckRegistry registry = org.apache.camel.health.HealthCheckRegistry.get(context);
+            registry.register(registry.resolveById("consumers"));
+            context.getRegistry().bind("mailboxDuty", new DutyRoutePolicy(new DutyLease(ds, "mailbox", "hub-a", 4)));
+            java.nio.file.Path inbox = java.nio.file.Files.createDirectories(dir.resolve("mailbox"));
+            context.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    // A file poller, like the fax mailbox's: Camel's readiness check of it is down until it has polled once.
+                    from("file:" + inbox + "?delay=50").routeId("mailbox").routePolicyRef("mailboxDuty").log("polled");
+                }
+            });
+            context.start();
+            Thread.sleep(1_500);
+            org.apache.camel.health.HealthCheck.Result standby = consumerCheck(context);
+            assertEquals(org.apache.camel.health.HealthCheck.State.UP, standby.getState(), standby.getMessage().orElse(""));
+            assertEquals("STANDBY: hub instance hub-b does duty mailbox", standby.getMessage().orElse(""));
+            Database.update(ds, "update uc_duty set expires_at = current_timestamp where holder = 'hub-b'");
+            // Its own now: Camel's check answers again (up once the poller has polled).
+            HubTestSupport.await(() -> consumerCheck(context).getState() == org.apache.camel.health.HealthCheck.State.UP
+                    && consumerCheck(context).getMessage().isEmpty(), 5_000, "Camel's own check, up, once the duty was this instance's");
+        }
+    }
+
+    private static org.apache.camel.health.HealthCheck.Result consumerCheck(DefaultCamelContext context) {
+        return org.apache.camel.health.HealthCheckHelper.invokeReadiness(context).stream()
+                .filter(r -> r.getCheck().getId().equals("consumer:mailbox")).findFirst().orElseThrow();
+    }
 }
