@@ -81,6 +81,9 @@ public final class HealthEndpoint implements Service {
 
     @Override
     public void start() {
+        if (server != null) {
+            return;
+        }
         QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 2);
         threads.setName("health-http");
         threads.setDaemon(true);

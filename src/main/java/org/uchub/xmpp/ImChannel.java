@@ -163,8 +163,12 @@ public class ImChannel {
     /** EndSession, after the log closed the session: a room gets its closing line and is destroyed. */
     public HubRequest close(HubRequest r) {
         String room = outbox.roomOf(r.getSessionId()).orElse(null);
-        if (room == null || !xmpp.settings().configured() || outbox.closeQueued(r.getSessionId())) {
+        if (room == null || !xmpp.settings().configured()) {
             r.outcome(ReplyStatus.OK, "Session ended.");
+            return r;
+        }
+        if (outbox.closeQueued(r.getSessionId())) {
+            r.outcome(ReplyStatus.OK, "Session ended; the group chat is being closed or closed already.");
             return r;
         }
         outbox.add(r.getSessionId(), requestKey(r), List.of(new ImOutbox.Work(ImOutbox.CLOSE, room, null, null,

@@ -175,14 +175,19 @@ public class ImOutbox {
 
     /**
      * Rooms opened and not closed (nor being closed) whose sessions are over: FAILED, or ENDED
-     * without their close queued (the hub stopped between ending a session and queueing it).
-     * They are to be closed.
+     * for longer than {@link #ENDED_GRACE} without their close queued (the hub stopped between
+     * ending a session and queueing it; within the grace the EndSession or idle end that ended
+     * it queues its own, and a sweep then would queue a second). They are to be closed.
      */
     public List<Item> roomsOfFailedSessions() {
         return items("kind = ? and state = ? and not exists (select 1 from uc_im_outbox c where c.session_id = uc_im_outbox.session_id"
                 + " and c.kind = ?) and exists (select 1 from uc_session s where s.session_id = uc_im_outbox.session_id"
-                + " and s.state in ('FAILED', 'ENDED')) order by id", 100, ROOM_OPEN, DONE, CLOSE);
+                + " and (s.state = 'FAILED' or (s.state = 'ENDED' and s.ended_at < ?))) order by id", 100, ROOM_OPEN, DONE, CLOSE,
+                OffsetDateTime.now(java.time.ZoneOffset.UTC).minus(ENDED_GRACE));
     }
+
+    /** How long an ended session's own close has to be queued before the sweep queues one. */
+    static final java.time.Duration ENDED_GRACE = java.time.Duration.ofMinutes(2);
 
     /** What the outbox holds of a session's room: made (its ROOM_OPEN done), failed to be made, its CLOSE queued. */
     public record RoomState(boolean opened, boolean failed, boolean closeQueued) {
