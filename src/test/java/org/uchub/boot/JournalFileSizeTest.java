@@ -3,8 +3,6 @@ package org.uchub.boot;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.util.Properties;
-import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.spi.PropertiesComponent;
 import org.junit.jupiter.api.Test;
 
@@ -12,13 +10,7 @@ import org.junit.jupiter.api.Test;
 class JournalFileSizeTest {
 
     private static PropertiesComponent with(String value) {
-        PropertiesComponent pc = new DefaultCamelContext().getPropertiesComponent();
-        Properties p = new Properties();
-        if (value != null) {
-            p.setProperty("broker.journal.file-size-kib", value);
-        }
-        pc.setInitialProperties(p);
-        return pc;
+        return value == null ? Settings.with() : Settings.with("broker.journal.file-size-kib", value);
     }
 
     @Test

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-import java.util.Properties;
-import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.spi.PropertiesComponent;
 import org.junit.jupiter.api.Test;
 import org.uchub.sessionlog.SessionLogRetention;
@@ -16,13 +14,7 @@ import org.uchub.sessionlog.SessionLogRetention;
 class SessionLogRetentionSettingsTest {
 
     private static PropertiesComponent with(String... pairs) {
-        PropertiesComponent pc = new DefaultCamelContext().getPropertiesComponent();
-        Properties p = new Properties();
-        for (int i = 0; i < pairs.length; i += 2) {
-            p.setProperty(pairs[i], pairs[i + 1]);
-        }
-        pc.setInitialProperties(p);
-        return pc;
+        return Settings.with(pairs);
     }
 
     @Test
