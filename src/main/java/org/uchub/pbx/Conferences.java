@@ -152,8 +152,9 @@ public class Conferences {
      * preset. Only the participant's removed entries: one added again since has an entry of its own.
      */
     private void remove(Running s, ResolvedParticipant who, List<ConfbridgeListEvent> members, List<String> notes) {
-        for (long id : idsOf(s, who, p -> p.state().equals(ChannelProgress.REMOVED))) {
-            List<String> channels = inRoom(List.of(id), members);
+        for (Party removed : entriesOf(s, who, p -> p.state().equals(ChannelProgress.REMOVED))) {
+            long id = removed.id();
+            List<String> channels = inRoom(id, members);
             for (String channel : channels) {
                 ManagerResponse resp = dialer.pbx().send(new ConfbridgeKickAction(s.reservedNumber(), channel));
                 notes.add(resp instanceof ManagerError ? "could not remove " + who.address() + ": " + resp.getMessage()
@@ -168,17 +169,14 @@ public class Conferences {
 
     /** Mutes or unmutes the participant in the room as the log now has it, whatever this request asked. */
     private void mute(Running s, ResolvedParticipant who, boolean asked, List<ConfbridgeListEvent> members, List<String> notes) {
-        List<Long> present = idsOf(s, who, Party::isActive);
+        List<Party> present = entriesOf(s, who, Party::isActive);
         if (present.isEmpty()) {
             notes.add(who.address() + " is no longer in the conference: " + (asked ? "mute" : "unmute") + " not applied");
         }
-        for (Party p : s.parties()) {
-            if (!present.contains(p.id())) {
-                continue;
-            }
+        for (Party p : present) {
             String verb = p.muted() ? "mute" : "unmute";
             String later = p.muted() == asked ? "" : " (as the log now has it)";
-            List<String> channels = inRoom(List.of(p.id()), members);
+            List<String> channels = inRoom(p.id(), members);
             if (channels.isEmpty()) {
                 notes.add(p.address() + " is not in the room yet: " + verb + " not applied");
             }
@@ -310,18 +308,19 @@ public class Conferences {
         return out;
     }
 
-    /** The channels of these participant entries in the room, as ConfBridge names them (its actions take names only). */
-    private static List<String> inRoom(List<Long> ids, List<ConfbridgeListEvent> members) {
+    /** The channels of a participant entry in the room, as ConfBridge names them (its actions take names only). */
+    private static List<String> inRoom(long participantId, List<ConfbridgeListEvent> members) {
         List<String> out = new ArrayList<>();
         for (ConfbridgeListEvent m : members) {
-            HubChannelId.parse(m.getUniqueid()).filter(id -> ids.contains(id.participantId())).ifPresent(id -> out.add(m.getChannel()));
+            HubChannelId.parse(m.getUniqueid()).filter(id -> id.participantId() == participantId).ifPresent(id -> out.add(m.getChannel()));
         }
         return out;
     }
 
-    private static List<Long> idsOf(Running s, ResolvedParticipant who, java.util.function.Predicate<Party> which) {
+    /** The session's entries of this participant (by the address they were added with) that {@code which} picks. */
+    private static List<Party> entriesOf(Running s, ResolvedParticipant who, java.util.function.Predicate<Party> which) {
         return s.parties().stream()
                 .filter(p -> p.addressType().equals(who.addressType().value()) && p.address().equalsIgnoreCase(who.address()))
-                .filter(which).map(Party::id).toList();
+                .filter(which).toList();
     }
 }

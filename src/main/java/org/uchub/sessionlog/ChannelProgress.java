@@ -812,9 +812,7 @@ public class ChannelProgress {
     }
 
     private static boolean stillIdle(Connection c, Running s, OffsetDateTime before) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select 1 from uc_session s where s.session_id = ? and s.updated_at < ?"
-                + " and not exists (select 1 from uc_event e where e.tenant = s.tenant and e.business_id = s.business_id"
-                + " and e.session_id = s.session_id and e.event_time >= ?)")) {
+        try (PreparedStatement ps = c.prepareStatement("select 1 from uc_session s where s.session_id = ? and " + IDLE_SINCE)) {
             ps.setString(1, s.sessionId());
             ps.setObject(2, before);
             ps.setObject(3, before);
@@ -830,11 +828,16 @@ public class ChannelProgress {
      * along the index on (channel, state), and each one's events within its case's own.
      */
     public List<String> idle(String channel, OffsetDateTime before, int max) {
-        return Database.query(ds, "select s.session_id from uc_session s where s.channel = ? and s.state = ? and s.updated_at < ?"
-                + " and not exists (select 1 from uc_event e where e.tenant = s.tenant and e.business_id = s.business_id"
-                + " and e.session_id = s.session_id and e.event_time >= ?) order by s.updated_at", max, rs -> rs.getString(1),
-                channel, ACTIVE, before, before);
+        return Database.query(ds, "select s.session_id from uc_session s where s.channel = ? and s.state = ? and " + IDLE_SINCE
+                + " order by s.updated_at", max, rs -> rs.getString(1), channel, ACTIVE, before, before);
     }
+
+    /**
+     * Session {@code s} unchanged and without an event since a time, given twice: what makes a
+     * session idle, for finding idle ones and for checking one again before it is ended.
+     */
+    private static final String IDLE_SINCE = "s.updated_at < ? and not exists (select 1 from uc_event e where e.tenant = s.tenant"
+            + " and e.business_id = s.business_id and e.session_id = s.session_id and e.event_time >= ?)";
 
     /** How long a session has waited since it was requested. */
     public static Duration age(Running r, OffsetDateTime now) {
