@@ -85,11 +85,14 @@ public class Conferences {
      * and added again stays in), not as the slower request asked.
      */
     public HubRequest change(HubRequest r) {
-        String sessionId = r.getSessionId();
+        return oneAtATime(r.getSessionId(), () -> changeNow(r));
+    }
+
+    private <T> T oneAtATime(String sessionId, java.util.function.Supplier<T> step) {
         Changing lock = changing.compute(sessionId, (id, held) -> held == null ? new Changing() : held.oneMore());
         lock.lock.lock();
         try {
-            return changeNow(r);
+            return step.get();
         } finally {
             lock.lock.unlock();
             changing.computeIfPresent(sessionId, (id, held) -> held.oneLess());
@@ -116,8 +119,8 @@ public class Conferences {
         List<String> notes = new ArrayList<>();
         List<Party> added = Dialer.waiting(s);
         if (!dialer.pbx().isReady()) {
-            r.outcome(ReplyStatus.ACCEPTED, "Recorded, but the PBX is not reachable now: added participants are dialled when it"
-                    + " is back; removals and mutes were not carried out on the PBX.");
+            r.outcome(ReplyStatus.ACCEPTED, "Recorded, but the PBX is not reachable now: when it is back, added participants are"
+                    + " dialled, removed ones hung up and mutes applied; an unmute is not carried out (send it again then).");
             dialer.progress().apply(SessionUpdate.session(s.sessionId(), null, "PBX_UNAVAILABLE", Dialer.SOURCE,
                     "The PBX is not reachable: this change waits for it."));
             return r;
@@ -178,7 +181,7 @@ public class Conferences {
             String later = p.muted() == asked ? "" : " (as the log now has it)";
             List<String> channels = inRoom(p.id(), members);
             if (channels.isEmpty()) {
-                notes.add(p.address() + " is not in the room yet: " + verb + " not applied");
+                notes.add(p.address() + " is not in the room yet: " + (p.muted() ? "muted when they join" : "joins unmuted"));
             }
             for (String channel : channels) {
                 ManagerResponse resp = dialer.pbx().send(p.muted() ? new ConfbridgeMuteAction(s.reservedNumber(), channel)
@@ -187,6 +190,45 @@ public class Conferences {
                         : verb + "d " + p.address() + later);
             }
         }
+    }
+
+    /**
+     * A participant's mute, set in the room as the log has it, on news that they joined muted
+     * in the log or that the room shows them unmuted though the log has them muted
+     * ({@link SessionUpdate#muteDiffers}): a mute recorded while they rang, or while the PBX was
+     * away, is carried out now. Read again under the session's change lock, so a ModifySession's
+     * step in between is not undone (the PBX's event stream waits for that step meanwhile; only
+     * a muted participant's news comes here). Only ever mutes: a participant the room has muted
+     * and the log does not may have muted themselves (where a ConfBridge user menu lets them),
+     * and is left so.
+     */
+    public void applyLoggedMute(SessionUpdate news) {
+        oneAtATime(news.sessionId(), () -> {
+            Running s = dialer.progress().running(news.sessionId()).orElse(null);
+            Party p = s == null ? null : s.parties().stream().filter(x -> x.id() == news.participantId()).findFirst().orElse(null);
+            if (p == null || !p.muted() || !ChannelProgress.JOINED.equals(p.state()) || s.reservedNumber() == null) {
+                return null;
+            }
+            try {
+                for (ConfbridgeListEvent m : members(s.reservedNumber())) {
+                    if (HubChannelId.parse(m.getUniqueid()).filter(id -> id.participantId() == p.id()).isEmpty()
+                            || "Yes".equalsIgnoreCase(m.getMuted())) {
+                        continue;
+                    }
+                    ManagerResponse resp = dialer.pbx().send(new ConfbridgeMuteAction(s.reservedNumber(), m.getChannel()));
+                    dialer.progress().apply(resp instanceof ManagerError
+                            ? SessionUpdate.session(s.sessionId(), null, "MUTE_NOT_APPLIED", Dialer.SOURCE, "ConfBridge would not mute "
+                                    + p.address() + " in conference " + s.reservedNumber() + ": " + resp.getMessage())
+                            : SessionUpdate.session(s.sessionId(), null, "MUTE_APPLIED", Dialer.SOURCE, "Muted " + p.address()
+                                    + " in conference " + s.reservedNumber() + " as the log has it (" + news.detail() + ")"));
+                }
+            } catch (PbxUnavailableException e) {
+                dialer.progress().apply(SessionUpdate.session(s.sessionId(), null, "MUTE_NOT_APPLIED", Dialer.SOURCE, p.address()
+                        + " is muted in the log but could not be muted in conference " + s.reservedNumber() + " (" + e.getMessage()
+                        + "); the reconciliation after the PBX's return does it"));
+            }
+            return null;
+        });
     }
 
     /** An announcement played into the room, through a Local channel that joins, plays and leaves. */
@@ -240,15 +282,16 @@ public class Conferences {
 
     /**
      * Of the news just recorded, what the hub acts on: a room that started (to record it if
-     * asked), a room's session that ended (to hang up whoever still rings into it) and a
-     * channel that outlived its participant (to hang it up). Picked
+     * asked), a room's session that ended (to hang up whoever still rings into it), a
+     * channel that outlived its participant (to hang it up) and a participant who joined or
+     * whose mute the room does not show (to mute them if the log has them muted). Picked
      * here, in one pass, because the PBX reports a dozen pieces of news per call and none of a
      * call's asks for anything: the route splits only what this returns.
      */
     public static List<SessionUpdate> roomFollowUps(List<SessionUpdate> recorded) {
         List<SessionUpdate> out = new ArrayList<>();
         for (SessionUpdate u : recorded) {
-            if (u.aboutRoom() && (u.ends() || STARTED.equals(u.eventType()) || u.isOutlived())) {
+            if (u.aboutRoom() && (u.ends() || STARTED.equals(u.eventType()) || u.isOutlived() || u.asksForLoggedMute())) {
                 out.add(u);
             }
         }

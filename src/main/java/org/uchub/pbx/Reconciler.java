@@ -131,17 +131,36 @@ public class Reconciler {
             Set<Long> alive = live.getOrDefault(s.sessionId(), Set.of());
             Set<Long> dialling = notYetOnThePbx.getOrDefault(s.sessionId(), Set.of());
             Set<Long> inRoom = new HashSet<>();
+            Set<Long> unmutedInRoom = new HashSet<>();
             boolean roomRuns = false;
             if ("conference".equals(s.channel()) && s.reservedNumber() != null && (!ready.routine() || roomMatters(s, alive))) {
                 ResponseEvents members = pbx.list(new ConfbridgeListAction(s.reservedNumber()), listTimeoutMs);
                 roomRuns = !(members.getResponse() instanceof ManagerError);
                 for (ResponseEvent e : members.getEvents()) {
                     if (e instanceof ConfbridgeListEvent m) {
-                        HubChannelId.parse(m.getUniqueid()).ifPresent(id -> inRoom.add(id.participantId()));
+                        HubChannelId.parse(m.getUniqueid()).ifPresent(id -> {
+                            inRoom.add(id.participantId());
+                            if ("No".equalsIgnoreCase(m.getMuted())) {
+                                unmutedInRoom.add(id.participantId());
+                            }
+                        });
                     }
                 }
             }
             for (Party p : s.parties()) {
+                // Before the look at what changed lately: a change the PBX could not take just before it
+                // came back has no one else to carry it out, and doing it twice does no harm.
+                if (ChannelProgress.REMOVED.equals(p.state()) && (inRoom.contains(p.id()) || alive.contains(p.id()))) {
+                    // Removed while the PBX was away (or it never answered the kick): in the room, or still ringing.
+                    found(ready, s.sessionId() + "/" + p.id() + "/removed", "removed@" + p.updatedAt(), SessionUpdate.outlived(s.sessionId(),
+                            s.reservedNumber(), p.id(), "pbx", "removed in the log, still on the PBX"), out, suspected);
+                    continue;
+                }
+                if (p.muted() && ChannelProgress.JOINED.equals(p.state()) && unmutedInRoom.contains(p.id())) {
+                    // Muted in the log while the PBX was away, or it never answered the mute.
+                    found(ready, s.sessionId() + "/" + p.id() + "/mute", "muted@" + p.updatedAt(), SessionUpdate.muteDiffers(s.sessionId(),
+                            s.reservedNumber(), p.id(), "pbx", "the mute had not reached the PBX"), out, suspected);
+                }
                 if (p.updatedAt() != null && p.updatedAt().isAfter(ready.at().minusSeconds(1))) {
                     // Changed since the PBX became ready: its events are flowing and still queued behind this check.
                     continue;

@@ -370,7 +370,7 @@ public class ChannelProgress {
      */
     public boolean apply(SessionUpdate update) {
         SessionUpdate u = applied(update);
-        return u != null && !u.isOutlived();
+        return u != null && !u.onlyAsksForAction();
     }
 
     /** {@link #apply}, returning the news with its session resolved, or null when nothing was recorded. */
@@ -388,6 +388,9 @@ public class ChannelProgress {
      * things about in one batch is read once, not once per piece of news.
      */
     private SessionUpdate applied(Connection c, SessionUpdate update, Map<String, Running> known) throws SQLException {
+        if (update.onlyAsksForAction()) {
+            return update;
+        }
         String sessionId = resolve(c, update);
         if (sessionId == null) {
             return null;
@@ -704,7 +707,9 @@ public class ChannelProgress {
      * transaction); while the database is unreachable the
      * whole batch waits and is tried again, as {@link #record} does. Returns what was
      * recorded, each with its session resolved, in order, and the channels that outlived their
-     * participant ({@link SessionUpdate#isOutlived}), which are not recorded.
+     * participant ({@link SessionUpdate#isOutlived}), which are not recorded, as is news handed in
+     * that only asks for action ({@link SessionUpdate#onlyAsksForAction}), kept in its place; a
+     * muted participant's joining is followed by a {@link SessionUpdate#muteDiffers} for them.
      */
     public List<SessionUpdate> recordAll(List<SessionUpdate> updates) throws InterruptedException {
         if (updates.isEmpty()) {
@@ -751,6 +756,7 @@ public class ChannelProgress {
                     }
                     if (u != null) {
                         recorded.add(u);
+                        mutedOnJoining(u, known).ifPresent(recorded::add);
                     }
                 } catch (SQLException | RuntimeException e) {
                     if (sp == null || (e instanceof SQLException sql && Database.isUnavailable(ds, sql))) {
@@ -868,6 +874,21 @@ public class ChannelProgress {
             SessionLog.appendEvent(c, s.tenant(), s.businessId(), sessionId, now, "NUMBER_RELEASED", "hub", null,
                     "Reserved number " + number + " released");
         }
+    }
+
+    /**
+     * News that a conference's participant joined, whom the log has muted (a mute recorded
+     * while they rang): asks for the mute to be carried out in the room. Read from the copy
+     * this batch holds, so the other joins, nearly all, cost nothing more.
+     */
+    private static Optional<SessionUpdate> mutedOnJoining(SessionUpdate joined, Map<String, Running> known) {
+        if (!JOINED.equals(joined.participantState()) || joined.participantId() == null || !joined.aboutRoom()) {
+            return Optional.empty();
+        }
+        Running s = known.get(joined.sessionId());
+        return s == null ? Optional.empty() : s.parties().stream().filter(p -> p.id() == joined.participantId() && p.muted()).findFirst()
+                .map(p -> SessionUpdate.muteDiffers(joined.sessionId(), joined.reservedNumber(), p.id(), joined.source(),
+                        "a mute recorded before they joined"));
     }
 
     private static Running remember(Map<String, Running> known, Running s) {

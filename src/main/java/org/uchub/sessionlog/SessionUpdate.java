@@ -90,6 +90,30 @@ public record SessionUpdate(String sessionId, String reservedNumber, String brid
         return OUTLIVED.equals(eventType);
     }
 
+    /** Not news to record either: a participant the log has muted may be unmuted in the room (see {@link #muteDiffers}). */
+    public static final String MUTE_DIFFERS = "MUTE_DIFFERS_FROM_LOG";
+
+    /**
+     * A participant in a conference's room may be unmuted though the log has them muted: they
+     * just joined after a mute recorded while they rang, or the room shows them so after a
+     * change recorded while the PBX was away. Handed on unrecorded by
+     * {@link ChannelProgress#recordAll}, for the room to be set as the log has it.
+     *
+     * @param why how it came about, for the log's entry when the mute is carried out
+     */
+    public static SessionUpdate muteDiffers(String sessionId, String reservedNumber, long participantId, String source, String why) {
+        return new SessionUpdate(sessionId, reservedNumber, null, participantId, null, null, false, MUTE_DIFFERS, source, why, null);
+    }
+
+    /** News the hub acts on but does not record. */
+    public boolean onlyAsksForAction() {
+        return OUTLIVED.equals(eventType) || MUTE_DIFFERS.equals(eventType);
+    }
+
+    public boolean asksForLoggedMute() {
+        return MUTE_DIFFERS.equals(eventType);
+    }
+
     public static SessionUpdate session(String sessionId, String state, String eventType, String source, String detail) {
         return new SessionUpdate(sessionId, null, null, null, null, state, false, eventType, source, detail, null);
     }

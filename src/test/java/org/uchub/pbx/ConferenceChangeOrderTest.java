@@ -84,4 +84,35 @@ class ConferenceChangeOrderTest extends HubTestSupport {
                 .filter(x -> x.getAddress().equals("+4930333333")).map(x -> x.getState()).toList();
         assertEquals(List.of("REMOVED", "JOINED"), states, described(log).toString());
     }
+
+    /**
+     * The first change reads the log (muted) and then waits for a slow ConfbridgeList; the
+     * second, recorded and carried out meanwhile, would unmute at once and be overtaken by the
+     * first's late mute. One change of a conference at a time, the second reads the log only
+     * once the first is done, and the room ends unmuted as the log has it.
+     */
+    @Test
+    void aChangeWaitsForTheOneBeforeItOnTheSameConferenceInsteadOfOvertakingIt() throws Exception {
+        ok("default", startConference("case-order-lock", "ol-1", "+4930111111", "+4930333333"));
+        awaitEvent("case-order-lock", "PARTICIPANT_JOINED", 2);
+        HubRequest mute = recordedOnly(modify("case-order-lock", "mute", "+4930111111"));
+        org.uchub.pbx.sim.AmiSimulator simulator = context.getRegistry().lookupByNameAndType("amiSimulator",
+                org.uchub.pbx.sim.AmiSimulator.class);
+        long lists = simulator.actionCount("ConfbridgeList");
+        simulator.answerLate("ConfbridgeList", 1500);
+        java.util.concurrent.CompletableFuture<HubRequest> first = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> conferences().change(mute));
+        // The first holds the lock once it has asked for the room.
+        await(() -> simulator.actionCount("ConfbridgeList") > lists, 5_000, "the first change asked for the room");
+        HubRequest unmute = recordedOnly(modify("case-order-lock", "unmute", "+4930111111"));
+
+        conferences().change(unmute);
+
+        assertTrue(first.isDone(), "the second change waited for the first");
+        assertTrue(first.get().getMessage().contains(": muted +4930111111"), first.get().getMessage());
+        assertTrue(unmute.getMessage().contains(": unmuted +4930111111"), unmute.getMessage());
+        List<ConfbridgeListEvent> in = room("case-order-lock");
+        assertEquals(2, in.size());
+        in.forEach(m -> assertEquals("No", m.getMuted(), m.getChannel() + " in the room as the log has it"));
+    }
 }
