@@ -12,17 +12,20 @@ import org.uchub.contract.SessionReply;
 import org.uchub.pbx.sim.AmiSimulator;
 
 /**
- * A mute the log holds reaches the room even when ConfBridge could not take it at the time:
- * asked while the participant still rang (there was no one in the room to mute), or while the
- * PBX did not answer. What the room shows is read back from the PBX, not from the reply.
+ * A change the log holds reaches the room even when ConfBridge could not take it at the time:
+ * a mute asked while the participant still rang (there was no one in the room to mute), a mute
+ * or a removal recorded while the PBX did not answer. What the room shows is read back from
+ * the PBX, not from the reply.
  */
-class ConferenceMuteTest extends HubTestSupport {
+class MissedConferenceChangesTest extends HubTestSupport {
 
     @Override
     protected Properties hubProperties() {
         Properties p = super.hubProperties();
         // Long enough to send a mute while the participants still ring.
         p.setProperty("pbx.simulator.ring-ms", "2500");
+        // Rings until the originate gives up (pbx.ring-timeout-seconds, 30 s).
+        p.setProperty("pbx.simulator.script", "+4930444444=no-answer,*=answer");
         return p;
     }
 
@@ -102,5 +105,34 @@ class ConferenceMuteTest extends HubTestSupport {
                 "muted and removed as the log has it; room " + roomOf("case-mute-away") + ", log " + described(logOf("case-mute-away")));
         SessionReply log = logOf("case-mute-away");
         assertTrue(events(log, "MUTE_APPLIED").get(0).getDetail().contains("(the mute had not reached the PBX)"), described(log).toString());
+    }
+
+    /**
+     * A removal recorded while the PBX could not take it, of a participant who still rings when
+     * it is back (and only just before that): the reconciliation hangs the ringing phone up,
+     * instead of leaving it ringing until the dial gives up (or joining the room if answered).
+     */
+    @Test
+    void aParticipantRemovedWhileThePbxWasAwayIsHungUpThoughTheyStillRing() throws Exception {
+        ok("default", startConference("case-rm-ring", "rr-1", "+4930111111", "+4930444444"));
+        awaitEvent("case-rm-ring", "PARTICIPANT_JOINED", 1);
+        awaitEvent("case-rm-ring", "PARTICIPANT_RINGING", 2);
+        // Recorded only: its PBX step is the one the PBX missed.
+        var codec = context.getRegistry().lookupByNameAndType("contractCodec", org.uchub.request.ContractCodec.class);
+        var remove = codec.read(new java.io.ByteArrayInputStream(modify("case-rm-ring", "remove", "+4930444444")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8)), "default", "test", null, new org.apache.camel.support.DefaultExchange(context));
+        context.getRegistry().lookupByNameAndType("requestRules", org.uchub.request.RequestRules.class).check(remove);
+        context.getRegistry().lookupByNameAndType("enricher", org.uchub.enrich.Enricher.class).enrich(remove);
+        context.getRegistry().lookupByNameAndType("sessionLog", org.uchub.sessionlog.SessionLog.class).modify(remove);
+        assertEquals(2, simulator().channelCount(), "the removed one still rings");
+        // What the connection puts on the event stream once the PBX is ready again after a reconnect.
+        context.createProducerTemplate().sendBody(context.resolvePropertyPlaceholders("{{pbx.events.endpoint}}"),
+                new PbxReady(false, java.time.OffsetDateTime.now(), 0, 0));
+
+        await(() -> simulator().channelCount() == 1, 10_000, "the removed one's ringing channel hung up");
+        assertEquals("[+4930111111=No]", roomOf("case-rm-ring"));
+        SessionReply log = logOf("case-rm-ring");
+        assertEquals(List.of("JOINED", "REMOVED"), log.getSessions().getSession().get(0).getParticipants().getParticipant().stream()
+                .map(x -> x.getState()).toList(), described(log).toString());
     }
 }
