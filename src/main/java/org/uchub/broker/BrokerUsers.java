@@ -25,6 +25,16 @@ public class BrokerUsers {
     /** Tenant ids without ':' (the names of a tenant's queues would read as address::queue). */
     private static final Pattern USER = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
+    /** How long a password check waits for one of the two running to finish. */
+    static final long CHECK_WAIT_MS = 1000;
+
+    /** Too many passwords being checked at once (a flood of wrong ones): the caller should ask again shortly. */
+    public static final class Busy extends RuntimeException {
+        Busy() {
+            super("too many password checks at once", null, false, false);
+        }
+    }
+
     private final Map<String, String> hashes;
     private final Map<String, String> verified = new ConcurrentHashMap<>();
     private final javax.crypto.spec.SecretKeySpec cacheKey;
@@ -53,7 +63,12 @@ public class BrokerUsers {
         return new BrokerUsers(m);
     }
 
-    /** The tenant the credentials belong to, if they are right. */
+    /**
+     * The tenant the credentials belong to, if they are right.
+     *
+     * @throws Busy when the password is not one verified before and the checks that are running
+     *              leave no room for it within {@link #CHECK_WAIT_MS}
+     */
     public Optional<String> authenticate(String user, String password) {
         if (user == null || password == null) {
             return Optional.empty();
@@ -65,7 +80,11 @@ public class BrokerUsers {
         }
         boolean matches;
         try {
-            slowChecks.acquire();
+            // Not for ever: each waiter holds a thread of its door (SOAP's Jetty, the broker's),
+            // and a flood of wrong passwords would hold them all.
+            if (!slowChecks.tryAcquire(CHECK_WAIT_MS, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                throw new Busy();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Optional.empty();

@@ -17,6 +17,7 @@ import org.apache.activemq.artemis.spi.core.security.jaas.UserPrincipal;
  * names. Anonymous access does not exist.
  */
 public class HubSecurityManager implements ActiveMQSecurityManager5 {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HubSecurityManager.class);
     static final String HUB_ROLE = "hub";
     static final String TENANT_ROLE = "tenant";
 
@@ -50,7 +51,13 @@ public class HubSecurityManager implements ActiveMQSecurityManager5 {
         if (user != null && user.equals(hubUser) && java.security.MessageDigest.isEqual(bytes(password), bytes(hubPassword))) {
             return subject(user, HUB_ROLE);
         }
-        return users.authenticate(user, password).map(u -> subject(u, TENANT_ROLE)).orElse(null);
+        try {
+            return users.authenticate(user, password).map(u -> subject(u, TENANT_ROLE)).orElse(null);
+        } catch (BrokerUsers.Busy busy) {
+            // Refused like a wrong password (Artemis has no "try again"); the client's reconnect asks again.
+            LOG.warn("Broker login of {} refused: {}", org.uchub.request.RequestRules.printable(user), busy.getMessage());
+            return null;
+        }
     }
 
     private static byte[] bytes(String s) {

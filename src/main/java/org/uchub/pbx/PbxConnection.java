@@ -18,7 +18,6 @@ import org.asteriskjava.manager.action.EventGeneratingAction;
 import org.asteriskjava.manager.action.ManagerAction;
 import org.asteriskjava.manager.action.OriginateAction;
 import org.asteriskjava.manager.action.PingAction;
-import org.asteriskjava.AsteriskVersion;
 import org.asteriskjava.manager.action.FilterAction;
 import org.asteriskjava.manager.event.ConnectEvent;
 import org.asteriskjava.manager.event.DisconnectEvent;
@@ -308,10 +307,11 @@ public class PbxConnection extends ServiceSupport {
      */
     private void filterEvents() {
         try {
-            AsteriskVersion version = conn.getVersion();
-            if ((version == null || !version.isAtLeast(AsteriskVersion.ASTERISK_18)) && !reportsAtLeast18()) {
-                // Asterisk 13 read filters as POSIX basic expressions, in which this one matches nothing.
-                eventFilter = "not asked: Asterisk " + version + " (filters on 18 and later)";
+            String version = reportedVersion();
+            if (!readsExtendedFilters(version)) {
+                // Read as a POSIX basic expression, the filter would match nothing: no event at all.
+                eventFilter = "not asked: Asterisk " + (version == null ? "of a version it did not tell" : version)
+                        + " (filters on 18.25, 20.10, 21.5, 22 and later)";
                 LOG.info("PBX {}: events not filtered, {}", settings.host(), eventFilter);
                 return;
             }
@@ -333,24 +333,44 @@ public class PbxConnection extends ServiceSupport {
     }
 
     /**
-     * Whether the PBX's own version string names release 18 or later. Asterisk-Java knows the
-     * versions it was built for: a later one (a certified 22, "certified-22.8-cert1") it takes
-     * for its default, older one, and the filter would not be asked for. Unreadable: asked, as
-     * the hub is for Asterisk 18 and later.
+     * The version the PBX reports (CoreSettings' AsteriskVersion, "18.20.2", "certified-22.8-cert1"),
+     * or null when it does not answer or refuses (the user lacks reporting).
      */
-    private boolean reportsAtLeast18() {
-        ManagerResponse r;
+    private String reportedVersion() {
         try {
-            r = sendConnected(new org.asteriskjava.manager.action.CoreSettingsAction(), settings.responseTimeoutMs());
+            ManagerResponse r = sendConnected(new org.asteriskjava.manager.action.CoreSettingsAction(), settings.responseTimeoutMs());
+            return r instanceof org.asteriskjava.manager.response.CoreSettingsResponse cs ? cs.getAsteriskVersion() : null;
         } catch (RuntimeException e) {
-            return true; // no answer: asked, as for any version not read
+            return null;
         }
-        if (!(r instanceof org.asteriskjava.manager.response.CoreSettingsResponse settingsResponse)) {
-            return true; // refused (the user lacks reporting): asked; a PBX refusing the filter too says so
+    }
+
+    /**
+     * Whether this Asterisk compiles event filters as POSIX extended expressions, as
+     * {@link PbxEvents#FILTER} is written. manager.c compiled them as basic ones ("the only
+     * place we use non-REG_EXTENDED") until the event filtering rework of October 2024
+     * (asterisk PR 874), released in 18.25.0, 20.10.0, 21.5.0 and 22.0.0; in a basic expression
+     * the filter's groups and bounds are literal characters and it matches no event at all.
+     * Only a version read as one of those or later is asked: unknown means not asked, which
+     * costs load, where a wrong guess would cost every event.
+     */
+    static boolean readsExtendedFilters(String version) {
+        if (version == null) {
+            return false;
         }
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(?:certified[/-])?(\\d+)\\.")
-                .matcher(String.valueOf(settingsResponse.getAsteriskVersion()));
-        return !m.find() || Integer.parseInt(m.group(1)) >= 18;
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(?:certified[/-])?(\\d+)\\.(\\d+)").matcher(version.trim());
+        if (!m.find()) {
+            return false;
+        }
+        int major = Integer.parseInt(m.group(1));
+        int minor = Integer.parseInt(m.group(2));
+        return switch (major) {
+            case 18 -> minor >= 25;
+            case 19 -> false;
+            case 20 -> minor >= 10;
+            case 21 -> minor >= 5;
+            default -> major >= 22;
+        };
     }
 
     /** What became of the event filter at the last login: "in force", "refused: …", "not asked: …", "no answer: …". */

@@ -143,12 +143,39 @@ class PbxConnectionTest {
     void anAsteriskOlderThan18IsNotAskedToFilterForItWouldReadTheExpressionOtherwise() throws Exception {
         sim.reportVersion("13.38.3");
         connect("s3cret");
-        HubTestSupport.await(() -> pbx.eventFilter().startsWith("not asked"), 10_000, "no filter asked for; " + pbx.eventFilter());
+        HubTestSupport.await(() -> pbx.eventFilter().startsWith("not asked:"), 10_000, "no filter asked for; " + pbx.eventFilter());
         assertEquals(0, sim.actionCount("filter"));
         hubAndSomeoneElseJoinARoom();
         // Unfiltered: the stranger's join reaches the hub too.
         HubTestSupport.await(() -> events.stream().anyMatch(e -> e instanceof org.asteriskjava.manager.event.ConfbridgeJoinEvent j
                 && "other-1".equals(j.getUniqueId())), 5_000, "the other call's join read by the hub");
+    }
+
+    @Test
+    void anAsterisk18BeforeTheFilterReworkIsNotAskedToFilterForItWouldMatchNothingThere() throws Exception {
+        // Releases before 18.25 (20.10, 21.5, 22.0) read filters as POSIX basic expressions.
+        sim.reportVersion("18.20.2");
+        connect("s3cret");
+        // "not asked yet" until the login's look at the version.
+        HubTestSupport.await(() -> pbx.eventFilter().startsWith("not asked:"), 10_000, "no filter asked for; " + pbx.eventFilter());
+        assertTrue(pbx.eventFilter().contains("18.20.2"), pbx.eventFilter());
+        assertEquals(0, sim.actionCount("filter"));
+        hubAndSomeoneElseJoinARoom();
+        HubTestSupport.await(() -> events.stream().anyMatch(e -> e instanceof org.asteriskjava.manager.event.ConfbridgeJoinEvent), 5_000,
+                "the hub's own join read");
+        assertEquals(11, sim.eventsSentTo("hub"));
+    }
+
+    @Test
+    void theVersionsAskedToFilterAreThoseThatReadTheFilterAsWritten() {
+        for (String v : List.of("18.25.0", "18.26.1", "20.10.0", "20.15.2", "21.5.0", "22.0.0", "23.1.0", "certified-22.8-cert1")) {
+            assertTrue(PbxConnection.readsExtendedFilters(v), v);
+        }
+        for (String v : List.of("13.38.3", "16.30.0", "18.20.2", "18.24.3", "19.8.0", "20.9.3", "21.4.3", "certified/18.9-cert5",
+                "certified/20.7-cert3", "GIT-master-abc123")) {
+            assertFalse(PbxConnection.readsExtendedFilters(v), v);
+        }
+        assertFalse(PbxConnection.readsExtendedFilters(null));
     }
 
     @Test

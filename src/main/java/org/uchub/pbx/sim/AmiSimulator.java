@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
 public final class AmiSimulator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AmiSimulator.class);
     public static final String BANNER = "Asterisk Call Manager/7.0.3";
-    static final String ASTERISK_VERSION = "18.20.2";
+    static final String ASTERISK_VERSION = "18.25.0";
     /** The version CoreSettings reports; tests set an older one to see what the hub does then. */
     private volatile String asteriskVersion = ASTERISK_VERSION;
 
@@ -312,6 +312,48 @@ public final class AmiSimulator implements AutoCloseable {
      * of; they differ on rarer things ([[:digit:]], '$' before the last line end, a lone ')').
      * Null for what would not compile, Java's own "(?" constructs included.
      */
+    /**
+     * A filter as Asterisk before the filtering rework of October 2024 (18.25, 20.10, 21.5,
+     * 22.0) takes it, regcomp(..., 0), "the only place we use non-REG_EXTENDED": a POSIX basic
+     * expression, in which '(', ')', '|', '{', '}', '+' and '?' are plain characters and
+     * "\\(", "\\)", "\\{", "\\}" group and bound (and glibc's "\\|" alternates).
+     */
+    static Pattern posixBasic(String regex) {
+        StringBuilder java = new StringBuilder();
+        for (int i = 0; i < regex.length(); i++) {
+            char c = regex.charAt(i);
+            if (c == '[') {
+                // A bracket expression as it is: a ']' first (after an optional '^') is one of its characters.
+                int end = i + 1 < regex.length() && regex.charAt(i + 1) == '^' ? i + 2 : i + 1;
+                end = regex.indexOf(']', end < regex.length() && regex.charAt(end) == ']' ? end + 1 : end);
+                if (end < 0) {
+                    return null;
+                }
+                java.append('[').append(regex.substring(i + 1, end).replace("\\", "\\\\").replace("[", "\\[")).append(']');
+                i = end;
+            } else if (c == '\\' && i + 1 < regex.length()) {
+                char next = regex.charAt(++i);
+                java.append("(){}|".indexOf(next) >= 0 ? String.valueOf(next) : "\\" + next);
+            } else if ("(){}|+?".indexOf(c) >= 0) {
+                java.append('\\').append(c);
+            } else {
+                java.append(c);
+            }
+        }
+        return posixExtended(java.toString());
+    }
+
+    /** Whether this simulated Asterisk compiles filters as extended expressions: 18.25, 20.10, 21.5, 22.0 and later. */
+    static boolean extendedFilters(String version) {
+        java.util.regex.Matcher m = Pattern.compile("^(?:certified[/-])?(\\d+)\\.(\\d+)").matcher(version);
+        if (!m.find()) {
+            return true;
+        }
+        int major = Integer.parseInt(m.group(1));
+        int minor = Integer.parseInt(m.group(2));
+        return major > 21 || major == 21 && minor >= 5 || major == 20 && minor >= 10 || major == 18 && minor >= 25;
+    }
+
     static Pattern posixExtended(String regex) {
         if (regex.contains("(?")) {
             return null;
@@ -584,10 +626,11 @@ public final class AmiSimulator implements AutoCloseable {
                 reply(AmiMessage.response("Error", m).add("Message", "Unknown operation"));
                 return;
             }
-            // Asterisk 18.20 compiles an empty expression too, which matches every event.
+            // Asterisk 18.20 compiles an empty expression too, which matches every event (18.25's rework may not).
             String filter = m.get("Filter") == null ? "" : m.get("Filter");
             boolean black = filter.startsWith("!");
-            Pattern p = posixExtended(black ? filter.substring(1) : filter);
+            String expression = black ? filter.substring(1) : filter;
+            Pattern p = extendedFilters(asteriskVersion) ? posixExtended(expression) : posixBasic(expression);
             if (p == null) {
                 reply(AmiMessage.response("Error", m).add("Message", "Filter did not compile.  Check the syntax of the filter given."));
                 return;
