@@ -586,7 +586,7 @@ public class HubBootstrap implements CamelConfiguration {
                     + " Use https (soap.tls.keystore) outside a trusted network.", address);
         }
         SoapEndpoint.Settings settings = new SoapEndpoint.Settings(address,
-                BrokerUsers.load(Path.of(prop(pc, "soap.users.file"))), prop(pc, "soap.realm"),
+                BrokerUsers.load(Path.of(prop(pc, "soap.users.file")), Long.parseLong(prop(pc, "hub.users.check-wait-ms"))), prop(pc, "soap.realm"),
                 Long.parseLong(prop(pc, "soap.max-request-bytes")), intProp(pc, "soap.max-depth"),
                 intProp(pc, "soap.max-child-elements"), Long.parseLong(prop(pc, "soap.max-elements")),
                 intProp(pc, "soap.max-attributes"), intProp(pc, "soap.max-text-length"),
@@ -621,7 +621,7 @@ public class HubBootstrap implements CamelConfiguration {
                 throw new IllegalStateException("The embedded broker listens on " + host + " but broker.password is still the"
                         + " development default: set BROKER_PASSWORD");
             }
-            BrokerUsers users = BrokerUsers.load(Path.of(prop(pc, "broker.users.file")));
+            BrokerUsers users = BrokerUsers.load(Path.of(prop(pc, "broker.users.file")), Long.parseLong(prop(pc, "hub.users.check-wait-ms")));
             HubSecurityManager security = new HubSecurityManager(users, prop(pc, "broker.username"), prop(pc, "broker.password"),
                     prop(pc, "jms.request-queue"), prop(pc, "jms.events-topic"));
             context.getRegistry().lookupByNameAndType("jmsRequests", JmsRequests.class).temporaryOwner(security::createdTemporary);

@@ -25,8 +25,6 @@ public class BrokerUsers {
     /** Tenant ids without ':' (the names of a tenant's queues would read as address::queue). */
     private static final Pattern USER = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
-    /** How long a password check waits for one of the two running to finish. */
-    static final long CHECK_WAIT_MS = 1000;
 
     /** Too many passwords being checked at once (a flood of wrong ones): the caller should ask again shortly. */
     public static final class Busy extends RuntimeException {
@@ -41,7 +39,15 @@ public class BrokerUsers {
     private final java.util.concurrent.Semaphore slowChecks = new java.util.concurrent.Semaphore(2, true);
     private final String decoy = PasswordHash.hash("no such user".toCharArray());
 
+    /** How long a password check waits for one of the two running to finish. */
+    private final long checkWaitMs;
+
     public BrokerUsers(Map<String, String> hashes) {
+        this(hashes, 1000);
+    }
+
+    public BrokerUsers(Map<String, String> hashes, long checkWaitMs) {
+        this.checkWaitMs = checkWaitMs;
         for (String user : hashes.keySet()) {
             if (!USER.matcher(user).matches()) {
                 throw new IllegalArgumentException("user name " + user + " is not a valid tenant id");
@@ -54,27 +60,31 @@ public class BrokerUsers {
     }
 
     public static BrokerUsers load(Path file) throws IOException {
+        return load(file, 1000);
+    }
+
+    public static BrokerUsers load(Path file, long checkWaitMs) throws IOException {
         Properties p = new Properties();
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             p.load(r);
         }
         Map<String, String> m = new TreeMap<>();
         p.stringPropertyNames().forEach(k -> m.put(k.strip(), p.getProperty(k).strip()));
-        return new BrokerUsers(m);
+        return new BrokerUsers(m, checkWaitMs);
     }
 
     /**
      * The tenant the credentials belong to, if they are right.
      *
      * @throws Busy when the password is not one verified before and the checks that are running
-     *              leave no room for it within {@link #CHECK_WAIT_MS}
+     *              leave no room for it within the wait given
      */
     public Optional<String> authenticate(String user, String password) {
         if (user == null || password == null) {
             return Optional.empty();
         }
         String stored = hashes.get(user);
-        String key = user + '\u0000' + digest(password);
+        String key = user + '\u0000' + digest(java.text.Normalizer.normalize(password, java.text.Normalizer.Form.NFC));
         if (stored != null && stored.equals(verified.get(key))) {
             return Optional.of(user);
         }
@@ -82,7 +92,7 @@ public class BrokerUsers {
         try {
             // Not for ever: each waiter holds a thread of its door (SOAP's Jetty, the broker's),
             // and a flood of wrong passwords would hold them all.
-            if (!slowChecks.tryAcquire(CHECK_WAIT_MS, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            if (!slowChecks.tryAcquire(checkWaitMs, java.util.concurrent.TimeUnit.MILLISECONDS)) {
                 throw new Busy();
             }
         } catch (InterruptedException e) {

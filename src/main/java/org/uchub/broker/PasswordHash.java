@@ -36,18 +36,27 @@ public final class PasswordHash {
         return MessageDigest.isEqual(expected, actual);
     }
 
+    /**
+     * Over the password in Unicode normalization form C: the same password typed where "ä" is
+     * one character or "a" and a combining mark (macOS, some input methods) is the same
+     * password, as RFC 7617 asks of servers that announce UTF-8.
+     */
     private static byte[] derive(char[] password, byte[] salt, int iterations) {
+        char[] nfc = java.text.Normalizer.normalize(java.nio.CharBuffer.wrap(password), java.text.Normalizer.Form.NFC).toCharArray();
         try {
             return SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256")
-                    .generateSecret(new PBEKeySpec(password, salt, iterations, 256)).getEncoded();
+                    .generateSecret(new PBEKeySpec(nfc, salt, iterations, 256)).getEncoded();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
+        } finally {
+            java.util.Arrays.fill(nfc, '\0');
         }
     }
 
     public static void main(String[] args) throws Exception {
         byte[] line = System.in.readAllBytes();
-        String password = new String(line, StandardCharsets.UTF_8).strip();
+        // The line end of "echo secret |" is no part of it; spaces at either end may be.
+        String password = new String(line, StandardCharsets.UTF_8).replaceFirst("\\r?\\n\\z", "");
         System.out.println(hash(password.toCharArray()));
     }
 }

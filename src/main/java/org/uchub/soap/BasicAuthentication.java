@@ -48,7 +48,18 @@ public class BasicAuthentication extends AbstractPhaseInterceptor<Message> {
             return;
         }
         String[] credentials = http != null ? credentials(http.getHeader("Authorization")) : fromPolicy(message.get(AuthorizationPolicy.class));
-        Optional<String> tenant = credentials == null ? Optional.empty() : users.authenticate(credentials[0], credentials[1]);
+        Optional<String> tenant;
+        try {
+            tenant = credentials == null ? Optional.empty() : users.authenticate(credentials[0], credentials[1]);
+        } catch (BrokerUsers.Busy busy) {
+            // Not a wrong password: a flood of checks (most likely of wrong ones) leaves no room
+            // for this one now. 401 would tell a client with the right password to give up.
+            LOG.warn("SOAP call of user {} from {} refused: {}", RequestRules.printable(credentials[0]),
+                    http == null ? "?" : http.getRemoteAddr(), busy.getMessage());
+            refuse(message, HttpServletResponse.SC_SERVICE_UNAVAILABLE, ErrorCode.SERVICE_UNAVAILABLE,
+                    "Too many passwords are being checked at once: send the call again in a moment.");
+            return;
+        }
         if (tenant.isPresent()) {
             message.put(TENANT, tenant.get());
             return;
@@ -56,16 +67,23 @@ public class BasicAuthentication extends AbstractPhaseInterceptor<Message> {
         LOG.warn("SOAP call refused: {} from {}", credentials == null ? "no credentials"
                 : "wrong credentials for user " + RequestRules.printable(credentials[0]),
                 http == null ? "?" : http.getRemoteAddr());
+        refuse(message, HttpServletResponse.SC_UNAUTHORIZED, ErrorCode.UNAUTHENTICATED,
+                "Credentials missing or wrong: authenticate with HTTP Basic as your business system's user.");
+    }
+
+    private void refuse(Message message, int status, ErrorCode code, String text) {
         HttpServletResponse response = (HttpServletResponse) message.get(AbstractHTTPDestination.HTTP_RESPONSE);
         try {
-            response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
-            response.setHeader("WWW-Authenticate", "Basic realm=\"" + realm + "\", charset=\"UTF-8\"");
+            response.setStatus(status);
+            if (status == HttpServletResponse.SC_UNAUTHORIZED) {
+                response.setHeader("WWW-Authenticate", "Basic realm=\"" + realm + "\", charset=\"UTF-8\"");
+            } else {
+                response.setHeader("Retry-After", "1");
+            }
             // The body was never read: the connection cannot carry another request, and the client must know.
             response.setHeader("Connection", "close");
             response.setContentType(soap12 ? "application/soap+xml; charset=UTF-8" : "text/xml; charset=UTF-8");
-            response.getOutputStream().write(SoapFaults.clientFaultEnvelope(ErrorCode.UNAUTHENTICATED,
-                    "Credentials missing or wrong: authenticate with HTTP Basic as your business system's user.", soap12)
-                    .getBytes(StandardCharsets.UTF_8));
+            response.getOutputStream().write(SoapFaults.faultEnvelope(code, text, soap12).getBytes(StandardCharsets.UTF_8));
             response.flushBuffer();
         } catch (IOException e) {
             LOG.debug("could not answer a refused SOAP call: {}", e.toString());

@@ -47,19 +47,25 @@ public final class SoapFaults {
         return e;
     }
 
-    /** A whole envelope with a Client (SOAP 1.2: Sender) fault, for answers given before CXF reads the call. */
-    static String clientFaultEnvelope(ErrorCode code, String message, boolean soap12) {
-        String error = "<uc:Error xmlns:uc=\"" + ContractCodec.NAMESPACE + "\"><uc:status>REJECTED</uc:status><uc:error><uc:code>"
-                + code.name() + "</uc:code><uc:message>" + escape(message) + "</uc:message></uc:error></uc:Error>";
+    /**
+     * A whole envelope with the fault the code calls for (Client, SOAP 1.2 Sender, for the
+     * caller's mistakes; Server, SOAP 1.2 Receiver, for the hub's), for answers given before
+     * CXF reads the call.
+     */
+    static String faultEnvelope(ErrorCode code, String message, boolean soap12) {
+        boolean caller = code.isCallerFault();
+        String error = "<uc:Error xmlns:uc=\"" + ContractCodec.NAMESPACE + "\"><uc:status>" + (caller ? ReplyStatus.REJECTED
+                : ReplyStatus.FAILED).value() + "</uc:status><uc:error><uc:code>" + code.name() + "</uc:code><uc:message>"
+                + escape(message) + "</uc:message></uc:error></uc:Error>";
         if (soap12) {
             return "<env:Envelope xmlns:env=\"http://www.w3.org/2003/05/soap-envelope\"><env:Body><env:Fault>"
-                    + "<env:Code><env:Value>env:Sender</env:Value></env:Code><env:Reason><env:Text xml:lang=\"en\">"
-                    + escape(message) + "</env:Text></env:Reason><env:Detail>" + error + "</env:Detail></env:Fault></env:Body>"
-                    + "</env:Envelope>";
+                    + "<env:Code><env:Value>env:" + (caller ? "Sender" : "Receiver") + "</env:Value></env:Code><env:Reason>"
+                    + "<env:Text xml:lang=\"en\">" + escape(message) + "</env:Text></env:Reason><env:Detail>" + error
+                    + "</env:Detail></env:Fault></env:Body></env:Envelope>";
         }
         return "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body><soap:Fault>"
-                + "<faultcode>soap:Client</faultcode><faultstring>" + escape(message) + "</faultstring><detail>" + error
-                + "</detail></soap:Fault></soap:Body></soap:Envelope>";
+                + "<faultcode>soap:" + (caller ? "Client" : "Server") + "</faultcode><faultstring>" + escape(message)
+                + "</faultstring><detail>" + error + "</detail></soap:Fault></soap:Body></soap:Envelope>";
     }
 
     private static String escape(String s) {

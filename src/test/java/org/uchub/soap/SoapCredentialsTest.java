@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.List;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.uchub.HubTestSupport;
@@ -32,6 +33,8 @@ class SoapCredentialsTest extends HubTestSupport {
             Path users = Files.createDirectories(stateDir()).resolve("soap-users.properties");
             Files.writeString(users, "erp = " + PasswordHash.hash(PASSWORD.toCharArray()) + "\n");
             p.setProperty("soap.users.file", users.toString());
+            // A check waits hardly at all for its turn: concurrent wrong passwords are refused as busy.
+            p.setProperty("hub.users.check-wait-ms", "1");
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
         }
@@ -39,13 +42,16 @@ class SoapCredentialsTest extends HubTestSupport {
     }
 
     private HttpResponse<String> call(String authorization) throws Exception {
+        return HttpClient.newHttpClient().send(request(authorization), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpRequest request(String authorization) {
         String envelope = "<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\" xmlns:uc=\"urn:uc-hub:session:v1\">"
                 + "<soapenv:Body><uc:QuerySessionLog><uc:businessId>case-nobody</uc:businessId></uc:QuerySessionLog></soapenv:Body>"
                 + "</soapenv:Envelope>";
-        HttpRequest r = HttpRequest.newBuilder(URI.create(soapAddress())).header("Content-Type", "text/xml; charset=UTF-8")
+        return HttpRequest.newBuilder(URI.create(soapAddress())).header("Content-Type", "text/xml; charset=UTF-8")
                 .header("SOAPAction", "\"\"").header("Authorization", authorization)
                 .POST(HttpRequest.BodyPublishers.ofString(envelope, StandardCharsets.UTF_8)).build();
-        return HttpClient.newHttpClient().send(r, HttpResponse.BodyHandlers.ofString());
     }
 
     private static String basic(String scheme, String password, Charset charset) {
@@ -66,5 +72,37 @@ class SoapCredentialsTest extends HubTestSupport {
         assertEquals(401, call(basic("Basic ", "Klager-ss-2024", StandardCharsets.UTF_8)).statusCode());
         assertEquals(401, call("Bearer abc").statusCode());
         assertEquals(401, call("Basic not base64!").statusCode());
+    }
+
+    @Test
+    void aPasswordTypedAsDecomposedCharactersIsTheSamePassword() throws Exception {
+        authenticated(call(basic("Basic ", java.text.Normalizer.normalize(PASSWORD, java.text.Normalizer.Form.NFD), StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * Wrong passwords sent faster than the slow hash checks them are not queued for ever,
+     * each holding a thread of the SOAP server: beyond the wait they get 503 with Retry-After
+     * and a Server fault saying to try again, not 401 (which would tell a client whose password
+     * is right to give up).
+     */
+    @Test
+    void passwordsCheckedFasterThanTheHashAllowsAreAnsweredBusyWithRetryAfter() throws Exception {
+        List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> calls = new java.util.ArrayList<>();
+        HttpClient client = HttpClient.newHttpClient();
+        for (int i = 0; i < 12; i++) {
+            calls.add(client.sendAsync(request(basic("Basic ", "wrong-" + i, StandardCharsets.UTF_8)), HttpResponse.BodyHandlers.ofString()));
+        }
+        List<HttpResponse<String>> answers = new java.util.ArrayList<>();
+        for (var c : calls) {
+            answers.add(c.get(60, java.util.concurrent.TimeUnit.SECONDS));
+        }
+        HttpResponse<String> busy = answers.stream().filter(r -> r.statusCode() == 503).findFirst()
+                .orElseThrow(() -> new AssertionError("no call answered busy: " + answers.stream().map(HttpResponse::statusCode).toList()));
+        assertEquals("1", busy.headers().firstValue("Retry-After").orElse(""));
+        assertTrue(busy.body().contains("<faultcode>soap:Server</faultcode>") && busy.body().contains("SERVICE_UNAVAILABLE"), busy.body());
+        assertTrue(answers.stream().allMatch(r -> r.statusCode() == 503 || r.statusCode() == 401),
+                answers.stream().map(HttpResponse::statusCode).toList().toString());
+        // The door is open again once the flood is over.
+        authenticated(call(basic("Basic ", PASSWORD, StandardCharsets.UTF_8)));
     }
 }
