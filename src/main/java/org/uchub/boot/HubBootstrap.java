@@ -658,10 +658,11 @@ public class HubBootstrap implements CamelConfiguration {
             }
         }
         ActiveMQConnectionFactory artemis = brokerClient(pc, url);
-        if (embedded == null && plugins) {
+        if (embedded == null) {
             // A factory of its own, so that the gate's attempts while the broker is away never
             // hold the consumers' factory's lock (see brokerClient).
-            guardTenantStamp(context, pc, brokerClient(pc, url));
+            guardTenantStamp(context, pc, brokerClient(pc, url), plugins ? TenantStampGate.Stamp.PLUGINS
+                    : TenantStampGate.Stamp.VALIDATED_USER);
         } else {
             pc.addOverrideProperty("jms.consume.auto-startup", "true");
         }
@@ -718,28 +719,32 @@ public class HubBootstrap implements CamelConfiguration {
     }
 
     /**
-     * With broker.external.plugins the hub believes the tenant the broker's plugin stamps on
-     * each message. Should the plugin be missing, any sender could set that property itself:
-     * a broker that lets a forged stamp through stops the hub at boot (a configuration error),
-     * and closes the JMS ingress later. A broker that cannot be reached at boot only holds the
-     * JMS ingress (route jms-consume) until it answers and stamps; the rest of the hub runs.
+     * On an external broker the hub believes the tenant the broker writes on each message: the
+     * plugins' stamp (broker.external.plugins), or else Artemis' own validated user, which it
+     * writes only with populate-validated-user. Where the broker does not write it, any sender
+     * could set that property itself: a broker that lets a forged one through stops the hub at
+     * boot (a configuration error), and closes the JMS ingress later. A broker that cannot be
+     * reached at boot only holds the JMS ingress (route jms-consume) until it answers and
+     * stamps; the rest of the hub runs.
      */
-    private static void guardTenantStamp(CamelContext context, PropertiesComponent pc, ActiveMQConnectionFactory artemis)
-            throws Exception {
+    private static void guardTenantStamp(CamelContext context, PropertiesComponent pc, ActiveMQConnectionFactory artemis,
+            TenantStampGate.Stamp stamp) throws Exception {
         String hubUser = prop(pc, "broker.username");
-        TenantStampGate.Verdict first = TenantStampGate.check(artemis, hubUser);
+        TenantStampGate.Verdict first = TenantStampGate.check(artemis, hubUser, stamp);
         switch (first.state()) {
             case NOT_STAMPED, REFUSED -> throw new IllegalStateException(first.detail());
             case UNREACHABLE -> LOG.warn("The external broker is not reachable ({}): the JMS ingress opens once it answers and stamps"
                     + " each message with its sender's user; the other ingresses serve meanwhile", first.detail());
-            case STAMPED -> LOG.info("The external broker stamps each message with its sender's user (UC Hub broker plugins installed)");
+            case STAMPED -> LOG.info("The external broker stamps each message with its sender's user ({})", first.detail());
         }
         pc.addOverrideProperty("jms.consume.auto-startup", Boolean.toString(first.state() == TenantStampGate.State.STAMPED));
-        TenantStampGate gate = new TenantStampGate(context, artemis, hubUser, new TenantStampGate.Settings("jms-consume",
+        TenantStampGate gate = new TenantStampGate(context, artemis, hubUser, stamp, new TenantStampGate.Settings("jms-consume",
                 "jms.consume.auto-startup", Long.parseLong(prop(pc, "broker.tenant-stamp.retry-ms")), Long.parseLong(prop(pc, "broker.tenant-stamp.max-retry-ms")),
                 Long.parseLong(prop(pc, "broker.tenant-stamp.recheck-ms"))), first);
         bind(context, "tenantStampGate", gate);
-        context.getRegistry().lookupByNameAndType("jmsRequests", JmsRequests.class).trustStampWhile(gate::stampTrusted);
+        if (stamp == TenantStampGate.Stamp.PLUGINS) {
+            context.getRegistry().lookupByNameAndType("jmsRequests", JmsRequests.class).trustStampWhile(gate::stampTrusted);
+        }
         // The gate's factory is closed once the gate has stopped using it.
         connectOnceRoutesRun(context, gate.healthCheck(), gate::start, () -> {
             gate.stop();

@@ -51,6 +51,24 @@ public final class TenantStampGate {
     }
 
     /**
+     * What the broker must write on each message for its sender's user to be known: the
+     * property the hub forges in its check, and what to do where the broker does not.
+     */
+    public record Stamp(String property, String whatToDo) {
+        /** The UC Hub broker plugins' own stamp ({@code broker.external.plugins=true}). */
+        public static final Stamp PLUGINS = new Stamp(TenantStamp.PROPERTY, "broker.external.plugins is true but the broker does not"
+                + " stamp the sender's user on messages; install uc-hub-broker-plugins.jar as examples/external-broker describes, or"
+                + " set broker.external.plugins=false");
+        /**
+         * Artemis' own validated user, which it writes only with populate-validated-user; without
+         * it the property is whatever the sender put there ({@code broker.external.plugins=false}).
+         */
+        public static final Stamp VALIDATED_USER = new Stamp("_AMQ_VALIDATED_USER", "broker.external.plugins is false but the"
+                + " broker does not set the validated user on messages, so any sender could name another's: set"
+                + " <populate-validated-user>true</populate-validated-user> in broker.xml, or install the UC Hub broker plugins");
+    }
+
+    /**
      * @param routeId             the JMS ingress route
      * @param autoStartupProperty the property its autoStartup reads, kept equal to the gate's
      *                            verdict so that a reloaded route file starts only if the gate is open
@@ -67,6 +85,7 @@ public final class TenantStampGate {
     private final CamelContext context;
     private final ConnectionFactory connections;
     private final String hubUser;
+    private final Stamp stamp;
     private final Settings settings;
     private final Object wake = new Object();
     private volatile Verdict last;
@@ -82,10 +101,12 @@ public final class TenantStampGate {
     private boolean closedByGate;
 
     /** @param first the verdict of the check made at boot, which decided whether the route started with the context */
-    public TenantStampGate(CamelContext context, ConnectionFactory connections, String hubUser, Settings settings, Verdict first) {
+    public TenantStampGate(CamelContext context, ConnectionFactory connections, String hubUser, Stamp stamp, Settings settings,
+            Verdict first) {
         this.context = context;
         this.connections = connections;
         this.hubUser = hubUser;
+        this.stamp = stamp;
         this.settings = settings;
         this.last = first;
         this.lastSeen = first.state() == State.UNREACHABLE ? null : first;
@@ -94,10 +115,14 @@ public final class TenantStampGate {
 
     /** One check: the hub sends itself a message carrying a forged stamp and looks at what arrives. */
     public static Verdict check(ConnectionFactory cf, String hubUser) {
+        return check(cf, hubUser, Stamp.PLUGINS);
+    }
+
+    public static Verdict check(ConnectionFactory cf, String hubUser, Stamp stamp) {
         Connection c = null;
         try {
             c = cf.createConnection();
-            return probe(c, hubUser);
+            return probe(c, hubUser, stamp);
         } catch (JMSException | RuntimeException e) {
             return failure(e);
         } finally {
@@ -113,25 +138,23 @@ public final class TenantStampGate {
         return new Verdict(State.UNREACHABLE, "the broker cannot be asked: " + e.getMessage());
     }
 
-    private static Verdict probe(Connection c, String hubUser) throws JMSException {
+    private static Verdict probe(Connection c, String hubUser, Stamp stamp) throws JMSException {
         c.start();
         Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
         try {
             TemporaryQueue queue = s.createTemporaryQueue();
             Message m = s.createTextMessage("tenant stamp check");
-            m.setStringProperty(TenantStamp.PROPERTY, "forged-by-sender");
+            m.setStringProperty(stamp.property(), "forged-by-sender");
             s.createProducer(queue).send(m);
             Message back = s.createConsumer(queue).receive(10_000);
             if (back == null) {
                 return new Verdict(State.UNREACHABLE, "the broker did not return the check message within 10 s");
             }
-            String stamp = back.getStringProperty(TenantStamp.PROPERTY);
-            if (hubUser.equals(stamp)) {
-                return new Verdict(State.STAMPED, "the broker stamps each message with its sender's user");
+            String written = back.getStringProperty(stamp.property());
+            if (hubUser.equals(written)) {
+                return new Verdict(State.STAMPED, "the broker stamps each message with its sender's user (" + stamp.property() + ")");
             }
-            return new Verdict(State.NOT_STAMPED, "broker.external.plugins is true but the broker does not stamp the sender's user"
-                    + " on messages (a sender's own value came through: " + stamp + "); install uc-hub-broker-plugins.jar"
-                    + " as examples/external-broker describes, or set broker.external.plugins=false");
+            return new Verdict(State.NOT_STAMPED, stamp.whatToDo() + " (a sender's own value came through: " + written + ")");
         } finally {
             s.close();
         }
@@ -244,7 +267,7 @@ public final class TenantStampGate {
             current = asked;
             // Listening before the check, so that a failure during it is not missed.
             c.setExceptionListener(e -> connectionLost(asked));
-            Verdict v = probe(c, hubUser);
+            Verdict v = probe(c, hubUser, stamp);
             if (v.state() == State.STAMPED && running) {
                 watch = c;
                 c = null;
