@@ -311,7 +311,8 @@ public class HubBootstrap implements CamelConfiguration {
         bind(context, "pbxReconciler", new Reconciler(pbx, progress));
         bind(context, "conferences", new Conferences(dialer));
         bind(context, "calls", new Calls(dialer));
-        bind(context, "recordings", new Recordings(progress, s.recordingsDir(), Long.parseLong(prop(pc, "pbx.recordings.max-bytes"))));
+        bind(context, "recordings", new Recordings(progress, s.recordingsDir(), Long.parseLong(prop(pc, "pbx.recordings.max-bytes")),
+                intProp(pc, "pbx.recordings.max-concurrent", 2), 5_000));
         // The connection's first event is the reconciliation request, so it starts once the routes run.
         connectOnceRoutesRun(context, pbx.healthCheck(), () -> {
             if (!pbx.isStarted()) {
@@ -586,7 +587,7 @@ public class HubBootstrap implements CamelConfiguration {
                     + " Use https (soap.tls.keystore) outside a trusted network.", address);
         }
         SoapEndpoint.Settings settings = new SoapEndpoint.Settings(address,
-                BrokerUsers.load(Path.of(prop(pc, "soap.users.file")), Long.parseLong(prop(pc, "hub.users.check-wait-ms"))), prop(pc, "soap.realm"),
+                BrokerUsers.load(Path.of(prop(pc, "soap.users.file")), checkWaitMs(pc)), prop(pc, "soap.realm"),
                 Long.parseLong(prop(pc, "soap.max-request-bytes")), intProp(pc, "soap.max-depth"),
                 intProp(pc, "soap.max-child-elements"), Long.parseLong(prop(pc, "soap.max-elements")),
                 intProp(pc, "soap.max-attributes"), intProp(pc, "soap.max-text-length"),
@@ -621,7 +622,7 @@ public class HubBootstrap implements CamelConfiguration {
                 throw new IllegalStateException("The embedded broker listens on " + host + " but broker.password is still the"
                         + " development default: set BROKER_PASSWORD");
             }
-            BrokerUsers users = BrokerUsers.load(Path.of(prop(pc, "broker.users.file")), Long.parseLong(prop(pc, "hub.users.check-wait-ms")));
+            BrokerUsers users = BrokerUsers.load(Path.of(prop(pc, "broker.users.file")), checkWaitMs(pc));
             HubSecurityManager security = new HubSecurityManager(users, prop(pc, "broker.username"), prop(pc, "broker.password"),
                     prop(pc, "jms.request-queue"), prop(pc, "jms.events-topic"));
             context.getRegistry().lookupByNameAndType("jmsRequests", JmsRequests.class).temporaryOwner(security::createdTemporary);
@@ -693,6 +694,11 @@ public class HubBootstrap implements CamelConfiguration {
                 }
             }
         }, true, true);
+    }
+
+    /** hub.users.check-wait-ms; unset (a configuration older than the key): 1 s. */
+    private static long checkWaitMs(PropertiesComponent pc) {
+        return intProp(pc, "hub.users.check-wait-ms", 1000);
     }
 
     /** A client factory for the hub's own connections to the broker. */

@@ -25,11 +25,59 @@ public class Recordings {
     private final ChannelProgress progress;
     private final Path dir;
     private final long maxBytes;
+    /**
+     * Recordings being read and sent at once. Each is held whole in memory, and several times
+     * over as its reply is written (base64 text for the many clients that do not read MTOM):
+     * up to pbx.recordings.max-bytes, 50 MB, is a few hundred MB per call, and unbounded the
+     * calls of a few tenants at once could take the heap, and every ingress with it.
+     */
+    private final java.util.concurrent.Semaphore sending;
+    private final int mostAtOnce;
+    /** How long a GetRecording waits for one being sent to be done, before it is asked to come again. */
+    private final long waitMs;
 
     public Recordings(ChannelProgress progress, Path dir, long maxBytes) {
+        this(progress, dir, maxBytes, 2, 5_000);
+    }
+
+    public Recordings(ChannelProgress progress, Path dir, long maxBytes, int mostAtOnce, long waitMs) {
+        this.waitMs = waitMs;
+        if (mostAtOnce < 1) {
+            throw new IllegalArgumentException("pbx.recordings.max-concurrent must be at least 1");
+        }
         this.progress = progress;
         this.dir = dir.toAbsolutePath().normalize();
         this.maxBytes = maxBytes;
+        this.mostAtOnce = mostAtOnce;
+        this.sending = new java.util.concurrent.Semaphore(mostAtOnce, true);
+    }
+
+    /**
+     * {@link #fetch(HubRequest)} in its turn: counted among the recordings being sent until
+     * the exchange is done. Its reply is built within it (for SOAP the envelope with the audio
+     * as base64 text or an MTOM part); the transport may still be writing it out after.
+     */
+    public HubRequest fetchInTurn(HubRequest r, org.apache.camel.Exchange exchange) throws InterruptedException {
+        if (!sending.tryAcquire(waitMs, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            throw new RequestRejectedException(ErrorCode.SERVICE_UNAVAILABLE, mostAtOnce + " recording(s) are being sent now, the most"
+                    + " the hub sends at once (pbx.recordings.max-concurrent): ask again in a few seconds.");
+        }
+        boolean handedOn = false;
+        try {
+            HubRequest out = fetch(r);
+            exchange.getExchangeExtension().addOnCompletion(new org.apache.camel.support.SynchronizationAdapter() {
+                @Override
+                public void onDone(org.apache.camel.Exchange done) {
+                    sending.release();
+                }
+            });
+            handedOn = true;
+            return out;
+        } finally {
+            if (!handedOn) {
+                sending.release();
+            }
+        }
     }
 
     public HubRequest fetch(HubRequest r) {
