@@ -16,11 +16,13 @@ import org.apache.activemq.artemis.core.transaction.Transaction;
 
 /**
  * Puts every request that arrives on the request queue into the message group of its
- * business ID (tenant/businessId), unless the sender chose a group itself. The broker then
- * hands all requests of one business ID to the same consumer, in order, so the hub can run
- * several consumers without a modify ever overtaking its start. Only the first 64 KiB of a
- * text or bytes body (large messages too) are looked at, for the first businessId element or
- * member; a request without one is left ungrouped (it is invalid and will be refused anyway).
+ * business ID (tenant/businessId), whatever group the sender chose. The broker then hands all
+ * requests of one business ID to the same consumer, in order, so the hub can run several
+ * consumers without a modify ever overtaking its start. Only the first 64 KiB of a text or
+ * bytes body (large messages too) are looked at, for the first businessId element or member.
+ * Nothing a sender sets may change that order: not a group of its own, which could name
+ * another tenant's group and close it, not a priority, not a delivery time (see
+ * {@link RequestOrder}).
  */
 public class BusinessIdGroups implements ActiveMQServerPlugin {
     private static final int SCAN = 64 * 1024;
@@ -45,19 +47,23 @@ public class BusinessIdGroups implements ActiveMQServerPlugin {
 
     @Override
     public void beforeSend(ServerSession session, Transaction tx, Message message, boolean direct, boolean noAutoCreateQueue) {
-        if (session == null || !requestQueue.equals(address(session, message)) || message.getGroupID() != null) {
+        if (session == null || !requestQueue.equals(address(session, message))) {
             return;
         }
-        String id = businessId(head(message));
-        if (id != null) {
-            String group = session.getValidatedUser() + "/" + id;
-            Class<?> amqp = AmqpGroups.amqpClass(message);
-            if (amqp != null) {
-                AmqpGroups.set(amqp, message, group);
-            } else {
-                message.setGroupID(SimpleString.of(group));
-            }
+        RequestOrder.keep(message, group(session.getValidatedUser(), businessId(head(message)), message.getGroupID()));
+    }
+
+    /**
+     * The request's group: its tenant and business ID. A request whose business ID cannot be
+     * read (an invalid one, a large one its client compressed) keeps a group its sender chose,
+     * but within the sender's tenant, so that no sender can name, or close, another tenant's
+     * group; without one it has none.
+     */
+    static String group(String tenant, String businessId, SimpleString senderGroup) {
+        if (businessId != null) {
+            return tenant + "/" + businessId;
         }
+        return senderGroup == null ? null : tenant + "/" + senderGroup;
     }
 
     /**
@@ -170,7 +176,7 @@ public class BusinessIdGroups implements ActiveMQServerPlugin {
             }
             return text.toString();
         } catch (Exception e) {
-            // Left ungrouped: the hub still reads and serves it, only without the order guarantee.
+            // Not grouped by its business ID: the hub still reads and serves it, only without the order guarantee.
             return null;
         }
     }
