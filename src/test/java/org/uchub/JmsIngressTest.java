@@ -351,6 +351,8 @@ class JmsIngressTest extends HubTestSupport {
                 assertEquals(expected[i], e.getStringProperty("eventType"));
                 assertEquals("E-1", e.getStringProperty("businessId"));
                 assertEquals("erp", e.getStringProperty("tenant"));
+                // So that several consumers of one subscription keep a business ID's events in order.
+                assertEquals("erp/E-1", e.getStringProperty("JMSXGroupID"));
                 assertTrue(((TextMessage) e).getText().contains("<SessionEvent"), ((TextMessage) e).getText());
             }
             assertNull(events.receive(500), "only E-1's events match the selector");

@@ -78,10 +78,16 @@ public class EventOutbox {
         return published.size() < batchSize ? List.of() : pending();
     }
 
-    /** Makes the exchange the JMS message of one pending event: XML body and selector properties. */
+    /**
+     * Makes the exchange the JMS message of one pending event: XML body, selector properties,
+     * and the message group of its business ID, so that a business system reading its events
+     * with several consumers (a shared subscription, say) still gets one business ID's events
+     * in seq order, all at one consumer.
+     */
     public void toMessage(Exchange exchange) {
         Pending p = exchange.getMessage().getBody(Pending.class);
         Message m = exchange.getMessage();
+        m.setHeader("JMSXGroupID", p.tenant() + "/" + p.event().getBusinessId());
         m.setHeader("businessId", p.event().getBusinessId());
         m.setHeader("tenant", p.tenant());
         m.setHeader("eventType", p.event().getType());
