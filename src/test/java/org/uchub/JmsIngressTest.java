@@ -360,6 +360,34 @@ class JmsIngressTest extends HubTestSupport {
         }
     }
 
+    /**
+     * A client that rolls a reply back more often than the broker's delivery attempts still
+     * gets it: replies used to go to DLQ.uc.requests then, which the client may not read.
+     */
+    @Test
+    void aReplyRolledBackAgainAndAgainIsNeverDeadLettered() throws Exception {
+        try (Connection c = core("erp", "erp-dev-password")) {
+            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            Session tx = c.createSession(true, Session.SESSION_TRANSACTED);
+            int n = 0;
+            for (Queue replies : new Queue[] {s.createQueue("uc.replies.erp"), s.createTemporaryQueue()}) {
+                TextMessage m = s.createTextMessage(startConference("RR-" + ++n, null, "+4930111111"));
+                m.setJMSReplyTo(replies);
+                s.createProducer(s.createQueue("uc.requests")).send(m);
+                MessageConsumer consumer = tx.createConsumer(replies);
+                // broker.max-delivery-attempts is 3 here.
+                for (int i = 1; i <= 6; i++) {
+                    assertNotNull(consumer.receive(10_000), replies + ": delivery " + i + " of the reply");
+                    tx.rollback();
+                }
+                assertNotNull(consumer.receive(10_000), replies + ": the reply after six rollbacks");
+                tx.commit();
+                consumer.close();
+            }
+        }
+        assertNull(readDeadLetter(500), "a reply in the requests' DLQ");
+    }
+
     @Test
     void severalConsumersNeverLetAModifyOvertakeItsStart() throws Exception {
         try (Connection c = core("erp", "erp-dev-password")) {

@@ -130,8 +130,13 @@ public class EmbeddedBroker {
 
         SimpleString dla = SimpleString.of(settings.deadLetterQueue());
         SimpleString expiry = SimpleString.of("ExpiryQueue");
-        cfg.addAddressSetting("#", new AddressSettings().setDeadLetterAddress(dla).setExpiryAddress(expiry)
-                .setMaxDeliveryAttempts(settings.maxDeliveryAttempts()).setRedeliveryDelay(settings.redeliveryDelayMs())
+        // Only a request is ever dead-lettered, by its own setting below. Under "#" otherwise fall
+        // the temporary queues (their names match no pattern), which hold replies: a reply
+        // dead-lettered went to DLQ.uc.requests, which its client may not read, so a client that
+        // rolled one back five times lost it. A rolled-back reply comes again (after the
+        // redelivery delay) until taken or until its time-to-live runs out.
+        cfg.addAddressSetting("#", new AddressSettings().setExpiryAddress(expiry)
+                .setMaxDeliveryAttempts(-1).setRedeliveryDelay(settings.redeliveryDelayMs())
                 .setRedeliveryMultiplier(settings.redeliveryMultiplier()).setMaxRedeliveryDelay(settings.maxRedeliveryDelayMs())
                 .setAutoCreateQueues(true).setAutoCreateAddresses(true));
         // The hub retries a failing request itself, in order; a broker-side delay would let the
@@ -157,8 +162,11 @@ public class EmbeddedBroker {
         // No subscriber reads several addresses by one wildcard name (every tenant's events at once).
         cfg.setWildCardConfiguration(new org.apache.activemq.artemis.core.config.WildcardConfiguration().setRoutingEnabled(false));
         // A reply nobody read within its time-to-live (jms.reply-time-to-live-hours) is dropped:
-        // its client gave up on it, and the session log has what it said.
-        cfg.addAddressSetting("uc.replies.#", new AddressSettings().setExpiryAddress(DROP_WHEN_EXPIRED));
+        // its client gave up on it, and the session log has what it said. Never dead-lettered,
+        // as on temporary queues (see "#"), rather than moved to a dead-letter queue of the
+        // tenant's own: a temporary queue names no tenant, and the reply's time-to-live already
+        // bounds how long one nobody takes is kept.
+        cfg.addAddressSetting("uc.replies.#", new AddressSettings().setExpiryAddress(DROP_WHEN_EXPIRED).setMaxDeliveryAttempts(-1));
         // The dead-letter and expiry queues are read by people, never redelivered to death; what
         // nobody looked at within the retention is dropped, not expired into ExpiryQueue again
         // (Artemis never expires a queue whose expiry address is its own: ExpiryQueue kept
