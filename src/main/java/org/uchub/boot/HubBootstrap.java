@@ -645,7 +645,7 @@ public class HubBootstrap implements CamelConfiguration {
                                     EmbeddedBroker.Retention.DEFAULT.eventsMs()),
                             durationMs(pc, "broker.expiry-scan-period-ms", 1, EmbeddedBroker.Retention.DEFAULT.scanPeriodMs())),
                     journalFileSizeKib(pc)),
-                    security);
+                    security).refusingRequestsOver(org.uchub.broker.BusinessIdGroups.brokerLimit(Long.parseLong(prop(pc, "hub.request.max-bytes"))));
             embedded.start();
             bind(context, "embeddedBroker", embedded);
             url = EmbeddedBroker.IN_VM_URL;

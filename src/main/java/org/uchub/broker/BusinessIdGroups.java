@@ -5,6 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.activemq.artemis.api.core.ActiveMQBuffer;
+import org.apache.activemq.artemis.api.core.ActiveMQException;
+import org.apache.activemq.artemis.api.core.ActiveMQExceptionType;
 import org.apache.activemq.artemis.api.core.ICoreMessage;
 import org.apache.activemq.artemis.api.core.Message;
 import org.apache.activemq.artemis.api.core.SimpleString;
@@ -30,25 +32,48 @@ public class BusinessIdGroups implements ActiveMQServerPlugin {
     private static final Pattern JSON = Pattern.compile("\"businessId\"\\s*:\\s*\"([A-Za-z0-9._:-]{1,64})\"");
 
     private String requestQueue;
+    /** The largest request body the queue takes, in the broker's encoding; 0: any. */
+    private long maxRequestBytes;
 
-    public BusinessIdGroups(String requestQueue) {
+    public BusinessIdGroups(String requestQueue, long maxRequestBytes) {
         this.requestQueue = requestQueue;
+        this.maxRequestBytes = maxRequestBytes;
     }
 
-    /** For a broker that loads the plugin from its broker.xml (property requestQueue). */
+    /** For a broker that loads the plugin from its broker.xml (properties requestQueue, maxRequestBytes). */
     public BusinessIdGroups() {
-        this("uc.requests");
+        this("uc.requests", 0);
     }
 
     @Override
     public void init(java.util.Map<String, String> properties) {
         requestQueue = properties.getOrDefault("requestQueue", requestQueue);
+        maxRequestBytes = Long.parseLong(properties.getOrDefault("maxRequestBytes", Long.toString(maxRequestBytes)).trim());
+    }
+
+    /**
+     * The most a request of {@code maxBytes} (hub.request.max-bytes, as the hub reads it) can
+     * take in the broker: a text body is held as UTF-16, two bytes for each character, and
+     * headers and properties come on top.
+     */
+    public static long brokerLimit(long maxBytes) {
+        return 2 * maxBytes + 4096;
     }
 
     @Override
-    public void beforeSend(ServerSession session, Transaction tx, Message message, boolean direct, boolean noAutoCreateQueue) {
+    public void beforeSend(ServerSession session, Transaction tx, Message message, boolean direct, boolean noAutoCreateQueue)
+            throws ActiveMQException {
         if (session == null || !requestQueue.equals(address(session, message))) {
             return;
+        }
+        long size = maxRequestBytes > 0 ? size(message) : 0;
+        if (size > maxRequestBytes) {
+            // Refused to its sender, which still has it: taken, its whole body would be read into
+            // the hub's memory (the broker client reads a large message whole), and one of a
+            // gigabyte stopped the hub at every redelivery.
+            throw new ActiveMQException(ActiveMQExceptionType.GENERIC_EXCEPTION, "REQUEST_TOO_LARGE: a request of " + size
+                    + " bytes is refused; " + requestQueue + " takes at most " + maxRequestBytes + " (about half as many characters of"
+                    + " text)");
         }
         RequestOrder.keep(message, group(session.getValidatedUser(), businessId(head(message)), message.getGroupID()));
     }
@@ -80,6 +105,18 @@ public class BusinessIdGroups implements ActiveMQServerPlugin {
             a = session.removePrefix(a);
         }
         return org.apache.activemq.artemis.utils.CompositeAddress.extractAddressName(a).toString();
+    }
+
+    /** The message's size as the broker holds it: a large one's body in its file, any other whole. */
+    static long size(Message message) {
+        if (message instanceof LargeServerMessage large) {
+            try {
+                return large.getLargeBody().getBodySize();
+            } catch (ActiveMQException e) {
+                return 0;
+            }
+        }
+        return message.getWholeMessageSize();
     }
 
     static String head(Message message) {

@@ -93,9 +93,18 @@ public class EmbeddedBroker {
     private EmbeddedActiveMQ broker;
     static final long JOURNAL_LOCK_WAIT_MS = 10_000;
 
+    /** The largest request the request queue takes, in the broker's encoding; 0: any. */
+    private long maxRequestBytes;
+
     public EmbeddedBroker(Settings settings, HubSecurityManager security) {
         this.settings = settings;
         this.security = security;
+    }
+
+    /** Requests larger than this (see {@link BusinessIdGroups#brokerLimit}) are refused to their senders; before {@link #start}. */
+    public EmbeddedBroker refusingRequestsOver(long brokerBytes) {
+        this.maxRequestBytes = brokerBytes;
+        return this;
     }
 
     public synchronized void start() throws Exception {
@@ -215,7 +224,7 @@ public class EmbeddedBroker {
             }
         });
         cfg.registerBrokerPlugin(new TenantStamp(settings.requestQueue()));
-        cfg.registerBrokerPlugin(new BusinessIdGroups(settings.requestQueue()));
+        cfg.registerBrokerPlugin(new BusinessIdGroups(settings.requestQueue(), maxRequestBytes));
 
         broker = new EmbeddedActiveMQ();
         broker.setConfiguration(cfg);
