@@ -311,7 +311,7 @@ public class PbxConnection extends ServiceSupport {
             if (!readsExtendedFilters(version)) {
                 // Read as a POSIX basic expression, the filter would match nothing: no event at all.
                 eventFilter = "not asked: Asterisk " + (version == null ? "of a version it did not tell" : version)
-                        + " (filters on 18.25, 20.10, 21.5, 22 and later)";
+                        + " (filters on 18.26, 20.11, 21.6, 22.1 and later)";
                 LOG.info("PBX {}: events not filtered, {}", settings.host(), eventFilter);
                 return;
             }
@@ -348,11 +348,13 @@ public class PbxConnection extends ServiceSupport {
     /**
      * Whether this Asterisk compiles event filters as POSIX extended expressions, as
      * {@link PbxEvents#FILTER} is written. manager.c compiled them as basic ones ("the only
-     * place we use non-REG_EXTENDED") until the event filtering rework of October 2024
-     * (asterisk PR 874), released in 18.25.0, 20.10.0, 21.5.0 and 22.0.0; in a basic expression
-     * the filter's groups and bounds are literal characters and it matches no event at all.
-     * Only a version read as one of those or later is asked: unknown means not asked, which
-     * costs load, where a wrong guess would cost every event.
+     * place we use non-REG_EXTENDED") until its event filtering rework (asterisk PR 874, merged
+     * September 2024); in a basic expression the filter's groups and bounds are literal
+     * characters and it matches no event at all. Where the rework was first released is told
+     * two ways (18.25/20.10/21.5/22.0 in the pull request, 18.26/20.11/21.6/22.1 in the
+     * documentation's): the later releases are taken. Only a version read as one of those or
+     * later is asked: unknown means not asked, which costs load, where a wrong guess would cost
+     * every event.
      */
     static boolean readsExtendedFilters(String version) {
         if (version == null) {
@@ -365,11 +367,12 @@ public class PbxConnection extends ServiceSupport {
         int major = Integer.parseInt(m.group(1));
         int minor = Integer.parseInt(m.group(2));
         return switch (major) {
-            case 18 -> minor >= 25;
+            case 18 -> minor >= 26;
             case 19 -> false;
-            case 20 -> minor >= 10;
-            case 21 -> minor >= 5;
-            default -> major >= 22;
+            case 20 -> minor >= 11;
+            case 21 -> minor >= 6;
+            case 22 -> minor >= 1;
+            default -> major > 22;
         };
     }
 

@@ -153,7 +153,7 @@ class PbxConnectionTest {
 
     @Test
     void anAsterisk18BeforeTheFilterReworkIsNotAskedToFilterForItWouldMatchNothingThere() throws Exception {
-        // Releases before 18.25 (20.10, 21.5, 22.0) read filters as POSIX basic expressions.
+        // Releases before the filtering rework (18.25 or 18.26, and so on) read filters as POSIX basic expressions.
         sim.reportVersion("18.20.2");
         connect("s3cret");
         // "not asked yet" until the login's look at the version.
@@ -168,10 +168,10 @@ class PbxConnectionTest {
 
     @Test
     void theVersionsAskedToFilterAreThoseThatReadTheFilterAsWritten() {
-        for (String v : List.of("18.25.0", "18.26.1", "20.10.0", "20.15.2", "21.5.0", "22.0.0", "23.1.0", "certified-22.8-cert1")) {
+        for (String v : List.of("18.26.0", "18.26.1", "20.11.0", "20.15.2", "21.6.0", "22.1.0", "23.1.0", "certified-22.8-cert1")) {
             assertTrue(PbxConnection.readsExtendedFilters(v), v);
         }
-        for (String v : List.of("13.38.3", "16.30.0", "18.20.2", "18.24.3", "19.8.0", "20.9.3", "21.4.3", "certified/18.9-cert5",
+        for (String v : List.of("13.38.3", "16.30.0", "18.20.2", "18.25.0", "19.8.0", "20.10.0", "21.5.0", "22.0.0", "certified/18.9-cert5",
                 "certified/20.7-cert3", "GIT-master-abc123")) {
             assertFalse(PbxConnection.readsExtendedFilters(v), v);
         }

@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
 public final class AmiSimulator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AmiSimulator.class);
     public static final String BANNER = "Asterisk Call Manager/7.0.3";
-    static final String ASTERISK_VERSION = "18.25.0";
+    static final String ASTERISK_VERSION = "18.26.0";
     /** The version CoreSettings reports; tests set an older one to see what the hub does then. */
     private volatile String asteriskVersion = ASTERISK_VERSION;
 
@@ -305,16 +305,8 @@ public final class AmiSimulator implements AutoCloseable {
     }
 
     /**
-     * A filter as Asterisk 18 takes it, regcomp(REG_EXTENDED | REG_NOSUB): searched for anywhere
-     * in the event, '^' at its start, '.' across its line ends (no REG_NEWLINE). Java's
-     * expressions stand in for POSIX ones: they agree on literals, '^', '.', '*', '+', '?',
-     * groups, alternation, bounds and plain bracket expressions, which is what filters are made
-     * of; they differ on rarer things ([[:digit:]], '$' before the last line end, a lone ')').
-     * Null for what would not compile, Java's own "(?" constructs included.
-     */
-    /**
-     * A filter as Asterisk before the filtering rework of October 2024 (18.25, 20.10, 21.5,
-     * 22.0) takes it, regcomp(..., 0), "the only place we use non-REG_EXTENDED": a POSIX basic
+     * A filter as Asterisk before its filtering rework (18.26, 20.11, 21.6, 22.1; see
+     * PbxConnection.readsExtendedFilters) takes it, regcomp(..., 0), "the only place we use non-REG_EXTENDED": a POSIX basic
      * expression, in which '(', ')', '|', '{', '}', '+' and '?' are plain characters and
      * "\\(", "\\)", "\\{", "\\}" group and bound (and glibc's "\\|" alternates).
      */
@@ -343,7 +335,7 @@ public final class AmiSimulator implements AutoCloseable {
         return posixExtended(java.toString());
     }
 
-    /** Whether this simulated Asterisk compiles filters as extended expressions: 18.25, 20.10, 21.5, 22.0 and later. */
+    /** Whether this simulated Asterisk compiles filters as extended expressions: 18.26, 20.11, 21.6, 22.1 and later (and a version it cannot read, a development build). */
     static boolean extendedFilters(String version) {
         java.util.regex.Matcher m = Pattern.compile("^(?:certified[/-])?(\\d+)\\.(\\d+)").matcher(version);
         if (!m.find()) {
@@ -351,9 +343,17 @@ public final class AmiSimulator implements AutoCloseable {
         }
         int major = Integer.parseInt(m.group(1));
         int minor = Integer.parseInt(m.group(2));
-        return major > 21 || major == 21 && minor >= 5 || major == 20 && minor >= 10 || major == 18 && minor >= 25;
+        return major > 22 || major == 22 && minor >= 1 || major == 21 && minor >= 6 || major == 20 && minor >= 11 || major == 18 && minor >= 26;
     }
 
+    /**
+     * A filter as Asterisk since its filtering rework takes it, regcomp(REG_EXTENDED | REG_NOSUB): searched for anywhere
+     * in the event, '^' at its start, '.' across its line ends (no REG_NEWLINE). Java's
+     * expressions stand in for POSIX ones: they agree on literals, '^', '.', '*', '+', '?',
+     * groups, alternation, bounds and plain bracket expressions, which is what filters are made
+     * of; they differ on rarer things ([[:digit:]], '$' before the last line end, a lone ')').
+     * Null for what would not compile, Java's own "(?" constructs included.
+     */
     static Pattern posixExtended(String regex) {
         if (regex.contains("(?")) {
             return null;
@@ -626,7 +626,7 @@ public final class AmiSimulator implements AutoCloseable {
                 reply(AmiMessage.response("Error", m).add("Message", "Unknown operation"));
                 return;
             }
-            // Asterisk 18.20 compiles an empty expression too, which matches every event (18.25's rework may not).
+            // Asterisk 18.20 compiles an empty expression too, which matches every event (the rework may not).
             String filter = m.get("Filter") == null ? "" : m.get("Filter");
             boolean black = filter.startsWith("!");
             String expression = black ? filter.substring(1) : filter;

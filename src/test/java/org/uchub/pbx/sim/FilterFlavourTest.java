@@ -8,7 +8,7 @@ import org.uchub.pbx.PbxEvents;
 
 /**
  * Asterisk compiled AMI event filters as POSIX basic expressions until its filtering rework
- * (18.25, 20.10, 21.5, 22.0), and as extended ones since. The hub's filter is an extended one:
+ * (18.26, 20.11, 21.6, 22.1, as the hub counts it), and as extended ones since. The hub's filter is an extended one:
  * read the older way it matches no event at all, which is why the hub asks for it only where
  * the PBX reads it as written, and why the simulator reads it as the version it reports would.
  */
@@ -40,10 +40,10 @@ class FilterFlavourTest {
         assertFalse(AmiSimulator.extendedFilters("20.9.3"));
         assertFalse(AmiSimulator.extendedFilters("21.4.1"));
         assertFalse(AmiSimulator.extendedFilters("certified/18.9-cert5"));
-        assertTrue(AmiSimulator.extendedFilters("18.25.0"));
-        assertTrue(AmiSimulator.extendedFilters("20.10.0"));
-        assertTrue(AmiSimulator.extendedFilters("21.5.0"));
-        assertTrue(AmiSimulator.extendedFilters("22.0.0"));
+        assertTrue(AmiSimulator.extendedFilters("18.26.0"));
+        assertTrue(AmiSimulator.extendedFilters("20.11.0"));
+        assertTrue(AmiSimulator.extendedFilters("21.6.0"));
+        assertTrue(AmiSimulator.extendedFilters("22.1.0"));
         assertTrue(AmiSimulator.extendedFilters("certified-22.8-cert1"));
     }
 }
