@@ -35,6 +35,8 @@ public class BrokerUsers {
 
     private final Map<String, String> hashes;
     private final Map<String, String> verified = new ConcurrentHashMap<>();
+    /** The checks running, by user and keyed digest of the password. */
+    private final Map<String, java.util.concurrent.CompletableFuture<Boolean>> checking = new ConcurrentHashMap<>();
     private final javax.crypto.spec.SecretKeySpec cacheKey;
     private final java.util.concurrent.Semaphore slowChecks = new java.util.concurrent.Semaphore(2, true);
     private final String decoy = PasswordHash.hash("no such user".toCharArray());
@@ -88,7 +90,43 @@ public class BrokerUsers {
         if (stored != null && stored.equals(verified.get(key))) {
             return Optional.of(user);
         }
+        // One check per user and password at a time: the clients of one business system that
+        // all connect at once (a restart) share its outcome instead of queueing for the hash.
+        java.util.concurrent.CompletableFuture<Boolean> mine = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.CompletableFuture<Boolean> running = checking.putIfAbsent(key, mine);
         boolean matches;
+        if (running != null) {
+            try {
+                matches = running.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Optional.empty();
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof Busy) {
+                    throw new Busy();
+                }
+                return Optional.empty();
+            }
+        } else {
+            try {
+                matches = slowCheck(password, stored);
+                mine.complete(matches);
+            } catch (RuntimeException e) {
+                mine.completeExceptionally(e);
+                throw e;
+            } finally {
+                checking.remove(key, mine);
+            }
+        }
+        if (stored != null && matches) {
+            verified.put(key, stored);
+            return Optional.of(user);
+        }
+        return Optional.empty();
+    }
+
+    /** The slow hash, two at a time, its turn not waited for longer than the wait given; false when interrupted. */
+    private boolean slowCheck(String password, String stored) {
         try {
             // Not for ever: each waiter holds a thread of its door (SOAP's Jetty, the broker's),
             // and a flood of wrong passwords would hold them all.
@@ -97,18 +135,13 @@ public class BrokerUsers {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return Optional.empty();
+            return false;
         }
         try {
-            matches = PasswordHash.matches(password.toCharArray(), stored == null ? decoy : stored);
+            return PasswordHash.matches(password.toCharArray(), stored == null ? decoy : stored);
         } finally {
             slowChecks.release();
         }
-        if (stored != null && matches) {
-            verified.put(key, stored);
-            return Optional.of(user);
-        }
-        return Optional.empty();
     }
 
     private String digest(String password) {

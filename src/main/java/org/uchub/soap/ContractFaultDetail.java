@@ -67,8 +67,16 @@ public class ContractFaultDetail extends AbstractPhaseInterceptor<Message> {
             fault.setFaultCode(code.isCallerFault() ? Fault.FAULT_CODE_CLIENT : Fault.FAULT_CODE_SERVER);
         }
         fault.setMessage(plain);
+        javax.xml.namespace.QName soapCode = fault.getFaultCode();
+        if (soapCode != null && SOAP11.equals(soapCode.getNamespaceURI()) && "MustUnderstand".equals(soapCode.getLocalPart())) {
+            // SOAP 1.1 (4.4): detail MUST NOT carry errors of header entries; a client stack may
+            // take one here for an error of the Body.
+            return;
+        }
         SoapFaults.attachDetail(fault, code, plain);
     }
+
+    private static final String SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/";
 
     private static boolean hasContractDetail(Fault fault) {
         Element detail = fault.getDetail();

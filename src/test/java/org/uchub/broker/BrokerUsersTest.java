@@ -34,7 +34,7 @@ class BrokerUsersTest {
                 outcomes.add(pool.submit(() -> {
                     start.await();
                     try {
-                        return users.authenticate("erp", "wrong").isPresent() ? "in" : "refused";
+                        return users.authenticate("erp", "wrong-" + Thread.currentThread().getId()).isPresent() ? "in" : "refused";
                     } catch (BrokerUsers.Busy busy) {
                         return "busy";
                     }
@@ -51,6 +51,30 @@ class BrokerUsersTest {
             }
             assertTrue(got.contains("busy"), got.toString());
             assertTrue(!got.contains("in"), got.toString());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** A business system's clients that all log in at once (after a restart) share one check of their password. */
+    @Test
+    void manyLoginsWithTheSamePasswordAtOnceShareOneCheckInsteadOfQueueingForIt() throws Exception {
+        BrokerUsers fresh = new BrokerUsers(Map.of("erp", PasswordHash.hash("right".toCharArray())), 20);
+        int callers = 24;
+        ExecutorService pool = Executors.newFixedThreadPool(callers);
+        CountDownLatch start = new CountDownLatch(1);
+        try {
+            List<Future<Optional<String>>> outcomes = new ArrayList<>();
+            for (int i = 0; i < callers; i++) {
+                outcomes.add(pool.submit(() -> {
+                    start.await();
+                    return fresh.authenticate("erp", "right");
+                }));
+            }
+            start.countDown();
+            for (Future<Optional<String>> f : outcomes) {
+                assertEquals(Optional.of("erp"), f.get(30, TimeUnit.SECONDS));
+            }
         } finally {
             pool.shutdownNow();
         }

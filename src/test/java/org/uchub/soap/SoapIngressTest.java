@@ -86,6 +86,18 @@ class SoapIngressTest extends HubTestSupport {
         return "<uc:QuerySessionLog><uc:businessId>" + businessId + "</uc:businessId></uc:QuerySessionLog>";
     }
 
+    /** SOAP 1.1 (4.4): a fault about a header carries no detail, which is for errors of the Body. */
+    @Test
+    void aSoap11HeaderTheHubMustUnderstandAndDoesNotGetsAMustUnderstandFaultWithoutDetail() throws Exception {
+        Answer a = post("erp", "erp-dev-password", "<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\""
+                + " xmlns:uc=\"urn:uc-hub:session:v1\"><soapenv:Header><x:Route xmlns:x=\"urn:example:other\""
+                + " soapenv:mustUnderstand=\"1\">a</x:Route></soapenv:Header><soapenv:Body>" + startCall("case-mu11") + ENV_CLOSE);
+        assertEquals(500, a.status(), a.body());
+        assertTrue(a.faultCode() != null && a.faultCode().endsWith("MustUnderstand"), a.body());
+        assertTrue(!a.body().contains("<detail"), a.body());
+        rejected("erp", query("case-mu11"), "NOT_FOUND");
+    }
+
     @Test
     void wsdlAndItsSchemaAreServedWithoutCredentials() throws Exception {
         HttpResponse<String> wsdl = http.send(HttpRequest.newBuilder(URI.create(soapAddress() + "?wsdl")).build(),
