@@ -622,7 +622,9 @@ public class HubBootstrap implements CamelConfiguration {
                 throw new IllegalStateException("The embedded broker listens on " + host + " but broker.password is still the"
                         + " development default: set BROKER_PASSWORD");
             }
-            BrokerUsers users = BrokerUsers.load(Path.of(prop(pc, "broker.users.file")), checkWaitMs(pc));
+            // A broker login waits longer than a SOAP call: refused, it looks like a wrong password, and
+            // clients (Qpid JMS failover, Artemis' core client) then stop reconnecting for good.
+            BrokerUsers users = BrokerUsers.load(Path.of(prop(pc, "broker.users.file")), Math.max(BROKER_LOGIN_WAIT_MS, checkWaitMs(pc)));
             HubSecurityManager security = new HubSecurityManager(users, prop(pc, "broker.username"), prop(pc, "broker.password"),
                     prop(pc, "jms.request-queue"), prop(pc, "jms.events-topic"));
             context.getRegistry().lookupByNameAndType("jmsRequests", JmsRequests.class).temporaryOwner(security::createdTemporary);
@@ -695,6 +697,9 @@ public class HubBootstrap implements CamelConfiguration {
             }
         }, true, true);
     }
+
+    /** How long a broker login waits for its password check's turn at least. */
+    static final long BROKER_LOGIN_WAIT_MS = 30_000;
 
     /** hub.users.check-wait-ms; unset (a configuration older than the key): 1 s. */
     private static long checkWaitMs(PropertiesComponent pc) {

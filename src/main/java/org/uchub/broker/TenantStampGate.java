@@ -65,7 +65,8 @@ public final class TenantStampGate {
          */
         public static final Stamp VALIDATED_USER = new Stamp("_AMQ_VALIDATED_USER", "broker.external.plugins is false but the"
                 + " broker does not set the validated user on messages, so any sender could name another's: set"
-                + " <populate-validated-user>true</populate-validated-user> in broker.xml, or install the UC Hub broker plugins");
+                + " <populate-validated-user>true</populate-validated-user> (and security-enabled, without which there is no"
+                + " validated user) in broker.xml, or install the UC Hub broker plugins");
     }
 
     /**

@@ -124,9 +124,6 @@ public class JmsRequests {
         return (text.startsWith("\uFEFF") ? text.substring(1) : text).getBytes(StandardCharsets.UTF_8);
     }
 
-    /** What Artemis' AMQP-to-CORE conversion writes on every message it converts. */
-    static final String FROM_AMQP = "JMS_AMQP_ORIGINAL_ENCODING";
-
     /**
      * The user the broker authenticated for the message's sender. The embedded broker stamps
      * it on every message ({@link TenantStamp}), overwriting any value the sender set; an
@@ -138,10 +135,10 @@ public class JmsRequests {
         // An AMQP message's validated user is never the broker's: Artemis cannot write it on
         // one (its AMQP message ignores setValidatedUserID), and converting it for the hub's
         // CORE consumer copies a sender's own "_AMQ_VALIDATED_USER" application property into
-        // it. The conversion always marks what it converted (FROM_AMQP).
+        // it. The conversion always marks what it converted (TenantStamp.FROM_AMQP).
         String validated = null;
         if (m instanceof org.apache.activemq.artemis.jms.client.ActiveMQMessage a
-                && !a.getCoreMessage().containsProperty(org.apache.activemq.artemis.api.core.SimpleString.of(FROM_AMQP))) {
+                && !a.getCoreMessage().containsProperty(org.apache.activemq.artemis.api.core.SimpleString.of(TenantStamp.FROM_AMQP))) {
             Object v = a.getCoreMessage().getValidatedUserID();
             validated = v == null ? null : v.toString();
         }

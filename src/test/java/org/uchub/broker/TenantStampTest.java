@@ -44,4 +44,13 @@ class TenantStampTest {
         stamp.beforeSend(null, null, request, false, false);
         assertTrue(request.isDurable());
     }
+
+    /** The mark on which the hub ignores a message's validated user is Artemis' AMQP conversion's alone. */
+    @Test
+    void aCoreSendersOwnMarkOfAnAmqpConversionIsRemoved() {
+        CoreMessage request = nonDurableTo("uc.requests");
+        request.putStringProperty(TenantStamp.FROM_AMQP, "forged");
+        new TenantStamp("uc.requests").beforeSend(null, null, request, false, false);
+        assertFalse(request.containsProperty(org.apache.activemq.artemis.api.core.SimpleString.of(TenantStamp.FROM_AMQP)));
+    }
 }
