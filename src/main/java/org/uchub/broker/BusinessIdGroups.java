@@ -32,6 +32,8 @@ public class BusinessIdGroups implements ActiveMQServerPlugin {
     private static final Pattern JSON = Pattern.compile("\"businessId\"\\s*:\\s*\"([A-Za-z0-9._:-]{1,64})\"");
 
     private String requestQueue;
+    /** What Artemis' core client sets on a large message whose body it compressed. */
+    static final SimpleString COMPRESSED = SimpleString.of("_AMQ_LARGE_COMPRESSED");
     /** The largest request body the queue takes, in the broker's encoding; 0: any. */
     private long maxRequestBytes;
 
@@ -65,6 +67,12 @@ public class BusinessIdGroups implements ActiveMQServerPlugin {
             throws ActiveMQException {
         if (session == null || !requestQueue.equals(address(session, message))) {
             return;
+        }
+        if (maxRequestBytes > 0 && Boolean.TRUE.equals(message.getBooleanProperty(COMPRESSED))) {
+            // Its size in the broker is the compressed one: a gigabyte of text compresses to a
+            // megabyte, and the hub's client would expand it whole into memory.
+            throw new ActiveMQException(ActiveMQExceptionType.GENERIC_EXCEPTION, "REQUEST_TOO_LARGE: a compressed large message is"
+                    + " refused on " + requestQueue + ": send requests without compressLargeMessages");
         }
         long size = maxRequestBytes > 0 ? size(message) : 0;
         if (size > maxRequestBytes) {

@@ -74,4 +74,16 @@ class OversizeRequestTest extends HubTestSupport {
             assertTrue(String.valueOf(refused.getMessage()).contains("REQUEST_TOO_LARGE"), refused.getMessage());
         }
     }
+
+    /** In the broker its size is the compressed one; the hub's client would expand it whole. */
+    @Test
+    void aLargeRequestItsClientCompressedIsRefused() throws Exception {
+        try (Connection c = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + brokerPort + "?compressLargeMessages=true", "erp",
+                "erp-dev-password").createConnection()) {
+            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            JMSException refused = assertThrows(JMSException.class, () -> s.createProducer(s.createQueue("uc.requests"))
+                    .send(s.createTextMessage(padded("zipped-1", 400_000))));
+            assertTrue(refused.getMessage().contains("REQUEST_TOO_LARGE"), refused.getMessage());
+        }
+    }
 }
