@@ -55,7 +55,9 @@ public class Recordings {
     /**
      * {@link #fetch(HubRequest)} in its turn: counted among the recordings being sent until
      * the exchange is done. Its reply is built within it (for SOAP the envelope with the audio
-     * as base64 text or an MTOM part); the transport may still be writing it out after.
+     * as base64 text or an MTOM part); over SOAP camel-cxf ends the exchange before CXF writes
+     * the envelope out, so a client that reads slowly holds its reply in memory uncounted: the
+     * bound is on replies being built, not on replies being written.
      */
     public HubRequest fetchInTurn(HubRequest r, org.apache.camel.Exchange exchange) throws InterruptedException {
         if (!sending.tryAcquire(waitMs, java.util.concurrent.TimeUnit.MILLISECONDS)) {
