@@ -205,6 +205,8 @@ public class PbxEvents {
         }
         return switch (reason) {
             case 0 -> "Unreachable: the PBX could not place the call";
+            // Only where a dial's caller hung up (pbx_dial_reason); an originate's channel hung up
+            // while ringing gives 0.
             case 1 -> "Hung up before answering";
             case 3 -> "No answer";
             case 5 -> "Busy";

@@ -310,13 +310,13 @@ class AmiSimulatorTest {
     }
 
     @Test
-    void anOriginatedChannelHungUpWhileRingingFailsItsOriginateWithReasonHangup() throws Exception {
+    void anOriginatedChannelHungUpWhileRingingFailsItsOriginateWithReasonZeroAsAnOriginateHasNoCaller() throws Exception {
         try (RawAmi ami = login()) {
             ami.send("Action: Originate", "ActionID: r1", "Channel: PJSIP/202@trunk", "Context: uc-conference", "Exten: 8000",
                     "Priority: 1", "Async: yes", "ChannelId: uc-ring-1");
             assertEquals("Originate successfully queued", ami.until(null).get("message"));
             awaitRinging(ami, "uc-ring-1");
-            assertEquals(List.of("Hangup:uc-ring-1", "OriginateResponse:uc-ring-1:Failure:1"),
+            assertEquals(List.of("Hangup:uc-ring-1", "OriginateResponse:uc-ring-1:Failure:0"),
                     hangUp(ami, "uc-ring-1", "OriginateResponse"));
         }
     }

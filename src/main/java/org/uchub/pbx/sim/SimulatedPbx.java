@@ -213,8 +213,10 @@ final class SimulatedPbx {
             dialplanEvent("VarSet", snapshot(c, "").add("Variable", v.getKey()).add("Value", v.getValue()));
         }
         // Hung up before it answers (a Hangup action while it rings), the originate fails as
-        // Asterisk's does: reason 1, AST_CONTROL_HANGUP.
-        c.unanswered = () -> originateResponse(actionId, "Failure", dial, context, exten, application, req.get("Data"), 1,
+        // Asterisk's does: reason 0. pbx_dial_reason gives AST_CONTROL_HANGUP (1) only when a
+        // dial's caller hangs up, and an originate has none; the channel's own cause (16,
+        // normal clearing) falls to its default, 0.
+        c.unanswered = () -> originateResponse(actionId, "Failure", dial, context, exten, application, req.get("Data"), 0,
                 unknownOr(uniqueid), req);
         later(Math.min(50, settings.ringMs()), () -> {
             if (c.gone) {
