@@ -463,6 +463,11 @@ public class ChannelProgress {
                     detail = "Hung up before joining" + (detail == null ? "" : " (" + detail + ")");
                 } else if (!state.equals(u.participantState())) {
                     eventType = LEFT.equals(state) ? "PARTICIPANT_LEFT" : eventType;
+                    if (LEFT.equals(state) && FAILED.equals(u.participantState()) && detail != null) {
+                        // Asterisk's Dial() gives the caller its callee's cause (busy, congestion): the
+                        // one who was in the call left it; the reason was the other party's.
+                        detail = "Left: the call ended (" + detail + ")";
+                    }
                 }
                 if (!advances(PARTICIPANT_RANK, p.state(), state)) {
                     if (PBX.equals(u.source()) && "conference".equals(s.channel()) && (RINGING.equals(state) || JOINED.equals(state))

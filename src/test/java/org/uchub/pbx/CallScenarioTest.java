@@ -104,6 +104,11 @@ class CallScenarioTest extends HubTestSupport {
         assertEquals("+4930999001", failed.getParticipant());
         assertEquals("Busy", failed.getDetail());
         await(() -> "ENDED".equals(logOf("case-busy").getSessions().getSession().get(0).getState()), 10_000, "call over");
+        // Dial() hands the caller its callee's busy cause: the first party left, for the second's reason.
+        SessionReply over = logOf("case-busy");
+        Event left = over.getEvents().getEvent().stream().filter(e -> "PARTICIPANT_LEFT".equals(e.getType())
+                && "+4930111111".equals(e.getParticipant())).findFirst().orElseThrow(() -> new AssertionError(described(over)));
+        assertTrue(left.getDetail().startsWith("Left: the call ended (Busy"), left.getDetail());
 
         // A far end that refuses the number: dialled, never ringing, CHANUNAVAIL.
         await(() -> "ENDED".equals(logOf("case-unreachable").getSessions().getSession().get(0).getState()), 10_000,

@@ -450,8 +450,11 @@ final class SimulatedPbx {
                     }
                 } else {
                     event("DialEnd", snapshot(caller, "").addAll(snapshot(callee, "Dest")).add("DialStatus", status));
-                    hangup(callee, "BUSY".equals(status) ? 17 : "CONGESTION".equals(status) ? 34 : 19);
-                    hangup(caller, 16);
+                    int cause = "BUSY".equals(status) ? 17 : "CONGESTION".equals(status) ? 34 : 19;
+                    hangup(callee, cause);
+                    // app_dial gives the caller its callee's cause on busy and congestion, and the
+                    // call context's Hangup() keeps a cause already set; after no answer, 16.
+                    hangup(caller, cause == 19 ? 16 : cause);
                 }
             });
         });
