@@ -365,6 +365,9 @@ class AmiSimulatorTest {
             assertEquals("Originate Access Forbidden: app or data blacklisted", ami.until(null).get("message"));
             ami.send("Action: Originate", "Channel: PJSIP/1@trunk", "Application: Playback", "Data: ${SHELL(rm -rf /)}");
             assertEquals("Originate Access Forbidden: app or data blacklisted", ami.until(null).get("message"));
+            // strstr, not a call: a sound file's name that holds a function's name is refused too.
+            ami.send("Action: Originate", "Channel: PJSIP/1@trunk", "Application: Playback", "Data: custom/FILE-notice");
+            assertEquals("Originate Access Forbidden: app or data blacklisted", ami.until(null).get("message"));
             assertEquals(0, sim.channelCount());
         }
     }

@@ -688,10 +688,12 @@ public final class AmiSimulator implements AutoCloseable {
             String app = m.get("Application");
             String data = m.get("Data") == null ? "" : m.get("Data");
             // manager.c's is_originate_app_permitted: applications and dialplan functions that reach
-            // the system need the "system" right.
+            // the system need the "system" right. An application name is searched for in any case
+            // (strcasestr), a function's anywhere in the data as it is (strstr), call or not: an
+            // announcement named custom/FILE-notice is refused too.
             if (((app != null && app.toLowerCase(Locale.ROOT).matches(
                     ".*(agi|dbdeltree|exec|externalivr|mixmonitor|originate|reload|system).*"))
-                    || data.matches("(?s).*(CURL|DB|EVAL|FILE|ODBC|REALTIME|SHELL)\\(.*"))
+                    || data.matches("(?s).*(CURL|DB|EVAL|FILE|ODBC|REALTIME|SHELL).*"))
                     && !(user.write().contains("system") || user.write().contains("all"))) {
                 reply(AmiMessage.response("Error", m).add("Message", "Originate Access Forbidden: app or data blacklisted"));
                 return;
