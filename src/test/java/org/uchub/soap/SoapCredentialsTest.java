@@ -105,4 +105,28 @@ class SoapCredentialsTest extends HubTestSupport {
         // The door is open again once the flood is over.
         authenticated(call(basic("Basic ", PASSWORD, StandardCharsets.UTF_8)));
     }
+
+    /**
+     * Clients such as .NET's send a call's whole body before they offer credentials, and send
+     * them only once they have read the 401. The hub answers before reading that body; the
+     * 401 must still reach a client that is still writing, not a connection reset.
+     */
+    @Test
+    void aClientStillSendingABigBodyWithoutCredentialsReadsThe401() throws Exception {
+        java.net.URI uri = URI.create(soapAddress());
+        byte[] body = ("<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\"><soapenv:Body><!-- "
+                + "x".repeat(2_000_000) + " --></soapenv:Body></soapenv:Envelope>").getBytes(StandardCharsets.UTF_8);
+        try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+            socket.setSoTimeout(20_000);
+            String head = "POST " + uri.getPath() + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort()
+                    + "\r\nContent-Type: text/xml; charset=UTF-8\r\nSOAPAction: \"\"\r\nContent-Length: " + body.length + "\r\n\r\n";
+            // As such a client does: the whole request first, then the answer.
+            var out = socket.getOutputStream();
+            out.write(head.getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            byte[] status = socket.getInputStream().readNBytes(12);
+            assertEquals("HTTP/1.1 401", new String(status, StandardCharsets.US_ASCII));
+        }
+    }
 }
