@@ -496,4 +496,20 @@ class AmiSimulatorTest {
         assertEquals(port, sim.port());
         login().close();
     }
+
+    /** app_confbridge refuses a profile it does not have: answered, the channel is hung up without joining. */
+    @Test
+    void aConfBridgeProfileAsteriskDoesNotHaveHangsTheChannelUpWithoutJoining() throws Exception {
+        try (RawAmi ami = login()) {
+            ami.send("Action: Originate", "Channel: PJSIP/100@trunk", "Context: uc-conference", "Exten: 8000", "Priority: 1",
+                    "Async: yes", "ChannelId: uc-prof-1", "Variable: UC_BRIDGE_PROFILE=no_such_bridge");
+            assertEquals("Originate successfully queued", ami.until(null).get("message"));
+            Map<String, String> e;
+            do {
+                e = ami.read();
+                assertTrue(!"ConfbridgeJoin".equals(e.get("event")), "joined with a profile Asterisk does not have");
+            } while (!("Hangup".equals(e.get("event")) && "uc-prof-1".equals(e.get("uniqueid"))));
+            assertEquals(0, sim.channelCount());
+        }
+    }
 }

@@ -502,7 +502,20 @@ final class SimulatedPbx {
 
     // ------------------------------------------------------------------ ConfBridge
 
+    /**
+     * The ConfBridge profiles this simulated Asterisk has: app_confbridge's built-in defaults and
+     * those of the shipped config/asterisk/confbridge.conf, with the user profiles that are admins.
+     */
+    static final java.util.Set<String> BRIDGE_PROFILES = java.util.Set.of("default_bridge", "uc_bridge", "uc_video_bridge");
+    static final Map<String, Boolean> USER_PROFILES = Map.of("default_user", false, "uc_user", false, "uc_chair", true);
+
     private void join(SimChannel c, String roomName, String bridgeProfile, String userProfile) {
+        if (!BRIDGE_PROFILES.contains(bridgeProfile) || !USER_PROFILES.containsKey(userProfile)) {
+            // app_confbridge: "Conference bridge profile %s does not exist" (or user profile), the
+            // application fails and the channel, answered already, is hung up without joining.
+            hangup(c, 16);
+            return;
+        }
         Room room = rooms.get(roomName);
         if (room == null) {
             room = new Room(roomName, bridgeProfile);
@@ -510,7 +523,7 @@ final class SimulatedPbx {
             event("ConfbridgeStart", bridge(room));
         }
         c.room = room;
-        c.admin = userProfile.contains("admin") || userProfile.contains("chair");
+        c.admin = USER_PROFILES.get(userProfile);
         room.members.add(c);
         event("ConfbridgeJoin", bridge(room).addAll(snapshot(c, "")).add("Admin", c.admin ? "Yes" : "No").add("Muted", "No"));
     }
