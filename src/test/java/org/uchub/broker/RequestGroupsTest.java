@@ -229,17 +229,4 @@ class RequestGroupsTest {
         }
         return sb.toString().stripLeading();
     }
-
-    /** A group per business ID, kept while its consumer stays connected, would grow for as long as the hub runs. */
-    @Test
-    void theRequestQueueAndEventSubscriptionsKeepTheirGroupsInAFixedNumberOfBuckets() throws Exception {
-        assertEquals(1024, broker.server().locateQueue("uc.requests").getGroupBuckets());
-        try (Connection c = core("erp", "")) {
-            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
-            s.createSharedDurableConsumer(s.createTopic("uc.events.erp"), "buckets").close();
-        }
-        org.apache.activemq.artemis.core.server.Queue sub = broker.server().getPostOffice().listQueuesForAddress(
-                org.apache.activemq.artemis.api.core.SimpleString.of("uc.events.erp")).get(0);
-        assertEquals(1024, sub.getGroupBuckets());
-    }
 }
