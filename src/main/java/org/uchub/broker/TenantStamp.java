@@ -15,7 +15,8 @@ import org.apache.activemq.artemis.core.transaction.Transaction;
 public class TenantStamp implements ActiveMQServerPlugin {
     public static final String PROPERTY = "_UC_TENANT";
     /** What Artemis' AMQP-to-CORE conversion writes on every message it converts. */
-    public static final String FROM_AMQP = "JMS_AMQP_ORIGINAL_ENCODING";
+    public static final org.apache.activemq.artemis.api.core.SimpleString FROM_AMQP =
+            org.apache.activemq.artemis.api.core.SimpleString.of("JMS_AMQP_ORIGINAL_ENCODING");
     /**
      * A unique id the broker gives each AMQP message, kept with it across redeliveries: the JMS
      * message id Artemis shows a JMS consumer of an AMQP message is made afresh at each
@@ -58,7 +59,7 @@ public class TenantStamp implements ActiveMQServerPlugin {
             // The mark of Artemis' AMQP conversion, on which the hub ignores a message's validated
             // user: set by a CORE, OpenWire or STOMP sender, it would switch off the hub's check
             // that the validated user and the stamp agree.
-            message.removeProperty(org.apache.activemq.artemis.api.core.SimpleString.of(FROM_AMQP));
+            message.removeProperty(FROM_AMQP);
             if (message.getUserID() == null) {
                 // STOMP senders' messages carry no id; dedupe by message id needs one that is unique.
                 message.setUserID(org.apache.activemq.artemis.utils.UUIDGenerator.getInstance().generateUUID());

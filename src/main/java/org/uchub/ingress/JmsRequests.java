@@ -138,7 +138,7 @@ public class JmsRequests {
         // it. The conversion always marks what it converted (TenantStamp.FROM_AMQP).
         String validated = null;
         if (m instanceof org.apache.activemq.artemis.jms.client.ActiveMQMessage a
-                && !a.getCoreMessage().containsProperty(org.apache.activemq.artemis.api.core.SimpleString.of(TenantStamp.FROM_AMQP))) {
+                && !a.getCoreMessage().containsProperty(TenantStamp.FROM_AMQP)) {
             Object v = a.getCoreMessage().getValidatedUserID();
             validated = v == null ? null : v.toString();
         }

@@ -84,6 +84,19 @@ class SendOrderTest extends HubTestSupport {
         return sr.getError() == null ? null : sr.getError().getCode();
     }
 
+    /** Each sender's StartSession of business ID prefix+tenant, then its EndSession, as the arguments set them. */
+    private static void startThenEnd(Connection erp, Connection crm, String prefix, int startPriority, long startDelayMs, int endPriority)
+            throws Exception {
+        for (Connection c : new Connection[] {erp, crm}) {
+            String tenant = c == erp ? "erp" : "crm";
+            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            MessageProducer p = s.createProducer(s.createQueue("uc.requests"));
+            Queue replies = s.createQueue("uc.replies." + tenant);
+            send(s, p, replies, "start", start(prefix + tenant), startPriority, startDelayMs);
+            send(s, p, replies, "end", end(prefix + tenant), endPriority, 0);
+        }
+    }
+
     @Test
     void aHigherPriorityDoesNotLetAnEndOvertakeItsStart() throws Exception {
         // A backlog, as when every consumer is busy: both wait in the queue.
@@ -91,14 +104,7 @@ class SendOrderTest extends HubTestSupport {
         try (Connection erp = core(); Connection crm = amqp()) {
             erp.start();
             crm.start();
-            for (Connection c : new Connection[] {erp, crm}) {
-                String tenant = c == erp ? "erp" : "crm";
-                Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
-                MessageProducer p = s.createProducer(s.createQueue("uc.requests"));
-                Queue replies = s.createQueue("uc.replies." + tenant);
-                send(s, p, replies, "start", start("P-" + tenant), 0, 0);
-                send(s, p, replies, "end", end("P-" + tenant), 9, 0);
-            }
+            startThenEnd(erp, crm, "P-", 0, 0, 9);
             context.getRouteController().startRoute("jms-consume");
             assertStartedThenEnded(erp, "uc.replies.erp", "erp", "P-erp");
             assertStartedThenEnded(crm, "uc.replies.crm", "crm", "P-crm");
@@ -110,14 +116,7 @@ class SendOrderTest extends HubTestSupport {
         try (Connection erp = core(); Connection crm = amqp()) {
             erp.start();
             crm.start();
-            for (Connection c : new Connection[] {erp, crm}) {
-                String tenant = c == erp ? "erp" : "crm";
-                Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
-                MessageProducer p = s.createProducer(s.createQueue("uc.requests"));
-                Queue replies = s.createQueue("uc.replies." + tenant);
-                send(s, p, replies, "start", start("D-" + tenant), 4, 3000);
-                send(s, p, replies, "end", end("D-" + tenant), 4, 0);
-            }
+            startThenEnd(erp, crm, "D-", 4, 3000, 4);
             assertStartedThenEnded(erp, "uc.replies.erp", "erp", "D-erp");
             assertStartedThenEnded(crm, "uc.replies.crm", "crm", "D-crm");
         }
