@@ -211,8 +211,7 @@ public class Conferences {
             }
             try {
                 for (ConfbridgeListEvent m : members(s.reservedNumber())) {
-                    if (HubChannelId.parse(m.getUniqueid()).filter(id -> id.participantId() == p.id()).isEmpty()
-                            || "Yes".equalsIgnoreCase(m.getMuted())) {
+                    if (!isOf(p.id(), m) || "Yes".equalsIgnoreCase(m.getMuted())) {
                         continue;
                     }
                     ManagerResponse resp = dialer.pbx().send(new ConfbridgeMuteAction(s.reservedNumber(), m.getChannel()));
@@ -355,9 +354,16 @@ public class Conferences {
     private static List<String> inRoom(long participantId, List<ConfbridgeListEvent> members) {
         List<String> out = new ArrayList<>();
         for (ConfbridgeListEvent m : members) {
-            HubChannelId.parse(m.getUniqueid()).filter(id -> id.participantId() == participantId).ifPresent(id -> out.add(m.getChannel()));
+            if (isOf(participantId, m)) {
+                out.add(m.getChannel());
+            }
         }
         return out;
+    }
+
+    /** Whether a member of the room is a channel the hub made for this participant entry. */
+    private static boolean isOf(long participantId, ConfbridgeListEvent member) {
+        return HubChannelId.parse(member.getUniqueid()).filter(id -> id.participantId() == participantId).isPresent();
     }
 
     /** The session's entries of this participant (by the address they were added with) that {@code which} picks. */
