@@ -671,6 +671,11 @@ public class HubBootstrap implements CamelConfiguration {
         }
         CachingConnectionFactory connections = new CachingConnectionFactory(artemis);
         connections.setSessionCacheSize(intProp(pc, "jms.session-cache-size"));
+        // The ingress's listener keeps its own consumers (CACHE_CONSUMER). Cached here as well,
+        // a consumer the stopped route closed stayed open on the broker, stopped: the groups of
+        // every business ID it had served stayed bound to it, so their next requests waited
+        // for a consumer that no longer read, even with another hub consuming the queue.
+        connections.setCacheConsumers(false);
 
         JmsComponent jms = new JmsComponent();
         jms.setConnectionFactory(connections);

@@ -1,5 +1,6 @@
 package org.uchub.ingress;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import jakarta.jms.Connection;
@@ -34,8 +35,16 @@ class StoppedIngressTest extends HubTestSupport {
             }
             Thread.sleep(2000);
             context.getRouteController().stopRoute("jms-consume");
+            assertEquals(0, context.getRegistry().lookupByNameAndType("embeddedBroker", org.uchub.broker.EmbeddedBroker.class)
+                    .server().locateQueue("uc.requests").getConsumerCount(), "consumers of the stopped route still on the queue");
             for (int i = 0; i < 20; i++) {
                 s.createProducer(s.createQueue("uc.requests")).send(s.createTextMessage(startConference("stopped-" + (i + 1), null,
+                        "+4930111111")));
+            }
+            // Business IDs the hub served before the stop: the broker had bound each one's
+            // group to the consumer that took it, so these wait for that consumer unless it is gone.
+            for (int i = 0; i < 20; i++) {
+                s.createProducer(s.createQueue("uc.requests")).send(s.createTextMessage(startConference("warm-" + i, null,
                         "+4930111111")));
             }
         }
@@ -44,9 +53,9 @@ class StoppedIngressTest extends HubTestSupport {
             hub.start();
             var consumer = hub.createSession(false, Session.AUTO_ACKNOWLEDGE).createConsumer(
                     hub.createSession(false, Session.AUTO_ACKNOWLEDGE).createQueue("uc.requests"));
-            for (int i = 0; i < 20; i++) {
+            for (int i = 0; i < 40; i++) {
                 Message m = consumer.receive(5_000);
-                assertNotNull(m, "request " + (i + 1) + " of 20 waits in a consumer of the stopped route");
+                assertNotNull(m, "request " + (i + 1) + " of 40 waits in a consumer of the stopped route");
             }
         }
     }
