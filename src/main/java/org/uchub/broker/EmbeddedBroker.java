@@ -85,6 +85,15 @@ public class EmbeddedBroker {
         }
     }
 
+    /**
+     * The message groups a queue keeps track of: each group (one per business ID) is hashed
+     * into one of these, the bucket going to one consumer. Unbucketed, Artemis keeps an entry
+     * per group for as long as its consumer stays connected, so a hub running for months
+     * collected one per business ID it ever served, on the request queue and on every events
+     * subscription. The order within a business ID is the same: one bucket, one consumer.
+     */
+    static final int GROUP_BUCKETS = 1024;
+
     /** No expiry address: an expired message is dropped (an empty name, since a missing one is taken from "#"). */
     static final SimpleString DROP_WHEN_EXPIRED = SimpleString.of("");
 
@@ -162,7 +171,7 @@ public class EmbeddedBroker {
         // address pages when memory is short (Artemis' default address-full-policy PAGE), so a
         // slow subscriber never loses an event to a full address.
         AddressSettings events = new AddressSettings().setExpiryAddress(DROP_WHEN_EXPIRED).setMaxDeliveryAttempts(-1)
-                .setRedeliveryDelay(0);
+                .setRedeliveryDelay(0).setDefaultGroupBuckets(GROUP_BUCKETS);
         if (settings.retention().eventsMs() > 0) {
             // At most: the hub's events carry no expiry of their own, so this is when they go.
             events.setMaxExpiryDelay(settings.retention().eventsMs());
@@ -191,7 +200,8 @@ public class EmbeddedBroker {
         }
         cfg.setMessageExpiryScanPeriod(settings.retention().scanPeriodMs());
 
-        cfg.addQueueConfiguration(QueueConfiguration.of(settings.requestQueue()).setRoutingType(RoutingType.ANYCAST).setDurable(true));
+        cfg.addQueueConfiguration(QueueConfiguration.of(settings.requestQueue()).setRoutingType(RoutingType.ANYCAST).setDurable(true)
+                .setGroupBuckets(GROUP_BUCKETS));
         cfg.addQueueConfiguration(QueueConfiguration.of(settings.deadLetterQueue()).setRoutingType(RoutingType.ANYCAST).setDurable(true));
         cfg.addQueueConfiguration(QueueConfiguration.of("ExpiryQueue").setRoutingType(RoutingType.ANYCAST).setDurable(true));
         // Each business system's own reply queue, for clients that do not use temporary queues,

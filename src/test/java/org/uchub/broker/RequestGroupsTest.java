@@ -229,4 +229,30 @@ class RequestGroupsTest {
         }
         return sb.toString().stripLeading();
     }
+
+    /**
+     * A group per business ID, kept for as long as the consumer that took it stays connected,
+     * grew with every business ID a long-running hub served, on the request queue and on every
+     * events subscription.
+     */
+    @Test
+    void theGroupsAConnectedConsumerHoldsDoNotGrowWithTheBusinessIdsItServed() throws Exception {
+        try (Connection erp = core("erp", ""); Connection hub = hub("")) {
+            Session send = erp.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            MessageProducer producer = send.createProducer(send.createQueue("uc.requests"));
+            Session read = hub.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            MessageConsumer consumer = read.createConsumer(read.createQueue("uc.requests"));
+            for (int i = 0; i < 1500; i++) {
+                producer.send(send.createTextMessage(modify("grow-" + i)));
+                assertNotNull(consumer.receive(5_000), "request " + i);
+            }
+            assertTrue(broker.server().locateQueue("uc.requests").getGroupCount() <= 1024,
+                    broker.server().locateQueue("uc.requests").getGroupCount() + " groups held for 1,500 business IDs");
+            Session s = erp.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            s.createSharedDurableConsumer(s.createTopic("uc.events.erp"), "buckets").close();
+        }
+        org.apache.activemq.artemis.core.server.Queue sub = broker.server().getPostOffice().listQueuesForAddress(
+                org.apache.activemq.artemis.api.core.SimpleString.of("uc.events.erp")).get(0);
+        assertEquals(1024, sub.getGroupBuckets(), "an events subscription's buckets");
+    }
 }
