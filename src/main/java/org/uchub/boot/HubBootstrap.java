@@ -85,6 +85,7 @@ public class HubBootstrap implements CamelConfiguration {
         // would log each of those, answered or not, as an error with a stack trace.
         context.getCamelContextExtension().setErrorHandlerFactory(new NoErrorHandlerDefinition());
         PropertiesComponent pc = context.getPropertiesComponent();
+        checkFlags(pc);
         Path dataDir = Path.of(prop(pc, "hub.data.dir"));
         Files.createDirectories(dataDir);
         Files.createDirectories(Path.of(prop(pc, "hub.inbox.dir")));
@@ -137,7 +138,7 @@ public class HubBootstrap implements CamelConfiguration {
         bind(context, "folderRequests", new org.uchub.ingress.FolderRequests(maxBytes));
 
         boolean embeddedBroker = pc.resolveProperty("broker.url").orElse("").isBlank();
-        boolean stamped = embeddedBroker || Boolean.parseBoolean(prop(pc, "broker.external.plugins"));
+        boolean stamped = embeddedBroker || flag(pc, "broker.external.plugins", false);
         bind(context, "jmsRequests", new JmsRequests(prop(pc, "jms.dead-letter-queue"), maxBytes, stamped,
                 durationMs(pc, "jms.reply-time-to-live-hours", 60L * 60 * 1000, JmsRequests.DEFAULT_REPLY_TIME_TO_LIVE_MS)));
         bind(context, org.uchub.ingress.ReplyCorrelation.BEAN, new org.uchub.ingress.ReplyCorrelation());
@@ -359,7 +360,7 @@ public class HubBootstrap implements CamelConfiguration {
                 pc.resolveProperty("xmpp.domain").orElse(""), prop(pc, "xmpp.username"), pc.resolveProperty("xmpp.password").orElse(""),
                 prop(pc, "xmpp.resource"), pc.resolveProperty("xmpp.muc-service").orElse(""), prop(pc, "xmpp.tls"),
                 truststore.isBlank() ? null : Path.of(truststore), pc.resolveProperty("xmpp.tls.truststore-password").orElse(""),
-                prop(pc, "xmpp.room.nickname"), Boolean.parseBoolean(prop(pc, "xmpp.room.require-members-only")),
+                prop(pc, "xmpp.room.nickname"), flag(pc, "xmpp.room.require-members-only", true),
                 Long.parseLong(prop(pc, "xmpp.reply-timeout-ms")), Long.parseLong(prop(pc, "xmpp.retry.interval-ms")),
                 Long.parseLong(prop(pc, "xmpp.retry.give-up-ms")), Long.parseLong(prop(pc, "xmpp.receipt-wait-ms")),
                 prop(pc, "xmpp.room.closing-line"), Long.parseLong(prop(pc, "xmpp.conflict.wait-ms")));
@@ -607,7 +608,7 @@ public class HubBootstrap implements CamelConfiguration {
      */
     private static void configureJms(CamelContext context, PropertiesComponent pc) throws Exception {
         String url = pc.resolveProperty("broker.url").orElse("").trim();
-        boolean plugins = Boolean.parseBoolean(prop(pc, "broker.external.plugins"));
+        boolean plugins = flag(pc, "broker.external.plugins", false);
         EmbeddedBroker embedded = null;
         if (url.isEmpty()) {
             String host = prop(pc, "broker.embedded.host");
@@ -774,7 +775,7 @@ public class HubBootstrap implements CamelConfiguration {
             throw new IllegalStateException("Cannot read the route directory " + dir.toAbsolutePath());
         }
         RouteFiles files = new RouteFiles(context, dir, Path.of(prop(pc, "hub.data.dir")).resolve("routes-last-good"),
-                Long.parseLong(pc.resolveProperty("hub.routes.poll-ms").orElse("1000")), Boolean.parseBoolean(prop(pc, "hub.routes.reload")));
+                Long.parseLong(pc.resolveProperty("hub.routes.poll-ms").orElse("1000")), flag(pc, "hub.routes.reload", true));
         files.loadAtStart();
         context.addService(files);
         files.followOnceStarted();
@@ -796,6 +797,23 @@ public class HubBootstrap implements CamelConfiguration {
     static String prop(PropertiesComponent pc, String key) {
         return pc.resolveProperty(key)
                 .orElseThrow(() -> new IllegalStateException("Missing configuration property " + key));
+    }
+
+    /**
+     * The keys that are true or false. Those the routes read (STARTTLS, the server-identity
+     * check) reach Jakarta Mail as they are, which takes anything but "true" for false: a
+     * "yes" there would have turned STARTTLS off before the login. So every one of them is
+     * checked at start, whether the hub reads it itself or not.
+     */
+    static final java.util.List<String> FLAGS = java.util.List.of("hub.routes.reload", "broker.external.plugins", "pbx.event-filter",
+            "pbx.wait-for-fully-booted", "hub.health.enabled", "hub.health.details", "xmpp.room.require-members-only",
+            "fax.smtp.starttls", "fax.tls.check-server-identity", "fax.status.starttls");
+
+    /** Refuses to start with a flag that is neither true nor false, naming it. */
+    static void checkFlags(PropertiesComponent pc) {
+        for (String key : FLAGS) {
+            flag(pc, key, true);
+        }
     }
 
     /** true or false (any case); unset: the default, so that a configuration older than the key still starts. */
