@@ -259,6 +259,14 @@ public class Conferences {
             return r;
         }
         try {
+            if (dialer.progress().numberHeldByAnother(s.reservedNumber(), s.sessionId())) {
+                // An end delivered again after the log had released the number, which another
+                // conference holds by now: its room, its recording and its people are not ours.
+                dialer.hangUpParties(s);
+                r.outcome(ReplyStatus.OK, "Session ended. Conference " + s.reservedNumber() + " is another session's by now:"
+                        + " only this session's participants were hung up.");
+                return r;
+            }
             if (s.recordingRef() != null) {
                 ManagerResponse stop = dialer.pbx().send(new ConfbridgeStopRecordAction(s.reservedNumber()));
                 if (!(stop instanceof ManagerError)) {

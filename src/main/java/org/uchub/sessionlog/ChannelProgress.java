@@ -117,6 +117,22 @@ public class ChannelProgress {
     }
 
     /**
+     * Whether the reserved number is bound to a session other than this one now: once a
+     * session's end released it, the next conference may hold it, and its room is that
+     * conference's.
+     */
+    public boolean numberHeldByAnother(String number, String sessionId) {
+        return Database.read(ds, c -> {
+            try (PreparedStatement ps = c.prepareStatement("select session_id from uc_reserved_number where reserved_number = ?")) {
+                ps.setString(1, number);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() && !sessionId.equals(rs.getString(1));
+                }
+            }
+        });
+    }
+
+    /**
      * Whether a claimed participant is still to be dialled, as the session log says just before
      * its originate goes out: not if its session is over or it was removed (or left, or
      * failed) meanwhile, which another hub instance than the one that queued the originate
