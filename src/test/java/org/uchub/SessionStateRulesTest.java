@@ -91,7 +91,10 @@ class SessionStateRulesTest extends HubTestSupport {
         ok(T, startConference("c2", null, "+4930111111"));
         String msg = rejected(T, startConference("c3", null, "+4930111111"), "POOL_EXHAUSTED");
         assertTrue(msg.contains("2"), msg);
-        ok(T, end("c1"));
+        SessionReply ended = ok(T, end("c1"));
+        // Released by this very end: no number to dial in, the session's entry keeps it as history.
+        assertEquals(null, ended.getReservedNumber(), "the end's reply names the number it released");
+        assertEquals("8000", ended.getSessions().getSession().get(0).getReservedNumber());
         SessionReply r = ok(T, startConference("c3", null, "+4930111111"));
         assertEquals("8000", r.getReservedNumber());
     }

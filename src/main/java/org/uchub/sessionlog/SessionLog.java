@@ -361,7 +361,12 @@ public class SessionLog {
         list.getSession().addAll(sessions(c, r.getTenant(), r.getBusinessId(), r.getSessionId(), 1));
         if (!list.getSession().isEmpty()) {
             Session s = list.getSession().get(0);
-            reply.setReservedNumber(r.getReservedNumber() != null ? r.getReservedNumber() : s.getReservedNumber());
+            String number = r.getReservedNumber() != null ? r.getReservedNumber() : s.getReservedNumber();
+            boolean over = STATE_ENDED.equals(s.getState()) || ChannelProgress.FAILED.equals(s.getState())
+                    || STATE_NOT_CONNECTED.equals(s.getState());
+            // As in a query's reply: the number to dial in now, never one the end just released
+            // (it may be another tenant's room by the time the reply is read).
+            reply.setReservedNumber(over && number != null ? boundNumber(c, r.getTenant(), r.getBusinessId(), s.getSessionId()) : number);
         }
         reply.setSessions(list);
         return reply;
