@@ -272,7 +272,7 @@ public class ChannelProgress {
     }
 
     private static String stored(String detail) {
-        return detail.length() > 4000 ? detail.substring(0, 4000) : detail; // as appendEvent stores it
+        return org.uchub.support.Clip.clip(detail, 4000); // as appendEvent stores it
     }
 
     /** Logs an event that happened at {@code at}, not now: news that reached the hub late. It changes no state. */

@@ -302,7 +302,7 @@ public class SessionLog {
         try (PreparedStatement ps = c.prepareStatement(
                 "update uc_request set outcome_status = ?, outcome_message = ? where tenant = ? and request_id = ?")) {
             ps.setString(1, r.getStatus().value());
-            ps.setString(2, r.getMessage() == null ? null : r.getMessage().length() > 1000 ? r.getMessage().substring(0, 1000) : r.getMessage());
+            ps.setString(2, org.uchub.support.Clip.clip(r.getMessage(), 1000));
             ps.setString(3, r.getTenant());
             ps.setString(4, r.getDedupeKey());
             ps.executeUpdate();
@@ -683,7 +683,7 @@ public class SessionLog {
             ps.setString(6, type);
             ps.setString(7, source);
             ps.setString(8, participant);
-            ps.setString(9, detail == null ? null : detail.length() > 4000 ? detail.substring(0, 4000) : detail);
+            ps.setString(9, org.uchub.support.Clip.clip(detail, 4000));
             ps.executeUpdate();
         }
         try (PreparedStatement ps = c.prepareStatement("insert into uc_event_outbox (tenant, business_id, seq) values (?,?,?)")) {
