@@ -39,7 +39,8 @@ public class FaxReports {
     /** Lines that give a failure's reason, the most telling label first. */
     private static final List<Pattern> REASONS = java.util.stream.Stream.of("reason", "cause", "error", "diagnostic-code", "status",
             "result").map(l -> Pattern.compile("(?im)^\\s*" + l + "\\s*[:=]\\s*(.+)$")).toList();
-    private static final int MAX_TEXT = 256 * 1024;
+    /** The most of a report's text (and of the headers it quotes) the hub reads; the rest is never fetched. */
+    static final int MAX_TEXT = 256 * 1024;
 
     private final FaxSettings settings;
     private final FaxOutbox outbox;
@@ -74,7 +75,14 @@ public class FaxReports {
 
     public void record(Exchange exchange) {
         MailMessage in = exchange.getIn(MailMessage.class);
-        Message mail = in == null ? null : in.getOriginalMessage();
+        exchange.getIn().setHeader(MATCHED, record(in == null ? null : in.getOriginalMessage()));
+    }
+
+    /** Logs what the mail says about its fax; whether it was logged under one (else it is for a person). */
+    boolean record(Message mail) {
+        if (mail != null && !fromGateway(mail)) {
+            return false;
+        }
         String id = mail == null ? null : filedKey(mail);
         Boolean before = id == null ? null : filed.get(id);
         if (before != null) {
@@ -82,8 +90,7 @@ public class FaxReports {
             // folder it will not create, a full quota): it is not logged again at every poll.
             LOG.warn("The fax report {} was logged before but is still in the status folder: moving it to fax.status.done-folder"
                     + " failed; see the mail consumer's warning", id.replace('\n', ' '));
-            exchange.getIn().setHeader(MATCHED, before);
-            return;
+            return before;
         }
         Report report = mail == null ? null : read(mail, brokenReads);
         boolean matched;
@@ -100,7 +107,33 @@ public class FaxReports {
             // Only what was logged under a fax: an unmatched report a person moves back is read again.
             filed.put(id, true);
         }
-        exchange.getIn().setHeader(MATCHED, matched);
+        return matched;
+    }
+
+    /**
+     * Whether the mail's sender is one fax.status.accept-from lets in, asked of its headers
+     * alone: a stranger's mail is filed for a person without its body ever being fetched.
+     */
+    private boolean fromGateway(Message mail) {
+        String from;
+        String address;
+        String subject;
+        try {
+            subject = FaxText.headerSafe(mail.getSubject());
+            jakarta.mail.Address sender = mail.getFrom() == null || mail.getFrom().length == 0 ? null : mail.getFrom()[0];
+            from = sender == null ? "(no sender)" : FaxText.headerSafe(sender.toString());
+            address = sender instanceof jakarta.mail.internet.InternetAddress ia && ia.getAddress() != null
+                    ? FaxText.headerSafe(ia.getAddress()) : "";
+        } catch (MessagingException | RuntimeException e) {
+            // Unreadable headers: read() below decides whether the connection or the mail is at fault.
+            return true;
+        }
+        if (settings.acceptsSender(address)) {
+            return true;
+        }
+        LOG.warn("A mail from {} (subject \"{}\") is not from the gateway (fax.status.accept-from, matched against the whole address"
+                + " and its @domain {}): filed for a person to look at, unread", from, subject, address);
+        return false;
     }
 
     /** Reports logged by this hub (by Message-ID), and whether they matched; bounded. */
@@ -382,22 +415,7 @@ public class FaxReports {
             if (out.length() >= MAX_TEXT) {
                 return;
             }
-            String s;
-            Object content;
-            try {
-                content = p.isMimeType("text/plain") || p.isMimeType("text/html") ? p.getContent() : null;
-            } catch (java.io.UnsupportedEncodingException e) {
-                // A charset Java does not know (RFC 3464's "unknown-8bit", a vendor's x-name): read
-                // as UTF-8 below, where the ASCII report words read right, rather than lose the report.
-                content = null;
-            }
-            if (content instanceof String str) {
-                s = str;
-            } else {
-                try (InputStream is = p.getInputStream()) {
-                    s = new String(is.readNBytes(MAX_TEXT - out.length()), StandardCharsets.UTF_8);
-                }
-            }
+            String s = ReportPartText.read(p, MAX_TEXT - out.length());
             if (p.isMimeType("message/delivery-status") || p.isMimeType("message/global-delivery-status")) {
                 Matcher a = Pattern.compile("(?im)^\\s*Action\\s*:\\s*([a-z]+)").matcher(s);
                 while (a.find()) {

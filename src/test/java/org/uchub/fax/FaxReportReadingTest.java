@@ -24,6 +24,15 @@ class FaxReportReadingTest {
         MimeMessage m = new MimeMessage(Session.getInstance(new Properties())) {
             @Override
             public Object getContent() throws IOException, MessagingException {
+                return fail();
+            }
+
+            @Override
+            public java.io.InputStream getInputStream() throws IOException, MessagingException {
+                return fail();
+            }
+
+            private <T> T fail() throws IOException, MessagingException {
                 if (e instanceof IOException io) {
                     throw io;
                 }
@@ -82,5 +91,61 @@ class FaxReportReadingTest {
                 setText("Your fax was delivered.");
             }
         }));
+    }
+
+    /** A 20 MB HTML report whose body counts what is fetched of it, as an IMAP server would send it. */
+    private static final class LargeHtmlReport extends MimeMessage {
+        static final long SIZE = 20L * 1024 * 1024;
+        final java.util.concurrent.atomic.AtomicLong fetched = new java.util.concurrent.atomic.AtomicLong();
+
+        LargeHtmlReport(String from) throws MessagingException {
+            super(Session.getInstance(new Properties()));
+            setFrom(from);
+            setSubject("Fax report");
+            setHeader("Message-ID", "<large-1@fax.test>");
+            setHeader("Content-Type", "text/html; charset=UTF-8");
+            setHeader("Content-Transfer-Encoding", "8bit");
+        }
+
+        @Override
+        protected java.io.InputStream getContentStream() {
+            return new java.io.InputStream() {
+                private final byte[] head = "<html><body><p>Your fax was delivered.</p><p>".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                private long pos;
+
+                @Override
+                public int read() {
+                    if (pos >= SIZE) {
+                        return -1;
+                    }
+                    fetched.incrementAndGet();
+                    long at = pos++;
+                    return at < head.length ? head[(int) at] : 'x';
+                }
+            };
+        }
+    }
+
+    @Test
+    void aLargeReportIsReadOnlyUpToTheTextLimit() throws Exception {
+        LargeHtmlReport m = new LargeHtmlReport("reports@fax.test");
+        FaxReports.Report r = FaxReports.read(m);
+        assertNotNull(r);
+        org.junit.jupiter.api.Assertions.assertTrue(r.text().contains("Your fax was delivered."), r.text().substring(0, 100));
+        org.junit.jupiter.api.Assertions.assertTrue(m.fetched.get() <= FaxReports.MAX_TEXT,
+                "read " + m.fetched.get() + " bytes of " + LargeHtmlReport.SIZE);
+    }
+
+    @Test
+    void aMailFromASenderTheHubDoesNotAcceptIsNotReadAtAll() throws Exception {
+        FaxSettings s = new FaxSettings("", "hub@example.com", "pattern", "{number}@fax.test", "", "{token}", 1, 1, 1, 1,
+                java.util.regex.Pattern.compile("delivered"), java.util.regex.Pattern.compile("failed"),
+                java.util.regex.Pattern.compile("x"), "example.com", java.util.regex.Pattern.compile("(?i)@fax[.]test"));
+        LargeHtmlReport m = new LargeHtmlReport("someone@elsewhere.test");
+        org.apache.camel.Exchange ex = new org.apache.camel.support.DefaultExchange(new org.apache.camel.impl.DefaultCamelContext());
+        ex.setIn(new org.apache.camel.component.mail.MailMessage(ex, m, false));
+        new FaxReports(s, null, null, null).record(ex);
+        org.junit.jupiter.api.Assertions.assertEquals(false, ex.getIn().getHeader(FaxReports.MATCHED));
+        org.junit.jupiter.api.Assertions.assertEquals(0, m.fetched.get(), "not a byte of its body");
     }
 }
