@@ -206,6 +206,25 @@ public class FaxOutbox {
         return faxes("state = ? and sent_at < ? order by id", 1000, SENT, sentBefore);
     }
 
+    /** The events logged for the report mail with this key (see {@code uc_fax_report}). */
+    public java.util.Set<String> reportEvents(String reportKey) {
+        return new java.util.HashSet<>(Database.query(ds, "select event_type from uc_fax_report where report_key = ?", 100,
+                rs -> rs.getString(1), reportKey));
+    }
+
+    /** Records, in the caller's transaction, that the report mail with this key had this event logged about the fax. */
+    static void reportLogged(java.sql.Connection c, String reportKey, String eventType, Fax fax) throws java.sql.SQLException {
+        try (PreparedStatement ps = c.prepareStatement("insert into uc_fax_report (report_key, event_type, session_id, fax_id, logged_at)"
+                + " values (?, ?, ?, ?, ?)")) {
+            ps.setString(1, reportKey);
+            ps.setString(2, eventType);
+            ps.setString(3, fax.sessionId());
+            ps.setLong(4, fax.id());
+            ps.setObject(5, now());
+            ps.executeUpdate();
+        }
+    }
+
     private int update(String sql, Object... params) {
         return Database.update(ds, sql, params);
     }

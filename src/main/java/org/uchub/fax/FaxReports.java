@@ -83,29 +83,25 @@ public class FaxReports {
         if (mail != null && !fromGateway(mail)) {
             return false;
         }
-        String id = mail == null ? null : filedKey(mail);
-        Boolean before = id == null ? null : filed.get(id);
-        if (before != null) {
-            // Logged at an earlier poll, but the mail server did not let it be moved away (a
-            // folder it will not create, a full quota): it is not logged again at every poll.
+        String key = mail == null ? null : reportKey(mail);
+        java.util.Set<String> logged = key == null ? java.util.Set.of() : outbox.reportEvents(key);
+        if (logged.stream().anyMatch(e -> !e.equals(UNREADABLE))) {
+            // Logged at an earlier poll (or by the hub before a restart), but the mail server did
+            // not let it be moved away (a folder it will not create, a full quota).
             LOG.warn("The fax report {} was logged before but is still in the status folder: moving it to fax.status.done-folder"
-                    + " failed; see the mail consumer's warning", id.replace('\n', ' '));
-            return before;
+                    + " failed; see the mail consumer's warning", messageId(mail));
+            return true;
         }
         Report report = mail == null ? null : read(mail, brokenReads);
         boolean matched;
         try {
-            matched = report != null && file(report);
+            matched = report != null && file(report, key, logged);
         } catch (SessionLogUnavailableException e) {
             throw e; // the mail stays in the folder and is read again at the next poll
         } catch (RuntimeException e) {
             // Anything else would fail this mail at every poll: a person looks at it instead.
             LOG.warn("A fax report (subject \"{}\") could not be filed: {}", report.subject(), e.toString());
             matched = false;
-        }
-        if (id != null && matched) {
-            // Only what was logged under a fax: an unmatched report a person moves back is read again.
-            filed.put(id, true);
         }
         return matched;
     }
@@ -136,11 +132,14 @@ public class FaxReports {
         return false;
     }
 
-    /** Reports logged by this hub (by Message-ID), and whether they matched; bounded. */
-    private final Map<String, Boolean> filed = org.uchub.support.Bounded.map(10_000);
+    private static final String UNREADABLE = "FAX_REPORT_UNREADABLE";
 
-    /** Logs what the report says about its fax; false when it belongs to no fax or says nothing clear. */
-    boolean file(Report report) {
+    /**
+     * Logs what the report says about its fax; false when it belongs to no fax or says nothing
+     * clear. {@code key} names the mail in {@code uc_fax_report} (null: not kept), and
+     * {@code logged} are the events already logged for it.
+     */
+    boolean file(Report report, String key, java.util.Set<String> logged) {
         if (!settings.acceptsSender(report.fromAddress())) {
             LOG.warn("A mail from {} (subject \"{}\") is not from the gateway (fax.status.accept-from, matched against the whole address and its @domain"
                     + " {}): filed for a person to look at", report.from(), report.subject(), report.fromAddress());
@@ -165,8 +164,9 @@ public class FaxReports {
         if (!report.dsnActions().isEmpty()) {
             // A mail server's notice about the mail itself: only a failure says something about the fax.
             if (!report.dsnActions().contains("failed")) {
-                progress.apply(SessionUpdate.participant(fax.sessionId(), fax.participantId(), null, "FAX_MAIL_NOTICE", FaxChannel.SOURCE,
-                        "A mail server reports the fax mail to " + fax.recipient() + " as " + String.join(", ", report.dsnActions()) + at));
+                logOnce(key, logged, fax, SessionUpdate.participant(fax.sessionId(), fax.participantId(), null, "FAX_MAIL_NOTICE",
+                        FaxChannel.SOURCE, "A mail server reports the fax mail to " + fax.recipient() + " as "
+                                + String.join(", ", report.dsnActions()) + at));
                 return true;
             }
             delivered = false;
@@ -177,23 +177,41 @@ public class FaxReports {
             }
         }
         if (delivered == null) {
-            progress.apply(SessionUpdate.participant(fax.sessionId(), fax.participantId(), null, "FAX_REPORT_UNREADABLE", FaxChannel.SOURCE,
+            logOnce(key, logged, fax, SessionUpdate.participant(fax.sessionId(), fax.participantId(), null, UNREADABLE, FaxChannel.SOURCE,
                     "A report about the fax to " + fax.number() + " says neither delivered nor failed (subject \""
                             + clip(report.subject(), 200) + "\"" + at + "); it is filed for a person to look at"));
             return false;
         }
         if (delivered) {
             String pages = pages(subject, text).map(p -> p + (p.equals("1") ? " page" : " pages")).orElse("pages not stated");
-            progress.apply(SessionUpdate.participant(fax.sessionId(), fax.participantId(), ChannelProgress.DELIVERED, "FAX_DELIVERED",
+            logOnce(key, logged, fax, SessionUpdate.participant(fax.sessionId(), fax.participantId(), ChannelProgress.DELIVERED, "FAX_DELIVERED",
                     FaxChannel.SOURCE, "Delivered to " + fax.number() + ": " + pages + at));
         } else {
-            progress.apply(SessionUpdate.participant(fax.sessionId(), fax.participantId(), ChannelProgress.FAILED, "FAX_FAILED",
+            logOnce(key, logged, fax, SessionUpdate.participant(fax.sessionId(), fax.participantId(), ChannelProgress.FAILED, "FAX_FAILED",
                     FaxChannel.SOURCE, "The gateway could not deliver the fax to " + fax.number() + ": " + reason(report) + at));
         }
         // The log first: if it is away, the mail is read again and nothing here was changed yet.
         outbox.settle(fax.id(), delivered ? FaxOutbox.DELIVERED : FaxOutbox.FAILED);
         channel.finishIfSettled(fax.sessionId());
         return true;
+    }
+
+    /**
+     * Logs the report's news unless this mail had it logged before, and notes that it did in
+     * the same transaction: read again at every poll (a move the server refuses) or after a
+     * restart, a report tells its news once.
+     */
+    private void logOnce(String key, java.util.Set<String> logged, FaxOutbox.Fax fax, SessionUpdate news) {
+        if (key == null) {
+            progress.apply(news);
+        } else if (logged.contains(news.eventType())) {
+            LOG.info("The fax report {} about fax {} was logged before ({}): not again", key, fax.id(), news.eventType());
+        } else {
+            progress.apply(news, c -> {
+                FaxOutbox.reportLogged(c, key, news.eventType(), fax);
+                return null;
+            });
+        }
     }
 
     /** The text without the hub's own subject, also where it was folded over lines. */
@@ -347,15 +365,26 @@ public class FaxReports {
         }
     }
 
-    /** A report as the hub knows it again: its Message-ID, date and subject (some gateways give one id to all reports of a job). */
-    private static String filedKey(Message mail) {
-        String id = messageId(mail);
-        if (id == null) {
-            return null;
-        }
+    /**
+     * A report as the hub knows it again, from its headers alone: a digest of its Message-ID,
+     * date and subject (some gateways give one id to all reports of a job), or of all its
+     * header lines when it has no Message-ID. Null when its headers cannot be read.
+     */
+    static String reportKey(Message mail) {
         try {
-            return id + "\n" + mail.getSentDate() + "\n" + mail.getSubject();
-        } catch (MessagingException | RuntimeException e) {
+            StringBuilder b = new StringBuilder();
+            String id = messageId(mail);
+            if (id != null) {
+                b.append(id).append('\n').append(mail.getSentDate()).append('\n').append(mail.getSubject());
+            } else {
+                for (java.util.Enumeration<jakarta.mail.Header> h = mail.getAllHeaders(); h.hasMoreElements();) {
+                    jakarta.mail.Header x = h.nextElement();
+                    b.append(x.getName()).append(": ").append(x.getValue()).append('\n');
+                }
+            }
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(b.toString().getBytes(StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(d);
+        } catch (MessagingException | java.security.NoSuchAlgorithmException | RuntimeException e) {
             return null;
         }
     }

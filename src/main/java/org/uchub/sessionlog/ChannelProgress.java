@@ -389,6 +389,20 @@ public class ChannelProgress {
         return u != null && !u.onlyAsksForAction();
     }
 
+    /**
+     * {@link #apply}, with the caller's own writes in the same transaction: the news and what
+     * the caller keeps about it are recorded together or not at all, so a failure between the
+     * two can neither lose the news nor have it told twice.
+     */
+    public boolean apply(SessionUpdate update, Database.Work<?> alongside) {
+        SessionUpdate u = Database.inTransaction(ds, c -> {
+            SessionUpdate a = applied(c, update);
+            alongside.apply(c);
+            return a;
+        });
+        return u != null && !u.onlyAsksForAction();
+    }
+
     /** {@link #apply}, returning the news with its session resolved, or null when nothing was recorded. */
     private SessionUpdate applied(SessionUpdate update) {
         return Database.inTransaction(ds, c -> applied(c, update));

@@ -31,7 +31,7 @@ final class FinishedCases {
      */
     private static final String FAX_SETTLED = "state in ('DELIVERED', 'FAILED', 'CANCELLED', 'UNKNOWN')";
     /** Rows that hang off a session, deleted before it, in the order their foreign keys need. */
-    private static final List<String> SESSION_ROWS = List.of("uc_im_outbox", "uc_fax", "uc_fax_document", "uc_participant");
+    private static final List<String> SESSION_ROWS = List.of("uc_im_outbox", "uc_fax_report", "uc_fax", "uc_fax_document", "uc_participant");
     /** Rows keyed by the business ID, then the business ID itself, in the order their foreign keys need. */
     private static final List<String> CASE_ROWS = List.of("uc_event", "uc_request", "uc_session", "uc_case");
 
