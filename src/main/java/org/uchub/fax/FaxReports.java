@@ -158,8 +158,8 @@ public class FaxReports {
         }
         String at = report.date() == null ? "" : ", reported at " + report.date().toInstant().atOffset(ZoneOffset.UTC);
         // The hub's own subject is quoted back; words in it (a request's subject) are not the gateway's verdict.
-        String subject = withoutOwn(report.subject(), fax.subject());
-        String text = withoutOwn(report.text(), fax.subject());
+        String subject = OwnSubjectQuote.removeFrom(report.subject(), fax.subject());
+        String text = OwnSubjectQuote.removeFrom(report.text(), fax.subject());
         Boolean delivered;
         if (!report.dsnActions().isEmpty()) {
             // A mail server's notice about the mail itself: only a failure says something about the fax.
@@ -212,14 +212,6 @@ public class FaxReports {
                 return null;
             });
         }
-    }
-
-    /** The text without the hub's own subject, also where it was folded over lines. */
-    private static String withoutOwn(String s, String own) {
-        if (s == null || own == null || own.isBlank()) {
-            return s;
-        }
-        return s.replaceAll("\\s+", " ").replace(own.replaceAll("\\s+", " ").trim(), " ");
     }
 
     private Optional<FaxOutbox.Fax> find(Report report) {
@@ -452,7 +444,7 @@ public class FaxReports {
                 }
             }
             if (p.isMimeType("text/html")) {
-                s = s.replaceAll("(?s)<[^>]{0,2000}>", " ").replace("&nbsp;", " ");
+                s = ReportPartText.htmlAsText(s);
             }
             out.append(s, 0, Math.min(s.length(), MAX_TEXT - out.length())).append('\n');
         }
