@@ -121,10 +121,9 @@ public class FaxChannel {
         for (ResolvedParticipant removed : r.getRemoved()) {
             Party p = s.party(removed.address());
             boolean cancelled = false;
-            for (FaxOutbox.Fax f : outbox.cancelPending(s.sessionId(), p.id())) {
-                progress.apply(SessionUpdate.session(s.sessionId(), null, "FAX_CANCELLED", SOURCE, "The fax to " + f.number()
-                        + " was cancelled before it was mailed"));
-                cancelled = true;
+            for (FaxOutbox.Fax f : outbox.pending(s.sessionId(), p.id())) {
+                cancelled |= progress.applyIf(c -> FaxOutbox.cancelPending(c, f.id()), SessionUpdate.session(s.sessionId(), null,
+                        "FAX_CANCELLED", SOURCE, "The fax to " + f.number() + " was cancelled before it was mailed"));
             }
             said.add(cancelled ? "the fax to " + p.address() + " is cancelled"
                     : "the fax to " + p.address() + " is already with the gateway and cannot be recalled");
@@ -143,10 +142,12 @@ public class FaxChannel {
             r.outcome(ReplyStatus.OK, "Session ended.");
             return r;
         }
-        List<FaxOutbox.Fax> cancelled = outbox.cancelPending(r.getSessionId(), null);
-        for (FaxOutbox.Fax f : cancelled) {
-            progress.apply(SessionUpdate.session(r.getSessionId(), null, "FAX_CANCELLED", SOURCE, "The fax to " + f.number()
-                    + " was cancelled before it was mailed: the session ended"));
+        List<FaxOutbox.Fax> cancelled = new ArrayList<>();
+        for (FaxOutbox.Fax f : outbox.pending(r.getSessionId(), null)) {
+            if (progress.applyIf(c -> FaxOutbox.cancelPending(c, f.id()), SessionUpdate.session(r.getSessionId(), null, "FAX_CANCELLED",
+                    SOURCE, "The fax to " + f.number() + " was cancelled before it was mailed: the session ended"))) {
+                cancelled.add(f);
+            }
         }
         forgetDocumentIfOver(r.getSessionId());
         r.outcome(ReplyStatus.OK, cancelled.isEmpty() ? "Session ended; reports for faxes already sent are still logged."
@@ -195,9 +196,9 @@ public class FaxChannel {
         Running s = progress.running(f.sessionId()).orElse(null);
         boolean over = s == null || s.state().equals(SessionLog.STATE_ENDED) || s.state().equals(ChannelProgress.FAILED);
         boolean removed = s != null && s.parties().stream().anyMatch(p -> p.id() == f.participantId() && !p.isActive());
-        if ((over || removed) && outbox.cancelClaimed(f)) {
-            progress.apply(SessionUpdate.session(f.sessionId(), null, "FAX_CANCELLED", SOURCE, "The fax to " + f.number()
-                    + " was cancelled before it was mailed: " + (over ? "the session is over" : "the number was removed")));
+        if ((over || removed) && progress.applyIf(c -> FaxOutbox.cancelClaimed(c, f), SessionUpdate.session(f.sessionId(), null,
+                "FAX_CANCELLED", SOURCE, "The fax to " + f.number() + " was cancelled before it was mailed: "
+                        + (over ? "the session is over" : "the number was removed")))) {
             if (!over) {
                 // Removed while the sender held it: this may have been all the session still waited for.
                 finishIfSettled(f.sessionId());
@@ -224,11 +225,13 @@ public class FaxChannel {
         OffsetDateTime now = FaxOutbox.now();
         Duration waited = Duration.between(f.createdAt(), now);
         if (refusedForGood(e) || waited.toMillis() >= settings.giveUpMs()) {
-            outbox.failedToSend(f, answer);
             String why = refusedForGood(e) ? "the mail server refused the fax to " + f.number() + ": " + answer
                     : "the mail server did not take the fax to " + f.number() + " for " + waited.toSeconds() + " s: " + answer;
-            progress.apply(SessionUpdate.participant(f.sessionId(), f.participantId(), ChannelProgress.FAILED, "FAX_SEND_FAILED", SOURCE,
-                    "FAX_SEND_FAILED: " + why));
+            // Should the log fail, the fax stays claimed and is mailed again once the claim is stale.
+            if (!progress.applyIf(c -> FaxOutbox.failedToSend(c, f, answer), SessionUpdate.participant(f.sessionId(), f.participantId(),
+                    ChannelProgress.FAILED, "FAX_SEND_FAILED", SOURCE, "FAX_SEND_FAILED: " + why))) {
+                return; // another sender took the fax over meanwhile: its outcome is the one told
+            }
             LOG.warn("Fax {} of session {} failed: {}", f.id(), f.sessionId(), why);
             // The session's others may all be settled already (one delivered): then this was the last word.
             finishIfSettled(f.sessionId());
@@ -293,13 +296,32 @@ public class FaxChannel {
         }
         int n = 0;
         for (FaxOutbox.Fax f : outbox.unreported(FaxOutbox.now().minus(Duration.ofMillis(settings.statusWaitMs())))) {
-            // Settled first: a report that arrives meanwhile wins, and the news is told once.
-            if (outbox.settle(f.id(), FaxOutbox.UNKNOWN)) {
-                progress.apply(SessionUpdate.participant(f.sessionId(), f.participantId(), null, "FAX_STATUS_UNKNOWN", SOURCE,
-                        "No report from the gateway about the fax to " + f.number() + " within " + settings.statusWaitMs() / 1000
-                                + " s of sending; a later report is still logged"));
+            // Settled with its news: a report that arrives meanwhile wins, and the news is told once.
+            if (progress.applyIf(c -> FaxOutbox.settle(c, f.id(), FaxOutbox.UNKNOWN), SessionUpdate.participant(f.sessionId(),
+                    f.participantId(), null, "FAX_STATUS_UNKNOWN", SOURCE, "No report from the gateway about the fax to " + f.number()
+                            + " within " + settings.statusWaitMs() / 1000 + " s of sending; a later report is still logged"))) {
                 n++;
                 finishIfSettled(f.sessionId());
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Ends the open fax sessions whose faxes are all settled: the end is its own write after
+     * the fax's, and a session log that failed in between (a report logged, the end not) left
+     * the session open with nothing left to end it. Idempotent: an ended session is not open.
+     */
+    public int finishSettled() {
+        if (!settings.configured()) {
+            return 0;
+        }
+        int n = 0;
+        for (Running s : progress.open(SOURCE)) {
+            List<FaxOutbox.Fax> faxes = outbox.ofSession(s.sessionId());
+            if (!faxes.isEmpty() && FaxOutbox.allSettled(faxes)) {
+                finishIfSettled(s.sessionId());
+                n++;
             }
         }
         return n;
@@ -311,8 +333,7 @@ public class FaxChannel {
      */
     void finishIfSettled(String sessionId) {
         List<FaxOutbox.Fax> faxes = outbox.ofSession(sessionId);
-        boolean waiting = faxes.stream().anyMatch(f -> f.state().equals(FaxOutbox.PENDING) || f.state().equals(FaxOutbox.SENDING)
-                || f.state().equals(FaxOutbox.SENT));
+        boolean waiting = !FaxOutbox.allSettled(faxes);
         // A number the log holds but the outbox not yet (an add between its two steps, a start
         // resumed after a crash) waits too: its fax is about to be queued.
         java.util.Set<Long> queued = faxes.stream().map(FaxOutbox.Fax::participantId).collect(java.util.stream.Collectors.toSet());

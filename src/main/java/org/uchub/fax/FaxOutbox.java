@@ -159,33 +159,52 @@ public class FaxOutbox {
                 at, clip(error), f.id(), SENDING, f.attempts());
     }
 
-    public void failedToSend(Fax f, String error) {
-        update("update uc_fax set state = ?, last_error = ? where id = ? and state = ? and attempts = ?", FAILED, clip(error), f.id(),
-                SENDING, f.attempts());
+    /*
+     * The changes below that come with news for the session log are made in the caller's
+     * transaction, the one that logs the news (ChannelProgress.applyIf): a session log failing
+     * between two commits would otherwise leave the fax changed and its news never told.
+     */
+
+    /** The fax failed for good; true when it was this claim's to fail. */
+    static boolean failedToSend(java.sql.Connection c, Fax f, String error) throws java.sql.SQLException {
+        return update(c, "update uc_fax set state = ?, last_error = ? where id = ? and state = ? and attempts = ?", FAILED, clip(error),
+                f.id(), SENDING, f.attempts()) == 1;
     }
 
     /** A claimed fax that must not go out any more (its session ended, its number was removed). */
-    public boolean cancelClaimed(Fax f) {
-        return update("update uc_fax set state = ? where id = ? and state = ? and attempts = ?", CANCELLED, f.id(), SENDING,
+    static boolean cancelClaimed(java.sql.Connection c, Fax f) throws java.sql.SQLException {
+        return update(c, "update uc_fax set state = ? where id = ? and state = ? and attempts = ?", CANCELLED, f.id(), SENDING,
                 f.attempts()) == 1;
     }
 
     /** Records the gateway's verdict (or its absence) for a sent fax; false when it was settled already. */
-    public boolean settle(long id, String state) {
-        return update("update uc_fax set state = ? where id = ? and state in (?, ?)", state, id, SENT, UNKNOWN) > 0;
+    static boolean settle(java.sql.Connection c, long id, String state) throws java.sql.SQLException {
+        return update(c, "update uc_fax set state = ? where id = ? and state in (?, ?)", state, id, SENT, UNKNOWN) > 0;
     }
 
-    /** Faxes of the session (or of one participant of it) not mailed yet are cancelled; returns them. */
-    public List<Fax> cancelPending(String sessionId, Long participantId) {
-        List<Fax> cancelled = new ArrayList<>();
-        List<Fax> pending = participantId == null ? faxes("session_id = ? and state = ? order by id", 1000, sessionId, PENDING)
+    /** A fax not mailed yet is cancelled; false when a sender took it meanwhile. */
+    static boolean cancelPending(java.sql.Connection c, long id) throws java.sql.SQLException {
+        return update(c, "update uc_fax set state = ? where id = ? and state = ?", CANCELLED, id, PENDING) == 1;
+    }
+
+    /** Faxes of the session (or of one participant of it) not mailed yet. */
+    public List<Fax> pending(String sessionId, Long participantId) {
+        return participantId == null ? faxes("session_id = ? and state = ? order by id", 1000, sessionId, PENDING)
                 : faxes("session_id = ? and participant_id = ? and state = ? order by id", 1000, sessionId, participantId, PENDING);
-        for (Fax f : pending) {
-            if (update("update uc_fax set state = ? where id = ? and state = ?", CANCELLED, f.id(), PENDING) == 1) {
-                cancelled.add(f);
+    }
+
+    /** Whether no fax of these waits for the SMTP server or the gateway's report any more. */
+    static boolean allSettled(List<Fax> faxes) {
+        return faxes.stream().noneMatch(f -> f.state().equals(PENDING) || f.state().equals(SENDING) || f.state().equals(SENT));
+    }
+
+    private static int update(java.sql.Connection c, String sql, Object... params) throws java.sql.SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
             }
+            return ps.executeUpdate();
         }
-        return cancelled;
     }
 
     public Optional<Fax> byId(long id) {

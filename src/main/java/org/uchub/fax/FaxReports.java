@@ -185,13 +185,13 @@ public class FaxReports {
         if (delivered) {
             String pages = pages(subject, text).map(p -> p + (p.equals("1") ? " page" : " pages")).orElse("pages not stated");
             logOnce(key, logged, fax, SessionUpdate.participant(fax.sessionId(), fax.participantId(), ChannelProgress.DELIVERED, "FAX_DELIVERED",
-                    FaxChannel.SOURCE, "Delivered to " + fax.number() + ": " + pages + at));
+                    FaxChannel.SOURCE, "Delivered to " + fax.number() + ": " + pages + at), FaxOutbox.DELIVERED);
         } else {
             logOnce(key, logged, fax, SessionUpdate.participant(fax.sessionId(), fax.participantId(), ChannelProgress.FAILED, "FAX_FAILED",
-                    FaxChannel.SOURCE, "The gateway could not deliver the fax to " + fax.number() + ": " + reason(report) + at));
+                    FaxChannel.SOURCE, "The gateway could not deliver the fax to " + fax.number() + ": " + reason(report) + at),
+                    FaxOutbox.FAILED);
         }
-        // The log first: if it is away, the mail is read again and nothing here was changed yet.
-        outbox.settle(fax.id(), delivered ? FaxOutbox.DELIVERED : FaxOutbox.FAILED);
+        // The session's end is a write of its own: should it fail, the fax-retry timer's sweep ends it.
         channel.finishIfSettled(fax.sessionId());
         return true;
     }
@@ -202,16 +202,24 @@ public class FaxReports {
      * restart, a report tells its news once.
      */
     private void logOnce(String key, java.util.Set<String> logged, FaxOutbox.Fax fax, SessionUpdate news) {
-        if (key == null) {
-            progress.apply(news);
-        } else if (logged.contains(news.eventType())) {
+        logOnce(key, logged, fax, news, null);
+    }
+
+    /** {@link #logOnce}, settling the fax (unless {@code settleTo} is null) in the same transaction as its news. */
+    private void logOnce(String key, java.util.Set<String> logged, FaxOutbox.Fax fax, SessionUpdate news, String settleTo) {
+        if (key != null && logged.contains(news.eventType())) {
             LOG.info("The fax report {} about fax {} was logged before ({}): not again", key, fax.id(), news.eventType());
-        } else {
-            progress.apply(news, c -> {
-                FaxOutbox.reportLogged(c, key, news.eventType(), fax);
-                return null;
-            });
+            return;
         }
+        progress.apply(news, c -> {
+            if (key != null) {
+                FaxOutbox.reportLogged(c, key, news.eventType(), fax);
+            }
+            if (settleTo != null) {
+                FaxOutbox.settle(c, fax.id(), settleTo);
+            }
+            return null;
+        });
     }
 
     private Optional<FaxOutbox.Fax> find(Report report) {

@@ -403,6 +403,21 @@ public class ChannelProgress {
         return u != null && !u.onlyAsksForAction();
     }
 
+    /**
+     * The caller's change and the news it makes, in one transaction: the news is recorded only
+     * when the change returns true, and neither stays when the news cannot be recorded.
+     * Returns what the change returned.
+     */
+    public boolean applyIf(Database.Work<Boolean> change, SessionUpdate news) {
+        return Database.inTransaction(ds, c -> {
+            if (!change.apply(c)) {
+                return false;
+            }
+            applied(c, news);
+            return true;
+        });
+    }
+
     /** {@link #apply}, returning the news with its session resolved, or null when nothing was recorded. */
     private SessionUpdate applied(SessionUpdate update) {
         return Database.inTransaction(ds, c -> applied(c, update));
