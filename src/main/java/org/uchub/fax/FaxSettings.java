@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  * @param subjectPattern  the subject; {number}, {digits}, {businessId}, {sessionId}, {subject}
  *                        and {token} are filled in ({token} lets the gateway's report find its fax)
  * @param statusWaitMs    a fax sent this long ago with no report is logged FAX_STATUS_UNKNOWN
- * @param acceptFrom      reports are read only from senders this matches; null: from anyone
+ * @param acceptFrom      reports are read only from senders this matches (their address, domain or a parent domain); null: from anyone
  */
 public record FaxSettings(String smtpHost, String from, String addressStyle, String addressPattern, String fixedAddress,
         String subjectPattern, long retryIntervalMs, long retryMaxIntervalMs, long giveUpMs, long statusWaitMs,
@@ -67,18 +67,27 @@ public record FaxSettings(String smtpHost, String from, String addressStyle, Str
 
     /**
      * Whether a report from this address (the sender's, never a display name) may be read:
-     * {@code fax.status.accept-from} matches the whole address or its domain (with or without
-     * its '@'). Found
-     * anywhere in the address, {@code @fax[.]example[.]com} also let in
+     * {@code fax.status.accept-from} matches the whole address, or its domain or a domain it is
+     * a subdomain of (with or without the '@'): {@code @fax[.]example[.]com} lets in the
+     * gateway's own mail servers' bounces from {@code MAILER-DAEMON@mx.fax.example.com}, whose
+     * domain only the gateway controls. Found anywhere in the address, it also let in
      * {@code x@fax.example.com.attacker.test}, a domain anyone can register.
      */
     public boolean acceptsSender(String address) {
         if (acceptFrom == null) {
             return true;
         }
+        if (acceptFrom.matcher(address).matches()) {
+            return true;
+        }
         int at = address.lastIndexOf('@');
-        return acceptFrom.matcher(address).matches() || (at >= 0 && (acceptFrom.matcher(address.substring(at)).matches()
-                || acceptFrom.matcher(address.substring(at + 1)).matches()));
+        for (int dot = at; dot >= 0 && dot < address.length() - 1; dot = address.indexOf('.', dot + 1)) {
+            String domain = address.substring(dot + 1);
+            if (acceptFrom.matcher(domain).matches() || acceptFrom.matcher("@" + domain).matches()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static InternetAddress address(String address, String key) {

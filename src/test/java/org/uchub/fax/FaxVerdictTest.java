@@ -30,6 +30,17 @@ class FaxVerdictTest {
         assertEquals(true, domain.acceptsSender("Reports@FAX.example.com"));
         assertEquals(false, domain.acceptsSender("reports@fax.example.com.attacker.test"));
         assertEquals(false, domain.acceptsSender("reports@myfax.example.com"));
+        // The gateway's own mail servers' bounces come from its subdomains.
+        assertEquals(true, domain.acceptsSender("MAILER-DAEMON@mx.fax.example.com"));
+        assertEquals(true, domain.acceptsSender("postmaster@a.b.FAX.example.com"));
+        assertEquals(false, domain.acceptsSender("postmaster@mx.fax.example.com.attacker.test"));
+        assertEquals(false, domain.acceptsSender("postmaster@example.com"));
+        FaxSettings withRelay = new FaxSettings("", "hub@example.com", "pattern", "{number}@fax.example.com", "", "{token}", 1, 1, 1, 1,
+                Pattern.compile("x"), Pattern.compile("x"), Pattern.compile("x"), "example.com",
+                Pattern.compile("(?i)@fax[.]example[.]com|@relay[.]corp[.]example"));
+        assertEquals(true, withRelay.acceptsSender("MAILER-DAEMON@relay.corp.example"));
+        assertEquals(true, withRelay.acceptsSender("MAILER-DAEMON@mx.fax.example.com"));
+        assertEquals(false, withRelay.acceptsSender("someone@corp.example"));
         FaxSettings exact = new FaxSettings("", "hub@example.com", "pattern", "{number}@fax.example.com", "", "{token}", 1, 1, 1, 1,
                 Pattern.compile("x"), Pattern.compile("x"), Pattern.compile("x"), "example.com", Pattern.compile("faxgw@provider[.]com"));
         assertEquals(true, exact.acceptsSender("faxgw@provider.com"));
