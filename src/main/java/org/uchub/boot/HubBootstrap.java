@@ -90,6 +90,9 @@ public class HubBootstrap implements CamelConfiguration {
         Files.createDirectories(dataDir);
         Files.createDirectories(Path.of(prop(pc, "hub.inbox.dir")));
         Files.createDirectories(Path.of(prop(pc, "hub.outbox.dir")));
+        // The hub's own before a business system writing the inbox's top could put links there.
+        org.uchub.ingress.RealFolders.make(Path.of(prop(pc, "hub.inbox.dir"), ".done"));
+        org.uchub.ingress.RealFolders.make(Path.of(prop(pc, "hub.inbox.dir"), ".error"));
 
         HikariDataSource ds = Database.open(prop(pc, "hub.db.url"), prop(pc, "hub.db.user"), prop(pc, "hub.db.password"),
                 intProp(pc, "hub.db.pool-size"), intProp(pc, "hub.db.group-commit"));

@@ -298,6 +298,34 @@ public class InboxFiles {
     }
 
 
+    /**
+     * The first link on the way to any folder the dropped file or its reply may go into
+     * ({@code .done/[<tenant>/]}, {@code .error/[<tenant>/]}, {@code outbox/[<tenant>/]}), or null.
+     */
+    public Path linkOnTheWay(String relative) {
+        Path parent = Path.of(relative).getParent();
+        for (String kept : new String[] {".done", ".error"}) {
+            Path link = RealFolders.firstLink(inbox, parent == null ? Path.of(kept) : Path.of(kept).resolve(parent));
+            if (link != null) {
+                return link;
+            }
+        }
+        return parent == null ? null : RealFolders.firstLink(outbox, parent);
+    }
+
+    /**
+     * Checked again just before the reply is written and the file moved: a link put there after
+     * the file was listed waits like an outage, the request (applied by then) answered from the
+     * ledger once it is a folder again.
+     */
+    public void ensureRealFolders(Exchange exchange) {
+        Path link = linkOnTheWay(relative(exchange));
+        if (link != null) {
+            throw new LinkedFolderException(link + " is a link, not a folder: the request " + relative(exchange)
+                    + " waits in the inbox until it is a folder again.");
+        }
+    }
+
     /** Whether the file's tenant folder (the only folder level below the inbox) is a folder, not a link to one. */
     private boolean insideItsOwnFolder(Path rel) {
         return rel.getParent() == null || !Files.isSymbolicLink(inbox.resolve(rel.getParent()));

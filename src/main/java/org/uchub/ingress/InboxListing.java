@@ -67,6 +67,13 @@ public class InboxListing implements GenericFileFilter<java.io.File> {
         if (file.isDirectory() || (exclude != null && exclude.matcher(file.getFileNameOnly()).matches())) {
             return true; // Camel passes over an excluded file itself, right after this
         }
+        Path link = linkOnTheWay(file);
+        if (link != null) {
+            // Not taken at all: nothing applied, and the file still there once a person has made it a folder again.
+            tell(link.toString(), "{} is a link, not a folder: requests and replies that would be moved or written through it"
+                    + " wait in the inbox until it is replaced with a folder owned by the hub.");
+            return false;
+        }
         if (opens(file) && file.getFile() != null) {
             Path path = file.getFile().toPath();
             int nameBytes = file.getFileNameOnly().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
@@ -97,6 +104,14 @@ public class InboxListing implements GenericFileFilter<java.io.File> {
         tell(name, "The inbox holds a file whose name the hub cannot open ({}): its name is not valid in "
                 + System.getProperty("sun.jnu.encoding") + " or holds a backslash. It is not read, answered or moved; rename it.");
         return false;
+    }
+
+    private Path linkOnTheWay(GenericFile<java.io.File> file) {
+        try {
+            return files.linkOnTheWay(file.getRelativeFilePath());
+        } catch (InvalidPathException e) {
+            return null; // a name the hub cannot open: said below
+        }
     }
 
     /** Unchanged (the entry itself, not what a link points at) for the read lock's minimum age. */
