@@ -128,7 +128,7 @@ public class HubBootstrap implements CamelConfiguration {
         bind(context, "eventOutbox", events);
         bind(context, "notConnectedChannel", new NotConnectedChannel(log));
         InboxFiles inboxFiles = new InboxFiles(Path.of(prop(pc, "hub.inbox.dir")), Path.of(prop(pc, "hub.outbox.dir")),
-                prop(pc, "hub.inbox.default-tenant"), intProp(pc, "hub.rules.max-document-bytes"), maxBytes, codec);
+                prop(pc, "hub.inbox.default-tenant"), prop(pc, "hub.inbox.tenants"), intProp(pc, "hub.rules.max-document-bytes"), maxBytes, codec);
         bind(context, "inboxListing", new org.uchub.ingress.InboxListing(Long.parseLong(prop(pc, "hub.inbox.min-age-ms")), Long.parseLong(
                 pc.resolveProperty("hub.inbox.empty-min-age-ms").orElse("60000")), prop(pc, "hub.inbox.exclude"),
                 inboxFiles));

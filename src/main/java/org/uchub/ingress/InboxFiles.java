@@ -38,6 +38,8 @@ public class InboxFiles {
     public static final String DEDUPE_KEY = "ucDedupeKey";
     /** The inbox folder of a dropped request: where a document it names must be. */
     public static final String FOLDER = "ucInboxFolder";
+    /** Set on a file whose folder is no tenant of the file drop: it gets no reply. */
+    public static final String NO_REPLY = "ucNoReply";
     private static final String DOCUMENT = "ucInboxDocument";
     /** Where in .error/ a rejected file goes: its own name, or a free one beside an earlier file's. */
     private static final String ERROR_NAME = "ucErrorName";
@@ -55,13 +57,19 @@ public class InboxFiles {
     private final Path inbox;
     private final Path outbox;
     private final String defaultTenant;
+    /** The inbox folders that are tenants ({@code hub.inbox.tenants}); null: any folder. */
+    private final java.util.Set<String> tenants;
     private final long maxDocumentBytes;
     private final long maxRequestBytes;
 
     private final ContractCodec codec;
 
-    public InboxFiles(Path inbox, Path outbox, String defaultTenant, long maxDocumentBytes, long maxRequestBytes, ContractCodec codec) {
+    /** @param tenants comma-separated tenant ids whose inbox folders are read; {@code *}: any folder */
+    public InboxFiles(Path inbox, Path outbox, String defaultTenant, String tenants, long maxDocumentBytes, long maxRequestBytes,
+            ContractCodec codec) {
         this.codec = codec;
+        this.tenants = tenants.trim().equals("*") ? null : java.util.Arrays.stream(tenants.split(",")).map(String::trim)
+                .filter(t -> !t.isEmpty()).collect(java.util.stream.Collectors.toUnmodifiableSet());
         this.inbox = inbox.toAbsolutePath().normalize();
         this.outbox = outbox.toAbsolutePath().normalize();
         this.defaultTenant = defaultTenant;
@@ -79,7 +87,14 @@ public class InboxFiles {
         Path file = inbox.resolve(relative);
         String content = "unread";
         try {
-            if (!insideItsOwnFolder(rel) || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            if (!isTenantFolder(rel.getParent())) {
+                // Whoever may write the inbox's top (the default tenant) can make any folder: only
+                // the listed ones are tenants. No reply either: it would make outbox/<folder> for
+                // whatever name was chosen, and that name's reader (if any) never asked.
+                exchange.setProperty(NO_REPLY, true);
+                refuse(exchange, ErrorCode.UNKNOWN_TENANT, "The inbox folder " + rel.getParent() + " is not a tenant of the file drop"
+                        + " (hub.inbox.tenants): the file is kept in .error/ unread and unanswered.");
+            } else if (!insideItsOwnFolder(rel) || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
                 // A link, or a folder that is a link, would be read through whatever it points at
                 // (another tenant's folder, .done/, the hub's own files): only plain files that
                 // really are in the inbox are requests.
@@ -227,6 +242,10 @@ public class InboxFiles {
             Path noteTmp = note.resolveSibling(".tmp-" + note.getFileName());
             Files.writeString(noteTmp, "file: " + relative + "\ncode: " + e.getCode() + "\nmessage: " + e.getMessage() + "\n");
             Files.move(noteTmp, note, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            if (!isTenantFolder(rel.getParent())) {
+                LOG.info("Dropped file {} rejected, unanswered (its folder is no tenant of the file drop): {} {}", relative, e.getCode(), e.getMessage());
+                return true;
+            }
             Files.createDirectories(replyFile.getParent());
             Path tmp = replyFile.resolveSibling(".tmp-" + HexFormat.of().formatHex(DedupeKeys.sha256().digest(
                     (relative + System.nanoTime()).getBytes(java.nio.charset.StandardCharsets.UTF_8)), 0, 4) + "-" + replyFile.getFileName());
@@ -298,6 +317,11 @@ public class InboxFiles {
     }
 
 
+    /** Whether files in this inbox folder (null: the inbox's top, the default tenant's) belong to a tenant. */
+    public boolean isTenantFolder(Path folder) {
+        return folder == null || tenants == null || tenants.contains(folder.toString());
+    }
+
     /**
      * The first link on the way to any folder the dropped file or its reply may go into
      * ({@code .done/[<tenant>/]}, {@code .error/[<tenant>/]}, {@code outbox/[<tenant>/]}), or null.
@@ -310,7 +334,7 @@ public class InboxFiles {
                 return link;
             }
         }
-        return parent == null ? null : RealFolders.firstLink(outbox, parent);
+        return parent == null || !isTenantFolder(parent) ? null : RealFolders.firstLink(outbox, parent);
     }
 
     /**
