@@ -96,6 +96,8 @@ public class ContractCodec {
                 .addModule(new JakartaXmlBindAnnotationModule())
                 .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                // One request per body, as in XML: a second object after it was ignored unread.
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .enable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
                 // 1.9 is no xs:long, as it is not in XML
                 .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
