@@ -195,7 +195,7 @@ public class ContractCodec {
                     java.nio.charset.StandardCharsets.UTF_8)) : new InputSource(new ByteArrayInputStream(body));
             result = u.unmarshal(new SAXSource(reader, source));
         } catch (JAXBException e) {
-            throw problem.toRejection(e);
+            throw problem.toRejection(e, XmlProlog.declaresDoctype(body, utf8));
         } catch (SAXException | javax.xml.parsers.ParserConfigurationException e) {
             throw new IllegalStateException(e);
         }
@@ -408,7 +408,7 @@ public class ContractCodec {
             return false;
         }
 
-        RequestRejectedException toRejection(JAXBException e) {
+        RequestRejectedException toRejection(JAXBException e, boolean doctype) {
             Throwable cause = e.getLinkedException() != null ? e.getLinkedException() : e.getCause();
             String msg = first != null ? first.getMessage() : cause != null ? cause.getMessage() : e.getMessage();
             Integer line = null;
@@ -421,7 +421,7 @@ public class ContractCodec {
                 line = spe.getLineNumber();
                 col = spe.getColumnNumber();
             }
-            if (msg != null && msg.contains("DOCTYPE")) {
+            if (doctype) {
                 return new RequestRejectedException(ErrorCode.DTD_NOT_ALLOWED,
                         "DOCTYPE declarations are not accepted (no DTDs, no entities).", line, col);
             }
