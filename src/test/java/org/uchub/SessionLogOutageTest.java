@@ -74,4 +74,36 @@ class SessionLogOutageTest extends HubTestSupport {
         assertTrue(ok("default", query("out-1")).getEvents().getEvent().stream()
                 .anyMatch(e -> "MESSAGE_REQUESTED".equals(e.getType()) && "still there?".equals(e.getDetail())));
     }
+
+    @Test
+    void aFileRenamedInOverOneWaitingForTheDatabaseIsReadItselfNotMovedAwayUnread() throws Exception {
+        context.getInflightRepository().setInflightBrowseEnabled(true);
+        postgres.close();
+        postgres = null;
+        drop("r.xml", startConference("first-a", null, "+4930111111"));
+        // A has been read (it has its dedupe key) and waits for the session log.
+        await(() -> context.getInflightRepository().browse().stream().anyMatch(f -> "inbox-consume".equals(f.getFromRouteId())
+                && f.getExchange().getProperty("ucDedupeKey") != null), 20_000, "r.xml was not taken");
+        drop("r.xml", startConference("second-b", null, "+4930111111"));
+
+        postgres = startPostgres();
+        await(() -> {
+            Object reply = parse(call("default", query("second-b")));
+            return reply instanceof org.uchub.contract.SessionReply r && r.getError() == null;
+        }, 30_000, "the file renamed in over the waiting one was never applied");
+        assertEquals(1, ok("default", query("first-a")).getSessions().getSession().size());
+        assertEquals(ReplyStatus.ACCEPTED, sessionReply(awaitReply("r.reply.xml")).getStatus());
+        await(() -> {
+            try (java.util.stream.Stream<Path> kept = Files.list(inbox().resolve(".done"))) {
+                return kept.filter(Files::isRegularFile).map(p -> {
+                    try {
+                        return Files.readString(p);
+                    } catch (IOException e) {
+                        return "";
+                    }
+                }).filter(t -> t.contains("first-a") || t.contains("second-b")).count() == 2;
+            }
+        }, 20_000, "both files are kept in .done/, each with its own content");
+        assertFalse(Files.exists(inbox().resolve("r.xml")));
+    }
 }

@@ -133,6 +133,7 @@ public class HubBootstrap implements CamelConfiguration {
                 pc.resolveProperty("hub.inbox.empty-min-age-ms").orElse("60000")), prop(pc, "hub.inbox.exclude"),
                 inboxFiles));
         bind(context, "inboxFiles", inboxFiles);
+        bind(context, "sameFileCommit", new org.uchub.ingress.SameFileCommit());
         long day = EmbeddedBroker.Retention.DAY_MS;
         bind(context, "fileRetention", org.uchub.ingress.FileRetention.of(Path.of(prop(pc, "hub.inbox.dir")),
                 Path.of(prop(pc, "hub.outbox.dir")), durationMs(pc, "hub.inbox.done-retention-days", day, 30 * day),

@@ -104,7 +104,10 @@ public class InboxFiles {
                 // Read here, once, without following links: what is parsed is what was checked,
                 // even if the file is swapped for a link a moment later.
                 // Past the request size limit it is refused anyway.
+                String identity = SameFileCommit.identity(file);
                 byte[] bytes = org.uchub.support.PlainFiles.read(file, maxRequestBytes + 1);
+                exchange.setProperty(SameFileCommit.IDENTITY, identity);
+                exchange.setProperty(SameFileCommit.BYTES, bytes);
                 content = HexFormat.of().formatHex(DedupeKeys.sha256().digest(bytes));
                 exchange.getMessage().setBody(bytes);
             }
