@@ -64,6 +64,13 @@ public class InboxListing implements GenericFileFilter<java.io.File> {
             tell(file.getFile().getPath(), "The inbox holds a folder that is a link ({}): it is not looked into. Make it a folder.");
             return false;
         }
+        if (file.isDirectory() && Path.of(file.getRelativeFilePath()).getNameCount() > 1) {
+            // Requests are read from the inbox and the tenants' folders only; the consumer lists
+            // one level deeper just so that a folder there is said instead of passed over.
+            tell(file.getFile() == null ? file.getAbsoluteFilePath() : file.getFile().getPath(), "The inbox holds a folder inside a tenant's"
+                    + " folder ({}): it is not looked into, and requests in it are neither read nor answered. Put them into the tenant's folder.");
+            return false;
+        }
         if (file.isDirectory() || (exclude != null && exclude.matcher(file.getFileNameOnly()).matches())) {
             return true; // Camel passes over an excluded file itself, right after this
         }
