@@ -93,6 +93,7 @@ public class HubBootstrap implements CamelConfiguration {
         // The hub's own before a business system writing the inbox's top could put links there.
         org.uchub.ingress.RealFolders.make(Path.of(prop(pc, "hub.inbox.dir"), ".done"));
         org.uchub.ingress.RealFolders.make(Path.of(prop(pc, "hub.inbox.dir"), ".error"));
+        listedTenantFolders(pc);
 
         HikariDataSource ds = Database.open(prop(pc, "hub.db.url"), prop(pc, "hub.db.user"), prop(pc, "hub.db.password"),
                 intProp(pc, "hub.db.pool-size"), intProp(pc, "hub.db.group-commit"));
@@ -812,6 +813,36 @@ public class HubBootstrap implements CamelConfiguration {
     static final java.util.List<String> FLAGS = java.util.List.of("hub.routes.reload", "broker.external.plugins", "pbx.event-filter",
             "pbx.wait-for-fully-booted", "hub.health.enabled", "hub.health.details", "xmpp.room.require-members-only",
             "fax.smtp.starttls", "fax.tls.check-server-identity", "fax.status.starttls");
+
+    private static final java.util.regex.Pattern TENANT_FOLDER = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+    /**
+     * With hub.inbox.tenants listed, each tenant's folders are the hub's from the start: made
+     * later, at a tenant's first file or reply, whoever may write the inbox's or the outbox's
+     * top could make them first, as a link or a file, and hold that tenant's files and replies.
+     */
+    static void listedTenantFolders(PropertiesComponent pc) {
+        String listed = prop(pc, "hub.inbox.tenants").trim();
+        if (listed.equals("*")) {
+            return;
+        }
+        Path inbox = Path.of(prop(pc, "hub.inbox.dir"));
+        Path outbox = Path.of(prop(pc, "hub.outbox.dir"));
+        for (String t : listed.split(",")) {
+            String tenant = t.trim();
+            if (tenant.isEmpty()) {
+                continue;
+            }
+            if (!TENANT_FOLDER.matcher(tenant).matches()) {
+                throw new IllegalStateException("hub.inbox.tenants names \"" + tenant + "\", which is no tenant id (letters, digits,"
+                        + " '.', '_', '-', not first a '.' or '-')");
+            }
+            for (Path folder : List.of(inbox.resolve(tenant), outbox.resolve(tenant), inbox.resolve(".done").resolve(tenant),
+                    inbox.resolve(".error").resolve(tenant))) {
+                org.uchub.ingress.RealFolders.make(folder);
+            }
+        }
+    }
 
     /** Refuses to start with a flag that is neither true nor false, naming it. */
     static void checkFlags(PropertiesComponent pc) {

@@ -44,8 +44,8 @@ public final class RealFolders {
      * its name; one that is a link already is said, not used (the files it would take wait).
      */
     public static void make(Path folder) {
-        if (Files.isSymbolicLink(folder)) {
-            LOG.error("{} is a link, not a folder: nothing is moved or written through it, and the requests that would go there"
+        if (Files.isSymbolicLink(folder) || folder.getParent() != null && Files.isSymbolicLink(folder.getParent())) {
+            LOG.error("{} is or lies in a link, not a folder: nothing is moved or written through it, and the requests that would go there"
                     + " stay in the inbox. Replace it with a folder owned by the hub.", folder);
             return;
         }

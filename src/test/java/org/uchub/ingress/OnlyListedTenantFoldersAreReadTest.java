@@ -25,6 +25,14 @@ class OnlyListedTenantFoldersAreReadTest extends HubTestSupport {
     }
 
     @Test
+    void aListedTenantsFoldersAreTheHubsFromTheStart() {
+        for (Path folder : new Path[] {inbox().resolve("erp"), outbox().resolve("erp"), inbox().resolve(".done/erp"),
+                inbox().resolve(".error/erp")}) {
+            assertTrue(Files.isDirectory(folder, java.nio.file.LinkOption.NOFOLLOW_LINKS), folder + " not made at start");
+        }
+    }
+
+    @Test
     void aFileInAFolderNotListedIsRefusedUnknownTenantKeptAndNeverApplied() throws Exception {
         drop("other/s.xml", startConference("not-theirs", null, "+4930111111"));
         Path note = inbox().resolve(".error/other/s.xml.error.txt");
