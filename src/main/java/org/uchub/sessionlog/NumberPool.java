@@ -123,6 +123,16 @@ public class NumberPool {
     }
 
     private static void noteReleased(Connection c, String number, OffsetDateTime now) throws SQLException {
+        // The order matters, not the time: a clock that stepped back, or another instance's
+        // clock behind this one's, would put the number released last at the front, so a
+        // release is never dated before the latest one noted.
+        try (PreparedStatement ps = c.prepareStatement("select max(released_at) from uc_number_release");
+                ResultSet rs = ps.executeQuery()) {
+            OffsetDateTime latest = rs.next() ? rs.getObject(1, OffsetDateTime.class) : null;
+            if (latest != null && !now.isAfter(latest)) {
+                now = latest.plusNanos(1_000);
+            }
+        }
         try (PreparedStatement up = c.prepareStatement("update uc_number_release set released_at = ? where reserved_number = ?")) {
             up.setObject(1, now);
             up.setString(2, number);

@@ -36,4 +36,24 @@ class NumberPoolTest {
                     t.plusSeconds(5))));
         }
     }
+
+    /**
+     * A clock that stepped back (NTP, a VM resumed), or another instance's clock behind this
+     * one's: the number released last still goes last, not first.
+     */
+    @Test
+    void theNumberReleasedLastGoesLastEvenWhenItsReleaseTimeReadsEarlier() {
+        try (SessionLogDataSource ds = Database.open("jdbc:h2:file:" + dir.resolve("pool2"), "sa", "", 4, 32)) {
+            NumberPool pool = new NumberPool("8000-8002");
+            OffsetDateTime t = OffsetDateTime.now(ZoneOffset.UTC);
+            for (int i = 0; i < 3; i++) {
+                int n = i;
+                Database.inTransaction(ds, c -> pool.reserve(c, "erp", "case-" + n, "s" + n, t));
+            }
+            Database.inTransaction(ds, c -> pool.release(c, "s0", t.plusMinutes(60)));
+            Database.inTransaction(ds, c -> pool.release(c, "s1", t.plusMinutes(30)));
+            assertEquals("8000", Database.inTransaction(ds, c -> pool.reserve(c, "erp", "case-3", "s3", t.plusMinutes(61))),
+                    "8001 was released last, with a clock half an hour behind");
+        }
+    }
 }
