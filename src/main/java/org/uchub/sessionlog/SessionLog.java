@@ -90,6 +90,7 @@ public class SessionLog {
             OffsetDateTime now = now();
             ensureCase(c, r.getTenant(), r.getBusinessId(), now);
             claimRequestId(c, r, sessionId, now);
+            OffsetDateTime startedAt = notBeforeLatestStart(c, r.getTenant(), r.getBusinessId(), now);
             try (PreparedStatement ps = c.prepareStatement("insert into uc_session (session_id, tenant, business_id, channel, state,"
                     + " subject, record_requested, video, started_at, updated_at) values (?,?,?,?,?,?,?,?,?,?)")) {
                 ps.setString(1, sessionId);
@@ -100,7 +101,7 @@ public class SessionLog {
                 ps.setString(6, o == null ? null : o.getSubject());
                 ps.setBoolean(7, o != null && Boolean.TRUE.equals(o.isRecord()));
                 ps.setBoolean(8, o != null && Boolean.TRUE.equals(o.isVideo()));
-                ps.setObject(9, now);
+                ps.setObject(9, startedAt);
                 ps.setObject(10, now);
                 ps.executeUpdate();
             }
@@ -122,6 +123,25 @@ public class SessionLog {
         r.setSessionId(sessionId);
         r.setChannel(start.getChannel());
         return r;
+    }
+
+    /**
+     * When a new session of the business ID starts: now, or just after its latest session's
+     * start if the clock says earlier (it stepped back, or another instance's is behind).
+     * The latest start is what a request without a sessionId is about, so it must be the
+     * session started last. (Two starts of one business ID at the same moment on two instances
+     * may read the same latest start; either may then be the latest, as it always was.)
+     */
+    private static OffsetDateTime notBeforeLatestStart(Connection c, String tenant, String businessId, OffsetDateTime now)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select max(started_at) from uc_session where tenant = ? and business_id = ?")) {
+            ps.setString(1, tenant);
+            ps.setString(2, businessId);
+            try (ResultSet rs = ps.executeQuery()) {
+                OffsetDateTime latest = rs.next() ? rs.getObject(1, OffsetDateTime.class) : null;
+                return latest != null && !now.isAfter(latest) ? latest.plusNanos(1_000) : now;
+            }
+        }
     }
 
     // ------------------------------------------------------------------ lookup
