@@ -215,6 +215,25 @@ public final class Database {
         }
     }
 
+    /**
+     * A lock the statement waited for in vain, or a deadlock or serialization failure: the
+     * transaction is fine once rolled back to before the statement, and the statement is
+     * worth trying again later. PostgreSQL 55P03 and class 40, H2's lock timeout HYT00 and
+     * deadlock 40001.
+     */
+    static boolean isLockConflict(SQLException e) {
+        for (SQLException x = e; x != null; x = x.getNextException()) {
+            String state = x.getSQLState();
+            if (state != null && (state.startsWith("40") || state.equals("55P03") || state.equals("HYT00"))) {
+                return true;
+            }
+            if (x.getNextException() == x) {
+                break;
+            }
+        }
+        return false;
+    }
+
     /** Whether the failure is the database being out of reach (worth retrying), not the data. */
     static boolean isUnavailable(DataSource ds, SQLException e) {
         if (ds instanceof HikariDataSource h && h.isClosed()) {

@@ -191,6 +191,15 @@ public final class GroupCommit implements AutoCloseable {
                     results[i] = group.get(i).work().apply(c);
                     c.releaseSavepoint(sp);
                 } catch (SQLException e) {
+                    if (Database.isLockConflict(e)) {
+                        // A row another transaction holds (another hub instance, a deadlock
+                        // between two groups): this work is tried again by its caller, the rest
+                        // of the group, unrelated requests, commits. (A failed rollback to the
+                        // savepoint fails the whole group below, as a broken connection does.)
+                        c.rollback(sp);
+                        failures[i] = new SessionLogUnavailableException("session log busy: " + e.getMessage(), e);
+                        continue;
+                    }
                     if (Database.isUnavailable(ds, e)) {
                         throw e;
                     }

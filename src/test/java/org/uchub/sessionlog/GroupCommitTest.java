@@ -109,6 +109,29 @@ class GroupCommitTest {
         assertEquals(List.of(1, 3), rows());
     }
 
+    /**
+     * A work that waits in vain for a row another transaction holds (another hub instance on
+     * the same PostgreSQL, a person's open SQL session) fails alone: the rest of its group, up
+     * to 31 unrelated requests, commits instead of being told the session log is unavailable.
+     */
+    @Test
+    void aWorkThatCannotGetARowLockFailsAloneAndTheRestOfItsGroupCommits() throws Exception {
+        try (GroupCommit g = new GroupCommit(ds, 8, 6_000); java.sql.Connection other = ds.getConnection()) {
+            g.inTransaction(insert(50));
+            other.setAutoCommit(false);
+            other.createStatement().executeUpdate("update gc_test set id = 50 where id = 50");
+            Future<Object> first = holdCommitter(g);
+            Future<Object> locked = submit(g, c -> c.createStatement().executeUpdate("update gc_test set id = 50 where id = 50"));
+            Future<Object> after = submit(g, insert(3));
+            release.countDown();
+            assertEquals(1, first.get());
+            assertEquals(3, after.get());
+            assertInstanceOf(SessionLogUnavailableException.class, assertThrows(ExecutionException.class, locked::get).getCause());
+            other.rollback();
+        }
+        assertEquals(List.of(1, 3, 50), rows());
+    }
+
     @Test
     void anErrorInAWorkLeavesNothingHalfWrittenForTheNextGroup() throws Exception {
         try (GroupCommit g = new GroupCommit(ds, 8, 10_000)) {
