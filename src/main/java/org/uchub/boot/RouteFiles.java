@@ -95,6 +95,7 @@ public class RouteFiles extends ServiceSupport {
         boolean firstStart = !Files.exists(lastGood.resolve(STARTED)) && !holdsCopies(lastGood);
         Files.createDirectories(lastGood);
         Map<String, String> onDisk = list();
+        claimRanIds(onDisk);
         for (Map.Entry<String, String> f : onDisk.entrySet()) {
             String name = f.getKey();
             String content = f.getValue();
@@ -106,6 +107,7 @@ public class RouteFiles extends ServiceSupport {
                 try {
                     load(name, content);
                     startCopies.put(name, content);
+                    releaseDropped(name, good, content);
                     LOG.info("Route file {} changed while the hub was stopped: loaded as it is", dir.resolve(name));
                 } catch (RuntimeException e) {
                     LOG.error("Route file {} changed while the hub was stopped and cannot be loaded ({}): starting on the version that"
@@ -135,7 +137,44 @@ public class RouteFiles extends ServiceSupport {
                 }
             }
         }
+        // A file refused at start for an id another file claimed is tried again once the hub
+        // runs: the claim may have moved with that file's own edit (a route moved while stopped).
+        retryRefused();
         LOG.info("Loaded {} route file(s) from {}{}", running.size(), dir, watch ? ", taking changes while running" : "");
+    }
+
+    /**
+     * Claims, before any file loads, each route id for the file whose version that ran last
+     * declares it: files load in the order of their names, and without the claims a file edited
+     * while the hub was stopped to declare another file's route would take it by coming first,
+     * and its unchanged owner would then stop the start.
+     */
+    private void claimRanIds(Map<String, String> onDisk) throws IOException {
+        for (String name : onDisk.keySet()) {
+            String good = readLastGood(name);
+            if (good == null) {
+                continue;
+            }
+            try {
+                RouteFileCheck.routeIds(good).forEach(id -> owners.putIfAbsent(id, name));
+            } catch (IllegalArgumentException e) {
+                // a copy kept by hand or damaged: it claims nothing, and loading it says why
+            }
+        }
+    }
+
+    /** Lets go of the ids claimed for a file's last version that the version loaded instead no longer declares. */
+    private void releaseDropped(String name, String good, String loaded) {
+        List<String> kept = RouteFileCheck.routeIds(loaded);
+        try {
+            for (String id : RouteFileCheck.routeIds(good)) {
+                if (!kept.contains(id)) {
+                    owners.remove(id, name);
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            // claimed nothing
+        }
     }
 
     private static boolean holdsCopies(Path dir) throws IOException {

@@ -220,4 +220,36 @@ class RouteFilesTest {
         assertEquals("good", call("direct:a"));
         assertTrue(files.refused().containsKey("a.xml"), files.refused().toString());
     }
+
+    @Test
+    void aRouteIdTakenByAFileEditedWhileTheHubWasStoppedStaysWithTheFileThatOwnedItAndTheHubStarts() throws Exception {
+        Files.writeString(routes().resolve("a.xml"), route("a-answer", "direct:a", "a"));
+        Files.writeString(routes().resolve("core.xml"), route("core-answer", "direct:core", "core"));
+        start();
+        context.stop();
+        // a.xml loads first (names in order): without the ids claimed for their owners it took core-answer.
+        Files.writeString(routes().resolve("a.xml"), route("core-answer", "direct:x", "stolen"));
+        start();
+        assertEquals("core", call("direct:core"));
+        assertEquals("a", call("direct:a"), "a.xml starts on the version that ran last");
+        assertTrue(files.refused().get("a.xml").contains("already defined in core.xml"), files.refused().toString());
+        assertTrue(!health().up() && health().message().contains("a.xml"), String.valueOf(health()));
+    }
+
+    @Test
+    void aRouteMovedFromOneFileToAnotherWhileTheHubWasStoppedRunsFromItsNewFile() throws Exception {
+        Files.writeString(routes().resolve("a.xml"), route("a-answer", "direct:a", "a"));
+        Files.writeString(routes().resolve("b.xml"), route("moving-answer", "direct:moving", "in b"));
+        start();
+        context.stop();
+        // a.xml, loaded first, takes the route b.xml lets go of in the same upgrade.
+        Files.writeString(routes().resolve("a.xml"), "<routes xmlns=\"http://camel.apache.org/schema/xml-io\">"
+                + "<route id=\"a-answer\"><from uri=\"direct:a\"/><setBody><constant>a</constant></setBody></route>"
+                + "<route id=\"moving-answer\"><from uri=\"direct:moving\"/><setBody><constant>in a</constant></setBody></route></routes>");
+        Files.writeString(routes().resolve("b.xml"), route("b-answer", "direct:b", "b"));
+        start();
+        assertEquals("b", call("direct:b"));
+        await(() -> "in a".equals(call("direct:moving")), "a.xml is tried again once b.xml let the route go");
+        await(() -> health().up(), "nothing left refused");
+    }
 }
