@@ -399,20 +399,39 @@ public class RouteFiles extends ServiceSupport {
         }
     }
 
+    /**
+     * Puts back the version that ran before a failed one. Camel starts a file's new routes one
+     * by one and does not undo those that started before one failed, so they are removed first:
+     * a renamed route left running holds its endpoint (a direct: or a port), and the old
+     * version's consumer of it would be refused. When the old version cannot be put back
+     * either, none of the file runs and it is no longer taken for running, so that putting the
+     * file back is tried as a new version instead of read as back to the one that runs.
+     */
     private void restore(String name, Version before, List<String> attempted) {
-        Set<String> keepIds = new HashSet<>(before == null ? List.of() : before.ids());
+        Set<String> ofThisFile = new HashSet<>(attempted);
         if (before != null) {
-            try {
-                PluginHelper.getRoutesLoader(context).updateRoutes(List.of(ResourceHelper.fromString("file:" + dir.resolve(name), before.content())));
-            } catch (Exception e) {
-                LOG.error("Could not restore the previous version of {}: {}", dir.resolve(name), rootMessage(e));
-                refused.merge(name, "; the version that ran before could not be put back either: " + rootMessage(e), String::concat);
-            }
+            ofThisFile.addAll(before.ids());
         }
-        for (String id : attempted) {
-            if (!keepIds.contains(id) && owners.get(id) == null) {
+        for (String id : ofThisFile) {
+            String owner = owners.get(id);
+            if (owner == null || owner.equals(name)) {
                 removeRoute(id);
             }
+        }
+        if (before == null) {
+            return;
+        }
+        try {
+            Set<String> loaded = PluginHelper.getRoutesLoader(context)
+                    .updateRoutes(List.of(ResourceHelper.fromString("file:" + dir.resolve(name), before.content())));
+            requireStarted(loaded);
+        } catch (Exception e) {
+            LOG.error("Could not restore the previous version of {}, none of its routes run: {}", dir.resolve(name), rootMessage(e));
+            refused.merge(name, "; the version that ran before could not be put back either, none of the file's routes run: "
+                    + rootMessage(e), String::concat);
+            before.ids().forEach(this::removeRoute);
+            before.ids().forEach(id -> owners.remove(id, name));
+            running.remove(name);
         }
     }
 

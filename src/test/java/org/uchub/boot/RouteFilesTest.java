@@ -252,4 +252,23 @@ class RouteFilesTest {
         await(() -> "in a".equals(call("direct:moving")), "a.xml is tried again once b.xml let the route go");
         await(() -> health().up(), "nothing left refused");
     }
+
+    @Test
+    void aRenamingVersionThatFailsToStartLeavesTheOldVersionServing() throws Exception {
+        Files.writeString(routes().resolve("a.xml"), route("old-name", "direct:renamed", "old"));
+        start();
+        // new-name starts on the endpoint, dup is then refused it: Camel leaves new-name running.
+        Files.writeString(routes().resolve("a.xml"), "<routes xmlns=\"http://camel.apache.org/schema/xml-io\">"
+                + "<route id=\"new-name\"><from uri=\"direct:renamed\"/><setBody><constant>new</constant></setBody></route>"
+                + "<route id=\"dup\"><from uri=\"direct:renamed\"/><setBody><constant>dup</constant></setBody></route></routes>");
+        await(() -> files.refused().containsKey("a.xml"), "the version that cannot start is refused");
+        assertEquals("old", call("direct:renamed"));
+        assertNull(context.getRoute("new-name"));
+        assertNull(context.getRoute("dup"));
+        assertTrue(!files.refused().get("a.xml").contains("could not be put back"), files.refused().toString());
+
+        Files.writeString(routes().resolve("a.xml"), route("old-name", "direct:renamed", "old"));
+        await(() -> health().up(), "the file put back is the version that runs");
+        assertEquals("old", call("direct:renamed"));
+    }
 }
