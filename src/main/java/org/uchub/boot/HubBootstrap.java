@@ -780,7 +780,8 @@ public class HubBootstrap implements CamelConfiguration {
             throw new IllegalStateException("Cannot read the route directory " + dir.toAbsolutePath());
         }
         RouteFiles files = new RouteFiles(context, dir, Path.of(prop(pc, "hub.data.dir")).resolve("routes-last-good"),
-                Long.parseLong(pc.resolveProperty("hub.routes.poll-ms").orElse("1000")), flag(pc, "hub.routes.reload", true));
+                Long.parseLong(pc.resolveProperty("hub.routes.poll-ms").orElse("1000")), flag(pc, "hub.routes.reload", true),
+                Long.parseLong(pc.resolveProperty("hub.routes.max-bytes").orElse(String.valueOf(RouteFiles.DEFAULT_MAX_BYTES))));
         files.loadAtStart();
         context.addService(files);
         files.followOnceStarted();

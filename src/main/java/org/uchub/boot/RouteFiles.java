@@ -51,11 +51,20 @@ public class RouteFiles extends ServiceSupport {
     private record Version(String content, List<String> ids) {
     }
 
+    /** A file as last read: read again only once its size, time or identity (a save by rename) changed. */
+    private record Read(long size, java.nio.file.attribute.FileTime modified, Object key, String content) {
+    }
+
+    /** The default of hub.routes.max-bytes: a route file is a few KiB, a larger one is a mistake. */
+    public static final long DEFAULT_MAX_BYTES = 1024 * 1024;
+
     private final CamelContext context;
     private final Path dir;
     private final Path lastGood;
     private final long pollMillis;
     private final boolean watch;
+    private final long maxBytes;
+    private final Map<String, Read> reads = new ConcurrentHashMap<>();
     private final Map<String, Version> running = new ConcurrentHashMap<>();
     private final Map<String, String> owners = new ConcurrentHashMap<>();
     private final Map<String, String> refused = new ConcurrentHashMap<>();
@@ -74,7 +83,13 @@ public class RouteFiles extends ServiceSupport {
      * @param watch    take changes while the hub runs; without it a file is still tried once after start
      */
     public RouteFiles(CamelContext context, Path dir, Path lastGood, long pollMillis, boolean watch) {
+        this(context, dir, lastGood, pollMillis, watch, DEFAULT_MAX_BYTES);
+    }
+
+    /** @param maxBytes a larger file is refused unread: it would be read whole at every poll */
+    public RouteFiles(CamelContext context, Path dir, Path lastGood, long pollMillis, boolean watch, long maxBytes) {
         this.context = context;
+        this.maxBytes = maxBytes;
         this.dir = dir;
         this.lastGood = lastGood;
         this.pollMillis = pollMillis;
@@ -117,8 +132,12 @@ public class RouteFiles extends ServiceSupport {
                 }
             } else if (good != null) {
                 loadOrStop(name, good);
-                LOG.warn("Route file {} holds the version refused while the hub ran: starting on the version that ran last, then trying"
-                        + " it again", dir.resolve(name));
+                if (content == null) {
+                    LOG.warn("Route file {} is not read ({}): starting on the version that ran last", dir.resolve(name), refused.get(name));
+                } else {
+                    LOG.warn("Route file {} holds the version refused while the hub ran: starting on the version that ran last, then"
+                            + " trying it again", dir.resolve(name));
+                }
             } else if (firstStart) {
                 throw new IllegalStateException("Route file " + dir.resolve(name) + " cannot be read: " + refused.get(name));
             } else {
@@ -527,19 +546,46 @@ public class RouteFiles extends ServiceSupport {
         for (Path p : files) {
             String name = p.getFileName().toString();
             try {
-                out.put(name, Files.readString(p, StandardCharsets.UTF_8));
+                out.put(name, read(name, p));
             } catch (java.nio.file.NoSuchFileException e) {
                 // deleted between the listing and the read
             } catch (IOException e) {
-                if (!refused.containsKey(name)) {
-                    refusals.incrementAndGet();
-                    LOG.error("Route file {} cannot be read: {}", p, e.toString());
-                }
-                refused.put(name, "cannot be read: " + e);
+                refuseUnread(name, "cannot be read: " + e, e.toString());
                 out.put(name, null);
             }
         }
+        reads.keySet().retainAll(out.keySet());
         return out;
+    }
+
+    /** The file's text, or null when it is larger than allowed (refused, not read). */
+    private String read(String name, Path p) throws IOException {
+        java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class);
+        if (a.size() > maxBytes) {
+            reads.remove(name);
+            // Not read at all: a file of hundreds of MB read at every poll, or one over 2 GiB
+            // that cannot be held in a String, would stop the following of every other file.
+            refuseUnread(name, "larger than hub.routes.max-bytes (" + maxBytes + " bytes), not read",
+                    a.size() + " bytes, more than hub.routes.max-bytes (" + maxBytes + "): not read");
+            return null;
+        }
+        Read last = reads.get(name);
+        if (last != null && last.size() == a.size() && last.modified().equals(a.lastModifiedTime())
+                && java.util.Objects.equals(last.key(), a.fileKey())) {
+            return last.content();
+        }
+        String content = Files.readString(p, StandardCharsets.UTF_8);
+        reads.put(name, new Read(a.size(), a.lastModifiedTime(), a.fileKey(), content));
+        return content;
+    }
+
+    /** Refuses a file that could not be read, logging it once for as long as it stays so. */
+    private void refuseUnread(String name, String why, String logged) {
+        refusedContent.remove(name); // once readable again, whatever it then holds is looked at anew
+        if (!why.equals(refused.put(name, why))) {
+            refusals.incrementAndGet();
+            LOG.error("Route file {} cannot be read: {}", dir.resolve(name), logged);
+        }
     }
 
     private String readLastGood(String name) throws IOException {

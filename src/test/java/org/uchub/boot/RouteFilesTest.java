@@ -271,4 +271,35 @@ class RouteFilesTest {
         await(() -> health().up(), "the file put back is the version that runs");
         assertEquals("old", call("direct:renamed"));
     }
+
+    /** A file of 3 GiB that takes no room on the disk: more than a String can hold. */
+    private Path huge(String name) throws Exception {
+        Path p = routes().resolve(name);
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(p.toFile(), "rw")) {
+            f.setLength(3L * 1024 * 1024 * 1024);
+        }
+        return p;
+    }
+
+    @Test
+    void aRouteFileLargerThanTheLimitIsRefusedUnreadAndTheOtherFilesAreStillTaken() throws Exception {
+        Files.writeString(routes().resolve("core.xml"), route("core-answer", "direct:core", "core"));
+        start();
+        huge("huge.xml");
+        Files.writeString(routes().resolve("partner.xml"), route("partner-answer", "direct:partner", "partner"));
+        await(() -> files.refused().containsKey("huge.xml"), "the large file is refused");
+        assertTrue(files.refused().get("huge.xml").contains("hub.routes.max-bytes"), files.refused().toString());
+        await(() -> context.getRoute("partner-answer") != null, "a file added beside it is still taken");
+        assertEquals("partner", call("direct:partner"));
+        assertEquals("core", call("direct:core"));
+        assertTrue(!health().up() && health().message().contains("huge.xml"), String.valueOf(health()));
+        assertEquals(1, files.getRefusedCount(), "refused once, not at every poll");
+
+        restart();
+        assertEquals("core", call("direct:core"), "the large file does not stop the next start");
+        await(() -> files.refused().containsKey("huge.xml"), "and is refused again");
+
+        Files.delete(routes().resolve("huge.xml"));
+        await(() -> health().up(), "ready once the large file is gone");
+    }
 }
