@@ -114,6 +114,7 @@ public class HubBootstrap implements CamelConfiguration {
         Directory directory = new Directory(Path.of(prop(pc, "hub.directory.file")));
 
         bind(context, "dataSource", ds);
+        register(context, new org.uchub.sessionlog.SessionLogCheck(ds).healthCheck());
         bind(context, "contractCodec", codec);
         bind(context, "requestRules", new RequestRules(intProp(pc, "hub.rules.max-participants"),
                 intProp(pc, "hub.rules.max-document-bytes"), intProp(pc, "hub.rules.max-text-length"),
