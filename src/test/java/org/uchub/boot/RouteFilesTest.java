@@ -302,4 +302,27 @@ class RouteFilesTest {
         Files.delete(routes().resolve("huge.xml"));
         await(() -> health().up(), "ready once the large file is gone");
     }
+
+    @Test
+    void aFileWhoseVersionThatRanCannotBePutBackIsNotTakenForRunningWhenPutBack() throws Exception {
+        start();
+        java.util.Properties endpoint = new java.util.Properties();
+        endpoint.setProperty("partner.endpoint", "direct:renamed");
+        context.getPropertiesComponent().setOverrideProperties(endpoint);
+        String old = route("old-name", "{{partner.endpoint}}", "old");
+        Files.writeString(routes().resolve("a.xml"), old);
+        await(() -> context.getRoute("old-name") != null, "the first version runs");
+        // The old version can no longer be loaded: putting it back after the next one fails fails too.
+        context.getPropertiesComponent().setOverrideProperties(new java.util.Properties());
+        Files.writeString(routes().resolve("a.xml"), "<routes xmlns=\"http://camel.apache.org/schema/xml-io\">"
+                + "<route id=\"new-name\"><from uri=\"direct:renamed\"/><setBody><constant>new</constant></setBody></route>"
+                + "<route id=\"dup\"><from uri=\"direct:renamed\"/><setBody><constant>dup</constant></setBody></route></routes>");
+        await(() -> String.valueOf(files.refused().get("a.xml")).contains("could not be put back"), "neither version runs");
+        assertNull(context.getRoute("old-name"));
+
+        context.getPropertiesComponent().setOverrideProperties(endpoint);
+        Files.writeString(routes().resolve("a.xml"), old);
+        await(() -> health().up(), "the file put back is taken");
+        assertEquals("old", call("direct:renamed"), "and runs, not merely read as the version that runs");
+    }
 }
