@@ -328,6 +328,40 @@ public class ChannelProgress {
     }
 
     /**
+     * The open sessions of a channel in which the address takes part and whose business ID is
+     * one of those given, at most {@code max}: which of the cases a message names are that
+     * sender's. Asked by business ID, so a participant of many open sessions is matched against
+     * all of them, not only the newest.
+     */
+    public List<Running> withParticipantNaming(String channel, String address, java.util.Collection<String> businessIds, int max) {
+        if (businessIds.isEmpty()) {
+            return List.of();
+        }
+        String[] open = {SessionLog.STATE_REQUESTED, PENDING, DIALLING, ACTIVE};
+        String sql = inEachState("select s.session_id, s.started_at from uc_session s where s.channel = ? and s.state = ?"
+                + " and s.business_id in (" + placeholders(businessIds.size()) + ")"
+                + " and exists (select 1 from uc_participant p where p.session_id = s.session_id"
+                + " and (lower(p.address) = ? or lower(p.address) like ?))", open.length) + " order by 2 desc";
+        String bare = address.toLowerCase(java.util.Locale.ROOT);
+        return Database.read(ds, c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                int i = 1;
+                for (String state : open) {
+                    ps.setString(i++, channel);
+                    ps.setString(i++, state);
+                    for (String id : businessIds) {
+                        ps.setString(i++, id);
+                    }
+                    ps.setString(i++, bare);
+                    ps.setString(i++, bare + "/%");
+                }
+                ps.setMaxRows(max);
+                return runningOf(c, ps);
+            }
+        });
+    }
+
+    /**
      * The query once per state, joined: each part reads the index on (channel, state) down to
      * its own state. With OR or IN on the state H2 reads every session the channel ever had,
      * ended ones too, so the query would grow with history instead of with the open sessions.

@@ -228,21 +228,31 @@ public class ImReplies {
         return null;
     }
 
+    /**
+     * How many of a sender's open sessions named in one text are read at most: two already
+     * make the text no answer to either.
+     */
+    private static final int NAMED_SESSIONS = 10;
+    /** The most words of one text tried as business IDs: a longer text names its case early or not at all. */
+    private static final int NAMED_IDS = 200;
+
     private boolean directReply(InboundMessage m) {
-        List<Running> theirs = progress.withParticipant("im", m.from(), 50);
         Running match = null;
         if (m.thread() != null) {
-            match = theirs.stream().filter(s -> s.sessionId().equals(m.thread())).findFirst().orElse(null);
+            // Looked up by its id: a participant of many open sessions answers the oldest as well as the newest.
+            match = progress.running(m.thread()).filter(s -> "im".equals(s.channel()) && !ChannelProgress.isOver(s)
+                    && participant(s, m.from()) != null).orElse(null);
         }
         if (match == null) {
-            List<Running> named = theirs.stream().filter(s -> mentions(m.body(), s.businessId())).toList();
+            List<Running> named = progress.withParticipantNaming("im", m.from(), namedIds(m.body()), NAMED_SESSIONS).stream()
+                    .filter(s -> mentions(m.body(), s.businessId())).toList();
             // Two open cases named in one text (or the same ID in two tenants) is no answer to either.
             match = named.size() == 1 ? named.get(0) : null;
         }
         if (match == null) {
             LOG.warn("XMPP message from {} is not attached to any session ({}): \"{}\"", m.from(),
-                    theirs.isEmpty() ? "a stranger: not a participant of any IM session" : "it names none of their sessions",
-                    preview(m.body()));
+                    progress.withParticipant("im", m.from(), 1).isEmpty() ? "a stranger: not a participant of any IM session"
+                            : "it names none of their sessions, or more than one", preview(m.body()));
             return false;
         }
         Party p = participant(match, m.from());
@@ -252,6 +262,37 @@ public class ImReplies {
         }
         return progress.apply(SessionUpdate.participant(match.sessionId(), p.id(), null, "IM_REPLY", ImChannel.SOURCE, m.body()));
     }
+
+    /**
+     * Every part of the text that {@link #mentions} could take for a business ID: a run of ID
+     * characters after a non-ID character, up to its end or to a '.' or ':' inside it ("4711."
+     * ends a sentence). More than {@link #mentions} accepts; it decides.
+     */
+    static java.util.Set<String> namedIds(String body) {
+        java.util.Set<String> ids = new java.util.LinkedHashSet<>();
+        int i = 0;
+        while (i < body.length() && ids.size() < NAMED_IDS) {
+            if (!idChar(body.charAt(i))) {
+                i++;
+                continue;
+            }
+            int start = i;
+            while (i < body.length() && idChar(body.charAt(i))) {
+                char c = body.charAt(i);
+                if ((c == '.' || c == ':') && i > start && i - start <= MAX_ID) {
+                    ids.add(body.substring(start, i));
+                }
+                i++;
+            }
+            if (i - start <= MAX_ID) {
+                ids.add(body.substring(start, i));
+            }
+        }
+        return ids;
+    }
+
+    /** The longest business ID a request may carry. */
+    private static final int MAX_ID = 64;
 
     /** The business ID as a word of the text, so that case 47 is not found in 4711. */
     static boolean mentions(String body, String businessId) {
