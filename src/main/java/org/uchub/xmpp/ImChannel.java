@@ -256,6 +256,7 @@ public class ImChannel {
         int sent = 0;
         java.util.Set<String> held = new java.util.HashSet<>();
         Written written = new Written();
+        java.util.Map<String, Boolean> over = new java.util.HashMap<>();
         for (ImOutbox.Item item : outbox.pending(500)) {
             if (!xmpp.mayHoldAccount()) {
                 break; // the account went to another instance mid-pass: the rest is its to send
@@ -279,6 +280,13 @@ public class ImChannel {
                     // and nobody is invited into a room that its CLOSE would destroy a moment later.
                     // (The CLOSE still runs: it clears a room half made when a connection died.)
                     outbox.failed(item.id(), "not sent: the session ended before its group chat was made");
+                    continue;
+                }
+                if ((ImOutbox.DIRECT.equals(item.kind()) || ImOutbox.NOTIFY.equals(item.kind()))
+                        && over.computeIfAbsent(item.sessionId(), this::isOver)) {
+                    // Queued while the server was away, or asked for again by it (IM_TRY_AGAIN): a
+                    // message that reaches someone after the business system ended its case is wrong.
+                    notSentAfterEnd(item);
                     continue;
                 }
                 if (!writtenOnly(item) && !written.items.isEmpty()) {
@@ -309,6 +317,19 @@ public class ImChannel {
             }
         }
         return sent + settleWritten(written, held);
+    }
+
+    /** Whether the session has ended or failed (or the log no longer has it): nothing more is sent for it. */
+    private boolean isOver(String sessionId) {
+        return progress.running(sessionId).map(ChannelProgress::isOver).orElse(true);
+    }
+
+    private void notSentAfterEnd(ImOutbox.Item item) {
+        String detail = "Not sent: the session was over before the XMPP server took " + describe(item);
+        outbox.failed(item.id(), detail);
+        progress.apply(item.participantId() != null
+                ? SessionUpdate.participant(item.sessionId(), item.participantId(), null, "IM_NOT_SENT", SOURCE, detail)
+                : SessionUpdate.session(item.sessionId(), null, "IM_NOT_SENT", SOURCE, detail));
     }
 
     /** Stanzas written in a pass and not confirmed yet, and the connection they went to. */

@@ -172,6 +172,31 @@ class ProsodyImTest extends ImScenarios {
     }
 
     @Test
+    void aDirectMessageWhoseSessionEndedBeforeTheServerWasBackIsNeverSent() throws Exception {
+        awaitHubConnected();
+        try (ImClient alice = client("alice")) {
+            proxyTo(server()).cutOff();
+            try {
+                await(() -> !hubStatus().equals("CONNECTED"), 20_000, "the hub noticed it is cut off");
+                ok(T, startIm("DM-GONE", "Never mind", "alice"));
+                ok(T, end("DM-GONE"));
+            } finally {
+                proxyTo(server()).acceptAgain();
+            }
+            awaitHubConnected();
+            // Sent after it through the same queue: once it arrives, the ended session's turn has come and gone.
+            ok(T, startIm("DM-AFTER-END", "After the ended one", "alice"));
+            Message m = alice.next(10_000);
+            assertNotNull(m, "the later message arrived");
+            assertEquals("After the ended one", m.getBody(), "nothing of the ended session came first");
+            awaitEvent("DM-GONE", "IM_NOT_SENT", 1);
+            SessionReply log = logOf("DM-GONE");
+            assertTrue(events(log, "IM_SENT").isEmpty(), "no IM_SENT after the end");
+            assertEquals(jid("alice"), events(log, "IM_NOT_SENT").get(0).getParticipant());
+        }
+    }
+
+    @Test
     void whatIsWrittenInARoomWhileTheHubIsCutOffIsLoggedOnceWhenItIsBack() throws Exception {
         awaitHubConnected();
         try (ImClient alice = client("alice"); ImClient bob = client("bob")) {
