@@ -436,6 +436,9 @@ public class XmppConnection {
     private void received(Stanza stanza) {
         Message m = (Message) stanza;
         try {
+            if (m.getType() == Message.Type.groupchat) {
+                forgetCollected(m);
+            }
             if (m.getType() == Message.Type.error) {
                 StanzaError e = m.getError();
                 sink.accept(new InboundMessage(e != null && e.getType() == StanzaError.Type.WAIT ? InboundMessage.Kind.TRY_AGAIN
@@ -482,6 +485,29 @@ public class XmppConnection {
                     now()));
         } catch (RuntimeException e) {
             LOG.error("An XMPP message could not be handed to the session log: {}", e.toString());
+        }
+    }
+
+    /**
+     * Empties the room's message collector. Smack 4.3's MultiUserChat queues every group chat
+     * message of a joined room, up to 5,000 (SmackConfiguration.getStanzaCollectorSize()), for
+     * nextMessage and pollMessage, which the hub never calls: it reads them here. Smack fills
+     * collectors before it runs this listener, so each message is dropped from there as it is
+     * handled, and a room holds none in memory.
+     */
+    private void forgetCollected(Message m) {
+        XMPPTCPConnection c = connection;
+        EntityBareJid room = m.getFrom() == null ? null : m.getFrom().asEntityBareJidIfPossible();
+        if (c == null || room == null) {
+            return;
+        }
+        MultiUserChat muc = MultiUserChatManager.getInstanceFor(c).getMultiUserChat(room);
+        try {
+            while (muc.pollMessage() != null) {
+                // dropped: the message was read by this listener
+            }
+        } catch (org.jivesoftware.smackx.muc.MultiUserChatException.MucNotJoinedException notJoined) {
+            // no collector: nothing kept
         }
     }
 

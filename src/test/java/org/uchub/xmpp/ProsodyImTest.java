@@ -132,6 +132,24 @@ class ProsodyImTest extends ImScenarios {
     }
 
     @Test
+    void aRoomKeepsNoMessageInMemoryOnceTheHubHasLoggedIt() throws Exception {
+        awaitHubConnected();
+        try (ImClient alice = client("alice"); ImClient bob = client("bob")) {
+            ok(T, startIm("GRP-KEEP", "Anything to add?", "alice", "bob"));
+            String room = invitation(alice);
+            MultiUserChat aliceRoom = alice.join(room);
+            assertNotNull(nextWithBody(alice, "Anything to add?"));
+            aliceRoom.sendMessage("Alice: nothing");
+            awaitEvent("GRP-KEEP", "IM_REPLY", 1);
+            XmppConnection hub = context.getRegistry().lookupByNameAndType("xmppConnection", XmppConnection.class);
+            MultiUserChat hubRoom = MultiUserChatManager.getInstanceFor((org.jivesoftware.smack.tcp.XMPPTCPConnection) hub.link())
+                    .getMultiUserChat(JidCreate.entityBareFrom(room));
+            assertTrue(hubRoom.isJoined());
+            assertNull(hubRoom.pollMessage(), "the room's collector holds nothing the hub has read");
+        }
+    }
+
+    @Test
     void anotherResourceNamedInPlaceOfAMembersFirstKeepsHerInTheRoom() throws Exception {
         awaitHubConnected();
         try (ImClient alice = client("alice"); ImClient bob = client("bob")) {
