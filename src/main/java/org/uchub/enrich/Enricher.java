@@ -125,7 +125,8 @@ public class Enricher {
             }
             // Directory entries pass the same syntax rules as addresses in a request.
             RequestRules.checkAddress(direct);
-            return new ResolvedParticipant(typeFor(channel), address, p.getPersonId(), name, p.getRole());
+            return new ResolvedParticipant(typeFor(channel), channel == Channel.IM ? org.uchub.request.JidForm.of(address) : address,
+                    p.getPersonId(), name, p.getRole());
         }
         AddressType type = typeOf(p);
         boolean fits = switch (channel) {
@@ -168,7 +169,8 @@ public class Enricher {
             return p.getNumber();
         }
         if (p.getJid() != null) {
-            return p.getJid();
+            // Stored as servers hand it back, so that the log's lookups by address find it.
+            return org.uchub.request.JidForm.of(p.getJid());
         }
         if (p.getFax() != null) {
             return p.getFax();

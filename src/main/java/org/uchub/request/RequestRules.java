@@ -174,10 +174,9 @@ public class RequestRules {
         throw reject(ErrorCode.SCHEMA_INVALID, "A participant needs one of number, jid, email, fax or personId.");
     }
 
-    /** The JID without its resource, in lower case. */
+    /** The JID without its resource, in the form JIDs are compared in ({@link JidForm}). */
     public static String bareJid(String jid) {
-        int slash = jid.indexOf('/');
-        return (slash < 0 ? jid : jid.substring(0, slash)).toLowerCase(Locale.ROOT);
+        return JidForm.bare(jid);
     }
 
     static String checkNumber(String n) {

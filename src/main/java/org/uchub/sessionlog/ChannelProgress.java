@@ -101,7 +101,7 @@ public class ChannelProgress {
         public Party party(String address) {
             Party found = null;
             for (Party p : parties) {
-                if (p.address().equalsIgnoreCase(address)) {
+                if (org.uchub.request.JidForm.sameAddress(p.address(), address)) {
                     found = p;
                 }
             }
@@ -311,7 +311,8 @@ public class ChannelProgress {
         String sql = inEachState("select s.session_id, s.started_at from uc_session s where s.channel = ? and s.state = ?"
                 + " and exists (select 1 from uc_participant p where p.session_id = s.session_id"
                 + " and (lower(p.address) = ? or lower(p.address) like ?))", open.length) + " order by 2 desc";
-        String bare = address.toLowerCase(java.util.Locale.ROOT);
+        // New rows hold the JID in this form; lower() in the query covers older rows that differ only in case.
+        String bare = org.uchub.request.JidForm.bare(address);
         return Database.read(ds, c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 int i = 1;
@@ -342,7 +343,8 @@ public class ChannelProgress {
                 + " and s.business_id in (" + placeholders(businessIds.size()) + ")"
                 + " and exists (select 1 from uc_participant p where p.session_id = s.session_id"
                 + " and (lower(p.address) = ? or lower(p.address) like ?))", open.length) + " order by 2 desc";
-        String bare = address.toLowerCase(java.util.Locale.ROOT);
+        // New rows hold the JID in this form; lower() in the query covers older rows that differ only in case.
+        String bare = org.uchub.request.JidForm.bare(address);
         return Database.read(ds, c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 int i = 1;

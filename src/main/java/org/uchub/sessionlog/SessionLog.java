@@ -31,6 +31,7 @@ import org.uchub.contract.StartSessionRequest;
 import org.uchub.request.ErrorCode;
 import org.uchub.request.HubRequest;
 import org.uchub.request.RequestRejectedException;
+import org.uchub.request.JidForm;
 import org.uchub.request.RequestRules;
 import org.uchub.request.ResolvedParticipant;
 
@@ -192,14 +193,14 @@ public class SessionLog {
                     "ModifySession, validated" + requestIdNote(r));
             List<Participant> present = participants(c, sessionId);
             List<Participant> staying = present.stream().filter(x -> r.getRemoved().stream().noneMatch(
-                    gone -> gone.addressType().value().equals(x.addressType) && gone.address().equalsIgnoreCase(x.address))).toList();
+                    gone -> gone.addressType().value().equals(x.addressType) && JidForm.sameAddress(gone.address(), x.address))).toList();
             for (ResolvedParticipant p : r.getAdded()) {
                 // Another resource of someone this request removes is a swap, not a second participant.
                 Optional<Participant> there = active(present, p).or(() -> sameAccount(staying, p));
                 if (there.isPresent()) {
                     throw new RequestRejectedException(ErrorCode.PARTICIPANT_ALREADY_PRESENT, p.address()
                             + " is already a participant of session " + sessionId
-                            + (there.get().address.equalsIgnoreCase(p.address()) ? "." : " (as " + there.get().address + ")."));
+                            + (JidForm.sameAddress(there.get().address, p.address()) ? "." : " (as " + there.get().address + ")."));
                 }
                 insertParticipant(c, sessionId, p, now);
                 appendEvent(c, r.getTenant(), r.getBusinessId(), sessionId, now, "PARTICIPANT_ADDED", source, p.address(),
@@ -566,7 +567,7 @@ public class SessionLog {
 
     private static Optional<Participant> active(List<Participant> present, ResolvedParticipant p) {
         return present.stream()
-                .filter(x -> x.isActive() && x.addressType.equals(p.addressType().value()) && x.address.equalsIgnoreCase(p.address()))
+                .filter(x -> x.isActive() && x.addressType.equals(p.addressType().value()) && JidForm.sameAddress(x.address, p.address()))
                 .findFirst();
     }
 

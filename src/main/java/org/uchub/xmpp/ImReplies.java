@@ -35,7 +35,7 @@ public class ImReplies {
             long giveUpMs, long tryAgainWaitMs) {
         this.outbox = outbox;
         this.progress = progress;
-        this.ownDomain = ownDomain == null ? "" : ownDomain.toLowerCase(java.util.Locale.ROOT);
+        this.ownDomain = ownDomain == null ? "" : ImChannel.bare(ownDomain);
         this.occupants = occupants;
         this.giveUpMs = giveUpMs;
         this.tryAgainWaitMs = tryAgainWaitMs;
