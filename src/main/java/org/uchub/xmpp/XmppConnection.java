@@ -67,6 +67,7 @@ public class XmppConnection {
     private volatile boolean rejoinPending;
     /** The room objects whose occupants are reported (see {@link #watch}). */
     private final java.util.Set<MultiUserChat> watched = java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>());
+    private final DestroyedRooms destroyed = new DestroyedRooms();
     /** Rooms joined again with what was written since a time (room address → that time): their history since then is news. */
     private final Map<String, OffsetDateTime> catchingUp = new java.util.concurrent.ConcurrentHashMap<>();
     /**
@@ -542,6 +543,7 @@ public class XmppConnection {
      */
     private void sawPresence(Stanza stanza) {
         Presence p = (Presence) stanza;
+        destroyed.note(p, this::nicknameIn);
         MUCUser user = MUCUser.from(p);
         String id = occupantId(p);
         if (id == null || user == null || user.getItem() == null || user.getItem().getJid() == null || p.getFrom() == null) {
@@ -851,10 +853,29 @@ public class XmppConnection {
 
     private MultiUserChat room(String roomJid) throws XmppUnavailableException, XmppRefusedException {
         XMPPTCPConnection c = ready();
+        MultiUserChat muc;
         try {
-            return MultiUserChatManager.getInstanceFor(c).getMultiUserChat(JidCreate.entityBareFrom(roomJid));
+            muc = MultiUserChatManager.getInstanceFor(c).getMultiUserChat(JidCreate.entityBareFrom(roomJid));
         } catch (XmppStringprepException e) {
             throw new XmppRefusedException("not a room address: " + e.getMessage());
+        }
+        if (destroyed.take(muc.getRoom().toString()) && muc.isJoined()) {
+            // Smack missed the destruction (see DestroyedRooms): leaving resets its state, so the
+            // room counts as not joined and is made again like any room the server lost.
+            LOG.info("Group chat {} was destroyed by someone else: the hub makes it again at its next step there", roomJid);
+            leaveQuietly(muc);
+        }
+        return muc;
+    }
+
+    /** The hub's nickname in the room (bare address) on the current connection: the one it joined with, or the configured one. */
+    private String nicknameIn(String room) {
+        XMPPTCPConnection c = connection;
+        try {
+            MultiUserChat muc = c == null ? null : MultiUserChatManager.getInstanceFor(c).getMultiUserChat(JidCreate.entityBareFrom(room));
+            return muc != null && muc.getNickname() != null ? muc.getNickname().toString() : s.nickname();
+        } catch (XmppStringprepException e) {
+            return s.nickname();
         }
     }
 

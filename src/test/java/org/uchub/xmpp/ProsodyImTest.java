@@ -150,6 +150,45 @@ class ProsodyImTest extends ImScenarios {
     }
 
     @Test
+    void aRoomSomeoneElseDestroysIsMadeAgainAtTheNextPost() throws Exception {
+        roomDestroyedUnderTheHubIsMadeAgain("GRP-RAZED");
+    }
+
+    /** ejabberd's destroy presence has no status 110, and Smack 4.3.5 then takes the room for joined still (SMACK-949). */
+    @Test
+    void aRoomDestroyedWithoutAStatusCodeIsMadeAgainAtTheNextPost() throws Exception {
+        prosody.destroyRoomsWithoutStatus(true);
+        try {
+            roomDestroyedUnderTheHubIsMadeAgain("GRP-RAZED-110");
+        } finally {
+            prosody.destroyRoomsWithoutStatus(false);
+        }
+    }
+
+    private void roomDestroyedUnderTheHubIsMadeAgain(String businessId) throws Exception {
+        awaitHubConnected();
+        try (ImClient alice = client("alice"); ImClient bob = client("bob");
+                ImClient hubElsewhere = new ImClient("hub", "pw-hub", prosody.domain(), prosody.port(), prosody.truststore(),
+                        prosody.truststorePassword())) {
+            ok(T, startIm(businessId, "Before", "alice", "bob"));
+            String room = invitation(alice);
+            awaitEvent(businessId, "IM_POSTED", 1);
+            // The hub's own account, from another client, is the room's owner and destroys it.
+            MultiUserChatManager.getInstanceFor(hubElsewhere.connection).getMultiUserChat(JidCreate.entityBareFrom(room))
+                    .destroy("Tidied away", null);
+            XmppConnection hub = context.getRegistry().lookupByNameAndType("xmppConnection", XmppConnection.class);
+            await(() -> !hub.isJoined(room), 20_000, "the hub knows it is no longer in " + room);
+            ok(T, "<ModifySession " + NS + "><businessId>" + businessId + "</businessId><text>After</text></ModifySession>");
+            awaitEvent(businessId, "IM_POSTED", 2);
+            SessionReply log = logOf(businessId);
+            assertEquals(1, events(log, "ROOM_RECREATED").size(), log.getEvents().getEvent().stream().map(Event::getType).toList()
+                    .toString());
+            assertTrue(events(log, "IM_FAILED").isEmpty());
+            assertEquals(room, invitation(alice), "invited into the room made again");
+        }
+    }
+
+    @Test
     void anotherResourceNamedInPlaceOfAMembersFirstKeepsHerInTheRoom() throws Exception {
         awaitHubConnected();
         try (ImClient alice = client("alice"); ImClient bob = client("bob")) {

@@ -67,12 +67,17 @@ final class ProsodyServer implements XmppTestServer {
         try (OutputStream out = Files.newOutputStream(truststore)) {
             ks.store(out, TRUST_PASSWORD.toCharArray());
         }
+        Path plugins = Files.createDirectories(dir.resolve("plugins"));
+        Files.writeString(plugins.resolve("mod_destroy_without_110.lua"), DESTROY_WITHOUT_110);
         config = dir.resolve("prosody.cfg.lua");
         Files.writeString(config, String.join("\n",
                 "pidfile = \"" + dir.resolve("prosody.pid") + "\"",
                 "data_path = \"" + dir.resolve("data") + "\"",
                 "run_as_root = true",
-                "modules_enabled = { \"roster\"; \"saslauth\"; \"tls\"; \"disco\"; \"ping\"; \"offline\"; \"posix\"; }",
+                "plugin_paths = { \"" + plugins + "\" }",
+                "destroy_without_110_flag = \"" + destroyWithout110Flag() + "\"",
+                "modules_enabled = { \"roster\"; \"saslauth\"; \"tls\"; \"disco\"; \"ping\"; \"offline\"; \"posix\";"
+                        + " \"destroy_without_110\"; }",
                 "modules_disabled = { \"s2s\" }",
                 "c2s_ports = { " + port + " }",
                 "s2s_ports = {}",
@@ -89,9 +94,45 @@ final class ProsodyServer implements XmppTestServer {
                 "VirtualHost \"" + DOMAIN + "\"",
                 "Component \"" + MUC + "\" \"muc\"",
                 "  restrict_room_creation = \"local\"",
+                // Prosody 0.12 keeps a destroyed room's name as a tombstone for 31 days, refusing it
+                // with <gone/>; ejabberd keeps nothing. The test server acts as ejabberd here, so a
+                // room destroyed under the hub can be made again (see the README).
+                "  muc_tombstones = false",
                 ""));
         Files.createDirectories(dir.resolve("certs"));
         start();
+    }
+
+    /**
+     * A module of the test: while {@link #destroyRoomsWithoutStatus} is on, a room's destroy
+     * presence reaches users without its status codes, as ejabberd sends it (no 110 in the
+     * self-presence). The TLS relay cannot change stanzas on the way; the server can.
+     */
+    private static final String DESTROY_WITHOUT_110 = String.join("\n",
+            "local flag = module:get_option_string(\"destroy_without_110_flag\");",
+            "module:hook(\"presence/full\", function(event)",
+            "  local stanza = event.stanza;",
+            "  if stanza.attr.type ~= \"unavailable\" or not flag then return; end",
+            "  local f = io.open(flag); if not f then return; end; f:close();",
+            "  local x = stanza:get_child(\"x\", \"http://jabber.org/protocol/muc#user\");",
+            "  if not x then return; end",
+            "  local destroyed = false;",
+            "  for _, tag in ipairs(x.tags) do if tag.name == \"destroy\" then destroyed = true; end end",
+            "  if destroyed then x:maptags(function(tag) if tag.name == \"status\" then return nil; end return tag; end); end",
+            "end, 1000);",
+            "");
+
+    private Path destroyWithout110Flag() {
+        return dir.resolve("destroy-without-110");
+    }
+
+    /** From now on (on) or no longer (off), rooms' destroy presences carry no status code, as ejabberd's. */
+    void destroyRoomsWithoutStatus(boolean on) throws IOException {
+        if (on) {
+            Files.writeString(destroyWithout110Flag(), "on");
+        } else {
+            Files.deleteIfExists(destroyWithout110Flag());
+        }
     }
 
     @Override
