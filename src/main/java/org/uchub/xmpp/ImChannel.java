@@ -411,7 +411,8 @@ public class ImChannel {
             case ImOutbox.ROOM_OPEN -> xmpp.openRoom(item.target(), item.body(), members(item.sessionId()));
             case ImOutbox.INVITE -> xmpp.invite(joinedRoom(item.sessionId()), item.target(), item.body());
             case ImOutbox.POST -> xmpp.post(joinedRoom(item.sessionId()), item.stanzaId(), item.body());
-            case ImOutbox.REMOVE -> xmpp.remove(joinedRoom(item.sessionId()), item.target(), item.body());
+            // Not joined first: a join the room refuses (its nickname taken) must not keep a removed member in.
+            case ImOutbox.REMOVE -> xmpp.remove(outbox.roomOf(item.sessionId()).orElseThrow(), item.target(), item.body());
             case ImOutbox.CLOSE -> xmpp.closeRoom(item.target(), item.body());
             default -> throw new XmppRefusedException("unknown outbox work " + item.kind());
         }

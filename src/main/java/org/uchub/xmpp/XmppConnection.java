@@ -737,13 +737,18 @@ public class XmppConnection {
     /**
      * Takes a member's membership away, which also removes them from a members-only room
      * (XEP-0045 9.4), then kicks them if still in. In that order, so that they cannot join
-     * again between the kick and the revocation.
+     * again between the kick and the revocation. The revocation does not need the hub in the
+     * room: an owner changes affiliations from outside (XEP-0045 10.6), so a member who holds
+     * the hub's nickname while it is out cannot keep themselves in by blocking its join.
      */
     public void remove(String roomJid, String member, String reason) throws XmppUnavailableException, XmppRefusedException {
-        MultiUserChat muc = joined(roomJid);
+        MultiUserChat muc = room(roomJid);
         try {
             Jid who = jid(member);
             muc.revokeMembership(who);
+            if (!muc.isJoined()) {
+                return;
+            }
             for (EntityFullJid occupant : muc.getOccupants()) {
                 Occupant o = muc.getOccupant(occupant);
                 if (o != null && o.getJid() != null && o.getJid().asBareJid().equals(who.asBareJid())) {
@@ -756,6 +761,9 @@ public class XmppConnection {
                 }
             }
         } catch (XMPPException.XMPPErrorException e) {
+            if (e.getStanzaError() != null && e.getStanzaError().getCondition() == StanzaError.Condition.item_not_found) {
+                return; // the room is gone: nobody is its member, and a room made again invites only the active ones
+            }
             throw new XmppRefusedException(describe(e.getStanzaError()));
         } catch (Exception e) {
             throw failure(e);

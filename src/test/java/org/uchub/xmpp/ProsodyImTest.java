@@ -189,6 +189,39 @@ class ProsodyImTest extends ImScenarios {
     }
 
     @Test
+    void aMemberHoldingTheHubsNicknameWhileItIsOutIsStillRemoved() throws Exception {
+        awaitHubConnected();
+        try (ImClient alice = client("alice"); ImClient bob = client("bob")) {
+            ok(T, startIm("GRP-NICK", "Hello", "alice", "bob"));
+            String room = invitation(alice);
+            awaitEvent("GRP-NICK", "IM_POSTED", 1);
+            proxyTo(server()).cutOff();
+            try {
+                await(() -> !hubStatus().equals("CONNECTED"), 20_000, "the hub noticed it is cut off");
+                // Bob takes the hub's nickname once the room has seen the hub go.
+                MultiUserChat bobRoom = MultiUserChatManager.getInstanceFor(bob.connection).getMultiUserChat(JidCreate.entityBareFrom(room));
+                await(() -> {
+                    try {
+                        bobRoom.join(org.jxmpp.jid.parts.Resourcepart.from("uc-hub"));
+                        return true;
+                    } catch (XMPPException.XMPPErrorException stillThere) {
+                        return false;
+                    }
+                }, 20_000, "bob in the room as uc-hub");
+            } finally {
+                proxyTo(server()).acceptAgain();
+            }
+            awaitHubConnected();
+            ok(T, "<ModifySession " + NS + "><businessId>GRP-NICK</businessId><remove><participant><jid>" + jid("bob")
+                    + "</jid></participant></remove></ModifySession>");
+            awaitEvent("GRP-NICK", "IM_REMOVED", 1);
+            assertThrows(XMPPException.XMPPErrorException.class,
+                    () -> MultiUserChatManager.getInstanceFor(bob.connection).getMultiUserChat(JidCreate.entityBareFrom(room))
+                            .join(org.jxmpp.jid.parts.Resourcepart.from("bob-again")), "bob is no longer a member");
+        }
+    }
+
+    @Test
     void anotherResourceNamedInPlaceOfAMembersFirstKeepsHerInTheRoom() throws Exception {
         awaitHubConnected();
         try (ImClient alice = client("alice"); ImClient bob = client("bob")) {
