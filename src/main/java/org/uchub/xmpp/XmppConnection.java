@@ -574,8 +574,8 @@ public class XmppConnection {
                 return;
             }
             String nick = p.getFrom().getResourceOrEmpty().toString();
-            if (nick.equals(s.nickname())) {
-                return;
+            if (nick.equals(nicknameIn(room))) {
+                return; // the hub, under whichever nickname it has there
             }
             MUCUser user = MUCUser.from(p);
             String real = user != null && user.getItem() != null && user.getItem().getJid() != null ? bare(user.getItem().getJid()) : null;
@@ -625,18 +625,7 @@ public class XmppConnection {
         MultiUserChat.MucCreateConfigFormHandle created = null;
         try {
             if (!muc.isJoined()) {
-                MucEnterConfiguration.Builder enter = muc.getEnterConfigurationBuilder(Resourcepart.from(s.nickname()))
-                        .timeoutAfter(s.replyTimeoutMs());
-                if (missedSince == null) {
-                    enter.requestNoHistory();
-                } else {
-                    // In seconds back from the room's own now: the two clocks need not agree.
-                    long seconds = java.time.Duration.between(missedSince, now()).getSeconds() + CLOCK_MARGIN_SECONDS;
-                    enter.requestHistorySince((int) Math.max(1, Math.min(seconds, Integer.MAX_VALUE)));
-                    // Set before the join: the history arrives while it is under way.
-                    catchingUp.put(muc.getRoom().toString(), missedSince.minusSeconds(CLOCK_MARGIN_SECONDS));
-                }
-                created = muc.createOrJoin(enter.build());
+                created = enter(muc, missedSince);
                 if (created != null) {
                     configure(muc, name);
                 }
@@ -666,6 +655,40 @@ public class XmppConnection {
             throw new XmppRefusedException(e.getMessage());
         } catch (Exception e) {
             throw failure(e);
+        }
+    }
+
+    /** How many nicknames the hub tries in a room: its own, then its own with -2, -3. */
+    private static final int NICKNAMES = 3;
+
+    /**
+     * Makes or joins the room under the hub's nickname; when someone in the room holds it (a
+     * member who took it while the hub was out: 409 conflict), under an alternative, so that
+     * one member cannot keep the hub out of the room.
+     */
+    private MultiUserChat.MucCreateConfigFormHandle enter(MultiUserChat muc, OffsetDateTime missedSince) throws Exception {
+        for (int n = 1;; n++) {
+            String nick = n == 1 ? s.nickname() : s.nickname() + "-" + n;
+            MucEnterConfiguration.Builder enter = muc.getEnterConfigurationBuilder(Resourcepart.from(nick))
+                    .timeoutAfter(s.replyTimeoutMs());
+            if (missedSince == null) {
+                enter.requestNoHistory();
+            } else {
+                // In seconds back from the room's own now: the two clocks need not agree.
+                long seconds = java.time.Duration.between(missedSince, now()).getSeconds() + CLOCK_MARGIN_SECONDS;
+                enter.requestHistorySince((int) Math.max(1, Math.min(seconds, Integer.MAX_VALUE)));
+                // Set before the join: the history arrives while it is under way.
+                catchingUp.put(muc.getRoom().toString(), missedSince.minusSeconds(CLOCK_MARGIN_SECONDS));
+            }
+            try {
+                return muc.createOrJoin(enter.build());
+            } catch (XMPPException.XMPPErrorException e) {
+                if (n == NICKNAMES || e.getStanzaError() == null || e.getStanzaError().getCondition() != StanzaError.Condition.conflict) {
+                    throw e;
+                }
+                LOG.warn("Someone in group chat {} holds the hub's nickname {}: the hub joins as {}-{}", muc.getRoom(), nick, s.nickname(),
+                        n + 1);
+            }
         }
     }
 

@@ -189,7 +189,7 @@ class ProsodyImTest extends ImScenarios {
     }
 
     @Test
-    void aMemberHoldingTheHubsNicknameWhileItIsOutIsStillRemoved() throws Exception {
+    void aMemberHoldingTheHubsNicknameWhileItIsOutNeitherKeepsTheHubOutNorStaysAMember() throws Exception {
         awaitHubConnected();
         try (ImClient alice = client("alice"); ImClient bob = client("bob")) {
             ok(T, startIm("GRP-NICK", "Hello", "alice", "bob"));
@@ -212,6 +212,10 @@ class ProsodyImTest extends ImScenarios {
                 proxyTo(server()).acceptAgain();
             }
             awaitHubConnected();
+            // The hub joins under another nickname and goes on posting.
+            ok(T, "<ModifySession " + NS + "><businessId>GRP-NICK</businessId><text>Still here</text></ModifySession>");
+            awaitEvent("GRP-NICK", "IM_POSTED", 2);
+            assertTrue(events(logOf("GRP-NICK"), "IM_FAILED").isEmpty());
             ok(T, "<ModifySession " + NS + "><businessId>GRP-NICK</businessId><remove><participant><jid>" + jid("bob")
                     + "</jid></participant></remove></ModifySession>");
             awaitEvent("GRP-NICK", "IM_REMOVED", 1);
