@@ -305,27 +305,7 @@ public class ChannelProgress {
      * without letter case), newest first: whom a message from that address may be about.
      */
     public List<Running> withParticipant(String channel, String address, int max) {
-        String[] open = {SessionLog.STATE_REQUESTED, PENDING, DIALLING, ACTIVE};
-        // An address stored with a resource (a JID's /phone) is found by its bare part too;
-        // the caller compares exactly.
-        String sql = inEachState("select s.session_id, s.started_at from uc_session s where s.channel = ? and s.state = ?"
-                + " and exists (select 1 from uc_participant p where p.session_id = s.session_id"
-                + " and (lower(p.address) = ? or lower(p.address) like ?))", open.length) + " order by 2 desc";
-        // New rows hold the JID in this form; lower() in the query covers older rows that differ only in case.
-        String bare = org.uchub.request.JidForm.bare(address);
-        return Database.read(ds, c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                int i = 1;
-                for (String state : open) {
-                    ps.setString(i++, channel);
-                    ps.setString(i++, state);
-                    ps.setString(i++, bare);
-                    ps.setString(i++, bare + "/%");
-                }
-                ps.setMaxRows(max);
-                return runningOf(c, ps);
-            }
-        });
+        return openWith(channel, address, null, max);
     }
 
     /**
@@ -335,27 +315,34 @@ public class ChannelProgress {
      * all of them, not only the newest.
      */
     public List<Running> withParticipantNaming(String channel, String address, java.util.Collection<String> businessIds, int max) {
-        if (businessIds.isEmpty()) {
-            return List.of();
-        }
+        return businessIds.isEmpty() ? List.of() : openWith(channel, address, businessIds, max);
+    }
+
+    /** Open sessions of the channel with the address among their participants, of these business IDs (null: any). */
+    private List<Running> openWith(String channel, String address, java.util.Collection<String> businessIds, int max) {
         String[] open = {SessionLog.STATE_REQUESTED, PENDING, DIALLING, ACTIVE};
+        // An address stored with a resource (a JID's /phone) is found by its bare part too; the
+        // caller compares exactly. '_' and '%' are legal in a JID: escaped, they match only themselves.
         String sql = inEachState("select s.session_id, s.started_at from uc_session s where s.channel = ? and s.state = ?"
-                + " and s.business_id in (" + placeholders(businessIds.size()) + ")"
+                + (businessIds == null ? "" : " and s.business_id in (" + placeholders(businessIds.size()) + ")")
                 + " and exists (select 1 from uc_participant p where p.session_id = s.session_id"
-                + " and (lower(p.address) = ? or lower(p.address) like ?))", open.length) + " order by 2 desc";
+                + " and (lower(p.address) = ? or lower(p.address) like ? escape '!'))", open.length) + " order by 2 desc";
         // New rows hold the JID in this form; lower() in the query covers older rows that differ only in case.
         String bare = org.uchub.request.JidForm.bare(address);
+        String underBare = bare.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "/%";
         return Database.read(ds, c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 int i = 1;
                 for (String state : open) {
                     ps.setString(i++, channel);
                     ps.setString(i++, state);
-                    for (String id : businessIds) {
-                        ps.setString(i++, id);
+                    if (businessIds != null) {
+                        for (String id : businessIds) {
+                            ps.setString(i++, id);
+                        }
                     }
                     ps.setString(i++, bare);
-                    ps.setString(i++, bare + "/%");
+                    ps.setString(i++, underBare);
                 }
                 ps.setMaxRows(max);
                 return runningOf(c, ps);
