@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,29 +17,12 @@ import org.uchub.contract.ReplyStatus;
  * it is down and are each applied once when it returns; none is rejected or lost.
  */
 class SessionLogOutageTest extends HubTestSupport {
-    private EmbeddedPostgres postgres;
-    private Path pgData;
-    private int port;
-
-    private EmbeddedPostgres startPostgres() throws IOException {
-        return EmbeddedPostgres.builder().setPort(port).setDataDirectory(pgData).setCleanDataDirectory(false).start();
-    }
+    private StoppablePostgres postgres;
 
     @Override
     protected Properties hubProperties() {
-        Properties p = super.hubProperties();
-        // Below the ephemeral range: PostgreSQL binds this port again after the outage, and a
-        // client connection of any test JVM could have taken an ephemeral one meanwhile.
-        port = freePort();
-        pgData = dataDir.resolveSibling(dataDir.getFileName() + "-pg");
-        try {
-            postgres = startPostgres();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        p.setProperty("hub.db.url", "jdbc:postgresql://localhost:" + port + "/postgres");
-        p.setProperty("hub.db.user", "postgres");
-        p.setProperty("hub.db.password", "postgres");
+        postgres = new StoppablePostgres(dataDir);
+        Properties p = postgres.asSessionLogOf(super.hubProperties());
         p.setProperty("hub.inbox.retry-delay-ms", "200");
         p.setProperty("hub.inbox.retry-max-delay-ms", "1000");
         return p;
@@ -58,8 +40,7 @@ class SessionLogOutageTest extends HubTestSupport {
         drop("before.xml", startConference("out-1", null, "+4930111111"));
         assertEquals(ReplyStatus.ACCEPTED, sessionReply(awaitReply("before.reply.xml")).getStatus());
 
-        postgres.close();
-        postgres = null;
+        postgres.stop();
         drop("during-1.xml", startConference("out-2", null, "+4930111111"));
         drop("during-2.xml", "<ModifySession " + NS + "><businessId>out-1</businessId><text>still there?</text></ModifySession>");
         Thread.sleep(3000);
@@ -67,7 +48,7 @@ class SessionLogOutageTest extends HubTestSupport {
         assertTrue(Files.exists(inbox().resolve("during-1.xml")), "the request must wait in the inbox");
         assertFalse(Files.exists(inbox().resolve(".error/during-1.xml")), "a database outage is not the request's fault");
 
-        postgres = startPostgres();
+        postgres.start();
         assertEquals(ReplyStatus.ACCEPTED, sessionReply(awaitReply("during-1.reply.xml")).getStatus());
         assertEquals(ReplyStatus.ACCEPTED, sessionReply(awaitReply("during-2.reply.xml")).getStatus());
         assertEquals(1, ok("default", query("out-2")).getSessions().getSession().size());
@@ -78,15 +59,14 @@ class SessionLogOutageTest extends HubTestSupport {
     @Test
     void aFileRenamedInOverOneWaitingForTheDatabaseIsReadItselfNotMovedAwayUnread() throws Exception {
         context.getInflightRepository().setInflightBrowseEnabled(true);
-        postgres.close();
-        postgres = null;
+        postgres.stop();
         drop("r.xml", startConference("first-a", null, "+4930111111"));
         // A has been read (it has its dedupe key) and waits for the session log.
         await(() -> context.getInflightRepository().browse().stream().anyMatch(f -> "inbox-consume".equals(f.getFromRouteId())
                 && f.getExchange().getProperty("ucDedupeKey") != null), 20_000, "r.xml was not taken");
         drop("r.xml", startConference("second-b", null, "+4930111111"));
 
-        postgres = startPostgres();
+        postgres.start();
         await(() -> {
             Object reply = parse(call("default", query("second-b")));
             return reply instanceof org.uchub.contract.SessionReply r && r.getError() == null;
