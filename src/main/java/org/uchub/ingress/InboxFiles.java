@@ -414,11 +414,23 @@ public class InboxFiles {
     }
 
     /** Sends a file that could not be handled to {@code .error/} and returns the text of its note. */
+    /** Set by the route while it writes the reply: a failure then comes after the request was applied. */
+    static final String WRITING_REPLY = "ucWritingReply";
+
     public String failed(Exchange exchange) {
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         ErrorDetail e = new ErrorDetail();
         e.setCode(ErrorCode.INTERNAL_ERROR.name());
-        e.setMessage("The hub could not handle the file: " + (cause == null ? "unknown failure" : cause.getMessage()));
+        String why = cause == null ? "unknown failure" : cause.getMessage();
+        if (Boolean.TRUE.equals(exchange.getProperty(WRITING_REPLY, Boolean.class))) {
+            // Not retried for ever: the outbox is the tenant's own to break (a folder where its
+            // reply goes, a full quota), and every tenant's files wait while one is retried.
+            e.setMessage("The request was applied, but its reply could not be written to the outbox (" + why + "). The reply is"
+                    + " kept: once the outbox takes files again, move this file back into the inbox under its name, unchanged"
+                    + " (mv keeps its time), or send it again with the same requestId, and the kept reply is written.");
+        } else {
+            e.setMessage("The hub could not handle the file: " + why);
+        }
         exchange.setProperty(Rejections.ERROR, e);
         return reject(exchange);
     }
