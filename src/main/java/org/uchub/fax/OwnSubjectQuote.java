@@ -15,6 +15,8 @@ import java.util.regex.Pattern;
 final class OwnSubjectQuote {
     /** Between two words of a quote: white space, and the quote markers of lines it was folded over. */
     private static final String GAP = "[\\s>]+";
+    private static final String EDGE_BEFORE = "(?<![\\p{L}\\p{N}])";
+    private static final String EDGE_AFTER = "(?![\\p{L}\\p{N}])";
 
     private OwnSubjectQuote() {
     }
@@ -51,6 +53,9 @@ final class OwnSubjectQuote {
             }
             regex += starts.isEmpty() ? "" : "(?:" + GAP + "(?:" + String.join("|", starts) + "))?";
         }
-        return Pattern.compile(regex, Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
+        // Whole words only: a quote's first words ("Fax to +4930123") are also the gateway's own
+        // wording, and a cut-short last word ("f" of "for") must not eat the start of the word
+        // after it ("failed"), the verdict itself.
+        return Pattern.compile(EDGE_BEFORE + "(?:" + regex + ")" + EDGE_AFTER, Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
     }
 }

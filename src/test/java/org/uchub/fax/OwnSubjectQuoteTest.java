@@ -1,6 +1,7 @@
 package org.uchub.fax;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -23,6 +24,14 @@ class OwnSubjectQuoteTest {
         assertEquals(false, failed("Delivered: FAX TO +4930111119 FOR CASE 4740 SMITH & SONS CLAIM REJECTED"));
         // The gateway's own words are left.
         assertEquals(true, failed("Fax to +4930111119 rejected by the receiving machine"));
+    }
+
+    /** The subject's first words are also the gateway's own wording; the verdict after them stays. */
+    @Test
+    void onlyWholeWordsOfTheSubjectAreTakenOutNeverTheStartOfTheVerdictAfterThem() {
+        assertTrue(OwnSubjectQuote.removeFrom("Your fax to +4930111119 failed: no answer", OWN).contains("failed: no answer"));
+        assertTrue(OwnSubjectQuote.removeFrom("Fax to +4930111119 for casework", OWN).contains("casework"));
+        assertEquals("Faxes to +4930111119 for case 4740", OwnSubjectQuote.removeFrom("Faxes to +4930111119 for case 4740", OWN));
     }
 
     @Test
