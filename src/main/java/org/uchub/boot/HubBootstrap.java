@@ -91,8 +91,8 @@ public class HubBootstrap implements CamelConfiguration {
         Files.createDirectories(Path.of(prop(pc, "hub.inbox.dir")));
         Files.createDirectories(Path.of(prop(pc, "hub.outbox.dir")));
         // The hub's own before a business system writing the inbox's top could put links there.
-        org.uchub.ingress.RealFolders.make(Path.of(prop(pc, "hub.inbox.dir"), ".done"));
-        org.uchub.ingress.RealFolders.make(Path.of(prop(pc, "hub.inbox.dir"), ".error"));
+        org.uchub.ingress.RealFolders.make(Path.of(prop(pc, "hub.inbox.dir")), ".done");
+        org.uchub.ingress.RealFolders.make(Path.of(prop(pc, "hub.inbox.dir")), ".error");
         listedTenantFolders(pc);
 
         HikariDataSource ds = Database.open(prop(pc, "hub.db.url"), prop(pc, "hub.db.user"), prop(pc, "hub.db.password"),
@@ -839,16 +839,21 @@ public class HubBootstrap implements CamelConfiguration {
                 throw new IllegalStateException("hub.inbox.tenants names \"" + tenant + "\", which is no tenant id (letters, digits,"
                         + " '.', '_', '-', not first a '.' or '-')");
             }
-            for (Path folder : List.of(inbox.resolve(tenant), outbox.resolve(tenant), inbox.resolve(".done").resolve(tenant),
-                    inbox.resolve(".error").resolve(tenant))) {
-                org.uchub.ingress.RealFolders.make(folder);
+            for (String folder : List.of(tenant, ".done/" + tenant, ".error/" + tenant)) {
+                org.uchub.ingress.RealFolders.make(inbox, folder);
             }
+            org.uchub.ingress.RealFolders.make(outbox, tenant);
         }
     }
 
     /** Refuses to start with a flag that is neither true nor false, naming it. */
     static void checkFlags(PropertiesComponent pc) {
         for (String key : FLAGS) {
+            // Present but empty (FAX_SMTP_STARTTLS=): the fax routes would hand "" to Jakarta
+            // Mail, which reads it as false. Only a key missing altogether takes its default.
+            if (pc.resolveProperty(key).map(String::isBlank).orElse(false)) {
+                throw new IllegalStateException("Configuration property " + key + " must be true or false, not empty");
+            }
             flag(pc, key, true);
         }
     }

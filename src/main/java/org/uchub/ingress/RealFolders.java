@@ -40,19 +40,22 @@ public final class RealFolders {
     }
 
     /**
-     * Makes the folder at start, so it is the hub's own before anyone else can put a link under
-     * its name; one that is a link already is said, not used (the files it would take wait).
+     * Makes {@code root/relative} at start, so it is the hub's own before anyone else can put a
+     * link under its name; one that is, or lies in, a link below the root is said, not used
+     * (the files it would take wait). The root itself may be a link: it is the operator's.
      */
-    public static void make(Path folder) {
-        if (Files.isSymbolicLink(folder) || folder.getParent() != null && Files.isSymbolicLink(folder.getParent())) {
-            LOG.error("{} is or lies in a link, not a folder: nothing is moved or written through it, and the requests that would go there"
-                    + " stay in the inbox. Replace it with a folder owned by the hub.", folder);
+    public static void make(Path root, String relative) {
+        Path rel = Path.of(relative);
+        Path link = firstLink(root, rel);
+        if (link != null) {
+            LOG.error("{} is a link, not a folder: nothing is moved or written through it, and the requests that would go there"
+                    + " stay in the inbox. Replace it with a folder owned by the hub.", link);
             return;
         }
         try {
-            Files.createDirectories(folder);
+            Files.createDirectories(root.resolve(rel));
         } catch (IOException e) {
-            LOG.error("Cannot make the folder {} ({})", folder, e.toString());
+            LOG.error("Cannot make the folder {} ({})", root.resolve(rel), e.toString());
         }
     }
 }

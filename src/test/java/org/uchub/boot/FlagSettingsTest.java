@@ -16,16 +16,16 @@ class FlagSettingsTest {
     @Test
     void everyFlagThatIsNeitherTrueNorFalseStopsTheStartNamingItsKey() {
         for (String key : HubBootstrap.FLAGS) {
-            for (String bad : new String[] {"yes", "on", "1", "no"}) {
+            for (String bad : new String[] {"yes", "on", "1", "no", " "}) {
                 IllegalStateException e = assertThrows(IllegalStateException.class, () -> HubBootstrap.checkFlags(Settings.with(key, bad)),
                         key + "=" + bad);
-                assertTrue(e.getMessage().contains(key) && e.getMessage().contains(bad), e.getMessage());
+                assertTrue(e.getMessage().contains(key) && e.getMessage().contains(bad.isBlank() ? "empty" : bad), e.getMessage());
             }
         }
     }
 
     @Test
-    void trueAndFalseInAnyCaseAndUnsetFlagsStart() {
+    void trueAndFalseInAnyCaseAndMissingFlagsStart() {
         assertDoesNotThrow(() -> HubBootstrap.checkFlags(Settings.with()));
         for (String key : HubBootstrap.FLAGS) {
             assertDoesNotThrow(() -> HubBootstrap.checkFlags(Settings.with(key, "TRUE")));
