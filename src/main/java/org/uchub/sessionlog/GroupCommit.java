@@ -185,6 +185,7 @@ public final class GroupCommit implements AutoCloseable {
         Store store;
         try {
             Connection c = connection();
+            boolean waitedInVain = false;
             for (int i = 0; i < group.size(); i++) {
                 Savepoint sp = c.setSavepoint();
                 try {
@@ -198,6 +199,13 @@ public final class GroupCommit implements AutoCloseable {
                         // savepoint fails the whole group below, as a broken connection does.)
                         c.rollback(sp);
                         failures[i] = new SessionLogUnavailableException("session log busy: " + e.getMessage(), e);
+                        if (!waitedInVain) {
+                            // The rest of the group waits briefly for a lock, or a few works on
+                            // the held rows would take a whole lock timeout each, one after the
+                            // other, and every caller of the group would give up waiting.
+                            lockWait(c, AFTER_A_VAIN_WAIT_MS);
+                            waitedInVain = true;
+                        }
                         continue;
                     }
                     if (Database.isUnavailable(ds, e)) {
@@ -212,6 +220,15 @@ public final class GroupCommit implements AutoCloseable {
             }
             c.commit();
             store = EmbeddedH2.deferredStore(c);
+            if (waitedInVain) {
+                try {
+                    boundLockWaits(c);
+                } catch (SQLException e) {
+                    // The group has committed: it is not failed for this. The next connection
+                    // gets the usual lock wait when it is opened.
+                    closeConnection();
+                }
+            }
         } catch (SQLException e) {
             // The connection or the commit failed, not one work: every work of the group is
             // worth trying again, each in a group of its own time.
@@ -308,8 +325,16 @@ public final class GroupCommit implements AutoCloseable {
      * the same PostgreSQL) must not stall them all for longer than a caller waits.
      */
     private void boundLockWaits(Connection c) throws SQLException {
+        lockWait(c, Math.max(1000, waitMillis / 3));
+        c.commit();
+    }
+
+    /** How long a statement of the rest of a group waits for a lock once one of it waited in vain. */
+    static final long AFTER_A_VAIN_WAIT_MS = 200;
+
+    /** Sets the connection's lock wait; neither H2's nor PostgreSQL's SET ends the transaction. */
+    private static void lockWait(Connection c, long millis) throws SQLException {
         String product = c.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT);
-        long millis = Math.max(1000, waitMillis / 3);
         try (java.sql.Statement st = c.createStatement()) {
             if (product.contains("h2")) {
                 st.execute("SET LOCK_TIMEOUT " + millis);
@@ -317,7 +342,6 @@ public final class GroupCommit implements AutoCloseable {
                 st.execute("SET lock_timeout = " + millis);
             }
         }
-        c.commit();
     }
 
     private void closeConnection() {

@@ -121,15 +121,23 @@ class GroupCommitTest {
             other.setAutoCommit(false);
             other.createStatement().executeUpdate("update gc_test set id = 50 where id = 50");
             Future<Object> first = holdCommitter(g);
-            Future<Object> locked = submit(g, c -> c.createStatement().executeUpdate("update gc_test set id = 50 where id = 50"));
+            // Several works on the held row: each waiting a whole lock timeout in turn, the
+            // group would outlast what its callers wait (6 s here).
+            List<Future<Object>> locked = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                locked.add(submit(g, c -> c.createStatement().executeUpdate("update gc_test set id = 50 where id = 50")));
+            }
             Future<Object> after = submit(g, insert(3));
             release.countDown();
             assertEquals(1, first.get());
             assertEquals(3, after.get());
-            assertInstanceOf(SessionLogUnavailableException.class, assertThrows(ExecutionException.class, locked::get).getCause());
+            for (Future<Object> f : locked) {
+                assertInstanceOf(SessionLogUnavailableException.class, assertThrows(ExecutionException.class, f::get).getCause());
+            }
+            assertEquals(4, g.inTransaction(insert(4)), "the next group, with the usual lock wait");
             other.rollback();
         }
-        assertEquals(List.of(1, 3, 50), rows());
+        assertEquals(List.of(1, 3, 4, 50), rows());
     }
 
     @Test
