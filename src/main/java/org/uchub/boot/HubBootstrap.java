@@ -552,6 +552,7 @@ public class HubBootstrap implements CamelConfiguration {
                 pc.resolveProperty("fax.status.username").orElse(""), pc.resolveProperty("fax.status.password").orElse("")));
         FaxChannel fax = new FaxChannel(s, outbox, mail, progress,
                 context.getExecutorServiceManager().newSingleThreadScheduledExecutor(FaxChannel.class, "fax-claims"), staleClaimMs / 5);
+        fax.setFinishSweepMs(Long.parseLong(pc.resolveProperty("fax.finish-sweep-ms").orElse("60000").trim()));
         bind(context, "faxMail", mail);
         bind(context, "fax", fax);
         bind(context, "faxReports", new FaxReports(s, outbox, progress, fax));

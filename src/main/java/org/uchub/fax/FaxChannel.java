@@ -312,10 +312,24 @@ public class FaxChannel {
      * the fax's, and a session log that failed in between (a report logged, the end not) left
      * the session open with nothing left to end it. Idempotent: an ended session is not open.
      */
+    private volatile long finishSweepEveryNanos = 60_000_000_000L;
+    private volatile long lastFinishSweep = System.nanoTime() - finishSweepEveryNanos;
+
+    /** fax.finish-sweep-ms: how often the sweep for settled sessions left open runs (default a minute). */
+    public void setFinishSweepMs(long ms) {
+        finishSweepEveryNanos = ms * 1_000_000L;
+        lastFinishSweep = System.nanoTime() - finishSweepEveryNanos;
+    }
+
     public int finishSettled() {
-        if (!settings.configured()) {
+        long now = System.nanoTime();
+        // A safety net for a session log that failed at the wrong moment, not the way sessions
+        // normally end: once a minute, not at every tick of fax-retry (every 5 s, on every
+        // instance), since it reads every open fax session and its faxes.
+        if (!settings.configured() || now - lastFinishSweep < finishSweepEveryNanos) {
             return 0;
         }
+        lastFinishSweep = now;
         int n = 0;
         for (Running s : progress.open(SOURCE)) {
             List<FaxOutbox.Fax> faxes = outbox.ofSession(s.sessionId());

@@ -11,6 +11,8 @@ class FaxOverdueLogFailureTest extends FaxTestSupport {
     @Override
     protected Properties hubProperties() {
         Properties p = super.hubProperties();
+        // The sweep that ends what the failed write left open, at each fax-retry tick.
+        p.setProperty("fax.finish-sweep-ms", "0");
         p.setProperty("fax.status.wait-ms", "1000");
         return p;
     }

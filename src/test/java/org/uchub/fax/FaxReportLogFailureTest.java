@@ -7,6 +7,15 @@ import org.junit.jupiter.api.Test;
 /** The session log failing as a report is logged, and again as its session ends: the report is told once and the session ends. */
 class FaxReportLogFailureTest extends FaxTestSupport {
 
+    @Override
+    protected java.util.Properties hubProperties() {
+        java.util.Properties p = super.hubProperties();
+        // The sweep that ends what the failed write left open, at each fax-retry tick.
+        p.setProperty("fax.finish-sweep-ms", "0");
+        return p;
+    }
+
+
     @Test
     void aDeliveryIsLoggedOnceAndItsSessionEndsThoughTheLogFailedAtEachStep() throws Exception {
         FailingOnceProgress log = FailingOnceProgress.install(context, "FAX_DELIVERED", "SESSION_ENDED");
