@@ -28,7 +28,11 @@ import org.slf4j.LoggerFactory;
  * and the newcomer stays in the inbox for the next poll.
  */
 public class SameFileCommit implements GenericFileProcessStrategy<File> {
-    /** What identified the file when it was read: its key (device and inode), size and time. */
+    /**
+     * What identified the file when it was read: its size and modification time. Not its inode:
+     * a CIFS share mounted with noserverino makes inode numbers up on the client and may change
+     * them for a file nobody touched, which would read as a new file at every poll.
+     */
     public static final String IDENTITY = "ucFileIdentity";
     /** The bytes that were read, kept should the name hold another file at the move. */
     public static final String BYTES = "ucFileBytes";
@@ -40,7 +44,7 @@ public class SameFileCommit implements GenericFileProcessStrategy<File> {
     public static String identity(Path file) {
         try {
             BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            return a.fileKey() + "/" + a.size() + "/" + a.lastModifiedTime().toMillis();
+            return a.size() + "/" + a.lastModifiedTime().toMillis();
         } catch (IOException e) {
             return null;
         }
