@@ -200,12 +200,18 @@ public abstract class HubTestSupport extends CamelTestSupport {
      * beans, as if the hub stopped right after: what a test of crash recovery starts from.
      */
     protected org.uchub.request.HubRequest firstDeliveryUpToTheSessionLog(String tenant, String request) throws Exception {
+        return context.getRegistry().lookupByNameAndType("sessionLog", org.uchub.sessionlog.SessionLog.class)
+                .start(readAndEnriched(tenant, request));
+    }
+
+    /** A request as the dispatcher hands it to the session log: read, checked and enriched with the hub's own beans. */
+    protected org.uchub.request.HubRequest readAndEnriched(String tenant, String request) throws Exception {
         ContractCodec codec = context.getRegistry().lookupByNameAndType("contractCodec", ContractCodec.class);
         org.uchub.request.HubRequest r = codec.read(new java.io.ByteArrayInputStream(request.getBytes(StandardCharsets.UTF_8)), tenant,
                 "test", null, new org.apache.camel.support.DefaultExchange(context));
         context.getRegistry().lookupByNameAndType("requestRules", org.uchub.request.RequestRules.class).check(r);
         context.getRegistry().lookupByNameAndType("enricher", org.uchub.enrich.Enricher.class).enrich(r);
-        return context.getRegistry().lookupByNameAndType("sessionLog", org.uchub.sessionlog.SessionLog.class).start(r);
+        return r;
     }
 
     protected SessionReply ok(String tenant, String request) {

@@ -307,11 +307,6 @@ public class FaxChannel {
         return n;
     }
 
-    /**
-     * Ends the open fax sessions whose faxes are all settled: the end is its own write after
-     * the fax's, and a session log that failed in between (a report logged, the end not) left
-     * the session open with nothing left to end it. Idempotent: an ended session is not open.
-     */
     private volatile long finishSweepEveryNanos = 60_000_000_000L;
     private volatile long lastFinishSweep = System.nanoTime() - finishSweepEveryNanos;
 
@@ -321,6 +316,11 @@ public class FaxChannel {
         lastFinishSweep = System.nanoTime() - finishSweepEveryNanos;
     }
 
+    /**
+     * Ends the open fax sessions whose faxes are all settled: the end is its own write after
+     * the fax's, and a session log that failed in between (a report logged, the end not) left
+     * the session open with nothing left to end it. Idempotent: an ended session is not open.
+     */
     public int finishSettled() {
         long now = System.nanoTime();
         // A safety net for a session log that failed at the wrong moment, not the way sessions

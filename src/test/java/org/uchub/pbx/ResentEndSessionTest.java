@@ -6,7 +6,6 @@ import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.uchub.HubTestSupport;
 import org.uchub.contract.SessionReply;
-import org.uchub.request.ContractCodec;
 import org.uchub.request.HubRequest;
 
 /**
@@ -37,11 +36,7 @@ class ResentEndSessionTest extends HubTestSupport {
 
         // The first delivery of a's EndSession, as far as the log: the hub stopped before the PBX step.
         String endA = "<EndSession " + NS + "><requestId>ra-end</requestId><businessId>resent-a</businessId></EndSession>";
-        ContractCodec codec = context.getRegistry().lookupByNameAndType("contractCodec", ContractCodec.class);
-        HubRequest first = codec.read(new java.io.ByteArrayInputStream(endA.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
-                "default", "test", null, new org.apache.camel.support.DefaultExchange(context));
-        context.getRegistry().lookupByNameAndType("requestRules", org.uchub.request.RequestRules.class).check(first);
-        context.getRegistry().lookupByNameAndType("enricher", org.uchub.enrich.Enricher.class).enrich(first);
+        HubRequest first = readAndEnriched("default", endA);
         context.getRegistry().lookupByNameAndType("sessionLog", org.uchub.sessionlog.SessionLog.class).end(first);
 
         SessionReply b = ok("erp", startConference("resent-b", "rb-1", "+4930222222"));
