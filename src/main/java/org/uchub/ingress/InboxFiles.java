@@ -341,9 +341,9 @@ public class InboxFiles {
     }
 
     /**
-     * Checked again just before the reply is written and the file moved: a link put there after
-     * the file was listed waits like an outage, the request (applied by then) answered from the
-     * ledger once it is a folder again.
+     * Checked again just before the reply is written and the file moved: with a link put there
+     * after the file was listed, the file stays in the inbox and is tried again at each poll, the
+     * request (applied by then) answered from the ledger once it is a folder again.
      */
     public void ensureRealFolders(Exchange exchange) {
         Path link = linkOnTheWay(relative(exchange));

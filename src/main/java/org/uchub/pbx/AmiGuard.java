@@ -17,7 +17,10 @@ final class AmiGuard {
     private AmiGuard() {
     }
 
-    /** Throws if any text field or variable of the action holds CR, LF or NUL, or an Originate would run another application. */
+    /**
+     * Throws if any text field or variable of the action holds CR, LF or NUL, a channel
+     * variable holds list syntax, or an Originate would run another application.
+     */
     static void check(ManagerAction action) {
         if (action instanceof OriginateAction o && o.getApplication() != null && !"Playback".equalsIgnoreCase(o.getApplication().trim())) {
             throw new PbxValueRefusedException("An Originate may run dialplan or Playback, not " + o.getApplication()
@@ -39,8 +42,25 @@ final class AmiGuard {
                 for (Map.Entry<?, ?> e : map.entrySet()) {
                     refuse(m.getName().substring(3) + " name", String.valueOf(e.getKey()));
                     refuse(m.getName().substring(3) + " " + e.getKey(), String.valueOf(e.getValue()));
+                    if ("getVariables".equals(m.getName())) {
+                        refuseListSyntax(String.valueOf(e.getKey()), String.valueOf(e.getValue()));
+                    }
                 }
             }
+        }
+    }
+
+    /**
+     * Asterisk reads each {@code Variable:} header as a list (manager.c's astman_get_variables:
+     * split at commas, quotes and backslashes taken as list syntax), so a comma in a value would
+     * cut it short and set whatever follows as a variable of its own.
+     */
+    private static void refuseListSyntax(String name, String value) {
+        if (name.isEmpty() || name.chars().anyMatch(ch -> ch == '=' || ch == ',' || ch == '"' || ch == '\\' || ch == ' ')
+                || value.chars().anyMatch(ch -> ch == ',' || ch == '"' || ch == '\\')) {
+            throw new PbxValueRefusedException("The channel variable " + (name.chars().allMatch(ch -> ch > ' ' && ch < 127) ? name : "?")
+                    + " holds a comma, a quote or a backslash, which Asterisk reads as list syntax: refused, nothing was sent"
+                    + " to the PBX.");
         }
     }
 

@@ -187,6 +187,20 @@ class AmiSimulatorTest {
         }
     }
 
+    @Test
+    void aVariableHeaderIsReadAsAListAsAsteriskReadsIt() throws Exception {
+        try (RawAmi ami = login()) {
+            ami.send("Action: Originate", "ActionID: o2", "Channel: PJSIP/100@trunk", "Context: uc-conference", "Exten: 8000",
+                    "Priority: 1", "Async: true", "ChannelId: uc-test-2", "Variable: UC_BUSINESS_ID=\"a,b\",UC_SESSION_ID=s\\,2");
+            assertEquals("Originate successfully queued", ami.until(null).get("message"));
+            Map<String, String> e;
+            do {
+                e = ami.read();
+            } while (!"Newchannel".equals(e.get("event")));
+            assertEquals("UC_BUSINESS_ID=a,b|UC_SESSION_ID=s,2", e.get("chanvariable"));
+        }
+    }
+
     /** What a connection reads until (and with) the first packet that is the answer to ActionID id. */
     private static List<String> readUntilAnswer(RawAmi ami, String id) throws Exception {
         List<String> seen = new ArrayList<>();

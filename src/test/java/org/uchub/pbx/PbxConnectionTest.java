@@ -222,6 +222,13 @@ class PbxConnectionTest {
         inVariable.setChannel("PJSIP/100@trunk");
         inVariable.setVariables(Map.of("UC_BUSINESS_ID", "4711\nAction: Originate"));
         assertThrows(PbxValueRefusedException.class, () -> pbx.originate(inVariable, r -> { }));
+        // Asterisk splits a Variable header at commas: the rest would be a variable of its own.
+        for (String listSyntax : List.of("4711,UC_SESSION_ID=theirs", "\"4711\"", "47\\11")) {
+            OriginateAction inList = new OriginateAction();
+            inList.setChannel("PJSIP/100@trunk");
+            inList.setVariables(Map.of("UC_BUSINESS_ID", listSyntax));
+            assertThrows(PbxValueRefusedException.class, () -> pbx.originate(inList, r -> { }), listSyntax);
+        }
         OriginateAction inId = new OriginateAction();
         inId.setChannel("PJSIP/100@trunk");
         inId.setActionId("x\rAction: Logoff");

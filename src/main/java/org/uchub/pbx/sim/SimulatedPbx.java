@@ -201,7 +201,7 @@ final class SimulatedPbx {
             c.context = resource.substring(resource.indexOf('@') + 1);
         }
         for (String v : req.all("Variable")) {
-            for (String assignment : v.split(",")) {
+            for (String assignment : listArguments(v)) {
                 int eq = assignment.indexOf('=');
                 if (eq > 0) {
                     c.vars.put(assignment.substring(0, eq).trim(), assignment.substring(eq + 1));
@@ -715,6 +715,38 @@ final class SimulatedPbx {
                 System.err.println("AMI simulator: " + e);
             }
         }, ms, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * A {@code Variable:} header as Asterisk reads it (astman_get_variables, through
+     * ast_app_separate_args): split at commas outside double quotes and parentheses, the
+     * quotes and the backslash before an escaped character dropped.
+     */
+    static List<String> listArguments(String header) {
+        List<String> out = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        boolean quoted = false;
+        int parens = 0;
+        for (int i = 0; i < header.length(); i++) {
+            char ch = header.charAt(i);
+            if (ch == '\\' && i + 1 < header.length()) {
+                cur.append(header.charAt(++i));
+            } else if (ch == '"') {
+                quoted = !quoted;
+            } else if (ch == ',' && !quoted && parens == 0) {
+                out.add(cur.toString());
+                cur.setLength(0);
+            } else {
+                if (ch == '(') {
+                    parens++;
+                } else if (ch == ')' && parens > 0) {
+                    parens--;
+                }
+                cur.append(ch);
+            }
+        }
+        out.add(cur.toString());
+        return out;
     }
 
     /** The number in a dial resource: {@code 201@trunk} → 201, {@code trunk/201} → 201. */
