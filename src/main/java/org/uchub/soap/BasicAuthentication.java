@@ -53,10 +53,12 @@ public class BasicAuthentication extends AbstractPhaseInterceptor<Message> {
             tenant = credentials == null ? Optional.empty() : users.authenticate(credentials[0], credentials[1]);
         } catch (BrokerUsers.Busy busy) {
             // Not a wrong password: a flood of checks (most likely of wrong ones) leaves no room
-            // for this one now. 401 would tell a client with the right password to give up.
+            // for this one now. 401 would tell a client with the right password to give up; 500
+            // because WS-I BP 1.1 (R1126) has every fault answered so, and a SOAP stack reads the
+            // fault's code from a 500 where it turns a 503 into a bare HTTP error.
             LOG.warn("SOAP call of user {} from {} refused: {}", RequestRules.printable(credentials[0]),
                     http == null ? "?" : http.getRemoteAddr(), busy.getMessage());
-            refuse(message, HttpServletResponse.SC_SERVICE_UNAVAILABLE, ErrorCode.SERVICE_UNAVAILABLE,
+            refuse(message, HttpServletResponse.SC_INTERNAL_SERVER_ERROR, ErrorCode.SERVICE_UNAVAILABLE,
                     "Too many passwords are being checked at once: send the call again in a moment.");
             return;
         }
@@ -64,9 +66,14 @@ public class BasicAuthentication extends AbstractPhaseInterceptor<Message> {
             message.put(TENANT, tenant.get());
             return;
         }
-        LOG.warn("SOAP call refused: {} from {}", credentials == null ? "no credentials"
-                : "wrong credentials for user " + RequestRules.printable(credentials[0]),
-                http == null ? "?" : http.getRemoteAddr());
+        if (credentials == null) {
+            // Not worth a warning: clients such as .NET's send every call without credentials
+            // first and again after the challenge, and anyone could fill the log with them.
+            LOG.debug("SOAP call without credentials from {} challenged", http == null ? "?" : http.getRemoteAddr());
+        } else {
+            LOG.warn("SOAP call refused: wrong credentials for user {} from {}", RequestRules.printable(credentials[0]),
+                    http == null ? "?" : http.getRemoteAddr());
+        }
         refuse(message, HttpServletResponse.SC_UNAUTHORIZED, ErrorCode.UNAUTHENTICATED,
                 "Credentials missing or wrong: authenticate with HTTP Basic as your business system's user.");
     }

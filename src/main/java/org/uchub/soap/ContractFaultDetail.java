@@ -30,7 +30,9 @@ public class ContractFaultDetail extends AbstractPhaseInterceptor<Message> {
             return;
         }
         String text = String.valueOf(fault.getMessage()) + " " + (fault.getCause() == null ? "" : fault.getCause());
-        String lower = text.toLowerCase(Locale.ROOT);
+        // The words looked for below are the parser's and CXF's, not the caller's: an element
+        // named <Entity> or <RateLimit> must not pick its own error code.
+        String lower = CALLERS_NAMES.matcher(text).replaceAll(" ").toLowerCase(Locale.ROOT);
         ErrorCode code;
         String plain;
         org.apache.cxf.message.Message in = message.getExchange() == null ? null : message.getExchange().getInMessage();
@@ -42,6 +44,10 @@ public class ContractFaultDetail extends AbstractPhaseInterceptor<Message> {
             code = ErrorCode.UNKNOWN_OPERATION;
             plain = "The SOAPAction header names no operation of this service: every operation's soapAction is \"\" (send"
                     + " SOAPAction: \"\"), and the element in the body names the operation.";
+        } else if (NO_SUCH_OPERATION.contains(String.valueOf(fault.getCode()))) {
+            code = ErrorCode.UNKNOWN_OPERATION;
+            plain = "The element in the body names no operation of this service: StartSession, ModifySession, EndSession,"
+                    + " QuerySessionLog or GetRecording, in namespace " + ContractCodec.NAMESPACE + ".";
         } else if (Fault.FAULT_CODE_SERVER.equals(fault.getFaultCode())) {
             LOG.error("SOAP call failed inside the hub", fault);
             code = ErrorCode.INTERNAL_ERROR;
@@ -77,6 +83,12 @@ public class ContractFaultDetail extends AbstractPhaseInterceptor<Message> {
     }
 
     private static final String SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/";
+    /** CXF's message codes (cxf-core interceptor/Messages.properties) for a body no operation takes. */
+    private static final java.util.Set<String> NO_SUCH_OPERATION = java.util.Set.of("NO_PART_FOUND", "NO_OPERATION",
+            "NO_OPERATION_PATH", "NO_OPERATION_ELEMENT", "UNEXPECTED_WRAPPER_ELEMENT");
+    /** Names and values a parser or CXF quotes from the request: {ns}local, <tag>, 'x', "x". */
+    private static final java.util.regex.Pattern CALLERS_NAMES = java.util.regex.Pattern.compile(
+            "\\{[^}]*}\\S*|<[^>]*>|'[^']*'|\"[^\"]*\"");
 
     private static boolean hasContractDetail(Fault fault) {
         Element detail = fault.getDetail();

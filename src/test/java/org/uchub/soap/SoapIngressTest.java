@@ -366,6 +366,19 @@ class SoapIngressTest extends HubTestSupport {
     }
 
     @Test
+    void aBodyElementNamingNoOperationIsUnknownOperationWhateverItIsCalled() throws Exception {
+        for (String name : List.of("Launch", "RateLimit", "Entity", "MaxDoctype")) {
+            Answer a = erp("<uc:" + name + "><uc:businessId>case-x</uc:businessId></uc:" + name + ">");
+            assertEquals(500, a.status(), a.body());
+            assertTrue(a.faultCode().endsWith("Client"), a.body());
+            assertEquals("UNKNOWN_OPERATION", a.code(), name + ": " + a.body());
+        }
+        // Broken XML whose tag names carry the words: still the parser's verdict, not the caller's.
+        Answer broken = post("erp", "erp-dev-password", ENV_OPEN + "<uc:StartSession><entity></limit></uc:StartSession>" + ENV_CLOSE);
+        assertEquals("MALFORMED_REQUEST", broken.code(), broken.body());
+    }
+
+    @Test
     void aSoapActionNamingNoOperationIsTheCallersFaultAndStartsNothing() throws Exception {
         // CXF raises this with its default Server code: a client retrying Server faults would
         // send it for ever.
