@@ -260,19 +260,18 @@ public class JmsRequests {
     }
 
     /**
-     * A temporary queue the tenant itself created, or the tenant's own reply queue. "Temporary"
-     * is only what the sender says: a STOMP reply-to of {@code temp-queue://uc.replies.crm}, an
-     * AMQP reply-to annotated as temporary or a CORE client's own destination object all arrive
-     * as temporary destinations of any name, and were once replied to unchecked.
+     * The tenant's own reply queue, or a temporary queue the tenant itself created. Whether the
+     * sender calls it temporary does not matter either way: a STOMP reply-to of
+     * {@code temp-queue://uc.replies.crm}, an AMQP reply-to annotated as temporary or a CORE
+     * client's own destination object all arrive as temporary destinations of any name (and were
+     * once replied to unchecked), while Proton, AMQP.Net Lite and Rhea name their dynamic
+     * receiver's node as a plain address. Who created it is what counts.
      */
     boolean mayReplyTo(Destination d, String tenant) throws JMSException {
-        if (tenant == null || !(d instanceof ActiveMQDestination a)) {
+        if (tenant == null || !(d instanceof ActiveMQDestination a) || !a.isQueue()) {
             return false;
         }
-        if (a.isTemporary()) {
-            return a.isQueue() && temporaryOwner.test(tenant, a.getAddress());
-        }
-        return a.isQueue() && a.getAddress().equals("uc.replies." + tenant);
+        return a.getAddress().equals("uc.replies." + tenant) || temporaryOwner.test(tenant, a.getAddress());
     }
 
     /**

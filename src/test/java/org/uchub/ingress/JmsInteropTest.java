@@ -65,6 +65,36 @@ class JmsInteropTest extends HubTestSupport {
         }
     }
 
+    /**
+     * Proton, AMQP.Net Lite and Rhea take a dynamic receiver's address as their reply-to and
+     * send it as a plain address, not typed temporary: the broker knows who made that node.
+     */
+    @Test
+    void anAmqpReplyToNamingTheSendersOwnDynamicNodeGetsTheReplyAndAnotherSystemsDoesNot() throws Exception {
+        try (Connection crm = amqp("").createConnection(); Connection erp = core()) {
+            crm.start();
+            erp.start();
+            Session s = crm.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            TemporaryQueue dynamic = s.createTemporaryQueue();
+            MessageConsumer own = s.createConsumer(dynamic);
+            TextMessage m = s.createTextMessage(query("nothing"));
+            m.setJMSReplyTo(s.createQueue(dynamic.getQueueName()));
+            m.setJMSCorrelationID("dynamic-1");
+            s.createProducer(s.createQueue("uc.requests")).send(m);
+            Message reply = own.receive(20_000);
+            assertNotNull(reply, "no reply on the sender's own dynamic node");
+            assertEquals("dynamic-1", reply.getJMSCorrelationID());
+
+            // erp, having learnt the name, cannot have its replies carried there.
+            Session es = erp.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            TextMessage forged = es.createTextMessage(query("nothing"));
+            forged.setJMSReplyTo(es.createQueue(dynamic.getQueueName()));
+            forged.setJMSCorrelationID("forged-1");
+            es.createProducer(es.createQueue("uc.requests")).send(forged);
+            assertNull(own.receive(3_000), "a reply to erp's request reached crm's dynamic node");
+        }
+    }
+
     @Test
     void anOpenWireSenderWithoutACorrelationIdGetsItsOwnMessageIdBack() throws Exception {
         javax.jms.Connection c = new org.apache.activemq.ActiveMQConnectionFactory("erp", "erp-dev-password",
