@@ -241,9 +241,14 @@ class JmsIngressTest extends HubTestSupport {
 
     @Test
     void camelHeadersFromTheSenderAreIgnoredInEveryLetterCase() throws Exception {
+        // What the route itself is handed, not only what came of it: most of its steps would
+        // ignore a stray Camel header anyway, so the outcome alone would not show a leak.
+        java.util.Set<String> handed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        org.apache.camel.builder.AdviceWith.adviceWith(context, "jms-consume", a -> a.weaveAddFirst()
+                .process(e -> handed.addAll(e.getIn().getHeaders().keySet())));
         TextMessage reply = requestReply("erp", startConference("H-1", null, "+4930111111"), m -> {
             for (String name : new String[] {"CamelJmsDestinationName", "CAmelJmsDestinationName", "camelJmsDestinationName",
-                "CAMELJMSDESTINATIONNAME", "cAMELjMSdESTINATIONnAME"}) {
+                "CAMELJMSDESTINATIONNAME", "cAMELjMSdESTINATIONnAME", "Camel_HYPHEN_JmsDestinationName"}) {
                 m.setStringProperty(name, "stolen." + name);
             }
             m.setStringProperty("CamelBeanMethodName", "end");
@@ -251,6 +256,12 @@ class JmsIngressTest extends HubTestSupport {
             m.setStringProperty("mail_smtp_host", "evil.example.com");
         });
         assertEquals(ReplyStatus.ACCEPTED, sessionReply(reply.getText()).getStatus());
+        assertFalse(handed.isEmpty(), "the route was not handed the request");
+        for (String name : handed) {
+            // CamelMessageTimestamp is Camel's own, from JMSTimestamp.
+            assertTrue(name.startsWith("JMS") || name.equals("CamelMessageTimestamp"),
+                    "the sender's property " + name + " reached the route: " + handed);
+        }
         var server = context.getRegistry().lookupByNameAndType("embeddedBroker", org.uchub.broker.EmbeddedBroker.class)
                 .getBroker().getActiveMQServer();
         for (SimpleString address : server.getPostOffice().getAddresses()) {
