@@ -146,6 +146,32 @@ class ExternalBrokerIT extends HubTestSupport {
     }
 
     /**
+     * A STOMP sender names its destinations as the README says (/queue/uc.requests,
+     * reply-to:/queue/uc.replies.<user>): the acceptor's prefixes (README step 3) make them the
+     * addresses the sample's security grants; without them the broker refused the SEND.
+     */
+    @Test
+    void aStompSenderThroughTheExternalBrokerGetsItsReply() throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", broker.port)) {
+            socket.setSoTimeout(30_000);
+            java.io.OutputStream out = socket.getOutputStream();
+            java.io.InputStream in = socket.getInputStream();
+            out.write(StompFrames.frame("CONNECT", "accept-version:1.2\nhost:localhost\nlogin:erp\npasscode:erp-dev-password\n", ""));
+            String connected = StompFrames.readFrame(in);
+            assertTrue(connected.startsWith("CONNECTED"), connected);
+            out.write(StompFrames.frame("SUBSCRIBE", "id:1\ndestination:/queue/uc.replies.erp\nack:auto\nreceipt:subscribed\n", ""));
+            String subscribed = StompFrames.readFrame(in);
+            assertTrue(subscribed.startsWith("RECEIPT"), subscribed);
+            out.write(StompFrames.frame("SEND", "destination:/queue/uc.requests\nreply-to:/queue/uc.replies.erp\ncorrelation-id:xs-1\n"
+                    + "content-type:application/xml\n", startConference("XS-1", null, "+4930111111")));
+            String reply = StompFrames.readFrame(in);
+            assertTrue(reply.startsWith("MESSAGE") && reply.contains("correlation-id:xs-1") && reply.contains("ACCEPTED"), reply);
+        }
+        assertEquals(ReplyStatus.OK, ok("erp", query("XS-1")).getStatus());
+        rejected("crm", query("XS-1"), "NOT_FOUND");
+    }
+
+    /**
      * A sender keeps sending while the broker is killed and restarted. Its client reconnects
      * and sends again what failed, with the same requestId (a resent message gets a new JMS
      * message ID), so each request takes effect exactly once.

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.uchub.StompFrames.frame;
+import static org.uchub.StompFrames.readFrame;
 
 import jakarta.jms.Connection;
 import jakarta.jms.JMSException;
@@ -24,7 +26,6 @@ import java.io.ObjectInputStream;
 import java.io.OutputStream;
 import java.io.Serializable;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.activemq.artemis.api.core.SimpleString;
@@ -139,19 +140,6 @@ class JmsIngressTest extends HubTestSupport {
         }
         assertEquals(ReplyStatus.OK, ok("crm", query("S-1")).getStatus());
         rejected("erp", query("S-1"), "NOT_FOUND");
-    }
-
-    private static byte[] frame(String command, String headers, String body) {
-        return (command + "\n" + headers + "\n" + body + "\0").getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static String readFrame(InputStream in) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        int b;
-        while ((b = in.read()) != -1 && b != 0) {
-            sb.append((char) b);
-        }
-        return sb.toString().stripLeading();
     }
 
     @Test

@@ -68,7 +68,24 @@ final class StandaloneArtemis implements AutoCloseable {
                 core.appendChild(copy);
             }
         }
+        NodeList acceptors = broker.getElementsByTagNameNS("urn:activemq:core", "acceptor");
+        for (int i = 0; i < acceptors.getLength(); i++) {
+            Element acceptor = (Element) acceptors.item(i);
+            acceptor.setTextContent(withAcceptorParams(acceptor.getTextContent().trim()));
+        }
         TransformerFactory.newInstance().newTransformer().transform(new DOMSource(broker), new StreamResult(brokerXml.toFile()));
+    }
+
+    /** The acceptor parameters README step 3 has an operator add (a parameter already there gets the README's value). */
+    static String withAcceptorParams(String url) {
+        String out = url;
+        for (String param : List.of("supportAdvisory=false", "suppressInternalManagementObjects=true", "anycastPrefix=/queue/",
+                "multicastPrefix=/topic/")) {
+            String key = param.substring(0, param.indexOf('=') + 1);
+            out = out.replaceAll("([?;])" + java.util.regex.Pattern.quote(key) + "[^;]*;?", "$1");
+            out = (out.endsWith(";") || out.endsWith("?") ? out : out + (out.contains("?") ? ";" : "?")) + param;
+        }
+        return out;
     }
 
     static StandaloneArtemis create(Path instance, int port) throws Exception {

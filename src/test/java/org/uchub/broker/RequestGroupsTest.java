@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.uchub.StompFrames.frame;
+import static org.uchub.StompFrames.readFrame;
 
 import jakarta.jms.Connection;
 import jakarta.jms.DeliveryMode;
@@ -17,7 +19,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -215,19 +216,6 @@ class RequestGroupsTest {
             String receipt = readFrame(in);
             assertTrue(receipt.startsWith("RECEIPT"), receipt);
         }
-    }
-
-    private static byte[] frame(String command, String headers, String body) {
-        return (command + "\n" + headers + "\n" + body + "\0").getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static String readFrame(InputStream in) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        int b;
-        while ((b = in.read()) != -1 && b != 0) {
-            sb.append((char) b);
-        }
-        return sb.toString().stripLeading();
     }
 
     /**

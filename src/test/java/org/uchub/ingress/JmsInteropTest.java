@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.uchub.StompFrames.frame;
+import static org.uchub.StompFrames.readFrame;
 
 import jakarta.jms.Connection;
 import jakarta.jms.JMSException;
@@ -14,7 +16,6 @@ import jakarta.jms.MessageConsumer;
 import jakarta.jms.Session;
 import jakarta.jms.TemporaryQueue;
 import jakarta.jms.TextMessage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -287,23 +288,6 @@ class JmsInteropTest extends HubTestSupport {
     private static void sendStomp(OutputStream out, String contentType, byte[] body, String correlation) throws IOException {
         out.write(frame("SEND", "destination:/queue/uc.requests\nreply-to:/queue/uc.replies.crm\ncorrelation-id:" + correlation
                 + "\ncontent-type:" + contentType + "\ncontent-length:" + body.length + "\n", body));
-    }
-
-    private static byte[] frame(String command, String headers, byte[] body) throws IOException {
-        ByteArrayOutputStream f = new ByteArrayOutputStream();
-        f.write((command + "\n" + headers + "\n").getBytes(StandardCharsets.UTF_8));
-        f.write(body);
-        f.write(0);
-        return f.toByteArray();
-    }
-
-    private static String readFrame(InputStream in) throws IOException {
-        ByteArrayOutputStream sb = new ByteArrayOutputStream();
-        int b;
-        while ((b = in.read()) != -1 && b != 0) {
-            sb.write(b);
-        }
-        return sb.toString(StandardCharsets.UTF_8).stripLeading();
     }
 
     /** A sender may give a property the hub reads any type; one that is not text is not there, rather than an error. */
