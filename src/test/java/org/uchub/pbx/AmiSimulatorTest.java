@@ -369,6 +369,10 @@ class AmiSimulatorTest {
             assertEquals("Extension does not exist.", ami.until(null).get("message"));
             ami.send("Action: Originate", "Channel: PJSIP/1@trunk", "Context: default", "Exten: 8000", "Priority: 1", "Async: yes");
             assertEquals("Extension does not exist.", ami.until(null).get("message"));
+            // manager.c looks the extension up whenever the priority is not 0, an Application
+            // named or not (no Exten and Context: the empty ones, which no dialplan has).
+            ami.send("Action: Originate", "Channel: PJSIP/1@trunk", "Application: Playback", "Data: beep", "Priority: 1", "Async: yes");
+            assertEquals("Extension does not exist.", ami.until(null).get("message"));
             assertEquals(0, sim.channelCount());
         }
         try (RawAmi ami = new RawAmi(sim.port())) {
@@ -383,6 +387,10 @@ class AmiSimulatorTest {
             ami.send("Action: Originate", "Channel: PJSIP/1@trunk", "Application: Playback", "Data: custom/FILE-notice");
             assertEquals("Originate Access Forbidden: app or data blacklisted", ami.until(null).get("message"));
             assertEquals(0, sim.channelCount());
+            // Without an Application the Data is not looked at: the dialplan runs, not the data.
+            ami.send("Action: Originate", "Channel: PJSIP/1@trunk", "Context: uc-conference", "Exten: 8000", "Priority: 1",
+                    "Data: FILE", "Async: yes");
+            assertEquals("Originate successfully queued", ami.until(null).get("message"));
         }
     }
 

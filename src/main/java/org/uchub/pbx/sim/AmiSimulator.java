@@ -690,18 +690,22 @@ public final class AmiSimulator implements AutoCloseable {
             // manager.c's is_originate_app_permitted: applications and dialplan functions that reach
             // the system need the "system" right. An application name is searched for in any case
             // (strcasestr), a function's anywhere in the data as it is (strstr), call or not: an
-            // announcement named custom/FILE-notice is refused too.
-            if (((app != null && app.toLowerCase(Locale.ROOT).matches(
-                    ".*(agi|dbdeltree|exec|externalivr|mixmonitor|originate|reload|system).*"))
+            // announcement named custom/FILE-notice is refused too. Only when an application is
+            // named: a dialplan originate's Data is not looked at.
+            if (app != null && !app.isBlank() && (app.toLowerCase(Locale.ROOT).matches(
+                    ".*(agi|dbdeltree|exec|externalivr|mixmonitor|originate|reload|system).*")
                     || data.matches("(?s).*(CURL|DB|EVAL|FILE|ODBC|REALTIME|SHELL).*"))
                     && !(user.write().contains("system") || user.write().contains("all"))) {
                 reply(AmiMessage.response("Error", m).add("Message", "Originate Access Forbidden: app or data blacklisted"));
                 return;
             }
-            String exten = m.get("Exten");
-            if ((app == null || app.isBlank()) && exten != null && priority != null && !priority.isBlank()
-                    && (booting || !pbx.dialplanHas(m.get("Context"), exten.trim()))) {
-                // manager.c checks the extension before it queues anything; while booting, no dialplan is loaded yet.
+            String exten = m.get("Exten") == null ? "" : m.get("Exten");
+            String context = m.get("Context") == null ? "" : m.get("Context");
+            if (priority != null && !priority.isBlank() && Integer.parseInt(priority.trim()) != 0
+                    && (booting || !pbx.dialplanHas(context, exten.trim()))) {
+                // manager.c checks the extension before it queues anything, whenever a priority
+                // other than 0 is given (Application or not; a missing Exten or Context is an
+                // empty one, which no dialplan has); while booting, no dialplan is loaded yet.
                 reply(AmiMessage.response("Error", m).add("Message", "Extension does not exist."));
                 return;
             }

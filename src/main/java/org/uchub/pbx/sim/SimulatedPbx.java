@@ -347,7 +347,7 @@ final class SimulatedPbx {
 
     /** The shipped extensions.conf: the conference context joins the room named by the extension; the call context dials UC_DIAL_TO. */
     private void runDialplan(SimChannel c) {
-        if (c.context.equals(settings.conferenceContext()) && c.exten.matches("[0-9]+")) {
+        if (c.context.equals(settings.conferenceContext()) && c.exten.matches("[0-9].+")) {
             runApplication(c, "ConfBridge", c.exten + "," + c.vars.getOrDefault("UC_BRIDGE_PROFILE", "default_bridge") + ","
                     + c.vars.getOrDefault("UC_USER_PROFILE", "default_user"));
         } else if (c.context.equals(settings.callContext()) && c.vars.containsKey("UC_DIAL_TO")) {
