@@ -60,12 +60,16 @@ public final class SoapEndpoint {
         endpoint.setBus(bus);
         endpoint.setAddress(soap12 ? s.address() + SOAP12_PATH : s.address());
         endpoint.setWsdlURL("classpath:contract/uc-sessions.wsdl");
-        if (s.publishedUrl() != null && !s.publishedUrl().isBlank()) {
+        String published = published(s);
+        if (published != null) {
             // Behind a proxy the request's own URL is the hub's inside address: ?wsdl names this
             // one instead, in soap:address and in the schema's import, so generators can use it.
-            String published = java.net.URI.create(s.publishedUrl().trim()).toString().replaceAll("/+$", "");
             endpoint.setPublishedEndpointUrl(soap12 ? published + SOAP12_PATH : published);
         }
+        // ... and names the other port at its path too (the outside one, or soap.address's).
+        String base = published != null ? published : s.address();
+        endpoint.setCxfConfigurer(new PublishedPortAddresses(SERVICE,
+                Map.of(PORT.getLocalPart(), base, PORT_SOAP12.getLocalPart(), base + SOAP12_PATH)));
         endpoint.setServiceNameAsQName(SERVICE);
         endpoint.setPortNameAsQName(soap12 ? PORT_SOAP12 : PORT);
         endpoint.setDataFormat(DataFormat.PAYLOAD);
@@ -84,7 +88,8 @@ public final class SoapEndpoint {
         props.put("org.apache.cxf.stax.maxTextLength", s.maxTextLength());
         props.put("org.apache.cxf.stax.maxXMLCharacters", s.maxRequestBytes());
         props.put("faultStackTraceEnabled", false);
-        // ?wsdl names both ports at the address the caller used, not the file's localhost:8080.
+        // ?wsdl names the other port at the scheme, host and port the caller used (or the
+        // published URL's), not the file's localhost:8080; its path is PublishedPortAddresses'.
         props.put("autoRewriteSoapAddressForAllServices", true);
         props.put("exceptionMessageCauseEnabled", false);
         endpoint.setProperties(props);
@@ -92,6 +97,14 @@ public final class SoapEndpoint {
         endpoint.getInInterceptors().add(new RequestSizeLimit(s.maxRequestBytes()));
         endpoint.getOutFaultInterceptors().add(new ContractFaultDetail());
         return endpoint;
+    }
+
+    /** soap.published-url without its trailing slashes, or null when it is not set. */
+    private static String published(Settings s) {
+        if (s.publishedUrl() == null || s.publishedUrl().isBlank()) {
+            return null;
+        }
+        return URI.create(s.publishedUrl().trim()).toString().replaceAll("/+$", "");
     }
 
     private static final class NoHeaders implements org.apache.camel.spi.HeaderFilterStrategy {
