@@ -86,6 +86,8 @@ public class HubBootstrap implements CamelConfiguration {
         context.getCamelContextExtension().setErrorHandlerFactory(new NoErrorHandlerDefinition());
         PropertiesComponent pc = context.getPropertiesComponent();
         checkFlags(pc);
+        // Before anything is made or started: a refused hub leaves no broker or folders behind.
+        refuseShippedSoapUsers(pc);
         Path dataDir = Path.of(prop(pc, "hub.data.dir"));
         Files.createDirectories(dataDir);
         Files.createDirectories(Path.of(prop(pc, "hub.inbox.dir")));
@@ -583,14 +585,36 @@ public class HubBootstrap implements CamelConfiguration {
     }
 
     /**
+     * Refuses a SOAP service on a network interface whose users file still holds a shipped
+     * development user: its password is in the README, so anybody reaching the port would be
+     * that tenant (the broker's own development password is refused likewise in configureJms).
+     */
+    private static void refuseShippedSoapUsers(PropertiesComponent pc) throws java.io.IOException {
+        String address = prop(pc, "soap.address");
+        if (soapOnLoopback(address)) {
+            return;
+        }
+        Path file = Path.of(prop(pc, "soap.users.file"));
+        java.util.Set<String> shipped = org.uchub.broker.ShippedUsers.in(file);
+        if (!shipped.isEmpty()) {
+            throw new IllegalStateException("The SOAP service listens on " + java.net.URI.create(address).getHost() + " but "
+                    + file + " (soap.users.file) still holds the development password of " + String.join(", ", shipped)
+                    + ": give them passwords of their own (org.uchub.broker.PasswordHash) or remove them");
+        }
+    }
+
+    private static boolean soapOnLoopback(String address) {
+        String host = java.net.URI.create(address).getHost();
+        return "127.0.0.1".equals(host) || "localhost".equals(host) || "[::1]".equals(host);
+    }
+
+    /**
      * The SOAP session service, {@code cxf:bean:soapSessions} (SOAP 1.1) and
      * {@code cxf:bean:soapSessions12} (SOAP 1.2), and the bean their routes call.
      */
     private static void configureSoap(CamelContext context, PropertiesComponent pc, ContractCodec codec) throws Exception {
         String address = prop(pc, "soap.address");
-        String host = java.net.URI.create(address).getHost();
-        boolean loopback = "127.0.0.1".equals(host) || "localhost".equals(host) || "[::1]".equals(host);
-        if (!loopback && address.startsWith("http:")) {
+        if (!soapOnLoopback(address) && address.startsWith("http:")) {
             LOG.warn("The SOAP service at {} is plain HTTP on a network interface: passwords travel readable."
                     + " Use https (soap.tls.keystore) outside a trusted network.", address);
         }
