@@ -87,6 +87,7 @@ public final class SoapEndpoint {
         props.put("org.apache.cxf.stax.maxAttributeCount", s.maxAttributes());
         props.put("org.apache.cxf.stax.maxTextLength", s.maxTextLength());
         props.put("org.apache.cxf.stax.maxXMLCharacters", s.maxRequestBytes());
+        props.put(javax.xml.stream.XMLInputFactory.class.getName(), parserFactory(s.maxAttributes()));
         props.put("faultStackTraceEnabled", false);
         // ?wsdl names the other port at the scheme, host and port the caller used (or the
         // published URL's), not the file's localhost:8080; its path is PublishedPortAddresses'.
@@ -97,6 +98,19 @@ public final class SoapEndpoint {
         endpoint.getInInterceptors().add(new RequestSizeLimit(s.maxRequestBytes()));
         endpoint.getOutFaultInterceptors().add(new ContractFaultDetail());
         return endpoint;
+    }
+
+    /**
+     * The parser factory of this endpoint's requests: CXF's own (secure: no DTD, no external
+     * entities) with the attribute limit on it. CXF sets the limits of each request on its
+     * reader (maxAttributeCount among them), but Woodstox reads the attribute limit only when
+     * it creates a reader, so there it had no effect: an element could carry as many
+     * attributes as the JVM-wide default allowed, whatever soap.max-attributes said.
+     */
+    private static javax.xml.stream.XMLInputFactory parserFactory(int maxAttributes) {
+        javax.xml.stream.XMLInputFactory factory = org.apache.cxf.staxutils.StaxUtils.createXMLInputFactory(true);
+        factory.setProperty("com.ctc.wstx.maxAttributesPerElement", maxAttributes);
+        return factory;
     }
 
     /** soap.published-url without its trailing slashes, or null when it is not set. */

@@ -31,6 +31,8 @@ class SoapIngressTest extends HubTestSupport {
             + " xmlns:uc=\"urn:uc-hub:session:v1\"><soapenv:Body>";
     private static final String ENV_CLOSE = "</soapenv:Body></soapenv:Envelope>";
     static final int MAX_BYTES = 300_000;
+    /** soap.max-text-length here: below MAX_BYTES, so a text node can pass it while the request does not. */
+    static final int MAX_TEXT = 100_000;
 
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -38,6 +40,7 @@ class SoapIngressTest extends HubTestSupport {
     protected Properties hubProperties() {
         Properties p = super.hubProperties();
         p.setProperty("soap.max-request-bytes", String.valueOf(MAX_BYTES));
+        p.setProperty("soap.max-text-length", String.valueOf(MAX_TEXT));
         return p;
     }
 
@@ -225,20 +228,40 @@ class SoapIngressTest extends HubTestSupport {
 
     @Test
     void tooDeepTooManyAndTooLargeAreRefused() throws Exception {
+        // Each limit by a request that passes all the others, so each is seen to hold on its own.
         String deep = "<uc:x>".repeat(40) + "</uc:x>".repeat(40);
-        Answer d = erp("<uc:QuerySessionLog><uc:businessId>c</uc:businessId>" + deep + "</uc:QuerySessionLog>");
-        assertEquals(500, d.status(), d.body());
-        assertEquals("REQUEST_TOO_LARGE", d.code(), d.body());
-
-        String many = "<uc:y/>".repeat(25_000);
-        Answer m = erp("<uc:QuerySessionLog><uc:businessId>c</uc:businessId><uc:z>" + many + "</uc:z></uc:QuerySessionLog>");
-        assertEquals(500, m.status(), m.body());
-        assertEquals("REQUEST_TOO_LARGE", m.code(), m.body());
+        assertParserLimit("Maximum Element Depth limit (32)", deep);
+        // 1,001 children of one element (soap.max-child-elements), 1,005 elements in all.
+        assertParserLimit("Maximum Number of Child Elements limit (1000)", "<uc:z>" + "<uc:y/>".repeat(1001) + "</uc:z>");
+        // 22,500 elements (soap.max-elements), no element with more than 900 children.
+        assertParserLimit("Maximum Element Count limit (20000)", "<uc:z>" + ("<p>" + "<a/>".repeat(900) + "</p>").repeat(25) + "</uc:z>");
+        // 33 attributes on one element (soap.max-attributes).
+        StringBuilder attributes = new StringBuilder("<uc:z");
+        for (int i = 0; i < 33; i++) {
+            attributes.append(" a").append(i).append("=\"v\"");
+        }
+        assertParserLimit("Attribute limit (32)", attributes + "/>");
+        // One text node of MAX_TEXT + 1 characters (soap.max-text-length), a third of the bytes allowed.
+        assertParserLimit("Text size limit (" + MAX_TEXT + ")", "<uc:z>" + "t".repeat(MAX_TEXT + 1) + "</uc:z>");
 
         String big = "x".repeat(MAX_BYTES);
         Answer b = erp("<uc:QuerySessionLog><uc:businessId>" + big + "</uc:businessId></uc:QuerySessionLog>");
         assertEquals(500, b.status(), b.body());
         assertEquals("REQUEST_TOO_LARGE", b.code(), b.body());
+        // Refused from its Content-Length, before the parser sees it.
+        assertEquals("The request is larger than " + MAX_BYTES + " bytes.", b.element("message"), b.body());
+    }
+
+    /**
+     * A query holding this beside its businessId is refused as REQUEST_TOO_LARGE, a Client
+     * fault, by the parser's limit named (Woodstox's words, with the value of the soap.* key).
+     */
+    private void assertParserLimit(String limit, String inside) throws Exception {
+        Answer a = erp("<uc:QuerySessionLog><uc:businessId>c</uc:businessId>" + inside + "</uc:QuerySessionLog>");
+        assertEquals(500, a.status(), limit + ": " + a.body());
+        assertEquals("soap:Client", a.faultCode(), limit + ": " + a.body());
+        assertEquals("REQUEST_TOO_LARGE", a.code(), limit + ": " + a.body());
+        assertTrue(a.element("message").contains(limit), limit + ": " + a.body());
     }
 
     @Test
@@ -312,8 +335,10 @@ class SoapIngressTest extends HubTestSupport {
 
     @Test
     void aChunkedBodyPastTheLimitIsRefused() throws Exception {
-        byte[] body = (ENV_OPEN + "<uc:QuerySessionLog><uc:businessId>" + "x".repeat(MAX_BYTES) + "</uc:businessId></uc:QuerySessionLog>"
-                + ENV_CLOSE).getBytes(StandardCharsets.UTF_8);
+        // Text nodes each under soap.max-text-length (MAX_TEXT), so no parser limit refuses it first.
+        byte[] body = (ENV_OPEN + "<uc:QuerySessionLog><uc:businessId>c</uc:businessId>"
+                + ("<uc:z>" + "x".repeat(MAX_TEXT / 2) + "</uc:z>").repeat(2 * MAX_BYTES / MAX_TEXT)
+                + "</uc:QuerySessionLog>" + ENV_CLOSE).getBytes(StandardCharsets.UTF_8);
         HttpRequest r = HttpRequest.newBuilder(URI.create(soapAddress())).header("Content-Type", "text/xml; charset=UTF-8")
                 .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("erp:erp-dev-password".getBytes(StandardCharsets.UTF_8)))
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body))).build();
