@@ -43,8 +43,9 @@ public class BasicAuthentication extends AbstractPhaseInterceptor<Message> {
     @Override
     public void handleMessage(Message message) {
         HttpServletRequest http = (HttpServletRequest) message.get(AbstractHTTPDestination.HTTP_REQUEST);
-        if (http != null && "GET".equals(http.getMethod())) {
-            // Only ?wsdl and ?xsd= answer a GET; CXF faults any other.
+        if (http != null && "GET".equals(http.getMethod()) && contractQuery(http.getQueryString())) {
+            // The public contract. Any other GET is a call like a POST: CXF reads an envelope
+            // from a GET's body and hands it to the routes, so it is authenticated too.
             return;
         }
         String[] credentials = http != null ? credentials(http.getHeader("Authorization")) : fromPolicy(message.get(AuthorizationPolicy.class));
@@ -96,6 +97,15 @@ public class BasicAuthentication extends AbstractPhaseInterceptor<Message> {
             LOG.debug("could not answer a refused SOAP call: {}", e.toString());
         }
         message.getInterceptorChain().abort();
+    }
+
+    /** Whether the query asks for the WSDL or its schema, read as CXF's WSDLGetInterceptor reads it. */
+    private static boolean contractQuery(String query) {
+        if (query == null || query.isEmpty()) {
+            return false;
+        }
+        java.util.Map<String, String> params = org.apache.cxf.common.util.UrlUtils.parseQueryString(query);
+        return params.containsKey("wsdl") || params.containsKey("xsd");
     }
 
     private static String[] fromPolicy(AuthorizationPolicy policy) {

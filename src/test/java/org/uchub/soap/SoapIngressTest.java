@@ -359,9 +359,22 @@ class SoapIngressTest extends HubTestSupport {
                     .header("Content-Type", "text/xml; charset=UTF-8")
                     .method(method, HttpRequest.BodyPublishers.ofString(ENV_OPEN + startCall("case-" + method) + ENV_CLOSE)).build(),
                     HttpResponse.BodyHandlers.ofString());
-            assertTrue(r.statusCode() >= 400, method + " " + r.statusCode() + " " + r.body());
+            // Challenged like a POST: a GET carrying an envelope was read as a call and refused
+            // only by the route's bean, with 500 and no challenge.
+            assertEquals(401, r.statusCode(), method + " " + r.body());
+            assertEquals("Basic realm=\"UC Hub\", charset=\"UTF-8\"", r.headers().firstValue("WWW-Authenticate").orElse(null), method);
+            Answer a = new Answer(r.statusCode(), r.body(), r);
+            assertEquals("soap:Client", a.faultCode(), method + " " + r.body());
+            assertEquals("UNAUTHENTICATED", a.code(), method + " " + r.body());
             assertFalse(r.body().contains("StartSessionResponse"), r.body());
             assertEquals("NOT_FOUND", erp(queryBody("case-" + method)).code(), method);
+        }
+        // The public contract is all that answers a GET without credentials.
+        for (String query : List.of("?wsdl", "?xsd=uc-hub-session-v1.xsd")) {
+            HttpResponse<String> r = anonymous.send(HttpRequest.newBuilder(URI.create(soapAddress() + query)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode(), query + " " + r.body());
+            assertTrue(r.body().contains("name=\"StartSession\""), query + " " + r.body());
         }
     }
 
