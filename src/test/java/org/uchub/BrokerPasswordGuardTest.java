@@ -21,6 +21,10 @@ class BrokerPasswordGuardTest {
         p.setProperty("hub.data.dir", dataDir.toString());
         p.setProperty("hub.db.url", "jdbc:h2:file:" + dataDir.resolve("db") + ";DB_CLOSE_ON_EXIT=FALSE");
         p.setProperty("broker.embedded.host", "0.0.0.0");
+        // Business systems with passwords of their own: the shipped ones are refused before this check.
+        Path users = dataDir.resolve("users.properties");
+        java.nio.file.Files.writeString(users, "billing = pbkdf2:120000:AAAAAAAAAAAAAAAAAAAAAA==:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n");
+        p.setProperty("broker.users.file", users.toString());
         p.setProperty("broker.embedded.port", String.valueOf(HubTestSupport.freePort()));
         p.setProperty("broker.embedded.dir", dataDir.resolve("broker").toString());
         try (DefaultCamelContext context = new DefaultCamelContext()) {

@@ -14,8 +14,8 @@ import org.uchub.boot.HubBootstrap;
 
 /**
  * The business system users shipped in config/users.properties, whose passwords the README
- * prints, never face a network on the SOAP service: the hub refuses to start, before it makes
- * or starts anything.
+ * prints, never face a network on the SOAP service or the embedded broker: the hub refuses to
+ * start, before it makes or starts anything.
  */
 class SoapDevelopmentUsersGuardTest {
     @TempDir
@@ -41,6 +41,17 @@ class SoapDevelopmentUsersGuardTest {
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> configure(properties("http://0.0.0.0:" + HubTestSupport.freePort() + "/uc/sessions", users.toString())));
         assertTrue(e.getMessage().contains("development password of portal:"), e.getMessage());
+    }
+
+    @Test
+    void theShippedUsersAreRefusedOnANonLoopbackEmbeddedBroker() throws Exception {
+        Properties p = properties("http://127.0.0.1:" + HubTestSupport.freePort() + "/uc/sessions", "config/users.properties");
+        p.setProperty("broker.embedded.host", "0.0.0.0");
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> configure(p));
+        assertTrue(e.getMessage().contains("embedded broker listens on 0.0.0.0"), e.getMessage());
+        assertTrue(e.getMessage().contains("development password of crm, erp") && e.getMessage().contains("broker.users.file"),
+                e.getMessage());
+        assertFalse(Files.exists(dataDir.resolve("data")), "nothing made before the refusal");
     }
 
     @Test

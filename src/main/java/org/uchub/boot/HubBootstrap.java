@@ -87,7 +87,7 @@ public class HubBootstrap implements CamelConfiguration {
         PropertiesComponent pc = context.getPropertiesComponent();
         checkFlags(pc);
         // Before anything is made or started: a refused hub leaves no broker or folders behind.
-        refuseShippedSoapUsers(pc);
+        refuseShippedUsers(pc);
         Path dataDir = Path.of(prop(pc, "hub.data.dir"));
         Files.createDirectories(dataDir);
         Files.createDirectories(Path.of(prop(pc, "hub.inbox.dir")));
@@ -585,27 +585,38 @@ public class HubBootstrap implements CamelConfiguration {
     }
 
     /**
-     * Refuses a SOAP service on a network interface whose users file still holds a shipped
-     * development user: its password is in the README, so anybody reaching the port would be
-     * that tenant (the broker's own development password is refused likewise in configureJms).
+     * Refuses a SOAP service, or an embedded broker, on a network interface whose users file
+     * still holds a shipped development user: its password is in the README, so anybody
+     * reaching the port would be that tenant (the broker's own development password is refused
+     * likewise in configureJms).
      */
-    private static void refuseShippedSoapUsers(PropertiesComponent pc) throws java.io.IOException {
+    private static void refuseShippedUsers(PropertiesComponent pc) throws java.io.IOException {
         String address = prop(pc, "soap.address");
-        if (soapOnLoopback(address)) {
-            return;
+        if (!soapOnLoopback(address)) {
+            refuseShippedUsers("The SOAP service listens on " + java.net.URI.create(address).getHost(), pc, "soap.users.file");
         }
-        Path file = Path.of(prop(pc, "soap.users.file"));
+        String host = prop(pc, "broker.embedded.host");
+        if (pc.resolveProperty("broker.url").orElse("").isBlank() && !isLoopback(host)) {
+            refuseShippedUsers("The embedded broker listens on " + host, pc, "broker.users.file");
+        }
+    }
+
+    private static void refuseShippedUsers(String where, PropertiesComponent pc, String key) throws java.io.IOException {
+        Path file = Path.of(prop(pc, key));
         java.util.Set<String> shipped = org.uchub.broker.ShippedUsers.in(file);
         if (!shipped.isEmpty()) {
-            throw new IllegalStateException("The SOAP service listens on " + java.net.URI.create(address).getHost() + " but "
-                    + file + " (soap.users.file) still holds the development password of " + String.join(", ", shipped)
-                    + ": give them passwords of their own (org.uchub.broker.PasswordHash) or remove them");
+            throw new IllegalStateException(where + " but " + file + " (" + key + ") still holds the development password of "
+                    + String.join(", ", shipped) + ": give them passwords of their own (org.uchub.broker.PasswordHash) or remove them");
         }
+    }
+
+    private static boolean isLoopback(String host) {
+        return host.equals("127.0.0.1") || host.equals("localhost") || host.equals("::1") || host.equals("[::1]");
     }
 
     private static boolean soapOnLoopback(String address) {
         String host = java.net.URI.create(address).getHost();
-        return "127.0.0.1".equals(host) || "localhost".equals(host) || "[::1]".equals(host);
+        return host != null && isLoopback(host);
     }
 
     /**
@@ -643,7 +654,7 @@ public class HubBootstrap implements CamelConfiguration {
         EmbeddedBroker embedded = null;
         if (url.isEmpty()) {
             String host = prop(pc, "broker.embedded.host");
-            boolean loopback = host.equals("127.0.0.1") || host.equals("localhost") || host.equals("::1");
+            boolean loopback = isLoopback(host);
             if (pc.resolveProperty("broker.password").orElse("").isBlank()) {
                 // The hub's user would log in with no password at all, and with every right.
                 throw new IllegalStateException("broker.password is empty: set BROKER_PASSWORD (the hub's broker user may do"
